@@ -1,0 +1,36 @@
+"""Errors that carry fields, under one base class (STYLE.md rule 8).
+
+OpenSSL's own exceptions never travel up as exceptions: the pair turns them into
+:class:`tlsstep.events.SSLErrorInfo` values. These classes are for tlsstep's own
+inputs (scenario files, options, captures).
+"""
+
+from __future__ import annotations
+
+
+class TlsstepError(Exception):
+    """Base class of every error tlsstep raises on purpose."""
+
+
+class UsageProblem(TlsstepError):
+    """The caller asked for something impossible (bad side, bad offset, no such record)."""
+
+
+class DecodeError(TlsstepError):
+    """Bytes could not be decoded; ``offset`` says where."""
+
+    def __init__(self, message: str, *, offset: int) -> None:
+        super().__init__(f"{message} (at byte offset {offset})")
+        self.message = message
+        self.offset = offset
+
+
+class ScenarioError(TlsstepError):
+    """A scenario file is invalid; ``path`` and ``line`` say where."""
+
+    def __init__(self, message: str, *, path: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}")
+        self.message = message
+        self.path = path
+        self.line = line

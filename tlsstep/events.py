@@ -1,0 +1,136 @@
+"""Values a step produces. Frozen, so every view sees the same facts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Side(StrEnum):
+    client = "client"
+    server = "server"
+
+    @property
+    def peer(self) -> Side:
+        return Side.server if self is Side.client else Side.client
+
+
+class Result(StrEnum):
+    """What one operation came to."""
+
+    done = "done"
+    want_read = "want read"  # OpenSSL needs bytes from the peer before it can go on
+    closed = "closed"  # the peer's close_notify arrived (SSLZeroReturnError)
+    error = "error"
+    stalled = "stalled"  # run_handshake: nobody can move and nothing is queued
+
+
+_ALERT_REASON = re.compile(r"(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z_0-9]+)$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SSLErrorInfo:
+    """An OpenSSL exception as a value (DESIGN.md: errors become values at the pair)."""
+
+    exception: str
+    message: str
+    library: str | None = None
+    reason: str | None = None
+    verify_code: int | None = None
+    verify_message: str | None = None
+
+    @property
+    def alert_received(self) -> str | None:
+        """The alert the peer sent, when OpenSSL names it in the reason (``unknown_ca``)."""
+        if self.reason is None:
+            return None
+        match = _ALERT_REASON.match(self.reason)
+        return match.group(1).lower() if match else None
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> SSLErrorInfo:
+        verify_code = getattr(exc, "verify_code", None)
+        verify_message = getattr(exc, "verify_message", None)
+        return cls(
+            exception=type(exc).__name__,
+            message=str(exc),
+            library=getattr(exc, "library", None),
+            reason=getattr(exc, "reason", None),
+            verify_code=verify_code if isinstance(verify_code, int) else None,
+            verify_message=verify_message if isinstance(verify_message, str) else None,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """One operation on the pair and what it did.
+
+    ``produced`` is what the operation wrote towards the peer (it is now queued);
+    ``delivered`` is what a ``deliver`` moved into the peer's incoming BIO. The
+    queue sizes are after the operation.
+    """
+
+    index: int
+    connection: int
+    side: Side
+    op: str
+    args: tuple[tuple[str, Any], ...] = ()
+    result: Result
+    value: Any = None
+    error: SSLErrorInfo | None = None
+    produced: bytes = b""
+    delivered: bytes = b""
+    queued_to_server: int = 0
+    queued_to_client: int = 0
+    note: str | None = None
+
+    @property
+    def call(self) -> str:
+        """How the operation reads in a transcript: ``server.do_handshake()``."""
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.args)
+        return f"{self.side}.{self.op}({shown})"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionInfo:
+    """The facts of an ``ssl.SSLSession`` (the object itself stays in the pair)."""
+
+    id: str
+    has_ticket: bool
+    ticket_lifetime_hint: int
+    timeout: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SideFacts:
+    """Everything an SSLObject tells about itself at one moment.
+
+    Absent APIs (``get_verified_chain`` before Python 3.13) are listed in
+    ``unavailable`` with the reason, rather than silently missing.
+    """
+
+    side: Side
+    server_side: bool
+    server_hostname: str | None
+    version: str | None
+    cipher: tuple[str, str, int] | None
+    compression: str | None
+    selected_alpn_protocol: str | None
+    selected_npn_protocol: str | None
+    session_reused: bool
+    pending: int
+    peer_certificate: dict[str, Any] | None
+    peer_certificate_der: bytes | None
+    shared_ciphers: tuple[tuple[str, str, int], ...] | None
+    channel_binding: bytes | None
+    channel_binding_note: str | None
+    session: SessionInfo | None
+    verified_chain: tuple[bytes, ...] | None
+    unverified_chain: tuple[bytes, ...] | None
+    context_protocol: str
+    context_verify_mode: str
+    context_minimum_version: str
+    context_maximum_version: str
+    unavailable: tuple[tuple[str, str], ...] = field(default=())

@@ -1,0 +1,42 @@
+"""A private directory for secrets: key files handed to OpenSSL and key logs.
+
+DESIGN.md, "Habits for safety": the directory is 0700 and its files 0600, and it is
+removed on every exit path - normal return, error, Ctrl-C (``atexit`` runs after
+KeyboardInterrupt unwinds) - by :func:`cleanup`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+_dir: Path | None = None
+
+
+def private_dir() -> Path:
+    """The process's private directory, made on first use (``mkdtemp`` makes it 0700)."""
+    global _dir
+    if _dir is None or not _dir.exists():
+        _dir = Path(tempfile.mkdtemp(prefix="tlsstep-"))
+        atexit.register(cleanup)
+    return _dir
+
+
+def private_file(name: str, data: bytes = b"") -> Path:
+    """Create ``name`` in the private directory with mode 0600 and ``data`` in it."""
+    path = private_dir() / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return path
+
+
+def cleanup() -> None:
+    """Remove the private directory and everything in it."""
+    global _dir
+    if _dir is not None:
+        shutil.rmtree(_dir, ignore_errors=True)
+        _dir = None

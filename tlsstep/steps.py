@@ -1,0 +1,421 @@
+"""The step vocabulary: every operation a user can ask for, and its one parser.
+
+A step is written the same way everywhere (DESIGN.md, "the one idea"):
+
+* in a scenario file, as a TOML table: ``{op = "deliver", side = "client", records = 1}``
+* in the shell, as a line: ``deliver client records=1``
+
+Both become the same mapping and go through :func:`parse_step`. Shell words are
+strings, so values are converted by the field's kind; TOML values already have a
+type and must match it. Every problem raises :class:`StepError` naming the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from tlsstep.errors import TlsstepError
+from tlsstep.events import Side
+from tlsstep.faults import Drop, Duplicate, Fault, Flip, Insert, Overwrite, Swap, Truncate
+
+
+class StepError(TlsstepError):
+    """A step that cannot be understood; ``key`` names the part at fault."""
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.key = key
+
+
+# -- the steps --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    """Base of every step. ``expect`` holds checks a scenario runs after the step."""
+
+    expect: tuple[tuple[str, Any], ...] = ()
+    line: int | None = None  # where a scenario wrote it, for FILE:LINE messages
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Handshake(Step):
+    side: Side | None = None  # None: the whole handshake (run_handshake)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deliver(Step):
+    side: Side
+    nbytes: int | None = None
+    nrecords: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Write(Step):
+    side: Side
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Read(Step):
+    side: Side
+    size: int = 16384
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unwrap(Step):
+    side: Side
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyClientPostHandshake(Step):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resume(Step):
+    """Close this pair's bookkeeping and start a new pair resuming the client's session."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Eof(Step):
+    """Cut the transport after what ``side`` has delivered: its peer sees end of stream."""
+
+    side: Side
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tamper(Step):
+    side: Side
+    fault: Fault
+
+
+# -- how each step is written -----------------------------------------------------
+
+Kind = Callable[[Any, str], Any]
+
+
+def _side(value: Any, key: str) -> Side:
+    if isinstance(value, str) and value in Side.__members__:
+        return Side(value)
+    raise StepError(f"{key} must be client or server, not {value!r}", key=key)
+
+
+def _side_or_both(value: Any, key: str) -> Side | None:
+    if value in ("both", None):
+        return None
+    return _side(value, key)
+
+
+def _int(value: Any, key: str) -> int:
+    if isinstance(value, bool):
+        raise StepError(f"{key} must be a whole number, not {value!r}", key=key)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value, 0)
+        except ValueError:
+            pass
+    raise StepError(f"{key} must be a whole number, not {value!r}", key=key)
+
+
+def _text(value: Any, key: str) -> bytes:
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    raise StepError(f"{key} must be a string, not {value!r}", key=key)
+
+
+def _hex(value: Any, key: str) -> bytes:
+    if isinstance(value, str):
+        try:
+            return bytes.fromhex(value.replace(":", " "))
+        except ValueError:
+            pass
+    raise StepError(f'{key} must be hex digits like "16 03 01", not {value!r}', key=key)
+
+
+def _pair(value: Any, key: str) -> tuple[int, int]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return _int(value[0], key), _int(value[1], key)
+    raise StepError(f"{key} must be two record numbers like [0, 1], not {value!r}", key=key)
+
+
+@dataclass(frozen=True, slots=True)
+class OpSpec:
+    positional: tuple[str, ...]
+    keys: Mapping[str, Kind]
+    summary: str
+
+
+FAULT_KEYS: Final = ("flip", "overwrite", "truncate", "insert", "drop", "duplicate", "swap")
+
+OPS: Final[dict[str, OpSpec]] = {
+    "handshake": OpSpec(
+        ("side",),
+        {"side": _side_or_both},
+        "one do_handshake() on a side; without a side, the whole handshake",
+    ),
+    "deliver": OpSpec(
+        ("side",),
+        {"side": _side, "bytes": _int, "records": _int},
+        "move a side's queued bytes to its peer: all, bytes=N, or records=N",
+    ),
+    "write": OpSpec(
+        ("side", "data"),
+        {"side": _side, "data": _text, "hex": _hex},
+        'write application data: text, or hex=".."',
+    ),
+    "read": OpSpec(("side", "size"), {"side": _side, "size": _int}, "read up to size bytes"),
+    "unwrap": OpSpec(("side",), {"side": _side}, "send close_notify; done once the peer's arrived"),
+    "verify_client_post_handshake": OpSpec(
+        (), {}, "server asks for a client certificate after the handshake (TLS 1.3)"
+    ),
+    "resume": OpSpec((), {}, "a new pair that resumes the client's session"),
+    "eof": OpSpec(
+        ("side",), {"side": _side}, "cut the connection: the peer of side sees end of stream"
+    ),
+    "tamper": OpSpec(
+        ("side",),
+        {
+            "side": _side,
+            "flip": _int,
+            "bit": _int,
+            "overwrite": _int,
+            "hex": _hex,
+            "truncate": _int,
+            "insert": _int,
+            "drop": _int,
+            "duplicate": _int,
+            "swap": _pair,
+        },
+        "change a side's queued bytes: flip=OFFSET [bit=B], overwrite=OFFSET hex=.., "
+        "truncate=KEEP, insert=OFFSET hex=.., drop=N, duplicate=N, swap=I,J",
+    ),
+}
+
+# What an ``expect`` may check, and the kind of value it takes.
+EXPECT_KEYS: Final[dict[str, str]] = {
+    "result": "done | want read | closed | error | stalled",
+    "error": "the exception class, e.g. SSLCertVerificationError",
+    "reason": "OpenSSL's reason, e.g. CERTIFICATE_VERIFY_FAILED",
+    "verify_message": "OpenSSL's verify message (a substring)",
+    "alert_sent": "the alert description the side sent, e.g. bad_certificate",
+    "alert_received": "the alert description the side received",
+    "version": "e.g. TLSv1.3",
+    "cipher": "e.g. TLS_AES_256_GCM_SHA384",
+    "alpn": 'the selected protocol, or "" for none',
+    "session_reused": "true or false",
+    "client_sent": "handshake message names sent by the client so far",
+    "server_sent": "handshake message names sent by the server so far",
+    "data": "the text read",
+    "data_hex": "the bytes read, as hex",
+    "peer_subject": "the peer certificate's subject, e.g. CN=example.test (a substring)",
+    "closed": "true or false",
+}
+
+
+def suggest(word: str, choices: Any) -> str:
+    """`` (did you mean 'deliver'?)`` or nothing."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def parse_step(table: Mapping[str, Any], *, line: int | None = None) -> Step:
+    """Turn one step's mapping into a step value.
+
+    Raises:
+        StepError: unknown op or key, a missing or wrongly typed value.
+    """
+    op = table.get("op")
+    if op is None:
+        raise StepError("a step needs op = one of " + ", ".join(OPS), key="op")
+    if not isinstance(op, str) or op not in OPS:
+        raise StepError(f"unknown step {op!r}{suggest(str(op), OPS)}", key="op")
+    spec = OPS[op]
+    values: dict[str, Any] = {}
+    expect: tuple[tuple[str, Any], ...] = ()
+    for key, raw in table.items():
+        if key == "op":
+            continue
+        if key == "expect":
+            expect = parse_expect(raw)
+            continue
+        kind = spec.keys.get(key)
+        if kind is None:
+            known = [*spec.keys, "expect"]
+            raise StepError(
+                f"{op} takes no {key!r}{suggest(key, known)}; it takes {', '.join(known)}", key=key
+            )
+        values[key] = kind(raw, key)
+    return _build(op, values, expect, line)
+
+
+def parse_expect(raw: Any) -> tuple[tuple[str, Any], ...]:
+    if not isinstance(raw, Mapping):
+        raise StepError("expect must be a table of checks", key="expect")
+    for key in raw:
+        if key not in EXPECT_KEYS:
+            raise StepError(
+                f"expect has no check {key!r}{suggest(key, EXPECT_KEYS)}", key=f"expect.{key}"
+            )
+    return tuple(raw.items())
+
+
+def _need(values: Mapping[str, Any], op: str, key: str) -> Any:
+    if key not in values:
+        raise StepError(f"{op} needs {key}", key=key)
+    return values[key]
+
+
+def _build(
+    op: str, v: dict[str, Any], expect: tuple[tuple[str, Any], ...], line: int | None
+) -> Step:
+    common: dict[str, Any] = {"expect": expect, "line": line}
+    if op == "handshake":
+        return Handshake(side=v.get("side"), **common)
+    if op == "deliver":
+        if "bytes" in v and "records" in v:
+            raise StepError("deliver takes bytes or records, not both", key="records")
+        return Deliver(
+            side=_need(v, op, "side"), nbytes=v.get("bytes"), nrecords=v.get("records"), **common
+        )
+    if op == "write":
+        if ("data" in v) == ("hex" in v):
+            raise StepError("write needs data (text) or hex, exactly one", key="data")
+        return Write(side=_need(v, op, "side"), data=v.get("data", v.get("hex", b"")), **common)
+    if op == "read":
+        return Read(side=_need(v, op, "side"), size=v.get("size", 16384), **common)
+    if op == "unwrap":
+        return Unwrap(side=_need(v, op, "side"), **common)
+    if op == "verify_client_post_handshake":
+        return VerifyClientPostHandshake(**common)
+    if op == "resume":
+        return Resume(**common)
+    if op == "eof":
+        return Eof(side=_need(v, op, "side"), **common)
+    return Tamper(side=_need(v, op, "side"), fault=_fault(v), **common)
+
+
+def _fault(v: Mapping[str, Any]) -> Fault:
+    kinds = [k for k in FAULT_KEYS if k in v]
+    if len(kinds) != 1:
+        raise StepError("tamper needs exactly one of " + ", ".join(FAULT_KEYS), key="tamper")
+    kind = kinds[0]
+    if kind == "flip":
+        return Flip(offset=v["flip"], bit=v.get("bit", 0))
+    if kind in ("overwrite", "insert"):
+        data = _need(v, f"tamper {kind}", "hex")
+        return (Overwrite if kind == "overwrite" else Insert)(offset=v[kind], data=data)
+    if kind == "truncate":
+        return Truncate(keep=v["truncate"])
+    if kind == "drop":
+        return Drop(record=v["drop"])
+    if kind == "duplicate":
+        return Duplicate(record=v["duplicate"])
+    first, second = v["swap"]
+    return Swap(first=first, second=second)
+
+
+def parse_line(text: str) -> Step:
+    """Parse a shell line (``deliver client records=1``) with the same rules.
+
+    Raises:
+        StepError: as :func:`parse_step`, or for unbalanced quotes.
+    """
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise StepError(f"cannot split the line: {exc}") from None
+    if not words:
+        raise StepError("empty step")
+    op, rest = words[0], words[1:]
+    spec = OPS.get(op)
+    if spec is None:
+        raise StepError(f"unknown step {op!r}{suggest(op, OPS)}", key="op")
+    table: dict[str, Any] = {"op": op}
+    positional = list(spec.positional)
+    for word in rest:
+        key, eq, value = word.partition("=")
+        if eq and key in spec.keys:
+            table[key] = value
+        elif positional:
+            table[positional.pop(0)] = word
+        else:
+            raise StepError(
+                f"{op}: unexpected {word!r}; it takes {', '.join(spec.keys) or 'nothing'}", key=key
+            )
+    return parse_step(table)
+
+
+# -- the encoder beside the parser (for ``save``) ---------------------------------
+
+
+def _printable(data: bytes) -> str | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if text.isprintable() else None
+
+
+def step_table(step: Step) -> dict[str, Any]:
+    """The mapping :func:`parse_step` reads back as ``step`` (expectations included)."""
+    t: dict[str, Any]
+    match step:
+        case Handshake(side=side):
+            t = {"op": "handshake"} | ({"side": str(side)} if side else {})
+        case Deliver(side=side, nbytes=nbytes, nrecords=nrecords):
+            t = {"op": "deliver", "side": str(side)}
+            if nbytes is not None:
+                t["bytes"] = nbytes
+            if nrecords is not None:
+                t["records"] = nrecords
+        case Write(side=side, data=data):
+            text = _printable(data)
+            t = {"op": "write", "side": str(side)} | (
+                {"data": text} if text is not None else {"hex": data.hex()}
+            )
+        case Read(side=side, size=size):
+            t = {"op": "read", "side": str(side), "size": size}
+        case Unwrap(side=side):
+            t = {"op": "unwrap", "side": str(side)}
+        case VerifyClientPostHandshake():
+            t = {"op": "verify_client_post_handshake"}
+        case Resume():
+            t = {"op": "resume"}
+        case Eof(side=side):
+            t = {"op": "eof", "side": str(side)}
+        case Tamper(side=side, fault=fault):
+            t = {"op": "tamper", "side": str(side)} | _fault_table(fault)
+        case _:
+            raise TypeError(f"not a step: {step!r}")
+    if step.expect:
+        t["expect"] = dict(step.expect)
+    return t
+
+
+def _fault_table(fault: Fault) -> dict[str, Any]:
+    match fault:
+        case Flip(offset=o, bit=b):
+            return {"flip": o, "bit": b}
+        case Overwrite(offset=o, data=d):
+            return {"overwrite": o, "hex": d.hex()}
+        case Insert(offset=o, data=d):
+            return {"insert": o, "hex": d.hex()}
+        case Truncate(keep=k):
+            return {"truncate": k}
+        case Drop(record=r):
+            return {"drop": r}
+        case Duplicate(record=r):
+            return {"duplicate": r}
+        case Swap(first=a, second=b):
+            return {"swap": [a, b]}
+    raise TypeError(f"not a fault: {fault!r}")

@@ -1,0 +1,1 @@
+"""Pure decoding: bytes -> records -> handshake messages. No ssl, rich or click here."""

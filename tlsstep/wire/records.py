@@ -1,0 +1,123 @@
+"""TLS record framing (RFC 8446 §5.1, RFC 5246 §6.2), incremental per direction.
+
+A :class:`RecordSplitter` is fed whatever bytes crossed in one direction, in any
+chunking, and returns each record once it is complete; a partial record waits for
+the rest. Nothing here raises on strange bytes: an impossible length is still a
+record header, and the caller sees it as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from tlsstep.wire.enums import ContentType, name_of, version_name
+
+HEADER_LEN: Final = 5
+# RFC 8446 §5.2: 2^14 + 256 for protected records; anything larger is record_overflow.
+MAX_CIPHERTEXT_LEN: Final = 2**14 + 256
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """One TLS record as it crossed the wire.
+
+    ``stream_offset`` is where its header starts in the byte stream of its direction.
+    """
+
+    stream_offset: int
+    content_type: int
+    legacy_record_version: int
+    length: int
+    fragment: bytes
+
+    @property
+    def raw(self) -> bytes:
+        return self.header + self.fragment
+
+    @property
+    def header(self) -> bytes:
+        return (
+            bytes([self.content_type])
+            + self.legacy_record_version.to_bytes(2, "big")
+            + self.length.to_bytes(2, "big")
+        )
+
+    @property
+    def content_type_name(self) -> str:
+        return name_of(ContentType, self.content_type)
+
+    @property
+    def version_name(self) -> str:
+        return version_name(self.legacy_record_version)
+
+    @property
+    def oversized(self) -> bool:
+        return self.length > MAX_CIPHERTEXT_LEN
+
+
+def encode_record(content_type: int, version: int, fragment: bytes) -> bytes:
+    """Frame ``fragment`` as one record (the encoder beside the splitter)."""
+    return (
+        bytes([content_type])
+        + version.to_bytes(2, "big")
+        + len(fragment).to_bytes(2, "big")
+        + fragment
+    )
+
+
+def record_lengths(data: bytes) -> list[int]:
+    """Total sizes (header included) of the whole records at the start of ``data``.
+
+    A trailing partial record is not counted. Used to deliver "the first N records".
+    """
+    sizes: list[int] = []
+    pos = 0
+    while len(data) - pos >= HEADER_LEN:
+        total = HEADER_LEN + int.from_bytes(data[pos + 3 : pos + 5], "big")
+        if len(data) - pos < total:
+            break
+        sizes.append(total)
+        pos += total
+    return sizes
+
+
+class RecordSplitter:
+    """Splits one direction's byte stream into records, across any chunking."""
+
+    __slots__ = ("_buffer", "_consumed")
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._consumed = 0  # stream offset of _buffer[0]
+
+    @property
+    def pending(self) -> bytes:
+        """Bytes of a record that has not fully arrived yet."""
+        return bytes(self._buffer)
+
+    def feed(self, data: bytes) -> list[Record]:
+        """Add bytes; return the records they complete, in order."""
+        self._buffer += data
+        out: list[Record] = []
+        buf = self._buffer
+        pos = 0
+        while len(buf) - pos >= HEADER_LEN:
+            length = int.from_bytes(buf[pos + 3 : pos + 5], "big")
+            end = pos + HEADER_LEN + length
+            if end > len(buf):
+                break
+            out.append(
+                Record(
+                    stream_offset=self._consumed + pos,
+                    content_type=buf[pos],
+                    legacy_record_version=int.from_bytes(buf[pos + 1 : pos + 3], "big"),
+                    length=length,
+                    fragment=bytes(buf[pos + HEADER_LEN : end]),
+                )
+            )
+            pos = end
+        if pos:
+            del buf[:pos]
+            self._consumed += pos
+        return out
