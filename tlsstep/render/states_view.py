@@ -1,0 +1,92 @@
+"""Both sides' states, as rich renderables and as JSON-ready dicts (same values)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tlsstep.events import Side
+from tlsstep.explain import Note
+from tlsstep.states import Derivation, SideState
+
+Snapshot = Mapping[Side, SideState]
+
+
+def states_dict(snapshot: Snapshot) -> dict[str, Any]:
+    return {str(side): state.as_dict() for side, state in snapshot.items()}
+
+
+def state_text(state: SideState) -> Text:
+    text = Text(str(state.state), style="tlsstep.key")
+    if state.derived is Derivation.facts:
+        text.append(" (from Python facts)", style="tlsstep.dim")
+    return text
+
+
+def states_line(snapshot: Snapshot) -> Text:
+    """One line: ``client WAIT_SH [handshaking]   server START [not started]``."""
+    line = Text("     ")
+    for side in Side:
+        s = snapshot[side]
+        line.append(f"{side} ", style=f"tlsstep.{side}")
+        line.append_text(state_text(s))
+        line.append(f" [{s.python}]", style="tlsstep.dim")
+        line.append("   ")
+    return line
+
+
+def states_table(snapshot: Snapshot) -> RenderableType:
+    """Protocol state, Python-level state and queues of both sides."""
+    table = Table(show_header=True, header_style="tlsstep.key", expand=False)
+    table.add_column("")
+    for side in Side:
+        table.add_column(str(side), style=f"tlsstep.{side}", overflow="fold")
+    c, s = snapshot[Side.client], snapshot[Side.server]
+    version = c.version or s.version
+    table.add_row(
+        "protocol state" + (f" ({version})" if version else ""), state_text(c), state_text(s)
+    )
+    table.add_row("derived from", str(c.derived), str(s.derived))
+    table.add_row("Python state", str(c.python), str(s.python))
+    table.add_row("bytes queued to peer", str(c.queued), str(s.queued))
+    table.add_row("bytes delivered, unread", str(c.unread), str(s.unread))
+    table.add_row("last sent", c.sent[-1] if c.sent else "-", s.sent[-1] if s.sent else "-")
+    table.add_row(
+        "last received",
+        c.received[-1] if c.received else "-",
+        s.received[-1] if s.received else "-",
+    )
+    parts: list[RenderableType] = [table]
+    for state in (c, s):
+        if state.why:
+            parts.append(Text(f"{state.side}: {state.why}", style="tlsstep.dim"))
+        for problem in state.problems:
+            parts.append(Text(problem, style="tlsstep.error"))
+    return Group(*parts)
+
+
+def notes_view(notes: Iterable[Note]) -> RenderableType:
+    lines = []
+    for n in notes:
+        line = Text("       ℹ ", style="tlsstep.dim")
+        line.append(f"{n.key}: ", style="tlsstep.key")
+        line.append(n.text)
+        lines.append(line)
+    return Group(*lines)
+
+
+def pause_view(
+    what: Sequence[RenderableType], snapshot: Snapshot, next_line: str | None
+) -> RenderableType:
+    """What ``--step`` shows at a pause: what happened, the states, what comes next."""
+    parts: list[RenderableType] = [*what, states_table(snapshot)]
+    parts.append(
+        Text(f"next: {next_line}", style="tlsstep.op")
+        if next_line
+        else Text("next: nothing, the run is over", style="tlsstep.dim")
+    )
+    return Group(*parts)
