@@ -166,7 +166,7 @@ def ladder_view(ladder: Ladder, width: int = 64) -> RenderableType:
     inner = max(width - 6, 24)
     lines: list[Text] = []
     head = Text("client", style="tlsstep.client")
-    head.append(" " * (inner - 6))  # "server" centred on the right lifeline
+    head.append(" " * (inner - 4))  # "server" centred on the right lifeline
     head.append("server", style="tlsstep.server")
     lines.append(head)
     flight, connection = 0, 0

@@ -28,14 +28,20 @@ def state_text(state: SideState) -> Text:
 
 
 def states_line(snapshot: Snapshot) -> Text:
-    """One line: ``client WAIT_SH [handshaking]   server START [not started]``."""
-    line = Text("     ")
+    """One line: ``states: client WAIT_SH, handshaking | server START, not started``.
+
+    A state found from Python's facts rather than messages is marked ``[facts]``.
+    """
+    line = Text("     states: ", style="tlsstep.dim")
     for side in Side:
         s = snapshot[side]
+        if side is Side.server:
+            line.append(" │ ", style="tlsstep.dim")
         line.append(f"{side} ", style=f"tlsstep.{side}")
-        line.append_text(state_text(s))
-        line.append(f" [{s.python}]", style="tlsstep.dim")
-        line.append("   ")
+        line.append(str(s.state), style="tlsstep.key")
+        if s.derived is Derivation.facts:
+            line.append(" [facts]", style="tlsstep.dim")
+        line.append(f", {s.python}", style="tlsstep.dim")
     return line
 
 
