@@ -189,6 +189,12 @@ NOTES: Final[dict[str, str]] = {
         "This record is protected with handshake or traffic keys; its outer type says "
         "application_data whatever is inside, and only the endpoints can open it."
     ),
+    # RFC 5246 §6.2.3: TLS 1.2 protects the fragment only; the header type stays real.
+    "encrypted@TLS 1.2": (
+        "This record is protected with the keys agreed in this handshake. In TLS 1.2 the "
+        "header still shows the real content type, so a protected handshake record here is "
+        "the Finished."
+    ),
     "bad_record_mac": (
         "A record failed its integrity check: a byte was changed in flight, so the "
         "receiver refuses it and stops."
@@ -217,8 +223,8 @@ class Note:
     text: str
 
 
-def _notes(keys: Iterable[str], version: str | None) -> Iterator[Note]:
-    seen: set[str] = set()
+def _notes(keys: Iterable[str], version: str | None, seen: set[str] | None) -> Iterator[Note]:
+    seen = set() if seen is None else seen
     for key in keys:
         text = note(key, version)
         if text is not None and key not in seen:
@@ -240,7 +246,7 @@ def record_keys(view: RecordView, version: str | None) -> list[str]:
         keys.append(mv.name)
         if mv.name == "ServerHello" and version == "TLS 1.3":
             keys.append("ServerHello.key_share")
-        if mv.name == "ClientHello":
+        if mv.name == "ClientHello" and version != "TLS 1.2":
             keys.append("ClientHello.key_share")
         if mv.name == "NewSessionTicket" and version == "TLS 1.3":
             keys.append("ticket after handshake")
@@ -266,9 +272,13 @@ def event_keys(event: Event) -> list[str]:
     return keys
 
 
-def for_record(view: RecordView, version: str | None = None) -> list[Note]:
-    return list(_notes(record_keys(view, version), version))
+def for_record(
+    view: RecordView, version: str | None = None, seen: set[str] | None = None
+) -> list[Note]:
+    """Notes for one record; keys in ``seen`` are skipped, and new ones added to it."""
+    return list(_notes(record_keys(view, version), version, seen))
 
 
-def for_event(event: Event, version: str | None = None) -> list[Note]:
-    return list(_notes(event_keys(event), version))
+def for_event(event: Event, version: str | None = None, seen: set[str] | None = None) -> list[Note]:
+    """Notes for one operation's outcome; ``seen`` as in :func:`for_record`."""
+    return list(_notes(event_keys(event), version, seen))

@@ -202,6 +202,7 @@ class Shell:
         self.session = Session(self.config, self.identity)
         self.tracker = Tracker()
         self.done: list[Done] = []
+        self.seen: set[str] = set()  # --explain notes already shown: each once
 
     # -- one line ---------------------------------------------------------------
 
@@ -251,8 +252,8 @@ class Shell:
         for entry in outcome.entries:
             parts.extend(entry_lines(entry))
             if self.explain:
-                notes = [n for r in entry.records for n in for_record(r, version)]
-                notes += for_event(entry.event, version)
+                notes = [n for r in entry.records for n in for_record(r, version, self.seen)]
+                notes += for_event(entry.event, version, self.seen)
                 parts.append(notes_view(notes))
         if outcome.problem:
             self.errors += 1
@@ -264,7 +265,7 @@ class Shell:
         return outcome
 
     def _version(self) -> str | None:
-        version = self.tracker.machine(Side.client).version
+        version = self.tracker.version
         return str(version) if version else None
 
     def save(self, path: str) -> None:
@@ -485,3 +486,67 @@ def _readline_save() -> None:
         readline.write_history_file(os.path.expanduser(HISTORY))
     except (ImportError, OSError):
         pass
+
+
+# -- one operation at a time (tlsstep handshake --states / --explain / --step) -------------
+
+PAUSE_PROMPT: Final = "[Enter] next · c: run to the end · q: quit > "
+
+
+def run_one_by_one(
+    session: Session,
+    steps: Iterable[Step],
+    *,
+    pause: bool = False,
+    explain: bool = False,
+    quiet: bool = False,
+    console: Console | None = None,
+    ask: Callable[[str], str] = input,
+) -> list[dict[str, Any]] | None:
+    """Run ``steps`` one operation at a time, printing each with both sides' states.
+
+    With ``pause``, wait after each operation: Enter goes on, ``c`` runs to the end
+    without pausing, ``q`` stops (and the function returns None). ``quiet`` prints
+    nothing (for ``--json``). Returns each step's line and states, JSON-ready.
+    """
+    from tlsstep.render.states_view import notes_view, pause_view, states_dict, states_line
+    from tlsstep.render.terminal import entry_lines, make_console
+
+    console = console or make_console()
+    tracker = Tracker()
+    seen: set[str] = set()  # each note once per run
+    out: list[dict[str, Any]] = []
+    ops = expand(session, steps)
+    step = next(ops, None)
+    while step is not None:
+        outcome = session.run(step)
+        tracker.follow(outcome.entries)
+        snap = tracker.snapshot(session.pair)
+        out.append({"step": outcome.index, "line": step_line(step), "states": states_dict(snap)})
+        step = next(ops, None)
+        if quiet:
+            continue
+        shown = str(tracker.version) if tracker.version else None
+        parts: list[RenderableType] = []
+        for entry in outcome.entries:
+            parts.extend(entry_lines(entry))
+            if explain:
+                notes = [n for r in entry.records for n in for_record(r, shown, seen)]
+                parts.append(notes_view(notes + for_event(entry.event, shown, seen)))
+        if outcome.problem:
+            parts.append(Text(f"error: {outcome.problem}", style="tlsstep.error"))
+        if not pause:
+            console.print(Group(*parts, states_line(snap)))
+            continue
+        console.print(pause_view(parts, snap, step_line(step) if step is not None else None))
+        if step is None:
+            break
+        try:
+            answer = ask(PAUSE_PROMPT).strip().lower()
+        except EOFError:
+            answer = "q"
+        if answer.startswith("q"):
+            return None
+        if answer.startswith("c"):
+            pause = False
+    return out

@@ -464,6 +464,11 @@ class Tracker:
     def machine(self, side: Side) -> Machine:
         return self._sides[side].machine
 
+    @property
+    def version(self) -> Version | None:
+        """The version either side's machine has seen chosen (the server knows first)."""
+        return self.machine(Side.server).version or self.machine(Side.client).version
+
     def follow(self, entries: Iterable[EntryLike]) -> None:
         """Feed session entries in order."""
         for entry in entries:

@@ -39,13 +39,57 @@ Examples:
     help="Print one JSON document (summary, events, facts) instead.",
 )
 @click.option(
+    "--step",
+    "step_mode",
+    is_flag=True,
+    help="Pause after each operation with both sides' states, what happened and what comes "
+    "next: Enter goes on, c runs to the end, q quits. Needs a terminal.",
+)
+@click.option(
+    "--states",
+    is_flag=True,
+    help="Run the handshake one operation at a time and show both sides' states after each.",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Add a short plain-language note to each message and outcome (implies --states).",
+)
+@click.option("--ladder", is_flag=True, help="Also draw the conversation as a ladder diagram.")
+@click.option(
+    "--svg",
+    "svg_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the ladder diagram to FILE as SVG.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the ladder diagram to FILE as an HTML page.",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
     help="-v adds every SSLObject fact of both sides; -vv adds all details.",
 )
 def handshake_command(
-    resume: bool, data: str | None, as_json: bool, verbose: int, **opts: Any
+    resume: bool,
+    data: str | None,
+    as_json: bool,
+    verbose: int,
+    step_mode: bool,
+    states: bool,
+    explain: bool,
+    ladder: bool,
+    svg_path: str | None,
+    html_path: str | None,
+    **opts: Any,
 ) -> None:
     """Run a TLS handshake between a real OpenSSL client and server in this process.
 
@@ -54,10 +98,18 @@ def handshake_command(
     records it carried, and a summary. A failed handshake shows which side
     failed and why, and exits with status 1.
     """
+    if step_mode and as_json:
+        raise click.UsageError("--step pauses for a person; it cannot be combined with --json")
+    if step_mode and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise click.UsageError(
+            "--step needs a terminal: it waits for Enter between operations. "
+            "To script steps, pipe them into 'tlsstep shell'."
+        )
     config, identity = build_config(opts)
 
     from tlsstep.canned import handshake_steps
     from tlsstep.errors import TlsstepError
+    from tlsstep.events import Side
     from tlsstep.session import Session
 
     steps = handshake_steps(
@@ -69,10 +121,20 @@ def handshake_command(
         session = Session(config, identity)
     except TlsstepError as exc:
         raise click.UsageError(str(exc)) from None
-    for step in steps:
-        outcome = session.run(step)
-        if outcome.problem or any(e.event.error for e in outcome.entries):
-            break  # later steps of the canned run assume the earlier ones worked
+    one_by_one = step_mode or states or explain
+    if one_by_one:
+        from tlsstep.shell import run_one_by_one
+
+        step_states = run_one_by_one(
+            session, steps, pause=step_mode, explain=explain, quiet=as_json
+        )
+        if step_states is None:  # q at a pause
+            return
+    else:
+        for step in steps:
+            outcome = session.run(step)
+            if outcome.problem or any(e.event.error for e in outcome.entries):
+                break  # later steps of the canned run assume the earlier ones worked
 
     from tlsstep.report import summarize
 
@@ -81,12 +143,55 @@ def handshake_command(
         import json
 
         from tlsstep.render.json import run_dict
+        from tlsstep.render.states_view import states_dict
+        from tlsstep.states import derive
 
-        json.dump(run_dict(session), sys.stdout, indent=2)
+        doc = run_dict(session)
+        doc["states"] = states_dict(derive(session))
+        if one_by_one:
+            doc["step_states"] = step_states
+        json.dump(doc, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        from tlsstep.render.terminal import make_console, run_view
+        from rich.text import Text
 
-        make_console().print(run_view(session, verbosity=verbose))
+        from tlsstep.render.terminal import facts_table, make_console, run_view, summary_table
+
+        console = make_console()
+        if one_by_one:  # the transcript was printed as it went
+            console.print(Text(""), summary_table(summary))
+            if verbose:
+                console.print(
+                    facts_table(
+                        session.facts(Side.client), session.facts(Side.server), full=verbose >= 2
+                    )
+                )
+        else:
+            console.print(run_view(session, verbosity=verbose))
+        if ladder:
+            from tlsstep.render.ladder import build_ladder, ladder_view
+
+            console.print(Text(""), ladder_view(build_ladder(session.entries)))
+    if svg_path or html_path:
+        _export_ladder(session, svg_path, html_path)
     if not summary.ok:
         sys.exit(1)
+
+
+def _export_ladder(session: Any, svg_path: str | None, html_path: str | None) -> None:
+    from tlsstep.render.ladder import build_ladder, ladder_html, ladder_svg
+
+    diagram = build_ladder(session.entries, title="tlsstep handshake")
+    for path, text, option in (
+        (svg_path, ladder_svg, "--svg"),
+        (html_path, ladder_html, "--html"),
+    ):
+        if path is None:
+            continue
+        try:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text(diagram))
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot write {path}: {exc.strerror}", param_hint=option
+            ) from None

@@ -28,11 +28,11 @@ def state_text(state: SideState) -> Text:
 
 
 def states_line(snapshot: Snapshot) -> Text:
-    """One line: ``states: client WAIT_SH, handshaking | server START, not started``.
+    """One line: ``⇒ client WAIT_SH, handshaking │ server START, not started``.
 
     A state found from Python's facts rather than messages is marked ``[facts]``.
     """
-    line = Text("     states: ", style="tlsstep.dim")
+    line = Text("     ⇒ ", style="tlsstep.dim")
     for side in Side:
         s = snapshot[side]
         if side is Side.server:
@@ -76,13 +76,15 @@ def states_table(snapshot: Snapshot) -> RenderableType:
 
 
 def notes_view(notes: Iterable[Note]) -> RenderableType:
-    lines = []
+    """Notes indented under the line they explain; wrapped lines keep the indent."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=6, no_wrap=True)
+    grid.add_column()
     for n in notes:
-        line = Text("       ℹ ", style="tlsstep.dim")
-        line.append(f"{n.key}: ", style="tlsstep.key")
-        line.append(n.text)
-        lines.append(line)
-    return Group(*lines)
+        text = Text(f"{n.key}: ", style="tlsstep.key")
+        text.append(n.text)
+        grid.add_row(Text("     ℹ", style="tlsstep.dim"), text)
+    return grid
 
 
 def pause_view(
