@@ -161,6 +161,12 @@ NOTES: Final[dict[str, str]] = {
         "OpenSSL cannot go on until the peer's bytes arrive: it has written what it could "
         "and waits. Deliver the peer's queued bytes, then call again."
     ),
+    # RFC 8446 §4.6.1: tickets travel as handshake records after the handshake.
+    "read: want read": (
+        "No application data was waiting: what arrived held only handshake messages (in TLS "
+        "1.3 often the session tickets) or nothing at all. It is not an error; deliver the "
+        "peer's bytes and read again."
+    ),
     "closed": (
         "The peer's close_notify arrived: it will send no more data, and this side's read "
         "reports the end of the stream."
@@ -261,7 +267,7 @@ def event_keys(event: Event) -> list[str]:
     if event.op in ("deliver", "tamper", "eof"):
         return keys
     if event.result is Result.want_read:
-        keys.append("want read")
+        keys.append("read: want read" if event.op == "read" else "want read")
     elif event.result is Result.closed:
         keys.append("closed")
     elif event.result is Result.error:

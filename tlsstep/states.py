@@ -91,6 +91,7 @@ CCS: Final = "ChangeCipherSpec"
 PSK: Final = "psk"  # ServerHello carries pre_shared_key: no certificates follow (§4.2.11)
 EMPTY: Final = "empty"  # a Certificate with no certificates (§4.4.2.4)
 INFERRED: Final = "inferred"  # name inferred from where an encrypted record sits
+_STICKY: Final = frozenset({PSK})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -290,6 +291,8 @@ class Machine:
         self.version = version
         self.state = State.START
         self.moves: list[Move] = []
+        # Tags that hold for the rest of the handshake once seen (PSK from ServerHello).
+        self.flags: set[str] = set()
 
     @property
     def table_version(self) -> Version:
@@ -316,11 +319,13 @@ class Machine:
         # The table was a guess until now: replay what was seen through the right one.
         seen = [m.input for m in self.moves]
         self.version, self.state, self.moves = version, State.START, []
+        self.flags = set()
         for item in seen:
             self.moves.append(self._step(item))
 
     def _step(self, item: Input) -> Move:
         source = self.state
+        self.flags |= item.tags & _STICKY
         if item.message == CCS and self.table_version is Version.tls13:
             # RFC 8446 Appendix D.4: a TLS 1.3 ChangeCipherSpec is only for middleboxes.
             return Move(input=item, source=source, target=source)
@@ -329,7 +334,7 @@ class Machine:
                 row.source is source
                 and row.direction is item.direction
                 and row.message == item.message
-                and (row.when is None or row.when in item.tags)
+                and (row.when is None or row.when in item.tags or row.when in self.flags)
             ):
                 self.state = row.target
                 return Move(input=item, source=source, target=row.target, transition=row)
