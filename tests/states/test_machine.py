@@ -314,7 +314,7 @@ def follow(config: PairConfig, lines: list[str]) -> list[tuple[str, str]]:
 
 
 def test_real_tls12_full_handshake() -> None:
-    got = follow(PairConfig(client=SideConfig(max_version="1.2")), MANUAL + ["read client"])
+    got = follow(PairConfig(client=SideConfig(max_version="1.2")), [*MANUAL, "read client"])
     assert got == [
         ("WAIT_SERVER_HELLO", "START"),
         ("WAIT_SERVER_HELLO", "START"),  # delivered, not read yet: OpenSSL reads in a call
@@ -376,12 +376,12 @@ def test_real_hello_retry_request() -> None:
     snap = derive(session)
     assert snap[Side.client].received[0] == "HelloRetryRequest"
     assert snap[Side.client].sent.count("ClientHello") == 2
-    moves = [str(m.target) for m in Tracker_moves(session, Side.client)]
+    moves = [str(m.target) for m in tracker_moves(session, Side.client)]
     # HRR, the server's CCS, the client's CCS (both ignored: RFC 8446 D.4), ClientHello 2.
     assert moves == ["WAIT_SH", "START", "START", "START", "WAIT_SH", "WAIT_EE"]
 
 
-def Tracker_moves(session: Session, side: Side) -> list:  # noqa: N802
+def tracker_moves(session: Session, side: Side) -> list:
     tracker = Tracker()
     tracker.follow(session.current.entries)
     return tracker.machine(side).moves

@@ -190,9 +190,7 @@ def ladder_view(ladder: Ladder, width: int = 64) -> RenderableType:
             line.append(placed, style=style)
             line.append(" │")
         lines.append(line)
-    legend = Text(
-        f"  {LOCK} = sent encrypted (shown decrypted when the keys are known)", style="tlsstep.dim"
-    )
+    legend = Text(f"  {LOCK} = sent encrypted", style="tlsstep.dim")
     lines.append(legend)
     return Group(*lines)
 
