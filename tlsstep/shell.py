@@ -242,11 +242,11 @@ class Shell:
         return True
 
     def run(self, step: Step) -> StepOutcome:
-        from tlsstep.render.states_view import notes_view, states_line
+        from tlsstep.render.states_view import moves_summary, notes_view, states_line
         from tlsstep.render.terminal import entry_lines
 
         outcome = self.session.run(step)
-        self.tracker.follow(outcome.entries)
+        moves = self.tracker.follow(outcome.entries)
         parts: list[RenderableType] = []
         version = self._version()
         for entry in outcome.entries:
@@ -260,6 +260,7 @@ class Shell:
             parts.append(Text(f"error: {outcome.problem}", style="tlsstep.error"))
         else:
             self.done.append(Done(step=step, outcome=outcome))
+        parts.append(moves_summary(moves))
         parts.append(states_line(self.tracker.snapshot(self.session.pair)))
         self.console.print(Group(*parts))
         return outcome
@@ -509,7 +510,14 @@ def run_one_by_one(
     without pausing, ``q`` stops (and the function returns None). ``quiet`` prints
     nothing (for ``--json``). Returns each step's line and states, JSON-ready.
     """
-    from tlsstep.render.states_view import notes_view, pause_view, states_dict, states_line
+    from tlsstep.render.states_view import (
+        moves_summary,
+        moves_view,
+        notes_view,
+        pause_view,
+        states_dict,
+        states_line,
+    )
     from tlsstep.render.terminal import entry_lines, make_console
 
     console = console or make_console()
@@ -520,7 +528,7 @@ def run_one_by_one(
     step = next(ops, None)
     while step is not None:
         outcome = session.run(step)
-        tracker.follow(outcome.entries)
+        moves = tracker.follow(outcome.entries)
         snap = tracker.snapshot(session.pair)
         out.append({"step": outcome.index, "line": step_line(step), "states": states_dict(snap)})
         step = next(ops, None)
@@ -536,8 +544,9 @@ def run_one_by_one(
         if outcome.problem:
             parts.append(Text(f"error: {outcome.problem}", style="tlsstep.error"))
         if not pause:
-            console.print(Group(*parts, states_line(snap)))
+            console.print(Group(*parts, moves_summary(moves), states_line(snap)))
             continue
+        parts.append(moves_view(moves))
         console.print(pause_view(parts, snap, step_line(step) if step is not None else None))
         if step is None:
             break

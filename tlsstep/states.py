@@ -456,6 +456,7 @@ class Tracker:
 
     def __init__(self) -> None:
         self.connection = 0
+        self._made: list[tuple[Side, Move]] = []  # by the current follow() call
         self._reset(1)
 
     def _reset(self, connection: int) -> None:
@@ -474,8 +475,9 @@ class Tracker:
         """The version either side's machine has seen chosen (the server knows first)."""
         return self.machine(Side.server).version or self.machine(Side.client).version
 
-    def follow(self, entries: Iterable[EntryLike]) -> None:
-        """Feed session entries in order."""
+    def follow(self, entries: Iterable[EntryLike]) -> list[tuple[Side, Move]]:
+        """Feed session entries in order; the moves they made, side by side."""
+        self._made = []
         for entry in entries:
             event, records = entry.event, entry.records
             if event.connection != self.connection:
@@ -484,13 +486,18 @@ class Tracker:
                 self._delivered(event.side, records)
             elif event.op in _CALLS:
                 self._called(event)
+        return self._made
+
+    def _feed(self, side: Side, item: Input) -> None:
+        move = self._sides[side].machine.feed(item.direction, item.message, item.tags, item.version)
+        self._made.append((side, move))
 
     def _delivered(self, sender: Side, records: Iterable[RecordView]) -> None:
         me = self._sides[sender]
         for item in self._inputs("wire", sender, records):
             if me.delivered_count >= me.sent_count:
                 # Seen only now (decrypted on the way): it was sent when written.
-                me.machine.feed(item.direction, item.message, item.tags, item.version)
+                self._feed(sender, item)
                 me.sent_count += 1
             me.delivered_count += 1
             received = Input(
@@ -510,14 +517,14 @@ class Tracker:
         # OpenSSL reads its incoming BIO only inside a call: delivered messages are
         # received now, before whatever this call wrote in answer.
         for item in me.waiting:
-            me.machine.feed(item.direction, item.message, item.tags, item.version)
+            self._feed(event.side, item)
         me.waiting.clear()
         views = self._produced.feed(event.side, event.produced) if event.produced else []
         me.last_produced_protected = any(v.protected for v in views) or (
             bool(event.produced) and me.last_produced_protected
         )
         for item in self._inputs("produced", event.side, views):
-            me.machine.feed(item.direction, item.message, item.tags, item.version)
+            self._feed(event.side, item)
             me.sent_count += 1
 
     def _inputs(self, stream: str, sender: Side, records: Iterable[RecordView]) -> Iterator[Input]:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from tlsstep.events import Side
 from tlsstep.explain import Note
-from tlsstep.states import Derivation, SideState
+from tlsstep.states import Derivation, Move, SideState
 
 Snapshot = Mapping[Side, SideState]
 
@@ -84,6 +84,57 @@ def notes_view(notes: Iterable[Note]) -> RenderableType:
         text = Text(f"{n.key}: ", style="tlsstep.key")
         text.append(n.text)
         grid.add_row(Text("     ℹ", style="tlsstep.dim"), text)
+    return grid
+
+
+def moves_view(moves: Iterable[tuple[Side, Move]]) -> RenderableType:
+    """What the messages did to the machines: ``client received ServerHello: WAIT_SH → WAIT_EE``."""
+    lines = []
+    for side, move in moves:
+        item = move.input
+        line = Text("     ↳ ", style="tlsstep.dim")
+        line.append(f"{side} ", style=f"tlsstep.{side}")
+        line.append(f"{item.direction} {item.message}: ")
+        if move.problem:
+            line.append(move.problem, style="tlsstep.error")
+        elif move.transition is None:
+            line.append(
+                f"stays {move.source} (RFC 8446 Appendix D.4: ignored)", style="tlsstep.dim"
+            )
+        else:
+            line.append(f"{move.source} → {move.target}", style="tlsstep.key")
+            line.append(f"  ({move.transition.section})", style="tlsstep.dim")
+        lines.append(line)
+    return Group(*lines)
+
+
+def moves_summary(moves: Iterable[tuple[Side, Move]]) -> RenderableType:
+    """One wrapped line per side: the messages it took in, and the states they led through."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=6, no_wrap=True)
+    grid.add_column()
+    for side in Side:
+        mine = [m for s, m in moves if s is side]
+        if not mine:
+            continue
+        text = Text(f"{side} ", style=f"tlsstep.{side}")
+        groups: list[tuple[str, list[str]]] = []
+        for m in mine:
+            if groups and groups[-1][0] == m.input.direction:
+                groups[-1][1].append(m.input.message)
+            else:
+                groups.append((str(m.input.direction), [m.input.message]))
+        text.append("; ".join(f"{d} {', '.join(names)}" for d, names in groups))
+        path = [str(mine[0].source)]
+        for m in mine:
+            if str(m.target) != path[-1]:
+                path.append(str(m.target))
+        text.append(": ")
+        text.append(" → ".join(path), style="tlsstep.key")
+        for m in mine:
+            if m.problem:
+                text.append(f" ({m.problem})", style="tlsstep.error")
+        grid.add_row(Text("     ↳", style="tlsstep.dim"), text)
     return grid
 
 
