@@ -129,12 +129,14 @@ def scenario_text(config: PairConfig, steps: Iterable[Step], *, name: str) -> st
     from :func:`step_table`); key material (credentials, trust_pem) is never written.
     """
     steps = list(steps)
+    import importlib
+
     try:
-        from tlsstep.scenario import dump  # type: ignore[attr-defined]
+        scenario = importlib.import_module("tlsstep.scenario")
     except ImportError:
-        pass
-    else:
-        return str(dump(config, steps, name=name, description="Saved from tlsstep shell."))
+        scenario = None
+    if scenario is not None and hasattr(scenario, "dump"):
+        return str(scenario.dump(config, steps, name=name, description="Saved from tlsstep shell."))
     import dataclasses
     import json
 

@@ -350,7 +350,7 @@ class Machine:
         """Feed ``(direction, message[, tags])`` items; the state after each."""
         out: list[State] = []
         for item in inputs:
-            tags: Iterable[str] = item[2] if len(item) == 3 else ()  # type: ignore[misc]
+            tags: list[str] = list(item[2]) if len(item) == 3 else []
             version = _version_tag(tags)
             self.feed(item[0], item[1], [t for t in tags if t not in _VERSION_TAGS], version)
             out.append(self.state)
@@ -689,3 +689,47 @@ def derive(session: object) -> dict[Side, SideState]:
     current = session.current  # type: ignore[attr-defined]
     tracker.follow(current.entries)
     return tracker.snapshot(current.pair)
+
+
+# -- the table as a diagram (the docs read the same rows) -------------------------------
+
+
+def mermaid(version: Version, role: Side) -> str:
+    """A Mermaid ``stateDiagram-v2`` of one machine, one arrow per row (self-loops merged)."""
+    lines = ["stateDiagram-v2", "    [*] --> START"]
+    arrows: dict[tuple[State, State], list[str]] = {}
+    for row in transitions(version, role):
+        verb = "send" if row.direction is Direction.sent else "recv"
+        when = f" [{row.when}]" if row.when else ""
+        arrows.setdefault((row.source, row.target), []).append(f"{verb} {row.message}{when}")
+    for (source, target), labels in arrows.items():
+        lines.append(f"    {source} --> {target}: {' / '.join(labels)}")
+    lines.append("    CONNECTED --> [*]")
+    return "\n".join(lines)
+
+
+DOCS_INTRO: Final = """\
+# Handshake states
+
+Generated from `tlsstep/states.py` (`TRANSITIONS`), the table the code runs on:
+`python -c "from tlsstep.states import docs_markdown; print(docs_markdown(), end='')" > docs/states.md`
+
+TLS 1.3 states are RFC 8446 Appendix A's. RFC 5246 defines no state machine for TLS 1.2;
+tlsstep names the waits of its message flow (§7.3, Figures 1 and 2) in the same style, and
+prefixes the abbreviated (resumed) handshake's states with `RESUME_`, because there the
+server sends its Finished first. `ChangeCipherSpec` is an input in TLS 1.2 (a record, not
+a handshake message); in TLS 1.3 it is ignored (Appendix D.4).
+
+A side's state moves when it *sends* a message (its SSL call wrote it) or *receives* one
+(the bytes were delivered and the side then made a call: OpenSSL reads only inside a call).
+Encrypted messages move it only when decrypted; otherwise Python's facts
+(`handshake_done`) show CONNECTED, marked "derived from facts".
+"""
+
+
+def docs_markdown() -> str:
+    parts = [DOCS_INTRO]
+    for version in Version:
+        for role in Side:
+            parts.append(f"\n## {version} {role}\n\n```mermaid\n{mermaid(version, role)}\n```\n")
+    return "".join(parts)

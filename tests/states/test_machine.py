@@ -435,3 +435,24 @@ def test_real_tls13_resumption_is_seen_as_psk() -> None:
     assert PSK in tracker.machine(Side.client).flags
     assert PSK in tracker.machine(Side.server).flags
     assert session.facts(Side.client).session_reused
+
+
+def test_docs_are_generated_from_the_table() -> None:
+    from pathlib import Path
+
+    from tlsstep.states import docs_markdown, mermaid
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "states.md"
+    assert docs.read_text(encoding="utf-8") == docs_markdown()
+    diagram = mermaid(Version.tls13, Side.client)
+    assert "WAIT_EE --> WAIT_FINISHED: recv EncryptedExtensions [psk]" in diagram
+
+
+def test_follow_returns_the_moves() -> None:
+    session, tracker = Session(PairConfig()), Tracker()
+    moves = tracker.follow(session.run(parse_line("handshake client")).entries)
+    assert [(side, str(m.source), str(m.target)) for side, m in moves] == [
+        (Side.client, "START", "WAIT_SH")
+    ]
+    assert moves[0][1].transition is not None
+    assert moves[0][1].transition.section == "RFC 8446 Appendix A.1"
