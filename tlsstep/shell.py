@@ -204,6 +204,7 @@ class Shell:
         self.session = Session(self.config, self.identity)
         self.tracker = Tracker()
         self.done: list[Done] = []
+        self.recorder = _recorder(self.session)
         self.seen: set[str] = set()  # --explain notes already shown: each once
 
     # -- one line ---------------------------------------------------------------
@@ -262,6 +263,8 @@ class Shell:
             parts.append(Text(f"error: {outcome.problem}", style="tlsstep.error"))
         else:
             self.done.append(Done(step=step, outcome=outcome))
+            if self.recorder is not None:
+                self.recorder.note(outcome)  # the step with checks of what it did
         parts.append(moves_summary(moves))
         parts.append(states_line(self.tracker.snapshot(self.session.pair)))
         self.console.print(Group(*parts))
@@ -273,7 +276,8 @@ class Shell:
 
     def save(self, path: str) -> None:
         name = Path(path).stem
-        text = scenario_text(self.config, [d.step for d in self.done], name=name)
+        steps = self.recorder.steps if self.recorder is not None else [d.step for d in self.done]
+        text = scenario_text(self.config, steps, name=name)
         try:
             Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:
@@ -412,6 +416,18 @@ class Shell:
         if interactive:
             _readline_save()
         return self.errors
+
+
+def _recorder(session: Session) -> Any:
+    """The scenario module's Recorder (steps with expectations), once that module exists."""
+    import importlib
+
+    try:
+        run = importlib.import_module("tlsstep.scenario.run")
+    except ImportError:
+        return None
+    recorder = getattr(run, "Recorder", None)
+    return recorder(session) if recorder is not None else None
 
 
 def help_text(command: str | None) -> RenderableType:
