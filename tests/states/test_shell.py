@@ -81,7 +81,11 @@ def test_piped_shell_handshake_tamper_save(tmp_path: Path) -> None:
         "handshake client", "deliver client", "handshake server",
         "tamper server flip=40 bit=0", "deliver server", "handshake client",
     ]  # fmt: skip
-    # The saved steps do the same again: the client fails on the tampered flight.
+    # The saved file replays: through `tlsstep replay` once it exists, else step by step.
+    if tlsstep("replay", "--help", input="").returncode == 0:
+        replay = tlsstep("replay", str(saved), input="")
+        assert replay.returncode == 0, replay.stdout + replay.stderr
+        return
     session = Session(PairConfig())
     outcomes = [session.run(s) for s in steps]
     last = outcomes[-1].entries[0].event
