@@ -456,3 +456,50 @@ def test_follow_returns_the_moves() -> None:
     ]
     assert moves[0][1].transition is not None
     assert moves[0][1].transition.section == "RFC 8446 Appendix A.1"
+
+
+def test_decrypted_messages_drive_tls13_without_facts() -> None:
+    """What the crypto layer will hand over: protected records with their messages.
+
+    A real TLS 1.3 run's entries, with each protected handshake record given the
+    message OpenSSL puts in it (one per record, in RFC 8446 §2 order), as a
+    decrypting transcript would.
+    """
+    import dataclasses
+
+    from tlsstep.transcript import MessageView
+    from tlsstep.wire.handshake import HandshakeMessage
+
+    session = Session(PairConfig(client_cert=ClientCert.required))
+    for line in ["handshake", "read client"]:
+        session.run(parse_line(line))
+    inner = {
+        Side.server: iter([8, 13, 11, 15, 20, 4, 4]),  # EE, CR, Certificate, CV, Finished, tickets
+        Side.client: iter([11, 15, 20]),  # Certificate, CertificateVerify, Finished
+    }
+    entries = []
+    for entry in session.current.entries:
+        views = []
+        for view in entry.records:
+            if view.protected and view.record.content_type == 23:
+                body = b"\x00\x00\x00\x05" + b"x" * 5  # not an empty Certificate
+                msg = HandshakeMessage(msg_type=next(inner[view.sender]), body=body)
+                view = dataclasses.replace(view, messages=(MessageView(message=msg),))
+            views.append(view)
+        entries.append(dataclasses.replace(entry, records=tuple(views)))
+    tracker = Tracker()
+    tracker.follow(entries)
+    snap = tracker.snapshot(session.pair)
+    for side in Side:
+        assert snap[side].state is State.CONNECTED
+        assert snap[side].derived is Derivation.messages
+        assert not snap[side].problems
+    server = [str(m.target) for m in tracker.machine(Side.server).moves]
+    assert server[:2] == ["RECVD_CH", "NEGOTIATED"]
+    assert "WAIT_FLIGHT2" in server and "WAIT_CV" in server
+    client = [str(m.target) for m in tracker.machine(Side.client).moves]
+    assert [s for i, s in enumerate(client) if i == 0 or s != client[i - 1]] == [
+        "WAIT_SH", "WAIT_EE", "WAIT_CERT_CR", "WAIT_CERT", "WAIT_CV", "WAIT_FINISHED",
+        "CONNECTED",
+    ]  # fmt: skip
+    assert snap[Side.client].received[-2:] == ("NewSessionTicket", "NewSessionTicket")

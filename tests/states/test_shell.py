@@ -93,12 +93,18 @@ def test_piped_shell_handshake_tamper_save(tmp_path: Path) -> None:
 
 
 def test_piped_shell_whole_handshake_and_show(tmp_path: Path) -> None:
-    script = "handshake\nshow messages\nshow certs\nshow records\nhelp deliver\nreset\nshow state\n"
+    script = (
+        "handshake\nshow messages\nshow certs\nshow records\nshow keys\nshow ladder\n"
+        "help deliver\nreset\nshow state\n"
+    )
     proc = tlsstep("shell", "--tls-version", "1.2", input=script)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert "server sent: ServerHello, Certificate, ServerKeyExchange" in out
     assert "client sees the server's certificate: " in out
+    assert "ServerHelloDone  from server" in out  # show records
+    assert "no key log" in out
+    assert "──▶ │  flight 1" in out  # show ladder
     assert "deliver [side]" in out and "keys: bytes=, records=" in out
     assert "a new pair; nothing done yet" in out
     assert out.rstrip().count("START") >= 2  # after reset both sides are back at START
