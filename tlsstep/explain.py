@@ -47,8 +47,8 @@ NOTES: Final[dict[str, str]] = {
     ),
     # RFC 8446 §4.4.2, RFC 5246 §7.4.2
     "Certificate": (
-        "The sender's certificate chain, its own certificate first. The peer checks that "
-        "it chains to a trusted CA and names the host it wanted."
+        "The sender's certificate chain, its own certificate first. The peer checks that it "
+        "chains to a CA it trusts and, for a server, that it names the host the client wanted."
     ),
     # RFC 8446 §4.3.2
     "CertificateRequest": (
@@ -93,8 +93,8 @@ NOTES: Final[dict[str, str]] = {
     "ServerHelloDone": "The server has sent its whole first flight and now waits for the client.",
     # RFC 5246 §7.4.7
     "ClientKeyExchange": (
-        "The client's (EC)DHE public value; with the server's it gives both sides the same "
-        "premaster secret."
+        "The client's (EC)DHE public value (or, with RSA key exchange, a premaster secret "
+        "encrypted to the server's key); both sides now compute the same premaster secret."
     ),
     # RFC 6066 §8
     "CertificateStatus": (
@@ -202,8 +202,9 @@ NOTES: Final[dict[str, str]] = {
         "the Finished."
     ),
     "bad_record_mac": (
-        "A record failed its integrity check: a byte was changed in flight, so the "
-        "receiver refuses it and stops."
+        "A record failed its integrity check: it was changed in flight, or the two sides "
+        "derived different keys because a handshake message was altered. The receiver refuses "
+        "it and stops."
     ),
     "unexpected_message": (
         "A message arrived that this state does not allow; the receiver stops with an "
