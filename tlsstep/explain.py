@@ -183,6 +183,11 @@ NOTES: Final[dict[str, str]] = {
         "An authenticated end-of-data signal. Without it, an attacker who cuts the "
         "connection could make a truncated message look complete (a truncation attack)."
     ),
+    # RFC 8446 §6.2
+    "alert received": (
+        "The peer refused something and sent a fatal alert that names the reason; this side "
+        "stops too, and the connection is over."
+    ),
     # RFC 8446 §6
     "alert": "A two-byte message: a level and a reason. A fatal alert ends the connection.",
     # RFC 8446 §4.6.1
@@ -205,6 +210,21 @@ NOTES: Final[dict[str, str]] = {
         "A record failed its integrity check: it was changed in flight, or the two sides "
         "derived different keys because a handshake message was altered. The receiver refuses "
         "it and stops."
+    ),
+    # RFC 5280 §6 (path validation), RFC 6125 (host names)
+    "certificate_verify_failed": (
+        "The peer's certificate did not check out: it does not chain to a trusted CA, is not "
+        "valid now, or does not name the host asked for. OpenSSL's verify message says which."
+    ),
+    # RFC 8446 §6.1
+    "unexpected_eof": (
+        "The transport ended without a close_notify, so the data may have been cut short; "
+        "OpenSSL 3 reports this as an error unless told to ignore it."
+    ),
+    # RFC 8446 §4.2.1, §6.2
+    "unsupported_protocol": (
+        "The two sides have no TLS version in common, so the handshake stops with a "
+        "protocol_version alert."
     ),
     "unexpected_message": (
         "A message arrived that this state does not allow; the receiver stops with an "
@@ -272,11 +292,24 @@ def event_keys(event: Event) -> list[str]:
     elif event.result is Result.closed:
         keys.append("closed")
     elif event.result is Result.error:
-        reason = (event.error.reason or "").lower() if event.error else ""
-        keys.append(
-            "bad_record_mac" if "bad_record_mac" in reason or "decrypt" in reason else "error"
-        )
+        keys.append(_error_key(event))
     return keys
+
+
+def _error_key(event: Event) -> str:
+    error = event.error
+    reason = (error.reason or "").lower() if error else ""
+    if "bad_record_mac" in reason:
+        return "bad_record_mac"
+    if error is not None and error.exception == "SSLEOFError":
+        return "unexpected_eof"
+    if reason == "certificate_verify_failed":
+        return reason
+    if reason == "unsupported_protocol" or reason.endswith("alert_protocol_version"):
+        return "unsupported_protocol"
+    if error is not None and error.alert_received:
+        return "alert received"
+    return "error"
 
 
 def for_record(

@@ -65,3 +65,39 @@ def test_tls12_notes_do_not_talk_about_key_share() -> None:
     assert "ServerKeyExchange" in keys and "ClientKeyExchange" in keys
     assert not any("key_share" in k for k in keys)
     assert "legacy_record_version" not in keys
+
+
+@pytest.mark.parametrize(
+    ("config", "lines", "keys"),
+    [
+        (
+            PairConfig(server_name="wrong.test"),
+            ["handshake"],
+            ["certificate_verify_failed", "alert received"],
+        ),
+        (
+            PairConfig(client=SideConfig(max_version="1.2"), server=SideConfig(min_version="1.3")),
+            ["handshake"],
+            ["unsupported_protocol", "unsupported_protocol"],
+        ),
+        (
+            PairConfig(),
+            [
+                "handshake client",
+                "deliver client",
+                "handshake server",
+                "deliver server",
+                "eof client",
+                "handshake server",
+            ],
+            ["unexpected_eof"],
+        ),  # fmt: skip
+    ],
+)
+def test_failures_get_their_own_note(config: PairConfig, lines: list[str], keys: list[str]) -> None:
+    session = Session(config)
+    for line in lines:
+        session.run(parse_line(line))
+    got = [k for e in session.entries if e.event.error for k in event_keys(e.event)]
+    assert got == keys
+    assert all(note(k) for k in got)
