@@ -91,7 +91,7 @@ def test_tls12_notes_do_not_talk_about_key_share() -> None:
                 "handshake server",
             ],
             ["unexpected_eof"],
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_failures_get_their_own_note(config: PairConfig, lines: list[str], keys: list[str]) -> None:
