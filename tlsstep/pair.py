@@ -39,12 +39,14 @@ import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from tlsstep.errors import UsageProblem
 from tlsstep.events import Event, Result, SessionInfo, Side, SideFacts, SSLErrorInfo
-from tlsstep.faults import Fault
 from tlsstep.wire.records import record_lengths
+
+if TYPE_CHECKING:
+    from tlsstep.faults import Fault
 
 # run_handshake gives up after this many rounds even if bytes keep flowing: a
 # handshake needs at most a handful, so more means two peers feeding each other junk.
