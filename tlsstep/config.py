@@ -7,7 +7,6 @@ same way.
 
 from __future__ import annotations
 
-import dataclasses
 import ssl
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -119,36 +118,41 @@ def resolve_identity(config: PairConfig, identity: Identity | None = None) -> Id
     """``identity`` with each side's credential chosen by the config: the side's own
     ``credential``, else its certificate problem, else a chain of ``chain_depth``.
 
-    Credentials are made once per process (cached), so resolving twice gives equal values.
+    Credentials are made once per process (cached), so resolving twice gives equal
+    values; the client's is still made only when someone asks for it.
 
     Raises:
         TlsstepError: an unknown problem name or chain depth.
     """
-    identity = identity or default_identity()
-    if not (config.server_cert_problem or config.client_cert_problem or config.chain_depth != 1):
-        return dataclasses.replace(
-            identity,
-            server=config.server.credential or identity.server,
-            client=config.client.credential or identity.client,
-        )
-    from tlsstep.certs.problems import chain_credential, parse_problem, problem_credential
+    base = identity or default_identity()
 
-    chosen: dict[Side, Credential] = {}
-    for side, own, problem in (
-        (Side.server, config.server.credential, config.server_cert_problem),
-        (Side.client, config.client.credential, config.client_cert_problem),
-    ):
+    def choose(side: Side) -> Credential:
+        own = config.server.credential if side is Side.server else config.client.credential
+        problem = config.server_cert_problem if side is Side.server else config.client_cert_problem
         if own is not None:
-            chosen[side] = own
-        elif problem:
-            chosen[side] = problem_credential(
-                parse_problem(problem, f"{side} certificate problem"), side, config.server_name
-            )
-        elif config.chain_depth != 1:
-            chosen[side] = chain_credential(config.chain_depth, side, config.server_name)
-        else:
-            chosen[side] = identity.server if side is Side.server else identity.client
-    return dataclasses.replace(identity, server=chosen[Side.server], client=chosen[Side.client])
+            return own
+        if problem or config.chain_depth != 1:
+            from tlsstep.certs.problems import chain_credential, parse_problem, problem_credential
+
+            if problem:
+                chosen = parse_problem(problem, f"{side} certificate problem")
+                return problem_credential(chosen, side, config.server_name)
+            return chain_credential(config.chain_depth, side, config.server_name)
+        return base.server if side is Side.server else base.client
+
+    if config.server_cert_problem:  # check both names now, not when the client cert is made
+        from tlsstep.certs.problems import parse_problem
+
+        parse_problem(config.server_cert_problem, "server certificate problem")
+    if config.client_cert_problem:
+        from tlsstep.certs.problems import parse_problem
+
+        parse_problem(config.client_cert_problem, "client certificate problem")
+    return Identity(
+        trust_pem=base.trust_pem,
+        server=choose(Side.server),
+        make_client=lambda: choose(Side.client),
+    )
 
 
 def build_contexts(
