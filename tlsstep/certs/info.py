@@ -51,14 +51,22 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def relative(delta: dt.timedelta) -> str:
-    """``delta`` as people say it: "3 days", "1 hour", "45 seconds" (sign ignored)."""
+def _amount(delta: dt.timedelta) -> tuple[int, str]:
+    """The largest whole unit of ``delta`` (sign ignored): (3, "day"), (1, "hour")."""
     seconds = abs(int(delta.total_seconds()))
+    days = seconds // 86400
+    if days >= 730:  # "973 years" reads better than "355417 days" for a test CA
+        return days // 365, "year"
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{seconds} second{'s' if seconds != 1 else ''}"
+            return seconds // size, unit
+    return seconds, "second"
+
+
+def relative(delta: dt.timedelta, more: bool = False) -> str:
+    """``delta`` as people say it: "3 days", "1 hour"; ``more``: "89 more days"."""
+    count, unit = _amount(delta)
+    return f"{count} {'more ' if more else ''}{unit}{'s' if count != 1 else ''}"
 
 
 def validity_wording(
@@ -69,7 +77,7 @@ def validity_wording(
         return Validity.expired, f"expired {relative(now - not_after)} ago"
     if now < not_before:
         return Validity.not_yet_valid, f"not valid until {relative(not_before - now)} from now"
-    return Validity.valid, f"valid for {relative(not_after - now)} more"
+    return Validity.valid, f"valid for {relative(not_after - now, more=True)}"
 
 
 def colon_hex(data: bytes) -> str:

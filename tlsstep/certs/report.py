@@ -209,9 +209,15 @@ def _chain_apis(
     out: dict[str, tuple[CertInfo | UnparsedCert, ...]] = {}
     missing: list[str] = []
     obj = conn.pair.objects[verifier]
-    for name, added_in in FEATURES.items():
-        if not has_feature(name):
-            missing.append(f"{name}() needs {added_in}; this is Python {sys.version.split()[0]}")
+    absent = [name for name in FEATURES if not has_feature(name)]
+    if absent:
+        needs = sorted({FEATURES[name] for name in absent})
+        missing.append(
+            f"{'/'.join(n + '()' for n in absent)} need {', '.join(needs)}; "
+            f"this is Python {sys.version.split()[0]}"
+        )
+    for name in FEATURES:
+        if name in absent:
             continue
         try:
             certs = getattr(obj, name)()
