@@ -99,7 +99,7 @@ def test_encrypted_key_with_wrong_password(files: dict[str, Path]) -> None:
 @pytest.mark.parametrize(
     ("args", "bad", "words"),
     [
-        (("missing", "key"), "missing", "cannot read it (No such file or directory)"),
+        (("missing", "key"), "missing", "cannot read certificate file"),
         (("not_pem", "key"), "not_pem", "not a PEM certificate file"),
         (("cert", "not_pem"), "not_pem", "not a PEM private key file"),
         (("cert", None), "cert", "holds no private key; give the key file too (--key)"),

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 class CertFileError(TlsstepError):
     """A certificate, key or CA file that cannot be used; ``path`` and ``what`` say which."""
 
-    def __init__(self, message: str, *, path: str, what: str) -> None:
-        super().__init__(f"{what} {path}: {message}")
+    def __init__(self, message: str, *, path: str, what: str, text: str | None = None) -> None:
+        super().__init__(text or f"{what} {path}: {message}")
         self.message = message
         self.path = path
         self.what = what
@@ -40,7 +40,12 @@ def _read(path: str | Path, what: str) -> bytes:
         raise CertFileError("is a directory, not a file", path=str(path), what=what) from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise CertFileError(f"cannot read it ({reason})", path=str(path), what=what) from None
+        raise CertFileError(
+            f"cannot read it ({reason})",
+            path=str(path),
+            what=what,
+            text=f"cannot read {what} {path}: {reason}",
+        ) from None
 
 
 def _certificates(data: bytes, path: str, what: str) -> list[x509.Certificate]:

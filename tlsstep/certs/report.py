@@ -98,10 +98,9 @@ def chain_reports(session: Session, now: dt.datetime | None = None) -> tuple[Cha
                     source += f" (undecodable: {last.problem})"
             elif tls13 and _expected(session, conn, sender):
                 ders, from_wire = configured[sender], False
-                source = (
-                    "configured chain: the TLS 1.3 Certificate message is encrypted "
-                    "(OpenSSL may have added CA certificates from its trust store)"
-                )
+                # OpenSSL may append CAs from its trust store (auto chain building);
+                # only the decrypted message can show that for TLS 1.3.
+                source = "configured chain; the TLS 1.3 Certificate message is encrypted"
             else:
                 continue
             out.append(
