@@ -80,6 +80,26 @@ def explain_failure(
     """The plain explanation of OpenSSL's ``verify_code`` for ``chain`` (the chain as sent)."""
     leaf = chain.leaf
     label = leaf.label if leaf else "the leaf"
+
+    def make(
+        text: str,
+        *,
+        certificate: CertInfo | None = None,
+        name_asked: str | None = None,
+        names_in_certificate: tuple[str, ...] = (),
+        missing_issuer: str | None = None,
+    ) -> Explanation:
+        return Explanation(
+            verify_code=verify_code,
+            verify_message=verify_message,
+            name=verify_name(verify_code),
+            text=text,
+            certificate=certificate,
+            name_asked=name_asked,
+            names_in_certificate=names_in_certificate,
+            missing_issuer=missing_issuer,
+        )
+
     match verify_code:
         case 10 | 9:
             state = Validity.expired if verify_code == 10 else Validity.not_yet_valid
@@ -96,11 +116,8 @@ def explain_failure(
                     f"The certificate {bad.label!r} is {bad.validity_text}: its notBefore is "
                     f"{bad.not_before:%Y-%m-%d %H:%M:%S} UTC (or the verifier's clock is wrong)."
                 )
-            return Explanation(
-                verify_code=verify_code,
-                verify_message=verify_message,
-                name=verify_name(verify_code),
-                text=text,
+            return make(
+                text,
                 certificate=bad,
             )
         case 62 | 64:
@@ -110,11 +127,8 @@ def explain_failure(
                 f"The client asked for {server_name!r}, but the certificate {label!r} is for: "
                 f"{shown}."
             )
-            return Explanation(
-                verify_code=verify_code,
-                verify_message=verify_message,
-                name=verify_name(verify_code),
-                text=text,
+            return make(
+                text,
                 certificate=leaf,
                 name_asked=server_name,
                 names_in_certificate=names,
@@ -124,11 +138,8 @@ def explain_failure(
                 f"The leaf {label!r} is self-signed and not in the verifier's trust store, "
                 "so nothing vouches for it."
             )
-            return Explanation(
-                verify_code=verify_code,
-                verify_message=verify_message,
-                name=verify_name(verify_code),
-                text=text,
+            return make(
+                text,
                 certificate=leaf,
             )
         case 19:
@@ -138,11 +149,8 @@ def explain_failure(
                 f"The chain ends in the root {who!r}, which was sent but is not in the "
                 "verifier's trust store."
             )
-            return Explanation(
-                verify_code=verify_code,
-                verify_message=verify_message,
-                name=verify_name(verify_code),
-                text=text,
+            return make(
+                text,
                 certificate=root,
                 missing_issuer=root.subject if root else None,
             )
@@ -160,11 +168,8 @@ def explain_failure(
                 f"The issuer {issuer!r} of {who!r} was not sent and is not in the verifier's "
                 f"trust store.{hint}"
             )
-            return Explanation(
-                verify_code=verify_code,
-                verify_message=verify_message,
-                name=verify_name(verify_code),
-                text=text,
+            return make(
+                text,
                 certificate=last,
                 missing_issuer=issuer,
             )
@@ -174,11 +179,8 @@ def explain_failure(
                 f"The certificate {label!r} is not for this role: its extendedKeyUsage is "
                 f"{usages or 'empty'} (a server needs serverAuth, a client clientAuth)."
             )
-            return Explanation(
-                verify_code=verify_code,
-                verify_message=verify_message,
-                name=verify_name(verify_code),
-                text=text,
+            return make(
+                text,
                 certificate=leaf,
             )
         case 66 | 67:
@@ -188,43 +190,25 @@ def explain_failure(
                 f"The key of {bad.label if bad else 'a certificate'!r} ({key}) is weaker than "
                 "the verifier's security level allows (SECLEVEL 2 needs RSA >= 2048 bits)."
             )
-            return Explanation(
-                verify_code=verify_code,
-                verify_message=verify_message,
-                name=verify_name(verify_code),
-                text=text,
+            return make(
+                text,
                 certificate=bad,
             )
         case 68:
             text = "A CA signed with a digest the security level forbids (MD5 or SHA-1)."
-            return Explanation(
-                verify_code=verify_code,
-                verify_message=verify_message,
-                name=verify_name(verify_code),
-                text=text,
+            return make(
+                text,
                 certificate=leaf,
             )
         case 7:
             text = "A signature in the chain does not verify with its issuer's key."
-            return Explanation(
-                verify_code=verify_code,
-                verify_message=verify_message,
-                name=verify_name(verify_code),
-                text=text,
+            return make(
+                text,
                 certificate=leaf,
             )
         case 24 | 79:
             text = "A certificate used as a CA is not a CA (basicConstraints cA is not TRUE)."
-            return Explanation(
-                verify_code=verify_code,
-                verify_message=verify_message,
-                name=verify_name(verify_code),
-                text=text,
+            return make(
+                text,
             )
-    return Explanation(
-        verify_code=verify_code,
-        verify_message=verify_message,
-        name=verify_name(verify_code),
-        text=f"OpenSSL: {verify_message}.",
-        certificate=leaf,
-    )
+    return make(f"OpenSSL: {verify_message}.", certificate=leaf)
