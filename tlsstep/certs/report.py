@@ -200,8 +200,8 @@ def _chain_apis(
 ) -> tuple[dict[str, tuple[CertInfo | UnparsedCert, ...]], str | None]:
     """Python 3.13's chain getters on the verifying side, feature-detected.
 
-    Asked directly rather than through ``Pair.facts()``, which also calls
-    ``getpeercert()`` and that raises after some failed handshakes.
+    Asked here rather than through ``Pair.facts()`` so that a getter failing after a
+    failed handshake is reported on its own and does not hide the rest of the facts.
     """
     import ssl
 
