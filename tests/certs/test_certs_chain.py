@@ -159,3 +159,60 @@ def test_inner_length_error_has_offset_in_body() -> None:
     with pytest.raises(DecodeError) as info:
         chain_from_certificate_message(body, tls13=False)
     assert info.value.offset == 3
+
+
+# -- TLS 1.3: the Certificate message arrives through the transcript's unprotector ----
+
+
+class _CleartextUnprotector:
+    """Stands in for the crypto layer: its "protected" records carry TLSInnerPlaintext
+    (content, then the real content type, RFC 8446 §5.2) without encryption, so the
+    collector's TLS 1.3 path runs through the real Transcript before decryption lands."""
+
+    def observe(self, sender: Side, message: object) -> None:
+        pass
+
+    def change_cipher_spec(self, sender: Side) -> None:
+        pass
+
+    def unprotect(self, sender: Side, record: object) -> object:
+        from tlsstep.transcript import Unprotected
+
+        fragment = record.fragment  # type: ignore[attr-defined]
+        return Unprotected(
+            ok=True, epoch="handshake", content_type=fragment[-1], plaintext=fragment[:-1]
+        )
+
+    def check_finished(self, sender: Side, message: object) -> bool | None:
+        return None
+
+
+def _record(content_type: int, fragment: bytes) -> bytes:
+    return bytes([content_type, 3, 3]) + len(fragment).to_bytes(2, "big") + fragment
+
+
+def test_tls13_certificate_message_once_decrypted() -> None:
+    from types import SimpleNamespace
+
+    from tlsstep.transcript import Transcript
+    from tlsstep.wire.handshake import encode_handshake
+
+    server_hello = (
+        b"\x03\x03"
+        + bytes(32)
+        + b"\x00"
+        + b"\x13\x01"
+        + b"\x00"
+        + b"\x00\x06"
+        + b"\x00\x2b\x00\x02\x03\x04"  # supported_versions: TLS 1.3
+    )
+    ders = pem_to_ders(chain_credential(2, Side.server).chain_pem)
+    certificate = encode_handshake(11, tls13_body(list(ders)))
+    transcript = Transcript(_CleartextUnprotector())  # type: ignore[arg-type]
+    views = transcript.feed(Side.server, _record(22, encode_handshake(2, server_hello)))
+    views += transcript.feed(Side.server, _record(23, certificate + b"\x16"))
+    entry = SimpleNamespace(records=tuple(views))
+    conn = SimpleNamespace(number=1, transcript=transcript, entries=[entry])
+    [message] = certificate_messages(SimpleNamespace(connections=[conn]))  # type: ignore[arg-type]
+    assert message.tls13 and message.sender is Side.server
+    assert message.certificates == ders
