@@ -49,7 +49,11 @@ class IndependentVerdict:
 
 def _short(message: str) -> str:
     text = message.removeprefix("validation failed: ")
-    return text.split(" (encountered processing", 1)[0]
+    text = text.split(" (encountered processing", 1)[0]
+    if text.startswith("candidates exhausted"):
+        # cryptography's wording for "path building found no issuer it could use".
+        return f"no path to a trusted root ({text})"
+    return text
 
 
 def _subject(name: str) -> x509.verification.Subject:
