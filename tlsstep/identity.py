@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import functools
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from tlsstep.errors import TlsstepError
 from tlsstep.private import private_file
+
+if TYPE_CHECKING:
+    import trustme
 
 DEFAULT_SERVER_NAME: Final = "example.test"
 DEFAULT_CLIENT_NAME: Final = "client.example.test"
@@ -27,6 +31,9 @@ class Credential:
     key_pem: bytes
     password: bytes | None = None
     source: str = "trustme"
+    # The OpenSSL security level the holder's context must be lowered to before it will
+    # load this key (the weak-key problem: RSA 1024 is refused at Python's SECLEVEL 2).
+    security_level: int | None = None
 
     def load_into(self, context: ssl.SSLContext, name: str) -> None:
         """Hand the chain and key to OpenSSL, through 0600 files in the private directory."""
@@ -39,27 +46,70 @@ class Credential:
             cert.unlink(missing_ok=True)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Identity:
-    """Trust anchors plus each side's credential."""
+    """Trust anchors plus each side's credential.
 
-    trust_pem: bytes
-    server: Credential
-    client: Credential
+    The client credential is made on first use: most runs never send one, and
+    making a certificate is a visible part of a short run's time.
+    """
+
+    __slots__ = ("_client", "_make_client", "server", "trust_pem")
+
+    def __init__(
+        self,
+        *,
+        trust_pem: bytes,
+        server: Credential,
+        client: Credential | None = None,
+        make_client: Callable[[], Credential] | None = None,
+    ) -> None:
+        self.trust_pem = trust_pem
+        self.server = server
+        self._client = client
+        self._make_client = make_client
+
+    @property
+    def client(self) -> Credential:
+        if self._client is None:
+            if self._make_client is None:
+                raise TlsstepError("no client certificate was given")
+            self._client = self._make_client()
+        return self._client
+
+
+@functools.cache
+def default_ca() -> trustme.CA:
+    """The process's test CA: every generated certificate that should be trusted chains to it."""
+    import trustme  # heavy (cryptography): imported only when certificates are needed
+
+    return trustme.CA(organization_name="tlsstep test CA")
+
+
+_default_ca = default_ca  # the foundation's name
+
+
+def issued_credential(name: str, **options: Any) -> Credential:
+    """A leaf for ``name`` issued by the test CA (see :func:`tlsstep.certs.build.issue_leaf`)."""
+    from tlsstep.certs.build import issue_leaf
+
+    leaf = issue_leaf(name, issuer=default_ca(), **options)
+    return Credential(chain_pem=leaf.cert_pem, key_pem=leaf.key_pem)
 
 
 @functools.cache
 def default_identity(server_name: str = DEFAULT_SERVER_NAME) -> Identity:
-    """A trustme CA, a server certificate for ``server_name`` and a client certificate."""
-    import trustme  # heavy (cryptography): imported only when certificates are needed
+    """A trustme CA, a server certificate for ``server_name``; a client certificate on demand.
 
-    ca = trustme.CA(organization_name="tlsstep test CA")
-    server = ca.issue_cert(server_name)
-    client = ca.issue_cert(DEFAULT_CLIENT_NAME)
+    The leaves are built by :func:`tlsstep.certs.build.issue_leaf` rather than trustme's
+    ``issue_cert``: trustme marks subjectAltName critical beside a non-empty subject, which
+    ``cryptography``'s strict verifier rejects, so the independent verdict would disagree
+    with OpenSSL on every healthy run.
+    """
+    ca = default_ca()
     return Identity(
         trust_pem=ca.cert_pem.bytes(),
-        server=_credential(server),
-        client=_credential(client),
+        server=issued_credential(server_name),
+        make_client=lambda: issued_credential(DEFAULT_CLIENT_NAME),
     )
 
 

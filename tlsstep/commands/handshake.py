@@ -16,6 +16,8 @@ Examples:
   tlsstep handshake --server-group prime256v1 (a HelloRetryRequest)
   tlsstep handshake --server-name wrong.test  (hostname mismatch: exits 1)
   tlsstep handshake --client-cert --alpn h2,http/1.1 --resume -v
+  tlsstep handshake --server-cert-problem expired --certs
+  tlsstep handshake --chain-depth 2 --tls-version 1.2 --certs --json
 """
 
 
@@ -73,6 +75,13 @@ Examples:
     help="Write the ladder diagram to FILE as an HTML page.",
 )
 @click.option(
+    "--certs",
+    "show_certs",
+    is_flag=True,
+    help="Show each certificate chain sent, both verifiers' verdicts and why one failed "
+    '(with --json: a "certificates" list with PEM and parsed fields).',
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
@@ -82,6 +91,7 @@ def handshake_command(
     resume: bool,
     data: str | None,
     as_json: bool,
+    show_certs: bool,
     verbose: int,
     step_mode: bool,
     states: bool,
@@ -146,11 +156,16 @@ def handshake_command(
         from tlsstep.render.states_view import states_dict
         from tlsstep.states import derive
 
-        doc = run_dict(session)
-        doc["states"] = states_dict(derive(session))
+        document = run_dict(session)
+        document["states"] = states_dict(derive(session))
         if one_by_one:
-            doc["step_states"] = step_states
-        json.dump(doc, sys.stdout, indent=2)
+            document["step_states"] = step_states
+        if show_certs:
+            from tlsstep.certs.report import chain_reports
+            from tlsstep.render.certs_view import reports_dicts
+
+            document["certificates"] = reports_dicts(chain_reports(session))
+        json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         from rich.text import Text
@@ -168,6 +183,12 @@ def handshake_command(
                 )
         else:
             console.print(run_view(session, verbosity=verbose))
+        if show_certs:
+            from tlsstep.certs.report import chain_reports
+            from tlsstep.render.certs_view import reports_view
+
+            console.print(Text(""))
+            console.print(reports_view(chain_reports(session), full=verbose >= 1))
         if ladder:
             from tlsstep.render.ladder import build_ladder, ladder_view
 
