@@ -328,25 +328,10 @@ class Shell:
         return Group(*lines)
 
     def _show_certs(self) -> RenderableType:
-        from tlsstep.report import subject_alt_names, subject_text
+        from tlsstep.certs.report import chain_reports
+        from tlsstep.render.certs_view import reports_view
 
-        lines = []
-        for side in Side:
-            facts = self.session.facts(side)
-            cert = facts.peer_certificate
-            head = Text(f"{side} sees the {side.peer}'s certificate: ", style=f"tlsstep.{side}")
-            if not cert:
-                why = "none" if facts.version else "none yet (handshake not complete)"
-                lines.append(head.append(why, style="tlsstep.dim"))
-                continue
-            lines.append(head.append(subject_text(cert) or "-"))
-            issuer = {"subject": cert.get("issuer", ())}
-            lines.append(Text(f"   issuer: {subject_text(issuer) or '-'}"))
-            names = subject_alt_names(cert)
-            if names:
-                lines.append(Text(f"   names: {', '.join(names)}"))
-            lines.append(Text(f"   valid: {cert.get('notBefore')} .. {cert.get('notAfter')}"))
-        return Group(*lines)
+        return reports_view(chain_reports(self.session), full=False)
 
     def _show_state(self) -> RenderableType:
         from tlsstep.render.states_view import states_table
