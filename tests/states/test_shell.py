@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import tlsstep
 from tlsstep.config import PairConfig, SideConfig
 from tlsstep.events import Side
 from tlsstep.faults import Drop, Flip, Insert, Overwrite, Swap, Truncate
@@ -29,22 +27,6 @@ from tlsstep.steps import (
     parse_line,
     parse_step,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def tlsstep(*args: str, input: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="120")
-    return subprocess.run(
-        [sys.executable, "-m", "tlsstep", *args],
-        input=input,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-
 
 SCRIPT = """\
 handshake client
