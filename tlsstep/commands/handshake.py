@@ -182,7 +182,11 @@ def handshake_command(
                     )
                 )
         else:
+            from tlsstep.render.states_view import states_line
+            from tlsstep.states import derive
+
             console.print(run_view(session, verbosity=verbose))
+            console.print(states_line(derive(session), label="states"))
         if show_certs:
             from tlsstep.certs.report import chain_reports
             from tlsstep.render.certs_view import reports_view

@@ -27,12 +27,14 @@ def state_text(state: SideState) -> Text:
     return text
 
 
-def states_line(snapshot: Snapshot) -> Text:
+def states_line(snapshot: Snapshot, label: str | None = None) -> Text:
     """One line: ``⇒ client WAIT_SH, handshaking │ server START, not started``.
 
     A state found from Python's facts rather than messages is marked ``[facts]``.
     """
-    line = Text("     ⇒ ", style="tlsstep.dim")
+    line = Text(
+        f"{label:<18}" if label else "     ⇒ ", style="tlsstep.key" if label else "tlsstep.dim"
+    )
     for side in Side:
         s = snapshot[side]
         if side is Side.server:
