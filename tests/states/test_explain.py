@@ -101,3 +101,17 @@ def test_failures_get_their_own_note(config: PairConfig, lines: list[str], keys:
     got = [k for e in session.entries if e.event.error for k in event_keys(e.event)]
     assert got == keys
     assert all(note(k) for k in got)
+
+
+def test_states_and_explain_import_neither_rich_nor_click() -> None:
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    code = "import sys, tlsstep.states, tlsstep.explain; print(' '.join(sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = out.stdout.split()
+    assert not [m for m in loaded if m.split(".")[0] in ("rich", "click")]
