@@ -435,6 +435,9 @@ class _Side:
     unwrapped: bool = False
     last_call: Event | None = None
     last_produced_protected: bool = False
+    # From the event log alone (for history, where the live pair no longer tells):
+    done_seen: bool = False  # a call returned done: only possible once the handshake is
+    failed_seen: bool = False
 
 
 class EntryLike(Protocol):
@@ -512,6 +515,12 @@ class Tracker:
         me = self._sides[event.side]
         me.called = True
         me.last_call = event
+        if event.result is Result.error:
+            me.failed_seen = True
+        elif event.result in (Result.done, Result.closed) and event.op != "write":
+            # do_handshake/read/unwrap succeed only after the handshake completed.
+            # write() is left out: OpenSSL may accept data before (TLS 1.3 early data).
+            me.done_seen = True
         if event.op == "unwrap":
             me.unwrapped = True
         # OpenSSL reads its incoming BIO only inside a call: delivered messages are
@@ -574,29 +583,44 @@ class Tracker:
             self._reset(pair.connection)  # a resume made a new pair that has done nothing
         return {side: self._side_state(pair, side) for side in Side}
 
-    def _side_state(self, pair: Pair, side: Side) -> SideState:
+    def state(
+        self, side: Side, *, handshake_done: bool | None = None, failed: bool | None = None
+    ) -> tuple[State, Derivation, str | None]:
+        """One side's protocol state: the machine's, moved on by Python-level facts.
+
+        The facts default to what the events so far showed; :meth:`snapshot` passes
+        the live pair's instead.
+        """
         me = self._sides[side]
         machine = me.machine
-        state, derived, why = machine.state, Derivation.messages, None
-        if pair.failed[side] is None:
-            if pair.handshake_done[side] and machine.state is not State.CONNECTED:
-                state, derived = State.CONNECTED, Derivation.facts
-                why = (
-                    f"its messages after {machine.state} are encrypted; "
-                    "Python's ssl reports the handshake complete"
-                )
-            elif (
-                machine.version is Version.tls13
-                and side is Side.server
-                and machine.state is State.NEGOTIATED
-                and me.last_produced_protected
-                and me.last_call is not None
-                and me.last_call.result is Result.want_read
-            ):
-                # RFC 8446 Appendix A.2: having written its encrypted flight, the
-                # server waits for the client's; do_handshake() wanting a read shows it.
-                state, derived = State.WAIT_FLIGHT2, Derivation.facts
-                why = "it wrote its encrypted flight and do_handshake() wants a read"
+        done = me.done_seen if handshake_done is None else handshake_done
+        if me.failed_seen if failed is None else failed:
+            return machine.state, Derivation.messages, None
+        if done and machine.state is not State.CONNECTED:
+            why = (
+                f"its messages after {machine.state} are encrypted; "
+                "Python's ssl reports the handshake complete"
+            )
+            return State.CONNECTED, Derivation.facts, why
+        if (
+            machine.version is Version.tls13
+            and side is Side.server
+            and machine.state is State.NEGOTIATED
+            and me.last_produced_protected
+            and me.last_call is not None
+            and me.last_call.result is Result.want_read
+        ):
+            # RFC 8446 Appendix A.2: having written its encrypted flight, the
+            # server waits for the client's; do_handshake() wanting a read shows it.
+            why = "it wrote its encrypted flight and do_handshake() wants a read"
+            return State.WAIT_FLIGHT2, Derivation.facts, why
+        return machine.state, Derivation.messages, None
+
+    def _side_state(self, pair: Pair, side: Side) -> SideState:
+        machine = self._sides[side].machine
+        state, derived, why = self.state(
+            side, handshake_done=pair.handshake_done[side], failed=pair.failed[side] is not None
+        )
         moves = machine.moves
         return SideState(
             side=side,

@@ -96,3 +96,34 @@ def test_html_embeds_the_svg() -> None:
     start = html.index("<svg")
     svg = html[start : html.index("</svg>") + len("</svg>")]
     assert ET.fromstring(svg).tag == f"{{{SVG_NS}}}svg"
+
+
+def test_states_are_written_on_the_lifelines() -> None:
+    from tlsstep.config import SideConfig
+    from tlsstep.render.ladder import States
+
+    session = Session(PairConfig(client=SideConfig(max_version="1.2")))
+    session.run(parse_line("handshake"))
+    ladder = build_ladder(session.entries)
+    rows = [r for r in ladder.rows if isinstance(r, States)]
+    client = [r.client for r in rows if r.client]
+    server = [r.server for r in rows if r.server]
+    assert client == ["START", "WAIT_SERVER_HELLO", "WAIT_CHANGE_CIPHER_SPEC", "CONNECTED"]
+    assert server == ["START", "WAIT_CLIENT_KEY_EXCHANGE", "CONNECTED"]
+    assert not any(r.facts for r in rows)  # TLS 1.2: every state from messages
+    root = ET.fromstring(ladder_svg(ladder))
+    boxes = root.findall(f".//{{{SVG_NS}}}rect[@class='state']")
+    assert len(boxes) == len(client) + len(server)
+    # TLS 1.3 without keys: CONNECTED comes from Python's facts, and says so.
+    tls13 = build_ladder(run("handshake").entries)
+    marked = [r for r in tls13.rows if isinstance(r, States) and r.facts]
+    assert marked and "* = state from Python's facts" in _text(ladder_view(tls13))
+    assert build_ladder(session.entries, states=False).rows == tuple(
+        r for r in ladder.rows if not isinstance(r, States)
+    )
+
+
+def _text(renderable: object) -> str:
+    out = io.StringIO()
+    make_console(width=120, color=False, file=out).print(renderable)
+    return out.getvalue()

@@ -22,6 +22,7 @@ from rich.text import Text
 from tlsstep.events import Result, Side
 from tlsstep.render.json import application_data
 from tlsstep.session import Entry
+from tlsstep.states import Derivation, Tracker
 from tlsstep.transcript import RecordView
 from tlsstep.wire.enums import ContentType
 
@@ -53,8 +54,27 @@ class Mark:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class States:
+    """Protocol states written on the lifelines where they changed (None: unchanged).
+
+    ``facts`` names the sides whose state came from Python-level facts, not messages.
+    """
+
+    client: str | None
+    server: str | None
+    connection: int
+    facts: tuple[Side, ...] = ()
+
+    def of(self, side: Side) -> str | None:
+        return self.client if side is Side.client else self.server
+
+
+Row = Arrow | Mark | States
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Ladder:
-    rows: tuple[Arrow | Mark, ...]
+    rows: tuple[Row, ...]
     title: str = "TLS conversation"
 
     @property
@@ -81,13 +101,25 @@ def record_label(view: RecordView) -> str:
     return f"{view.record.content_type_name} {view.record.length} B"
 
 
-def build_ladder(entries: Iterable[Entry], title: str = "TLS conversation") -> Ladder:
-    rows: list[Arrow | Mark] = []
+def build_ladder(
+    entries: Iterable[Entry], title: str = "TLS conversation", *, states: bool = True
+) -> Ladder:
+    """The ladder of ``entries``; with ``states``, each side's protocol state where it changes.
+
+    The states come from a :class:`~tlsstep.states.Tracker` fed the same entries, with
+    the Python-level facts the events themselves show (a call that returned done).
+    """
+    rows: list[Row] = []
     flight, last_sender, connection = 0, None, 0
+    tracker = Tracker()
+    shown: dict[Side, str] = {}
     for entry in entries:
         e = entry.event
         if e.connection != connection:
             connection, last_sender, flight = e.connection, None, 0
+            if states:
+                shown = {side: "START" for side in Side}
+                rows.append(States(client="START", server="START", connection=connection))
         if e.op == "tamper":
             rows.append(
                 Mark(
@@ -128,6 +160,20 @@ def build_ladder(entries: Iterable[Entry], title: str = "TLS conversation") -> L
                     else _type_name(view.inner_content_type),
                 )
             )
+        if states:
+            tracker.follow([entry])
+            now = {side: tracker.state(side) for side in Side}
+            changed = {side: str(now[side][0]) for side in Side if str(now[side][0]) != shown[side]}
+            if changed:
+                shown.update(changed)
+                rows.append(
+                    States(
+                        client=changed.get(Side.client),
+                        server=changed.get(Side.server),
+                        connection=connection,
+                        facts=tuple(s for s in changed if now[s][1] is Derivation.facts),
+                    )
+                )
     return Ladder(rows=tuple(rows), title=title)
 
 
@@ -161,6 +207,28 @@ def _arrow_text(arrow: Arrow, inner: int) -> Text:
     return text
 
 
+def _state_label(row: States, side: Side) -> str:
+    name = row.of(side)
+    if name is None:
+        return ""
+    return f"[{name}{'*' if side in row.facts else ''}]"
+
+
+def _states_text(row: States, inner: int) -> Text:
+    """State labels over the lifelines: client's from the left one, server's up to the right."""
+    left, right = _state_label(row, Side.client), _state_label(row, Side.server)
+    total = inner + 6  # the width of an arrow line up to and including the right lifeline
+    if not left:
+        left = "  │"
+    gap = max(1, total - len(left) - len(right))
+    if not right:
+        right, gap = "│", max(1, total - len(left) - 1)
+    text = Text(left, style="tlsstep.client" if left.startswith("[") else "")
+    text.append(" " * gap)
+    text.append(right, style="tlsstep.server" if right.startswith("[") else "")
+    return text
+
+
 def ladder_view(ladder: Ladder, width: int = 64) -> RenderableType:
     """The ladder as terminal lines; ``width`` is between the two lifelines' outsides."""
     inner = max(width - 6, 24)
@@ -175,6 +243,9 @@ def ladder_view(ladder: Ladder, width: int = 64) -> RenderableType:
             connection = row.connection
             if connection > 1:
                 lines.append(Text(f"── connection {connection} (resuming) ──", style="tlsstep.key"))
+        if isinstance(row, States):
+            lines.append(_states_text(row, inner))
+            continue
         line = Text("  │ ")
         if isinstance(row, Arrow):
             line.append_text(_arrow_text(row, inner))
@@ -191,6 +262,8 @@ def ladder_view(ladder: Ladder, width: int = 64) -> RenderableType:
             line.append(" │")
         lines.append(line)
     legend = Text(f"  {LOCK} = sent encrypted", style="tlsstep.dim")
+    if any(isinstance(r, States) and r.facts for r in ladder.rows):
+        legend.append("   * = state from Python's facts (its messages are encrypted)")
     lines.append(legend)
     return Group(*lines)
 
@@ -282,6 +355,22 @@ def ladder_svg(ladder: Ladder) -> str:
                 f'<text x="{(_X[Side.client] + _X[Side.server]) // 2}" y="{mid + 1}" '
                 f'text-anchor="middle"{style}>{escape(label)}</text>'
             )
+        elif isinstance(row, States):
+            for side in Side:
+                name = row.of(side)
+                if name is None:
+                    continue
+                name += "*" if side in row.facts else ""
+                width = 7 * len(name) + 14
+                x = _X[side]
+                out.append(
+                    f'<rect class="state" x="{x - width // 2}" y="{mid - 8}" width="{width}" '
+                    f'height="20" rx="9" fill="white" stroke="{_COLORS[side]}"/>'
+                )
+                out.append(
+                    f'<text x="{x}" y="{mid + 6}" text-anchor="middle" font-size="11" '
+                    f'font-family="monospace" fill="{_COLORS[side]}">{escape(name)}</text>'
+                )
         else:
             color = "#c92a2a" if row.kind in ("error", "tamper") else "#555"
             x = _X[row.side]
@@ -293,7 +382,8 @@ def ladder_svg(ladder: Ladder) -> str:
             )
     out.append(
         f'<text x="20" y="{height - 14}" fill="#666" font-size="11">'
-        f"dashed, {LOCK}: encrypted record · bands: flights</text>"
+        f"dashed, {LOCK}: encrypted record · bands: flights · boxes: protocol states "
+        "(* from Python's facts)</text>"
     )
     out.append("</svg>")
     return "\n".join(out) + "\n"
