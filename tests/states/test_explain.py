@@ -10,6 +10,7 @@ from tlsstep.config import PairConfig, SideConfig
 from tlsstep.explain import NOTES, event_keys, for_event, for_record, note, record_keys
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
+from tlsstep.transcript import RecordView
 
 
 @pytest.mark.parametrize("key", sorted(NOTES))
@@ -37,7 +38,7 @@ def test_the_issue_s_topics_have_notes() -> None:
     assert note("no such thing") is None
 
 
-def _all_records(session: Session) -> list:
+def _all_records(session: Session) -> list[RecordView]:
     return [r for e in session.entries for r in e.records]
 
 

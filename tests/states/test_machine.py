@@ -19,6 +19,7 @@ from tlsstep.states import (
     TRANSITIONS,
     Derivation,
     Machine,
+    Move,
     PythonState,
     State,
     Tracker,
@@ -367,7 +368,8 @@ def test_real_tls13_visible_part_then_facts() -> None:
     session.run(parse_line("handshake"))
     snap = derive(session)
     assert snap[Side.client].derived is Derivation.facts
-    assert snap[Side.client].why and "WAIT_EE" in snap[Side.client].why
+    why = snap[Side.client].why
+    assert why is not None and "WAIT_EE" in why
 
 
 def test_real_hello_retry_request() -> None:
@@ -381,7 +383,7 @@ def test_real_hello_retry_request() -> None:
     assert moves == ["WAIT_SH", "START", "START", "START", "WAIT_SH", "WAIT_EE"]
 
 
-def tracker_moves(session: Session, side: Side) -> list:
+def tracker_moves(session: Session, side: Side) -> list[Move]:
     tracker = Tracker()
     tracker.follow(session.current.entries)
     return tracker.machine(side).moves
