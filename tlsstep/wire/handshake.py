@@ -93,3 +93,14 @@ def negotiated_version(server_hello_body: bytes) -> int | None:
             return int.from_bytes(body[pos + 4 : pos + 6], "big")
         pos += 4 + ext_len
     return legacy
+
+
+def server_hello_cipher_suite(server_hello_body: bytes) -> int | None:
+    """The cipher suite a ServerHello selects (RFC 8446 §4.1.3); None if too short."""
+    body = server_hello_body
+    if len(body) < 35:
+        return None
+    pos = 35 + body[34]
+    if len(body) < pos + 2:
+        return None
+    return int.from_bytes(body[pos : pos + 2], "big")
