@@ -42,7 +42,8 @@ Examples:
     "-v",
     "--verbose",
     count=True,
-    help="-v adds every SSLObject fact of both sides; -vv adds all details.",
+    help="-v adds the decoded fields of every message and every SSLObject fact of both sides; "
+    "-vv adds each field's offset and bytes in hex, and all details.",
 )
 def handshake_command(
     resume: bool, data: str | None, as_json: bool, verbose: int, **opts: Any

@@ -440,6 +440,8 @@ def field_json(f: Field) -> dict[str, Any]:
         out["text"] = f.text
     if f.children:
         out["fields"] = [field_json(c) for c in f.children]
+    if f.is_list:
+        out["list"] = True
     return out
 
 

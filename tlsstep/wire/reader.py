@@ -68,6 +68,7 @@ class Field:
     value: int | bytes | None = None
     text: str | None = None
     children: tuple[Field, ...] = ()
+    is_list: bool = False  # a vector of like elements (cipher_suites), not a struct
 
     @property
     def is_leaf(self) -> bool:
@@ -115,13 +116,14 @@ class Reader:
     short read becomes a :class:`Problem` value.
     """
 
-    __slots__ = ("_buf", "_stack", "end", "pos", "problems")
+    __slots__ = ("_buf", "_lists", "_stack", "end", "pos", "problems")
 
     def __init__(self, data: bytes | memoryview) -> None:
         self._buf = memoryview(data)
         self.pos = 0
         self.end = len(self._buf)
         self._stack: list[list[Field]] = [[]]
+        self._lists: list[bool] = [False]  # whether each open node is a list vector
         self.problems: list[Problem] = []
 
     # -- position ---------------------------------------------------------------
@@ -199,13 +201,19 @@ class Reader:
         """
         start = self.pos
         self._stack.append([])
+        self._lists.append(False)
         try:
             yield
         finally:
             children = tuple(self._stack.pop())
             self._emit(
                 Field(
-                    name=name, offset=start, length=self.pos - start, text=text, children=children
+                    name=name,
+                    offset=start,
+                    length=self.pos - start,
+                    text=text,
+                    children=children,
+                    is_list=self._lists.pop(),
                 )
             )
 
@@ -261,6 +269,7 @@ class Reader:
 
     def items(self, body: Callable[[], object]) -> None:
         """Call ``body`` until the current bound is used up (a vector's elements)."""
+        self._lists[-1] = True
         while self.remaining:
             before = self.pos
             body()
@@ -307,7 +316,6 @@ def decode(
     try:
         body(reader)
     except _Short as short:
-        del reader._stack[1:]  # a node left open by the short read was already emitted
         reader.problems.append(short.problem)
         reader.end = len(reader._buf)
         reader.rest("undecoded")
