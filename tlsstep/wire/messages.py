@@ -86,8 +86,17 @@ class DecodedMessage:
             out.extend(f.find_all(name))
         return out
 
+    def leaf(self, name: str) -> Field | None:
+        """The first leaf called ``name`` (an opaque vector's bytes, not its node)."""
+        for f in self.fields:
+            found = f.leaf(name)
+            if found is not None:
+                return found
+        return None
+
     def value(self, name: str) -> int | bytes | None:
-        f = self.find(name)
+        """The value of the first leaf called ``name``, or None."""
+        f = self.leaf(name)
         return f.value if f is not None else None
 
     @property

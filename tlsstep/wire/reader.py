@@ -93,6 +93,14 @@ class Field:
             out.extend(child.find_all(name))
         return out
 
+    def leaf(self, name: str) -> Field | None:
+        """The first leaf called ``name`` here or below: the value of an opaque
+        vector rather than the node that holds its length."""
+        for f in self.leaves():
+            if f.name == name:
+                return f
+        return None
+
     def leaves(self) -> Iterator[Field]:
         if self.is_leaf:
             yield self
