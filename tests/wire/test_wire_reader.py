@@ -21,7 +21,12 @@ def test_fields_know_offsets_lengths_and_tile_the_input() -> None:
     fields, problems = decode(DATA, _suites)
     assert problems == ()
     suites, session_id = fields
-    assert (suites.name, suites.offset, suites.length, suites.is_list) == ("cipher_suites", 0, 6, True)
+    assert (suites.name, suites.offset, suites.length, suites.is_list) == (
+        "cipher_suites",
+        0,
+        6,
+        True,
+    )
     assert [(f.value, f.text, f.offset, f.length) for f in suites.find_all("cipher_suite")] == [
         (0x1301, "s4865", 2, 2),
         (0x1302, "s4866", 4, 2),
@@ -37,7 +42,8 @@ def test_encode_follows_a_changed_value() -> None:
     suites = fields[0]
     first = suites.children[1]
     changed = dataclasses.replace(
-        suites, children=(suites.children[0], dataclasses.replace(first, value=0xC02F), suites.children[2])
+        suites,
+        children=(suites.children[0], dataclasses.replace(first, value=0xC02F), suites.children[2]),
     )
     assert encode((changed, fields[1])) == vec(2, u16(0xC02F) + u16(0x1302)) + vec(1, b"\xaa\xbb")
 

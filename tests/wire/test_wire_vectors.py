@@ -83,7 +83,11 @@ def test_rfc8448_server_hello() -> None:
 
 def test_rfc8448_encrypted_extensions() -> None:
     d = decoded(rfc8448.ENCRYPTED_EXTENSIONS)
-    assert [e.name for e in d.extensions] == ["supported_groups", "record_size_limit", "server_name"]
+    assert [e.name for e in d.extensions] == [
+        "supported_groups",
+        "record_size_limit",
+        "server_name",
+    ]
     assert d.extension("server_name").length == 4  # the empty acknowledgement
 
 
@@ -154,7 +158,11 @@ def test_certificate_request_tls13() -> None:
     ]
     assert d.leaf("DistinguishedName").value == dn
     assert d.extension("status_request").find("status_type").text == "ocsp"
-    assert names(d, "signature_scheme") == ["rsa_pss_rsae_sha256", "ecdsa_secp256r1_sha256", "ed25519"]
+    assert names(d, "signature_scheme") == [
+        "rsa_pss_rsae_sha256",
+        "ecdsa_secp256r1_sha256",
+        "ed25519",
+    ]
 
 
 def test_certificate_tls13_with_entry_extensions() -> None:
@@ -239,7 +247,9 @@ def test_grease_unknown_and_compress_certificate() -> None:
 
 def test_tls12_forms_without_a_pair() -> None:
     # DHE ServerKeyExchange (RFC 5246 §7.4.3) picked by the suite, RSA ClientKeyExchange.
-    ske = vec(2, b"\xff" * 8) + vec(2, b"\x02") + vec(2, b"\x11" * 8) + u16(0x0401) + vec(2, b"s" * 4)
+    ske = (
+        vec(2, b"\xff" * 8) + vec(2, b"\x02") + vec(2, b"\x11" * 8) + u16(0x0401) + vec(2, b"s" * 4)
+    )
     d = decoded(encode_handshake(12, ske), cipher_suite=0x009E)
     assert d.form == "DHE"
     assert d.leaf("dh_g").value == b"\x02"
