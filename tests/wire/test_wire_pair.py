@@ -110,7 +110,7 @@ def test_tls13_resumption_pre_shared_key() -> None:
     psk = ch.extension("pre_shared_key")
     assert ch.extensions[-1] is psk  # RFC 8446 §4.2.11: last in the ClientHello
     assert len(psk.find_all("PskIdentity")) == 1
-    binder = [b for b in psk.find_all("PskBinderEntry") if b.is_leaf][0]
+    binder = next(b for b in psk.find_all("PskBinderEntry") if b.is_leaf)
     assert len(binder.value) in (32, 48)  # the suite's hash length
     assert texts(ch, "ke_mode") == ["psk_dhe_ke"]
     sh = by_name(msgs, "ServerHello")[0]

@@ -8,7 +8,7 @@ re-encode to the bytes decoded.
 from __future__ import annotations
 
 import rfc8448
-from build import exts, ext, handshake, message, u8, u16, u24, u32, vec
+from build import ext, exts, handshake, message, u8, u16, u24, u32, vec
 
 from tlsstep.wire.handshake import encode_handshake
 from tlsstep.wire.messages import DecodedMessage, decode_handshake, to_json
