@@ -68,31 +68,21 @@ class DecodedMessage:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def root(self) -> Field:
+        """The whole message as one node, so the :class:`Field` searches apply."""
+        return Field(name=self.name, offset=0, length=len(self.raw), children=self.fields)
+
     def find(self, name: str) -> Field | None:
         """The first field called ``name`` (depth first)."""
-        for f in self.fields:
-            if f.name == name:
-                return f
-            found = f.find(name)
-            if found is not None:
-                return found
-        return None
+        return self.root.find(name)
 
     def find_all(self, name: str) -> list[Field]:
-        out: list[Field] = []
-        for f in self.fields:
-            if f.name == name:
-                out.append(f)
-            out.extend(f.find_all(name))
-        return out
+        return self.root.find_all(name)
 
     def leaf(self, name: str) -> Field | None:
         """The first leaf called ``name`` (an opaque vector's bytes, not its node)."""
-        for f in self.fields:
-            found = f.leaf(name)
-            if found is not None:
-                return found
-        return None
+        return self.root.leaf(name)
 
     def value(self, name: str) -> int | bytes | None:
         """The value of the first leaf called ``name``, or None."""
