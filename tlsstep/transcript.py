@@ -127,7 +127,7 @@ def decode_message(
     messages whose layout depends on them (TLS 1.2/1.3 Certificate, ECDHE/DHE keys).
     """
     try:
-        from tlsstep.wire.messages import decode_handshake
+        from tlsstep.wire.messages import decode_handshake  # type: ignore[import-not-found,unused-ignore]
     except ImportError:  # decoder not built yet: frames only
         return None
     return decode_handshake(message, version=version, cipher_suite=cipher_suite)
