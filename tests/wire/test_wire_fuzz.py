@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 import json
 
-import rfc8448
-from build import message
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.wire import rfc8448
+from tests.wire.helpers import message
 from tlsstep.events import Side
 from tlsstep.transcript import Transcript
 from tlsstep.wire.handshake import HandshakeMessage

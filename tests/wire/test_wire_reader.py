@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from build import u16, vec
-
+from tests.wire.helpers import u16, vec
 from tlsstep.wire.reader import Field, ProblemKind, Reader, decode, encode
 
 

@@ -7,9 +7,8 @@ re-encode to the bytes decoded.
 
 from __future__ import annotations
 
-import rfc8448
-from build import ext, exts, handshake, message, u8, u16, u24, u32, vec
-
+from tests.wire import rfc8448
+from tests.wire.helpers import ext, exts, handshake, message, u8, u16, u24, u32, vec
 from tlsstep.wire.handshake import encode_handshake
 from tlsstep.wire.messages import DecodedMessage, decode_handshake, to_json
 from tlsstep.wire.reader import ProblemKind

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import json
 
-from build import ext, exts, handshake, u16, vec
 from click.testing import CliRunner
 
+from tests.wire.helpers import ext, exts, handshake, u16, vec
 from tlsstep.cli import main
 from tlsstep.render.terminal import make_console
 from tlsstep.render.wire_view import decoded_tree
