@@ -114,4 +114,4 @@ def decoded_tree(decoded: DecodedMessage, *, show_bytes: bool = False) -> Render
 def record_fields(view: RecordView, *, show_bytes: bool = False, indent: int = 8) -> RenderableType:
     """The decoded trees of one record, indented under its one-line summary."""
     trees = [decoded_tree(d, show_bytes=show_bytes) for d in record_decoded(view)]
-    return Padding(Group(*trees), (0, 0, 0, indent))
+    return Padding(Group(*trees), (0, 0, 0, indent), expand=False)
