@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.wire.helpers import u16, vec
+from tlsstep.wire.handshake import HandshakeReassembler, encode_handshake
 from tlsstep.wire.reader import Field, ProblemKind, Reader, decode, encode
+from tlsstep.wire.records import RecordSplitter, encode_record
 
 
 def _suites(r: Reader) -> None:
@@ -90,3 +95,33 @@ def test_peek_and_remaining_do_not_consume() -> None:
     r = Reader(b"\x01\x02")
     assert (r.peek(), r.peek(1), r.peek(2), r.remaining) == (1, 2, None, 2)
     assert r.peek_bytes(5) == b"\x01\x02"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    bodies=st.lists(st.binary(max_size=40), min_size=1, max_size=4),
+    sizes=st.lists(st.integers(1, 30), min_size=1, max_size=20),
+)
+def test_message_pieces_point_at_their_bytes_in_the_stream(
+    bodies: list[bytes], sizes: list[int]
+) -> None:
+    # Messages cut into records of arbitrary sizes: each message byte maps back to
+    # the same byte in the wire stream (header bytes of records skipped).
+    handshake_bytes = b"".join(encode_handshake(1 + i, b) for i, b in enumerate(bodies))
+    chunks, pos, i = [], 0, 0
+    while pos < len(handshake_bytes):
+        n = sizes[i % len(sizes)]
+        chunks.append(handshake_bytes[pos : pos + n])
+        pos, i = pos + n, i + 1
+    stream = b"".join(encode_record(22, 0x0303, c) for c in chunks)
+    reassembler = HandshakeReassembler()
+    messages = []
+    for record in RecordSplitter().feed(stream):
+        messages += reassembler.feed(record.fragment, origin=record.stream_offset + 5)
+    assert [m.body for m in messages] == bodies
+    for m in messages:
+        assert sum(p.length for p in m.pieces) == len(m.raw)
+        for offset in range(len(m.raw)):
+            at = m.stream_offset(offset)
+            assert at is not None and stream[at] == m.raw[offset]
+    assert HandshakeReassembler().feed(encode_handshake(1, b"x"))[0].pieces == ()

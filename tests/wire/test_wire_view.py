@@ -103,3 +103,19 @@ def test_handshake_json_carries_fields() -> None:
         if r["content_type"] == "change_cipher_spec"
     ]
     assert ccs[0]["fields"]["name"] == "ChangeCipherSpec"
+
+
+def test_very_verbose_title_says_where_the_message_crossed() -> None:
+    from tlsstep.wire.handshake import HandshakeReassembler
+
+    raw = EE.raw
+    reassembler = HandshakeReassembler()
+    assert reassembler.feed(raw[:10], origin=5) == []
+    (message,) = reassembler.feed(raw[10:], origin=20)  # the next record's fragment
+    d = decode_handshake(message)
+    out = io.StringIO()
+    make_console(file=out, width=80, color=False).print(decoded_tree(d, show_bytes=True))
+    assert out.getvalue().startswith(
+        "EncryptedExtensions  31 bytes from stream offset 5 in 2 pieces\n"
+    )
+    assert (d.stream_offset(9), d.stream_offset(10)) == (14, 20)

@@ -103,6 +103,11 @@ def decoded_tree(decoded: DecodedMessage, *, show_bytes: bool = False) -> Render
         title.append(f"  ({decoded.form} form)", style="tlsstep.dim")
     if show_bytes:
         title.append(f"  {len(decoded.raw)} bytes", style="tlsstep.dim")
+        start = decoded.stream_offset(0)
+        if start is not None:  # known for plaintext records: field offsets add to it
+            title.append(f" from stream offset {start}", style="tlsstep.dim")
+            if len(decoded.pieces) > 1:
+                title.append(f" in {len(decoded.pieces)} pieces", style="tlsstep.dim")
     tree = Tree(title, guide_style="tlsstep.dim")
     for f in _shown(decoded.fields, show_bytes):
         _add(tree, f, decoded.raw, show_bytes=show_bytes, in_list=False)

@@ -27,7 +27,7 @@ from tlsstep.wire.enums import (
     name_of,
 )
 from tlsstep.wire.extensions import Context, read_extensions
-from tlsstep.wire.handshake import HandshakeMessage
+from tlsstep.wire.handshake import HandshakeMessage, Piece, piece_offset
 from tlsstep.wire.names import (
     CERTIFICATE_STATUS_TYPES,
     CHANGE_CIPHER_SPEC_TYPES,
@@ -63,6 +63,11 @@ class DecodedMessage:
     problems: tuple[Problem, ...] = ()
     form: str | None = None
     raw: bytes = b""
+    pieces: tuple[Piece, ...] = ()  # where ``raw`` crossed the wire, when known
+
+    def stream_offset(self, offset: int) -> int | None:
+        """Where byte ``offset`` of ``raw`` is in its direction's stream, if known."""
+        return piece_offset(self.pieces, offset)
 
     @property
     def ok(self) -> bool:
@@ -395,6 +400,7 @@ def decode_handshake(
         problems=problems,
         form=form,
         raw=raw,
+        pieces=message.pieces,
     )
 
 
@@ -460,6 +466,7 @@ def to_json(decoded: DecodedMessage) -> dict[str, Any]:
         "name": decoded.name,
         "msg_type": decoded.msg_type,
         "form": decoded.form,
+        "stream_offset": decoded.stream_offset(0),
         "fields": [field_json(f) for f in decoded.fields],
         "problems": [problem_json(p) for p in decoded.problems],
     }
