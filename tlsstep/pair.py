@@ -327,7 +327,10 @@ class Pair:
             chains[name] = (
                 tuple(c.public_bytes(ssl._ssl.ENCODING_DER) for c in certs) if certs else None
             )  # type: ignore[attr-defined]
-        session = obj.session
+        try:
+            session = obj.session
+        except ValueError:  # OpenSSL cannot encode the session of a failed handshake
+            session = None
         ctx = obj.context
         return SideFacts(
             side=side,
