@@ -39,13 +39,26 @@ Examples:
     help="Print one JSON document (summary, events, facts) instead.",
 )
 @click.option(
+    "--pcap",
+    "pcap_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    metavar="FILE",
+    help="Also write the run to FILE as pcapng (a synthetic TCP connection) for Wireshark.",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
     help="-v adds every SSLObject fact of both sides; -vv adds all details.",
 )
 def handshake_command(
-    resume: bool, data: str | None, as_json: bool, verbose: int, **opts: Any
+    resume: bool,
+    data: str | None,
+    as_json: bool,
+    verbose: int,
+    pcap_path: str | None,
+    **opts: Any,
 ) -> None:
     """Run a TLS handshake between a real OpenSSL client and server in this process.
 
@@ -74,6 +87,9 @@ def handshake_command(
         if outcome.problem or any(e.event.error for e in outcome.entries):
             break  # later steps of the canned run assume the earlier ones worked
 
+    if pcap_path is not None:
+        _write_pcap(pcap_path, session)
+
     from tlsstep.report import summarize
 
     summary = summarize(session)
@@ -90,3 +106,16 @@ def handshake_command(
         make_console().print(run_view(session, verbosity=verbose))
     if not summary.ok:
         sys.exit(1)
+
+
+def _write_pcap(path: str, session: Any) -> None:
+    """Export the run; the key log goes in when the session's crypto hooks wrote one."""
+    from tlsstep.pcap.writer import session_keylog, write_session_pcapng
+
+    keylog = session_keylog(session)
+    try:
+        packets = write_session_pcapng(path, session, keylog)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+    secrets = "with its TLS key log" if keylog else "without secrets (no key log in this run)"
+    click.echo(f"wrote {path}: {packets} packets, {secrets}", err=True)
