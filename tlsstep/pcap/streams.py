@@ -7,6 +7,14 @@ in a heap until the hole before them fills. Only those waiting bytes are held, a
 at most ``max_pending`` per direction: past that, or at the end of the capture,
 the hole is declared lost (a :class:`StreamGap`) and the stream resumes after it.
 
+Across the two directions, bytes are handed on in causal order, not only capture
+order: a segment's acknowledgement number says how much of the peer's stream its
+sender had received, so its bytes wait until that much of the peer's stream has
+been handed on. A capture whose packets are shuffled thus still gives the decoder
+the ClientHello before the server's encrypted records, as the endpoints saw them.
+If the two directions ever wait for each other (an acknowledgement the capture
+cannot satisfy), the older waiting bytes go first.
+
 Sequence numbers are 32 bits and wrap; stream offsets here are unbounded integers,
 so a stream longer than 4 GiB stays in order.
 """
@@ -14,7 +22,7 @@ so a stream longer than 4 GiB stays in order.
 from __future__ import annotations
 
 import heapq
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -36,8 +44,12 @@ class Flow:
     base: int | None = None  # sequence number of stream offset 0
     delivered: int = 0  # stream offset of the next byte to hand on
     fin_at: int | None = None  # stream offset the FIN takes
-    pending: list[tuple[int, bytes]] = field(default_factory=list)  # heap by offset
+    pending: list[tuple[int, bytes, int]] = field(default_factory=list)  # heap: offset, data, need
     pending_bytes: int = 0
+    # Contiguous bytes waiting for the peer's stream to reach ``need`` (their ACK).
+    ready: deque[tuple[bytes, int]] = field(default_factory=deque)
+    ready_bytes: int = 0
+    released: int = 0  # stream offset of the next byte given to the consumer
 
     @property
     def finished(self) -> bool:
@@ -159,7 +171,11 @@ class Reassembler:
             return events
         offset = flow.offset_of(seq)
         if seg.payload:
-            events += self._data(conn, src, flow, offset, seg.payload)
+            peer = conn.flows[dst]
+            need = 0
+            if seg.flags & TcpFlags.ACK and peer.base is not None:
+                need = max(0, peer.offset_of(seg.ack))
+            events += self._data(conn, src, flow, offset, seg.payload, need)
         if seg.flags & TcpFlags.FIN:
             flow.fin_at = offset + len(seg.payload) + seg.missing
         if all(f.finished for f in conn.flows.values()):
@@ -180,59 +196,107 @@ class Reassembler:
             for sender, flow in conn.flows.items():
                 while flow.pending:
                     events += self._skip_gap(conn, sender, flow)
+                if flow.fin_at is not None and flow.delivered < flow.fin_at:
+                    # The FIN says how long the stream was: its end was never captured.
+                    events += self._release(conn, force=True)
+                    size = flow.fin_at - flow.delivered
+                    events.append(
+                        StreamGap(connection=conn, sender=sender, offset=flow.delivered, size=size)
+                    )
+                    flow.delivered = flow.released = flow.fin_at
             events += self._close(conn, "end of capture")
         return events
 
     def _close(self, conn: TcpConnection, reason: str) -> list[StreamEvent]:
+        events = self._release(conn, force=True)  # nothing more will come to wait for
         key = _key(*conn.endpoints)
         if self._open.get(key) is conn:
             del self._open[key]
             self._closed[key] = None
             if len(self._closed) > _CLOSED_MEMORY:
                 self._closed.popitem(last=False)
-        return [StreamClosed(connection=conn, reason=reason)]
+        return [*events, StreamClosed(connection=conn, reason=reason)]
 
     def _data(
-        self, conn: TcpConnection, sender: Endpoint, flow: Flow, offset: int, data: bytes
+        self,
+        conn: TcpConnection,
+        sender: Endpoint,
+        flow: Flow,
+        offset: int,
+        data: bytes,
+        need: int,
     ) -> list[StreamEvent]:
         end = offset + len(data)
-        if end <= flow.delivered or conn.ignored:
-            if conn.ignored:
-                flow.delivered = max(flow.delivered, end)
-            return []  # a retransmission of bytes already handed on
+        if conn.ignored:
+            flow.delivered = flow.released = max(flow.delivered, end)
+            return []
+        if end <= flow.delivered:
+            return []  # a retransmission of bytes already reassembled
+        events: list[StreamEvent] = []
         if offset > flow.delivered:
-            heapq.heappush(flow.pending, (offset, data))
+            heapq.heappush(flow.pending, (offset, data, need))
             flow.pending_bytes += len(data)
-            events: list[StreamEvent] = []
             while flow.pending_bytes > self.max_pending:
                 events += self._skip_gap(conn, sender, flow)
-            return events
-        return self._hand_on(conn, sender, flow, offset, data)
+        else:
+            self._join(flow, offset, data, need)
+        return events + self._release(conn)
 
-    def _hand_on(
-        self, conn: TcpConnection, sender: Endpoint, flow: Flow, offset: int, data: bytes
-    ) -> list[StreamEvent]:
-        events: list[StreamEvent] = []
-        if offset < flow.delivered:  # overlap: the bytes already handed on stay
+    def _join(self, flow: Flow, offset: int, data: bytes, need: int) -> None:
+        """Append contiguous bytes, then whatever waited for them."""
+        if offset < flow.delivered:  # overlap: the bytes already reassembled stay
             data = data[flow.delivered - offset :]
-        events.append(StreamData(connection=conn, sender=sender, offset=flow.delivered, data=data))
+        flow.ready.append((data, need))
+        flow.ready_bytes += len(data)
         flow.delivered += len(data)
         while flow.pending and flow.pending[0][0] <= flow.delivered:
-            start, chunk = heapq.heappop(flow.pending)
+            start, chunk, chunk_need = heapq.heappop(flow.pending)
             flow.pending_bytes -= len(chunk)
             if start + len(chunk) > flow.delivered:
                 chunk = chunk[flow.delivered - start :]
-                events.append(
-                    StreamData(connection=conn, sender=sender, offset=flow.delivered, data=chunk)
-                )
+                flow.ready.append((chunk, chunk_need))
+                flow.ready_bytes += len(chunk)
                 flow.delivered += len(chunk)
-        return events
+
+    def _release(self, conn: TcpConnection, *, force: bool = False) -> list[StreamEvent]:
+        """Hand on ready bytes whose acknowledged peer bytes have been handed on."""
+        events: list[StreamEvent] = []
+        flows = list(conn.flows.items())
+        while True:
+            moved = False
+            for sender, flow in flows:
+                peer = conn.flows[conn.peer(sender)]
+                while flow.ready:
+                    data, need = flow.ready[0]
+                    if peer.fin_at is not None:
+                        need = min(need, peer.fin_at)  # the FIN's own sequence number
+                    if need > peer.released and not force and flow.ready_bytes <= self.max_pending:
+                        break
+                    flow.ready.popleft()
+                    flow.ready_bytes -= len(data)
+                    events.append(
+                        StreamData(connection=conn, sender=sender, offset=flow.released, data=data)
+                    )
+                    flow.released += len(data)
+                    moved = True
+            if moved:
+                continue
+            waiting = [(sender, flow) for sender, flow in flows if flow.ready]
+            if len(waiting) < 2:
+                return events
+            # Each direction waits for the other: the capture's ACKs cannot both be
+            # right (a late retransmission, say). Let the direction with less waiting go.
+            _sender, flow = min(waiting, key=lambda sf: sf[1].ready_bytes)
+            data, _need = flow.ready[0]
+            flow.ready[0] = (data, 0)
 
     def _skip_gap(self, conn: TcpConnection, sender: Endpoint, flow: Flow) -> list[StreamEvent]:
-        start, chunk = heapq.heappop(flow.pending)
+        start, chunk, need = heapq.heappop(flow.pending)
         flow.pending_bytes -= len(chunk)
         events: list[StreamEvent] = []
         if start > flow.delivered:
+            # Whatever waited before the hole goes first, then the hole is declared.
+            events += self._release(conn, force=True)
             events.append(
                 StreamGap(
                     connection=conn,
@@ -241,7 +305,7 @@ class Reassembler:
                     size=start - flow.delivered,
                 )
             )
-            flow.delivered = start
+            flow.delivered = flow.released = start
         if start + len(chunk) > flow.delivered:
-            events += self._hand_on(conn, sender, flow, start, chunk)
+            self._join(flow, start, chunk, need)
         return events
