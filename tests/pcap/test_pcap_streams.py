@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import random
 import re
 from pathlib import Path
@@ -118,15 +119,21 @@ def test_shuffled_duplicated_and_overlapping_capture_decodes_the_same(tmp_path: 
     extra = rng.sample(rest, k=len(rest) // 3)  # retransmissions
     # Overlaps: segments re-cut across the boundary of two neighbours in one direction.
     segs = [parse_frame(101, f) for f in rest]
-    for a, b in zip(segs, segs[1:], strict=False):
+    for a, b in itertools.pairwise(segs):
         assert isinstance(a, TcpSegment) and isinstance(b, TcpSegment)
         if a.src == b.src and a.payload and b.payload and a.seq + len(a.payload) == b.seq:
             half = len(a.payload) // 2
             extra.append(
                 build_ipv4_tcp(
-                    src=a.src, sport=a.sport, dst=a.dst, dport=a.dport, seq=a.seq + half,
-                    ack=a.ack, flags=TcpFlags.ACK, payload=a.payload[half:] + b.payload[:7],
-                )  # fmt: skip
+                    src=a.src,
+                    sport=a.sport,
+                    dst=a.dst,
+                    dport=a.dport,
+                    seq=a.seq + half,
+                    ack=a.ack,
+                    flags=TcpFlags.ACK,
+                    payload=a.payload[half:] + b.payload[:7],
+                )
             )
     messy = rest + extra
     rng.shuffle(messy)
@@ -156,5 +163,7 @@ def test_a_lost_segment_is_reported_and_the_rest_is_kept(tmp_path: Path) -> None
         _write(holed, frames[:lost] + frames[lost + 1 :], b"")
         result = tlsstep_cli("decode", str(holed))
         assert result.exit_code == 0, result.output
-        assert re.search(r"client \d+ bytes missing from the capture at stream offset", result.output)
+        assert re.search(
+            r"client \d+ bytes missing from the capture at stream offset", result.output
+        )
         assert "ServerHelloDone" in result.output  # what came before the hole is all there

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from tlsstep.pcap.capture import CaptureItem, CaptureSummary, UnprotectorFactory
 
 EPILOG = """\b
@@ -67,7 +69,9 @@ def decode_command(capture: str, keylog: str | None, port: int | None, as_json: 
         try:
             keylog_text = Path(keylog).read_bytes()
         except OSError as exc:
-            raise click.BadParameter(f"cannot read {keylog}: {exc.strerror}", param_hint="--keylog")
+            raise click.BadParameter(
+                f"cannot read {keylog}: {exc.strerror}", param_hint="--keylog"
+            ) from None
     try:
         file = sys.stdin.buffer if capture == "-" else open(capture, "rb")  # noqa: SIM115
     except OSError as exc:
@@ -81,7 +85,7 @@ def decode_command(capture: str, keylog: str | None, port: int | None, as_json: 
         raise click.ClickException(f"{capture}: {summary.error}")
 
 
-def _text(items: Any, capture: str) -> CaptureSummary:
+def _text(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
     from rich.text import Text
 
     from tlsstep.pcap.capture import (
@@ -152,7 +156,7 @@ def _summary_text(summary: CaptureSummary) -> str:
     return "; ".join(parts)
 
 
-def _json(items: Any, capture: str) -> CaptureSummary:
+def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
     import json
 
     from tlsstep import __version__

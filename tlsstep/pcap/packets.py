@@ -206,7 +206,7 @@ def _tcp(src: str, dst: str, view: memoryview, *, announced: int) -> TcpSegment 
 
 # IPv4 total length is 16 bits: 65535 - 20 (IPv4) - 20 (TCP) bytes of payload at most.
 MAX_SEGMENT_PAYLOAD: Final = 65535 - 40
-_ETHERNET_HEADER: Final = bytes.fromhex("020000000002" "020000000001") + ETHERTYPE_IPV4.to_bytes(
+_ETHERNET_HEADER: Final = bytes.fromhex("020000000002020000000001") + ETHERTYPE_IPV4.to_bytes(
     2, "big"
 )
 

@@ -273,8 +273,7 @@ def _packet_block(
         ts = (ts_hi << 32) | ts_lo
         if data_start + cap_len > len(body):
             raise CaptureError(
-                f"packet block claims {cap_len} captured bytes but holds "
-                f"{len(body) - data_start}",
+                f"packet block claims {cap_len} captured bytes but holds {len(body) - data_start}",
                 offset=offset,
             )
     if iface_id >= len(interfaces):

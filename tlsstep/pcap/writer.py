@@ -73,8 +73,10 @@ class PcapngWriter:
         )
         # Section length -1: not known in advance, which a streaming writer cannot know.
         shb = struct.pack("<IHHq", BYTE_ORDER_MAGIC, 1, 0, -1) + options
-        idb = struct.pack("<HHI", link, 0, SNAPLEN) + _option(OPT_IF_NAME, b"tlsstep") + _option(
-            OPT_ENDOFOPT, b""
+        idb = (
+            struct.pack("<HHI", link, 0, SNAPLEN)
+            + _option(OPT_IF_NAME, b"tlsstep")
+            + _option(OPT_ENDOFOPT, b"")
         )
         file.write(_block(BLOCK_SHB, shb) + _block(BLOCK_IDB, idb))
 
