@@ -26,11 +26,14 @@ def unprotector_factory() -> UnprotectorFactory | None:
     Until ``tlsstep.crypto`` provides ``unprotector_for_keylog``, captures are
     decoded without keys and protected records say so.
     """
+    import importlib
+
     try:
-        from tlsstep.crypto import unprotector_for_keylog  # type: ignore[attr-defined]
+        crypto = importlib.import_module("tlsstep.crypto")
     except ImportError:
         return None
-    return unprotector_for_keylog  # type: ignore[no-any-return]
+    factory: UnprotectorFactory | None = getattr(crypto, "unprotector_for_keylog", None)
+    return factory
 
 
 @click.command(
