@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from tlsstep.pcap.capture import CaptureItem, CaptureSummary, UnprotectorFactory
+    from tlsstep.transcript import Unprotector
 
 EPILOG = """\b
 Examples:
@@ -21,19 +22,33 @@ Examples:
 
 
 def unprotector_factory() -> UnprotectorFactory | None:
-    """The crypto layer's constructor (key log text -> Unprotector), once it exists.
+    """The crypto layer's unprotectors, fed from one shared key log; None without it.
 
-    Until ``tlsstep.crypto`` provides ``unprotector_for_keylog``, captures are
-    decoded without keys and protected records say so.
+    The capture decoder passes all key log text known when a TLS stream starts
+    (``--keylog`` and the Decryption Secrets Blocks read so far); only the part not
+    yet parsed is parsed, and every stream's unprotector looks its secrets up in
+    the same :class:`tlsstep.crypto.keylog.KeyLog` by client random.
     """
     import importlib
 
-    try:
-        crypto = importlib.import_module("tlsstep.crypto")
+    try:  # imported by name: the crypto layer is optional for this command
+        keylog_module = importlib.import_module("tlsstep.crypto.keylog")
+        unprotector_module = importlib.import_module("tlsstep.crypto.unprotector")
     except ImportError:
         return None
-    factory: UnprotectorFactory | None = getattr(crypto, "unprotector_for_keylog", None)
-    return factory
+    keylog: Any = keylog_module.KeyLog()
+    connection_unprotector: Any = unprotector_module.ConnectionUnprotector
+    parsed = 0
+
+    def make(text: bytes) -> Unprotector:
+        nonlocal parsed
+        if len(text) > parsed:
+            # Each addition ends at a whole secrets block or file: its last line is whole.
+            keylog.feed(text[parsed:].decode("ascii", "replace"), final=True)
+            parsed = len(text)
+        return cast("Unprotector", connection_unprotector(keylog))
+
+    return make
 
 
 @click.command(
