@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pcap.conftest import make_run, run_tool, tlsstep_cli, tool
+from tests.pcap.helpers import make_run, run_tool, tlsstep_cli, tool
 from tlsstep.pcap.reader import CaptureError, Packet, read_capture
 from tlsstep.pcap.writer import write_session_pcapng
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pcap.conftest import decode_json, make_run, run_tool, tlsstep_cli, tool
+from tests.pcap.helpers import decode_json, make_run, run_tool, tlsstep_cli, tool
 from tlsstep.pcap.packets import (
     LinkType,
     NotTcp,

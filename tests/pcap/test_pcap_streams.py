@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.pcap.conftest import decode_json, make_run, tlsstep_cli, transcript
+from tests.pcap.helpers import decode_json, make_run, tlsstep_cli, transcript
 from tlsstep.pcap.packets import TcpFlags, TcpSegment, build_ipv4_tcp, parse_frame
 from tlsstep.pcap.reader import Packet, read_capture
 from tlsstep.pcap.streams import Reassembler, StreamClosed, StreamData, StreamGap, StreamOpened

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pcap.conftest import (
+from tests.pcap.helpers import (
     Run,
     decode_json,
     make_run,
