@@ -121,3 +121,13 @@ def test_bad_options_exit_2(capture: Path, tmp_path: Path) -> None:
     assert tlsstep_cli("decode", str(tmp_path / "missing.pcap")).exit_code == 2
     assert tlsstep_cli("decode", "--port", "70000", str(capture)).exit_code == 2
     assert tlsstep_cli("decode", "--keylog", str(tmp_path / "nokeys"), str(capture)).exit_code == 2
+
+
+def test_decode_reads_standard_input(capture: Path) -> None:
+    from click.testing import CliRunner
+
+    from tlsstep.cli import main
+
+    result = CliRunner().invoke(main, ["decode", "-"], input=capture.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert "ClientHello" in result.output and "-: 12 packets" in result.output

@@ -70,6 +70,23 @@ def test_fin_both_ways_closes_and_late_copies_are_ignored() -> None:
     assert isinstance(r.add(seg(7, flags=TcpFlags.SYN))[0], StreamOpened)  # a new connection
 
 
+def test_bytes_wait_for_the_peer_bytes_their_ack_covers() -> None:
+    r = Reassembler()
+    events = r.add(seg(99, flags=TcpFlags.SYN))
+    events += r.add(seg(499, flags=TcpFlags.SYN | TcpFlags.ACK, src=B, dst=A))
+    # The server's reply is captured first, but it acknowledges the client's 5 bytes.
+    reply = TcpSegment(
+        src=B[0], sport=B[1], dst=A[0], dport=A[1], seq=500, ack=105,
+        flags=TcpFlags.ACK, payload=b"reply",
+    )  # fmt: skip
+    assert [e for e in r.add(reply) if isinstance(e, StreamData)] == []
+    events = r.add(seg(100, b"hello"))
+    assert [(e.sender, e.data) for e in events if isinstance(e, StreamData)] == [
+        (A, b"hello"),
+        (B, b"reply"),
+    ]
+
+
 def test_a_hole_is_given_up_past_the_memory_bound() -> None:
     r = Reassembler(max_pending=1000)
     events = r.add(seg(0, flags=TcpFlags.SYN))

@@ -106,14 +106,7 @@ def decode_command(capture: str, keylog: str | None, port: int | None, as_json: 
 def _text(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
     from rich.text import Text
 
-    from tlsstep.pcap.capture import (
-        CaptureSummary,
-        StreamEnded,
-        StreamFound,
-        StreamNote,
-        StreamRecord,
-        endpoint_text,
-    )
+    from tlsstep.pcap import capture as c
     from tlsstep.render.terminal import direction, make_console, record_line
 
     console = make_console()
@@ -129,31 +122,31 @@ def _text(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
             console.print(text)
 
     for item in items:
-        if isinstance(item, StreamRecord):
+        if isinstance(item, c.StreamRecord):
             line = Text(f"{item.stream.number:>3} ", style="tlsstep.dim")
             line.append_text(direction(item.view.sender))
             line.append_text(record_line(item.view))
             show(line)
-        elif isinstance(item, StreamFound):
+        elif isinstance(item, c.StreamFound):
             s = item.stream
             line = Text(f"stream {s.number}: ", style="tlsstep.key")
-            line.append(f"client {endpoint_text(s.client)}, server {endpoint_text(s.server)}")
+            line.append(f"client {c.endpoint_text(s.client)}, server {c.endpoint_text(s.server)}")
             if item.tls:
                 line.append("  TLS", style="tlsstep.ok")
             else:
                 line.append(f"  skipped: {item.reason}", style="tlsstep.dim")
             show(line)
-        elif isinstance(item, StreamNote):
+        elif isinstance(item, c.StreamNote):
             who = f"{item.sender} " if item.sender else ""
             show(Text(f"{item.stream.number:>3} {who}{item.text}", style="tlsstep.alert"))
-        elif isinstance(item, StreamEnded):
+        elif isinstance(item, c.StreamEnded):
             show(
                 Text(
                     f"stream {item.stream.number} ends ({item.reason}): {item.records} records",
                     style="tlsstep.dim",
                 )
             )
-        elif isinstance(item, CaptureSummary):
+        elif isinstance(item, c.CaptureSummary):
             line = Text(f"{capture}: ", style="tlsstep.key")
             line.append(_summary_text(item))
             show(line)
@@ -178,41 +171,34 @@ def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
     import json
 
     from tlsstep import __version__
-    from tlsstep.pcap.capture import (
-        CaptureSummary,
-        StreamEnded,
-        StreamFound,
-        StreamNote,
-        StreamRecord,
-        endpoint_text,
-    )
+    from tlsstep.pcap import capture as c
     from tlsstep.render.json import record_dict
 
     streams: dict[int, dict[str, Any]] = {}
     for item in items:
-        if isinstance(item, StreamFound):
+        if isinstance(item, c.StreamFound):
             streams[item.stream.number] = {
                 "stream": item.stream.number,
-                "client": endpoint_text(item.stream.client),
-                "server": endpoint_text(item.stream.server),
+                "client": c.endpoint_text(item.stream.client),
+                "server": c.endpoint_text(item.stream.server),
                 "tls": item.tls,
                 "skipped": item.reason,
                 "records": [],
                 "notes": [],
             }
-        elif isinstance(item, StreamRecord):
+        elif isinstance(item, c.StreamRecord):
             streams[item.stream.number]["records"].append(record_dict(item.view))
-        elif isinstance(item, StreamNote):
+        elif isinstance(item, c.StreamNote):
             streams[item.stream.number]["notes"].append(
                 {"from": str(item.sender) if item.sender else None, "text": item.text}
             )
-        elif isinstance(item, StreamEnded):
+        elif isinstance(item, c.StreamEnded):
             streams[item.stream.number]["end"] = item.reason
             streams[item.stream.number]["messages"] = {
                 "client": list(item.client_messages),
                 "server": list(item.server_messages),
             }
-        elif isinstance(item, CaptureSummary):
+        elif isinstance(item, c.CaptureSummary):
             doc = {
                 "tlsstep": __version__,
                 "capture": {
