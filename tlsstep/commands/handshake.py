@@ -16,6 +16,8 @@ Examples:
   tlsstep handshake --server-group prime256v1 (a HelloRetryRequest)
   tlsstep handshake --server-name wrong.test  (hostname mismatch: exits 1)
   tlsstep handshake --client-cert --alpn h2,http/1.1 --resume -v
+  tlsstep handshake --server-cert-problem expired --certs
+  tlsstep handshake --chain-depth 2 --tls-version 1.2 --certs --json
 """
 
 
@@ -39,6 +41,13 @@ Examples:
     help="Print one JSON document (summary, events, facts) instead.",
 )
 @click.option(
+    "--certs",
+    "show_certs",
+    is_flag=True,
+    help="Show each certificate chain sent, both verifiers' verdicts and why one failed "
+    '(with --json: a "certificates" list with PEM and parsed fields).',
+)
+@click.option(
     "--pcap",
     "pcap_path",
     type=click.Path(dir_okay=False, writable=True),
@@ -56,6 +65,7 @@ def handshake_command(
     resume: bool,
     data: str | None,
     as_json: bool,
+    show_certs: bool,
     verbose: int,
     pcap_path: str | None,
     **opts: Any,
@@ -98,12 +108,27 @@ def handshake_command(
 
         from tlsstep.render.json import run_dict
 
-        json.dump(run_dict(session), sys.stdout, indent=2)
+        document = run_dict(session)
+        if show_certs:
+            from tlsstep.certs.report import chain_reports
+            from tlsstep.render.certs_view import reports_dicts
+
+            document["certificates"] = reports_dicts(chain_reports(session))
+        json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         from tlsstep.render.terminal import make_console, run_view
 
-        make_console().print(run_view(session, verbosity=verbose))
+        console = make_console()
+        console.print(run_view(session, verbosity=verbose))
+        if show_certs:
+            from rich.text import Text
+
+            from tlsstep.certs.report import chain_reports
+            from tlsstep.render.certs_view import reports_view
+
+            console.print(Text(""))
+            console.print(reports_view(chain_reports(session), full=verbose >= 1))
     if not summary.ok:
         sys.exit(1)
 
