@@ -205,7 +205,11 @@ class Transcript:
         alert: Alert | None = None
         note: str | None = None
         if content_type == ContentType.handshake:
-            messages = tuple(self._message(sender, d, m) for m in d.messages.feed(content))
+            # Plaintext messages know where they sit in the stream; decrypted ones do not.
+            origin = None if protected else record.stream_offset + 5
+            messages = tuple(
+                self._message(sender, d, m) for m in d.messages.feed(content, origin=origin)
+            )
         elif content_type == ContentType.alert:
             if len(content) == 2:
                 alert = Alert(level=content[0], description=content[1])

@@ -68,7 +68,15 @@ def unprotector_factory() -> UnprotectorFactory | None:
     help="Decode only TCP streams with an endpoint on this port.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
-def decode_command(capture: str, keylog: str | None, port: int | None, as_json: bool) -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="-v adds each message's decoded fields as a tree; -vv adds their bytes in hex.",
+)
+def decode_command(
+    capture: str, keylog: str | None, port: int | None, as_json: bool, verbose: int
+) -> None:
     """Decode every TLS stream of CAPTURE (pcap or pcapng; Ethernet, raw IP or
     Linux cooked links; IPv4 and IPv6).
 
@@ -98,16 +106,17 @@ def decode_command(capture: str, keylog: str | None, port: int | None, as_json: 
         items = decode_capture(
             file, keylog=keylog_text, port=port, unprotector_factory=unprotector_factory()
         )
-        summary = _json(items, capture) if as_json else _text(items, capture)
+        summary = _json(items, capture) if as_json else _text(items, capture, verbose)
     if summary.error is not None:
         raise click.ClickException(f"{capture}: {summary.error}")
 
 
-def _text(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
+def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> CaptureSummary:
     from rich.text import Text
 
     from tlsstep.pcap import capture as c
     from tlsstep.render.terminal import direction, make_console, record_line
+    from tlsstep.render.wire_view import record_fields
 
     console = make_console()
     # Rich is kept for a terminal; a pipe gets the same text without styling, which
@@ -127,6 +136,8 @@ def _text(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
             line.append_text(direction(item.view.sender))
             line.append_text(record_line(item.view))
             show(line)
+            if verbose:
+                console.print(record_fields(item.view, show_bytes=verbose >= 2))
         elif isinstance(item, c.StreamFound):
             s = item.stream
             line = Text(f"stream {s.number}: ", style="tlsstep.key")
