@@ -82,10 +82,19 @@ Examples:
     '(with --json: a "certificates" list with PEM and parsed fields).',
 )
 @click.option(
+    "--pcap",
+    "pcap_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    metavar="FILE",
+    help="Also write the run to FILE as pcapng (a synthetic TCP connection) for Wireshark.",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
-    help="-v adds every SSLObject fact of both sides; -vv adds all details.",
+    help="-v adds the decoded fields of every message and every SSLObject fact of both sides; "
+    "-vv adds each field's offset and bytes in hex, and all details.",
 )
 def handshake_command(
     resume: bool,
@@ -99,6 +108,7 @@ def handshake_command(
     ladder: bool,
     svg_path: str | None,
     html_path: str | None,
+    pcap_path: str | None,
     **opts: Any,
 ) -> None:
     """Run a TLS handshake between a real OpenSSL client and server in this process.
@@ -145,6 +155,9 @@ def handshake_command(
             outcome = session.run(step)
             if outcome.problem or any(e.event.error for e in outcome.entries):
                 break  # later steps of the canned run assume the earlier ones worked
+
+    if pcap_path is not None:
+        _write_pcap(pcap_path, session)
 
     from tlsstep.report import summarize
 
@@ -220,3 +233,16 @@ def _export_ladder(session: Any, svg_path: str | None, html_path: str | None) ->
             raise click.BadParameter(
                 f"cannot write {path}: {exc.strerror}", param_hint=option
             ) from None
+
+
+def _write_pcap(path: str, session: Any) -> None:
+    """Export the run; the key log goes in when the session's crypto hooks wrote one."""
+    from tlsstep.pcap.writer import session_keylog, write_session_pcapng
+
+    keylog = session_keylog(session)
+    try:
+        packets = write_session_pcapng(path, session, keylog)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+    secrets = "with its TLS key log" if keylog else "without secrets (no key log in this run)"
+    click.echo(f"wrote {path}: {packets} packets, {secrets}", err=True)
