@@ -271,15 +271,31 @@ def record_keys(view: RecordView, version: str | None) -> list[str]:
         keys.append("encrypted")
     for mv in view.messages:
         keys.append(mv.name)
-        if mv.name == "ServerHello" and version == "TLS 1.3":
-            keys.append("ServerHello.key_share")
-        if mv.name == "ClientHello" and version != "TLS 1.2":
-            keys.append("ClientHello.key_share")
+        extensions = _extension_names(mv.decoded)
+        if extensions is None:  # not decoded: go by what the version implies
+            if mv.name == "ServerHello" and version == "TLS 1.3":
+                keys.append("ServerHello.key_share")
+            if mv.name == "ClientHello" and version != "TLS 1.2":
+                keys.append("ClientHello.key_share")
+        else:
+            for ext in extensions:
+                if ext == "key_share" and mv.name in ("ClientHello", "ServerHello"):
+                    keys.append(f"{mv.name}.key_share")
+                elif ext in NOTES:
+                    keys.append(ext)
         if mv.name == "NewSessionTicket" and version == "TLS 1.3":
             keys.append("ticket after handshake")
     if view.alert is not None:
         keys.append("close_notify" if view.alert.description == 0 else "alert")
     return keys
+
+
+def _extension_names(decoded: object) -> list[str] | None:
+    """Extension names of a message the wire decoder decoded, or None if it did not."""
+    extensions = getattr(decoded, "extensions", None)
+    if decoded is None or extensions is None:
+        return None
+    return [n for e in extensions if isinstance(n := getattr(e, "name", None), str)]
 
 
 def event_keys(event: Event) -> list[str]:

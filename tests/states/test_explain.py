@@ -49,6 +49,8 @@ def test_notes_attach_to_a_real_tls13_run() -> None:
     keys = {k for r in _all_records(session) for k in record_keys(r, "TLS 1.3")}
     assert {"ClientHello", "ServerHello", "ServerHello.key_share", "ChangeCipherSpec"} <= keys
     assert {"legacy_record_version", "encrypted"} <= keys
+    # Field notes follow the extensions the wire decoder found.
+    assert {"server_name", "supported_versions", "signature_algorithms"} <= keys
     seen: set[str] = set()
     first = [n.key for r in _all_records(session) for n in for_record(r, "TLS 1.3", seen)]
     assert len(first) == len(set(first))  # each note once
