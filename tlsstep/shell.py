@@ -30,7 +30,7 @@ from tlsstep.events import Side
 from tlsstep.explain import for_event, for_record
 from tlsstep.identity import Identity
 from tlsstep.pair import MAX_HANDSHAKE_ROUNDS
-from tlsstep.session import Session, StepOutcome
+from tlsstep.session import CryptoHooks, Session, StepOutcome
 from tlsstep.states import Tracker
 from tlsstep.steps import OPS, Deliver, Handshake, Step, StepError, parse_line, step_table, suggest
 from tlsstep.wire.records import record_lengths
@@ -192,16 +192,19 @@ class Shell:
         console: Console,
         *,
         explain: bool = False,
+        crypto: Callable[[], CryptoHooks] | None = None,
     ) -> None:
         self.config = config
         self.identity = identity
         self.console = console
         self.explain = explain
+        self.crypto = crypto  # makes the hooks of each new session (a key log is per session)
         self.errors = 0
         self.reset()
 
     def reset(self) -> None:
-        self.session = Session(self.config, self.identity)
+        hooks = self.crypto() if self.crypto is not None else None
+        self.session = Session(self.config, self.identity, crypto=hooks)
         self.tracker = Tracker()
         self.done: list[Done] = []
         self.recorder = _recorder(self.session)
