@@ -39,8 +39,10 @@ from typing import Final, Protocol
 
 from tlsstep.events import Event, Result, Side
 from tlsstep.pair import Pair
-from tlsstep.transcript import RecordView, Transcript
+from tlsstep.transcript import MessageView, RecordView
 from tlsstep.wire.enums import ContentType, HandshakeType
+from tlsstep.wire.handshake import HandshakeReassembler, negotiated_version
+from tlsstep.wire.records import RecordSplitter
 
 
 class Version(StrEnum):
@@ -440,6 +442,41 @@ class _Side:
     failed_seen: bool = False
 
 
+class _Framer:
+    """Records and message frames of what each side produced, bodies left undecoded.
+
+    The transcript decodes every field; the machines need only names, and decoding
+    each produced message a second time would cost more than the rest of the tracker.
+    """
+
+    def __init__(self) -> None:
+        self._splitters = {side: RecordSplitter() for side in Side}
+        self._messages = {side: HandshakeReassembler() for side in Side}
+        self._protected = {side: False for side in Side}
+        self.version: int | None = None
+
+    def feed(self, sender: Side, data: bytes) -> list[RecordView]:
+        out: list[RecordView] = []
+        for record in self._splitters[sender].feed(data):
+            kind = record.content_type
+            if kind == ContentType.change_cipher_spec:
+                # RFC 5246 §7.1: protection starts after it; RFC 8446 D.4: not in TLS 1.3.
+                self._protected[sender] |= self.version != 0x0304
+                out.append(RecordView(sender=sender, record=record, protected=False))
+                continue
+            protected = self._protected[sender] or kind == ContentType.application_data
+            if protected or kind != ContentType.handshake:
+                out.append(RecordView(sender=sender, record=record, protected=protected))
+                continue
+            frames = self._messages[sender].feed(record.fragment)
+            for frame in frames:
+                if frame.msg_type == HandshakeType.server_hello:
+                    self.version = negotiated_version(frame.body)
+            views = tuple(MessageView(message=frame) for frame in frames)
+            out.append(RecordView(sender=sender, record=record, protected=False, messages=views))
+        return out
+
+
 class EntryLike(Protocol):
     """What the tracker reads of a session entry (``tlsstep.session.Entry``)."""
 
@@ -465,9 +502,9 @@ class Tracker:
     def _reset(self, connection: int) -> None:
         self.connection = connection
         self._sides = {side: _Side(machine=Machine(side)) for side in Side}
-        # The bytes each call produced, decoded on their own: a message is sent when
+        # The bytes each call produced, framed on their own: a message is sent when
         # written, even if it is never delivered. No keys here, so only plaintext.
-        self._produced = Transcript()
+        self._produced = _Framer()
         self._finished_inferred: set[tuple[str, Side]] = set()
 
     def machine(self, side: Side) -> Machine:
@@ -564,7 +601,7 @@ class Tracker:
                 elif mv.message.is_hello_retry_request:
                     version = Version.tls13
                 elif mv.message.msg_type == HandshakeType.server_hello:
-                    chosen = _server_hello_version(body)
+                    chosen = negotiated_version(body)
                     version = Version.tls13 if chosen == 0x0304 else Version.tls12
                     if 41 in _extension_types(body):  # pre_shared_key, RFC 8446 §4.2.11
                         tags.add(PSK)
@@ -692,12 +729,6 @@ def _offers_tls13(client_hello_body: bytes) -> bool:
     except IndexError:
         return True
     return False
-
-
-def _server_hello_version(body: bytes) -> int | None:
-    from tlsstep.wire.handshake import negotiated_version
-
-    return negotiated_version(body)
 
 
 def _empty_certificate(body: bytes) -> bool:
