@@ -32,6 +32,7 @@ derived (:class:`Derivation`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -247,6 +248,7 @@ TRANSITIONS: Final[tuple[Transition, ...]] = (
 )
 
 
+@functools.cache
 def transitions(version: Version, role: Side) -> tuple[Transition, ...]:
     """The rows of one machine, in table order (guarded rows before their defaults)."""
     return tuple(t for t in TRANSITIONS if t.version is version and t.role is role)
