@@ -39,12 +39,14 @@ import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from tlsstep.errors import UsageProblem
 from tlsstep.events import Event, Result, SessionInfo, Side, SideFacts, SSLErrorInfo
-from tlsstep.faults import Fault
 from tlsstep.wire.records import record_lengths
+
+if TYPE_CHECKING:
+    from tlsstep.faults import Fault
 
 # run_handshake gives up after this many rounds even if bytes keep flowing: a
 # handshake needs at most a handful, so more means two peers feeding each other junk.
@@ -327,7 +329,10 @@ class Pair:
             chains[name] = (
                 tuple(c.public_bytes(ssl._ssl.ENCODING_DER) for c in certs) if certs else None
             )  # type: ignore[attr-defined]
-        session = obj.session
+        try:
+            session = obj.session
+        except ValueError:  # OpenSSL cannot encode the session of a failed handshake
+            session = None
         ctx = obj.context
         return SideFacts(
             side=side,

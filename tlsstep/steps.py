@@ -16,11 +16,13 @@ import difflib
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
-from tlsstep.faults import Drop, Duplicate, Fault, Flip, Insert, Overwrite, Swap, Truncate
+
+if TYPE_CHECKING:
+    from tlsstep.faults import Fault
 
 
 class StepError(TlsstepError):
@@ -305,6 +307,8 @@ def _build(
 
 
 def _fault(v: Mapping[str, Any]) -> Fault:
+    from tlsstep.faults import Drop, Duplicate, Flip, Insert, Overwrite, Swap, Truncate
+
     kinds = [k for k in FAULT_KEYS if k in v]
     if len(kinds) != 1:
         raise StepError("tamper needs exactly one of " + ", ".join(FAULT_KEYS), key="tamper")
@@ -403,6 +407,8 @@ def step_table(step: Step) -> dict[str, Any]:
 
 
 def _fault_table(fault: Fault) -> dict[str, Any]:
+    from tlsstep.faults import Drop, Duplicate, Flip, Insert, Overwrite, Swap, Truncate
+
     match fault:
         case Flip(offset=o, bit=b):
             return {"flip": o, "bit": b}
