@@ -134,7 +134,8 @@ def _from_name(code: int, name: str) -> CipherSuite:
         cipher, iv_length, explicit = Cipher.aes_gcm, 4, 8
     elif "CCM" in parts:
         cipher, iv_length, explicit = Cipher.aes_ccm, 4, 8
-        tag_length = 8 if parts[-1] == "8" else 16  # CCM_8: RFC 6655 §3
+        # CCM_8 (RFC 6655 §3, RFC 8446 §B.4): an 8-byte tag; "8" follows "CCM" in the name.
+        tag_length = 8 if parts[parts.index("CCM") + 1 :][:1] == ["8"] else 16
     elif "CHACHA20" in parts:
         cipher, iv_length = Cipher.chacha20_poly1305, 12
     else:

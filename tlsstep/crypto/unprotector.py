@@ -147,6 +147,11 @@ class ConnectionUnprotector:
         return self._s.hello.version if self._s.hello else None
 
     @property
+    def encrypt_then_mac(self) -> bool | None:
+        """Whether the ServerHello agreed to encrypt_then_mac (RFC 7366); None before it."""
+        return self._s.hello.encrypt_then_mac if self._s.hello else None
+
+    @property
     def handshake_done(self) -> bool:
         return len(self._s.finished) == 2
 
