@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import tlsstep.config
 import tlsstep.session
 from tests.crypto.helpers import (
     EXCHANGE,
@@ -96,7 +97,8 @@ def tls12(ciphers: str) -> PairConfig:
 def test_tls12_suite_decrypts_every_record(ciphers: str) -> None:
     session, hooks = decrypted_session(tls12(ciphers))
     with hooks:
-        assert session.facts(Side.client).cipher[0] == ciphers
+        cipher = session.facts(Side.client).cipher
+        assert cipher is not None and cipher[0] == ciphers
         assert_everything_opened(session_summary(session))
         unprotector = hooks.unprotectors[1]
         # OpenSSL negotiates encrypt_then_mac (RFC 7366) for CBC by default.
@@ -109,7 +111,7 @@ def test_tls12_suite_decrypts_every_record(ciphers: str) -> None:
     "ciphers", ["ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-ECDSA-AES256-SHA384"]
 )
 def test_tls12_cbc_mac_then_encrypt(ciphers: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = tlsstep.session.build_contexts
+    real = tlsstep.config.build_contexts
 
     def without_etm(*args: Any) -> tuple[ssl.SSLContext, ssl.SSLContext]:
         client, server = real(*args)
