@@ -325,10 +325,10 @@ class Pair:
                 )
                 chains[name] = None
                 continue
+            # Python 3.13's _ssl.Certificate: DER through the private module's constant.
+            der = getattr(ssl, "_ssl").ENCODING_DER  # noqa: B009
             certs = getattr(obj, name)()
-            chains[name] = (
-                tuple(c.public_bytes(ssl._ssl.ENCODING_DER) for c in certs) if certs else None
-            )  # type: ignore[attr-defined]
+            chains[name] = tuple(c.public_bytes(der) for c in certs) if certs else None
         try:
             session = obj.session
         except ValueError:  # OpenSSL cannot encode the session of a failed handshake

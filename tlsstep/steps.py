@@ -401,9 +401,10 @@ def step_table(step: Step) -> dict[str, Any]:
             t = {"op": "tamper", "side": str(side)} | _fault_table(fault)
         case _:
             raise TypeError(f"not a step: {step!r}")
+    out: dict[str, Any] = {**t}  # a fresh dict: the match arms' types differ
     if step.expect:
-        t["expect"] = dict(step.expect)
-    return t
+        out["expect"] = dict(step.expect)
+    return out
 
 
 def _fault_table(fault: Fault) -> dict[str, Any]:
