@@ -39,13 +39,21 @@ Examples:
     help="Print one JSON document (summary, events, facts) instead.",
 )
 @click.option(
+    "--keylog",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write the TLS secrets to FILE in the NSS key log format, for Wireshark "
+    "and other tools (the file is created with mode 0600).",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
     help="-v adds every SSLObject fact of both sides; -vv adds all details.",
 )
 def handshake_command(
-    resume: bool, data: str | None, as_json: bool, verbose: int, **opts: Any
+    resume: bool, data: str | None, as_json: bool, keylog: str | None, verbose: int, **opts: Any
 ) -> None:
     """Run a TLS handshake between a real OpenSSL client and server in this process.
 
@@ -56,6 +64,27 @@ def handshake_command(
     """
     config, identity = build_config(opts)
 
+    from tlsstep.crypto.unprotector import KeyLogCrypto
+
+    # The key log lives in the private directory and is deleted by close(), also
+    # when an error or Ctrl-C unwinds; --keylog gets a copy (issue 5).
+    crypto = KeyLogCrypto(export=keylog)
+    try:
+        _run(config, identity, crypto, resume=resume, data=data, as_json=as_json, verbose=verbose)
+    finally:
+        crypto.close()
+
+
+def _run(
+    config: Any,
+    identity: Any,
+    crypto: Any,
+    *,
+    resume: bool,
+    data: str | None,
+    as_json: bool,
+    verbose: int,
+) -> None:
     from tlsstep.canned import handshake_steps
     from tlsstep.errors import TlsstepError
     from tlsstep.session import Session
@@ -66,7 +95,7 @@ def handshake_command(
         post_handshake_auth=config.client.post_handshake_auth,
     )
     try:
-        session = Session(config, identity)
+        session = Session(config, identity, crypto=crypto)
     except TlsstepError as exc:
         raise click.UsageError(str(exc)) from None
     for step in steps:
