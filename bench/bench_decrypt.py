@@ -31,7 +31,7 @@ from tlsstep.crypto.suites import SUITES
 from tlsstep.crypto.unprotector import ConnectionUnprotector
 from tlsstep.events import Side
 from tlsstep.transcript import Transcript
-from tlsstep.wire.handshake import encode_handshake
+from tlsstep.wire.handshake import HandshakeMessage, encode_handshake
 from tlsstep.wire.records import Record, RecordSplitter, encode_record
 
 SUITE = SUITES[0x1302]  # TLS_AES_256_GCM_SHA384
@@ -105,9 +105,7 @@ def main() -> None:
     print(f"record layer / direct: {ratio:.2f}x (target >= 0.70x)")
 
 
-def _message(msg_type: int, body: bytes):  # type: ignore[no-untyped-def]
-    from tlsstep.wire.handshake import HandshakeMessage
-
+def _message(msg_type: int, body: bytes) -> HandshakeMessage:
     return HandshakeMessage(msg_type=msg_type, body=body)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from tests.helpers import ROOT
 from tlsstep.config import PairConfig
+from tlsstep.crypto.suites import openssl_conf
 from tlsstep.crypto.unprotector import KeyLogCrypto
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
@@ -87,12 +88,7 @@ def run_with_ciphersuites(ciphersuite: str, lines: tuple[str, ...] = EXCHANGE) -
     Python has no API for TLS 1.3 suites; OpenSSL reads ``Ciphersuites`` from the
     file in OPENSSL_CONF when ``ssl`` is first imported, so it takes a new process.
     """
-    conf = (
-        "openssl_conf = openssl_init\n"
-        "[openssl_init]\nssl_conf = ssl_sect\n"
-        "[ssl_sect]\nsystem_default = system_default_sect\n"
-        f"[system_default_sect]\nCiphersuites = {ciphersuite}\n"
-    )
+    conf = openssl_conf((ciphersuite,))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "openssl.cnf"
         path.write_text(conf)

@@ -49,3 +49,21 @@ def test_handshake_decrypts_and_writes_keylog(
     assert not log.problems
     assert labels <= {e.label for e in log.entries}
     assert len({e.client_random for e in log.entries}) == 1  # one connection
+
+
+def test_tls13_ciphersuites_option_negotiates_and_decrypts() -> None:
+    proc = tlsstep(
+        "handshake", "--tls13-ciphersuites", "TLS_AES_128_CCM_8_SHA256", "--data", "x", "--json"
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["summary"]["cipher"] == "TLS_AES_128_CCM_8_SHA256"
+    protected = [r for r in _records(doc) if r["protected"]]
+    assert protected and all("note" not in r for r in protected)
+
+
+def test_tls13_ciphersuites_option_rejects_unknown_names() -> None:
+    proc = tlsstep("handshake", "--tls13-ciphersuites", "TLS_AES_128_CCM_SHA256:TLS_NOPE")
+    assert proc.returncode == 2
+    assert "TLS_NOPE" in proc.stderr and "TLS_AES_256_GCM_SHA384" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -39,6 +39,14 @@ Examples:
     help="Print one JSON document (summary, events, facts) instead.",
 )
 @click.option(
+    "--tls13-ciphersuites",
+    metavar="LIST",
+    default=None,
+    help="Offer only these TLS 1.3 cipher suites on both sides, colon-separated "
+    "(e.g. TLS_AES_128_CCM_SHA256); set through an OpenSSL configuration file, "
+    "since Python has no API for them.",
+)
+@click.option(
     "--keylog",
     metavar="FILE",
     type=click.Path(dir_okay=False, writable=True),
@@ -53,7 +61,13 @@ Examples:
     help="-v adds every SSLObject fact of both sides; -vv adds all details.",
 )
 def handshake_command(
-    resume: bool, data: str | None, as_json: bool, keylog: str | None, verbose: int, **opts: Any
+    resume: bool,
+    data: str | None,
+    as_json: bool,
+    tls13_ciphersuites: str | None,
+    keylog: str | None,
+    verbose: int,
+    **opts: Any,
 ) -> None:
     """Run a TLS handshake between a real OpenSSL client and server in this process.
 
@@ -62,6 +76,8 @@ def handshake_command(
     records it carried, and a summary. A failed handshake shows which side
     failed and why, and exits with status 1.
     """
+    if tls13_ciphersuites is not None:
+        _offer_tls13_ciphersuites(tls13_ciphersuites)  # before anything loads ssl
     config, identity = build_config(opts)
 
     from tlsstep.crypto.unprotector import KeyLogCrypto
@@ -119,3 +135,25 @@ def _run(
         make_console().print(run_view(session, verbosity=verbose))
     if not summary.ok:
         sys.exit(1)
+
+
+def _offer_tls13_ciphersuites(value: str) -> None:
+    """Point OPENSSL_CONF at a private file that sets ``Ciphersuites`` (issue 5)."""
+    import os
+
+    from tlsstep.crypto.suites import TLS13_SUITE_NAMES, openssl_conf
+
+    names = tuple(n.strip() for n in value.split(":") if n.strip())
+    unknown = [n for n in names if n not in TLS13_SUITE_NAMES]
+    if not names or unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'no suite given'}: use one or more of "
+            + ":".join(TLS13_SUITE_NAMES),
+            param_hint="'--tls13-ciphersuites'",
+        )
+    if "_ssl" in sys.modules:  # OpenSSL read its configuration already
+        raise click.UsageError("--tls13-ciphersuites must be set before ssl is first imported")
+    from tlsstep.private import private_file
+
+    path = private_file("openssl.cnf", openssl_conf(names).encode("ascii"))
+    os.environ["OPENSSL_CONF"] = str(path)

@@ -168,3 +168,22 @@ SUITES: Final[dict[int, CipherSuite]] = {
 def suite(code: int) -> CipherSuite | None:
     """The parameters of suite ``code``; None for a suite tlsstep cannot open."""
     return SUITES.get(code)
+
+
+TLS13_SUITE_NAMES: Final = tuple(s.name for s in SUITES.values() if s.tls13)
+
+
+def openssl_conf(ciphersuites: tuple[str, ...]) -> str:
+    """An OpenSSL configuration that offers only ``ciphersuites`` in TLS 1.3.
+
+    Python has no API for TLS 1.3 suites (SSLContext.set_ciphers is TLS 1.2 and
+    below); OpenSSL applies ``Ciphersuites`` from its ``system_default`` section
+    to every new SSL_CTX, reading the file named by OPENSSL_CONF when it first
+    initialises, which is before the process's first SSLContext.
+    """
+    return (
+        "openssl_conf = openssl_init\n"
+        "[openssl_init]\nssl_conf = ssl_sect\n"
+        "[ssl_sect]\nsystem_default = system_default_sect\n"
+        f"[system_default_sect]\nCiphersuites = {':'.join(ciphersuites)}\n"
+    )
