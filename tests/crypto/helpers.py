@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from tlsstep.config import PairConfig
 from tlsstep.crypto.suites import openssl_conf
 from tlsstep.crypto.unprotector import KeyLogCrypto
 from tlsstep.session import Session
-from tlsstep.steps import parse_line
+from tlsstep.steps import Step, parse_line
 from tlsstep.transcript import RecordView
 
 # A full exchange: handshake, then application data both ways (the client's read
@@ -36,13 +37,14 @@ EXCHANGE = (
 
 
 def decrypted_session(
-    config: PairConfig | None = None, lines: tuple[str, ...] = EXCHANGE
+    config: PairConfig | None = None, lines: Sequence[str | Step] = EXCHANGE
 ) -> tuple[Session, KeyLogCrypto]:
-    """Run ``lines`` on a session that decrypts; the caller closes the hooks."""
+    """Run ``lines`` (shell syntax or steps) on a session that decrypts; the caller
+    closes the hooks."""
     hooks = KeyLogCrypto()
     session = Session(config or PairConfig(), crypto=hooks)
     for line in lines:
-        outcome = session.run(parse_line(line))
+        outcome = session.run(parse_line(line) if isinstance(line, str) else line)
         assert outcome.problem is None, (line, outcome.problem)
     return session, hooks
 

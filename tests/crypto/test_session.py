@@ -24,6 +24,7 @@ from tests.crypto.helpers import (
     run_with_ciphersuites,
     session_summary,
 )
+from tlsstep.canned import handshake_steps
 from tlsstep.config import ClientCert, PairConfig, SideConfig
 from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.unprotector import ConnectionUnprotector, KeyLogCrypto
@@ -155,16 +156,7 @@ def test_post_handshake_authentication_finished_verified() -> None:
     config = PairConfig(
         client=SideConfig(post_handshake_auth=True), server=SideConfig(post_handshake_auth=True)
     )
-    lines = (
-        "handshake",
-        "verify_client_post_handshake",
-        "handshake server",
-        "deliver server",
-        "read client",
-        "deliver client",
-        "read server",
-    )
-    session, hooks = decrypted_session(config, lines)
+    session, hooks = decrypted_session(config, handshake_steps(post_handshake_auth=True))
     with hooks:
         views = records(session)
         names = [m.name for r in views for m in r.messages]

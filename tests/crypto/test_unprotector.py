@@ -58,8 +58,16 @@ def seal13(secret: bytes, seq: int, inner_type: int, content: bytes, pad: int = 
 def handshake13(transcript: Transcript) -> None:
     transcript.feed(Side.client, encode_record(22, 0x0301, client_hello()))
     transcript.feed(Side.server, encode_record(22, 0x0303, server_hello()))
-    transcript.feed(Side.server, seal13(SECRETS["s_hs"], 0, 22, encode_handshake(20, bytes(32))))
-    transcript.feed(Side.client, seal13(SECRETS["c_hs"], 0, 22, encode_handshake(20, bytes(32))))
+    # Finished messages with made-up verify_data: decrypted, and shown as not verified.
+    finished = [
+        *transcript.feed(
+            Side.server, seal13(SECRETS["s_hs"], 0, 22, encode_handshake(20, bytes(32)))
+        ),
+        *transcript.feed(
+            Side.client, seal13(SECRETS["c_hs"], 0, 22, encode_handshake(20, bytes(32)))
+        ),
+    ]
+    assert [m.verified for v in finished for m in v.messages] == [False, False]
 
 
 def test_key_update_moves_to_the_next_generation() -> None:
