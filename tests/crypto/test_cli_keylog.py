@@ -67,3 +67,19 @@ def test_tls13_ciphersuites_option_rejects_unknown_names() -> None:
     assert proc.returncode == 2
     assert "TLS_NOPE" in proc.stderr and "TLS_AES_256_GCM_SHA384" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_unwritable_keylog_is_a_usage_error(tmp_path: Path) -> None:
+    proc = tlsstep("handshake", "--keylog", str(tmp_path / "missing" / "keys.log"))
+    assert proc.returncode == 2
+    assert "--keylog" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_existing_keylog_file_is_made_private(tmp_path: Path) -> None:
+    keylog = tmp_path / "keys.log"
+    keylog.write_text("old\n")
+    keylog.chmod(0o644)
+    proc = tlsstep("handshake", "--keylog", str(keylog), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert stat.S_IMODE(keylog.stat().st_mode) == 0o600
+    assert "old" not in keylog.read_text()

@@ -84,7 +84,12 @@ def handshake_command(
 
     # The key log lives in the private directory and is deleted by close(), also
     # when an error or Ctrl-C unwinds; --keylog gets a copy (issue 5).
-    crypto = KeyLogCrypto(export=keylog)
+    try:
+        crypto = KeyLogCrypto(export=keylog)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {keylog}: {exc.strerror}", param_hint="'--keylog'"
+        ) from None
     try:
         _run(config, identity, crypto, resume=resume, data=data, as_json=as_json, verbose=verbose)
     finally:

@@ -353,9 +353,12 @@ class KeyLogCrypto:
 
     Args:
         export: also write the NSS key log here (mode 0600), for Wireshark and
-            other tools; written as secrets arrive and on close.
+            other tools; created at once, rewritten as secrets arrive and on close.
         keylog: secrets known beforehand (a user's file, a pcapng block); the
             session's own lines are added to it.
+
+    Raises:
+        OSError: ``export`` cannot be written.
     """
 
     def __init__(
@@ -369,6 +372,12 @@ class KeyLogCrypto:
         self._exported = 0
         self._finalizer = weakref.finalize(self, _remove, path)
         self.unprotectors: dict[int, ConnectionUnprotector] = {}
+        if self.export is not None:
+            try:
+                self._write_export(force=True)  # fail now, not after the run
+            except OSError:
+                self.close()
+                raise
 
     def unprotector(self, connection: int) -> ConnectionUnprotector:
         found = ConnectionUnprotector(self.keylog, self.refresh)
@@ -389,10 +398,11 @@ class KeyLogCrypto:
         self.keylog.feed(data.decode("ascii", "replace"))
         self._write_export()
 
-    def _write_export(self) -> None:
-        if self.export is None or len(self.keylog.entries) == self._exported:
+    def _write_export(self, *, force: bool = False) -> None:
+        if self.export is None or (len(self.keylog.entries) == self._exported and not force):
             return
         fd = os.open(self.export, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: secrets
         with os.fdopen(fd, "w", encoding="ascii") as f:
             f.write(self.keylog.nss_text())
         self._exported = len(self.keylog.entries)
