@@ -10,10 +10,12 @@ from __future__ import annotations
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tlsstep.crypto.finished import message_hash, transcript_hash, verify_data_13
 from tlsstep.crypto.keylog import KeyLog
-from tlsstep.crypto.records import Tls12CbcOpener
+from tlsstep.crypto.records import Tls12CbcOpener, opener
 from tlsstep.crypto.schedule import TrafficKeys, next_traffic_secret, traffic_keys
 from tlsstep.crypto.suites import SUITES
 from tlsstep.crypto.unprotector import ConnectionUnprotector, server_hello_fields
@@ -182,3 +184,22 @@ def test_cbc_mac_then_encrypt_failures_are_values() -> None:
     assert open_(bad_pad)[2] == "bad_record_mac: CBC padding is malformed"
     short = encode_record(23, 0x0303, good[5:-1])
     assert open_(short)[2] == "record of 63 bytes is not an IV plus whole blocks"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    code=st.sampled_from(sorted(SUITES)),
+    etm=st.booleans(),
+    content_type=st.sampled_from([21, 22, 23]),
+    fragment=st.binary(max_size=120),
+)
+def test_any_bytes_give_a_value_never_an_exception(
+    code: int, etm: bool, content_type: int, fragment: bytes
+) -> None:
+    suite = SUITES[code]
+    keys = TrafficKeys(
+        key=bytes(suite.key_length), iv=bytes(suite.iv_length), mac_key=bytes(suite.mac_length)
+    )
+    (record,) = RecordSplitter().feed(encode_record(content_type, 0x0303, fragment))
+    opened = opener(suite, keys, encrypt_then_mac=etm).open(record, 7)
+    assert not opened.ok and opened.reason
