@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tlsstep.commands.options import build_config, pair_options
+
+if TYPE_CHECKING:
+    from tlsstep.config import PairConfig
+    from tlsstep.crypto.unprotector import KeyLogCrypto
+    from tlsstep.identity import Identity
 
 EPILOG = """\b
 Examples:
@@ -16,6 +21,8 @@ Examples:
   tlsstep handshake --server-group prime256v1 (a HelloRetryRequest)
   tlsstep handshake --server-name wrong.test  (hostname mismatch: exits 1)
   tlsstep handshake --client-cert --alpn h2,http/1.1 --resume -v
+  tlsstep handshake --server-cert-problem expired --certs
+  tlsstep handshake --chain-depth 2 --tls-version 1.2 --certs --json
 """
 
 
@@ -39,12 +46,19 @@ Examples:
     help="Print one JSON document (summary, events, facts) instead.",
 )
 @click.option(
-    "--tls13-ciphersuites",
-    metavar="LIST",
+    "--certs",
+    "show_certs",
+    is_flag=True,
+    help="Show each certificate chain sent, both verifiers' verdicts and why one failed "
+    '(with --json: a "certificates" list with PEM and parsed fields).',
+)
+@click.option(
+    "--pcap",
+    "pcap_path",
+    type=click.Path(dir_okay=False, writable=True),
     default=None,
-    help="Offer only these TLS 1.3 cipher suites on both sides, colon-separated "
-    "(e.g. TLS_AES_128_CCM_SHA256); set through an OpenSSL configuration file, "
-    "since Python has no API for them.",
+    metavar="FILE",
+    help="Also write the run to FILE as pcapng (a synthetic TCP connection) for Wireshark.",
 )
 @click.option(
     "--keylog",
@@ -55,18 +69,29 @@ Examples:
     "and other tools (the file is created with mode 0600).",
 )
 @click.option(
+    "--tls13-ciphersuites",
+    metavar="LIST",
+    default=None,
+    help="Offer only these TLS 1.3 cipher suites on both sides, colon-separated "
+    "(e.g. TLS_AES_128_CCM_SHA256); set through an OpenSSL configuration file, "
+    "since Python has no API for them.",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
-    help="-v adds every SSLObject fact of both sides; -vv adds all details.",
+    help="-v adds the decoded fields of every message and every SSLObject fact of both sides; "
+    "-vv adds each field's offset and bytes in hex, and all details.",
 )
 def handshake_command(
     resume: bool,
     data: str | None,
     as_json: bool,
-    tls13_ciphersuites: str | None,
-    keylog: str | None,
+    show_certs: bool,
     verbose: int,
+    pcap_path: str | None,
+    keylog: str | None,
+    tls13_ciphersuites: str | None,
     **opts: Any,
 ) -> None:
     """Run a TLS handshake between a real OpenSSL client and server in this process.
@@ -82,8 +107,8 @@ def handshake_command(
 
     from tlsstep.crypto.unprotector import KeyLogCrypto
 
-    # The key log lives in the private directory and is deleted by close(), also
-    # when an error or Ctrl-C unwinds; --keylog gets a copy (issue 5).
+    # Decryption (issue 5): the key log lives in the private directory and is
+    # deleted by close(), also when an error or Ctrl-C unwinds; --keylog gets a copy.
     try:
         crypto = KeyLogCrypto(export=keylog)
     except OSError as exc:
@@ -91,21 +116,34 @@ def handshake_command(
             f"cannot write {keylog}: {exc.strerror}", param_hint="'--keylog'"
         ) from None
     try:
-        _run(config, identity, crypto, resume=resume, data=data, as_json=as_json, verbose=verbose)
+        _run(
+            config,
+            identity,
+            crypto,
+            resume=resume,
+            data=data,
+            as_json=as_json,
+            show_certs=show_certs,
+            verbose=verbose,
+            pcap_path=pcap_path,
+        )
     finally:
         crypto.close()
 
 
 def _run(
-    config: Any,
-    identity: Any,
-    crypto: Any,
+    config: PairConfig,
+    identity: Identity,
+    crypto: KeyLogCrypto,
     *,
     resume: bool,
     data: str | None,
     as_json: bool,
+    show_certs: bool,
     verbose: int,
+    pcap_path: str | None,
 ) -> None:
+    """Steps -> session -> render, with the crypto hooks decrypting every record."""
     from tlsstep.canned import handshake_steps
     from tlsstep.errors import TlsstepError
     from tlsstep.session import Session
@@ -124,6 +162,9 @@ def _run(
         if outcome.problem or any(e.event.error for e in outcome.entries):
             break  # later steps of the canned run assume the earlier ones worked
 
+    if pcap_path is not None:
+        _write_pcap(pcap_path, session)
+
     from tlsstep.report import summarize
 
     summary = summarize(session)
@@ -132,14 +173,42 @@ def _run(
 
         from tlsstep.render.json import run_dict
 
-        json.dump(run_dict(session), sys.stdout, indent=2)
+        document = run_dict(session)
+        if show_certs:
+            from tlsstep.certs.report import chain_reports
+            from tlsstep.render.certs_view import reports_dicts
+
+            document["certificates"] = reports_dicts(chain_reports(session))
+        json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         from tlsstep.render.terminal import make_console, run_view
 
-        make_console().print(run_view(session, verbosity=verbose))
+        console = make_console()
+        console.print(run_view(session, verbosity=verbose))
+        if show_certs:
+            from rich.text import Text
+
+            from tlsstep.certs.report import chain_reports
+            from tlsstep.render.certs_view import reports_view
+
+            console.print(Text(""))
+            console.print(reports_view(chain_reports(session), full=verbose >= 1))
     if not summary.ok:
         sys.exit(1)
+
+
+def _write_pcap(path: str, session: Any) -> None:
+    """Export the run; the key log goes in when the session's crypto hooks wrote one."""
+    from tlsstep.pcap.writer import session_keylog, write_session_pcapng
+
+    keylog = session_keylog(session)
+    try:
+        packets = write_session_pcapng(path, session, keylog)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+    secrets = "with its TLS key log" if keylog else "without secrets (no key log in this run)"
+    click.echo(f"wrote {path}: {packets} packets, {secrets}", err=True)
 
 
 def _offer_tls13_ciphersuites(value: str) -> None:
