@@ -81,6 +81,11 @@ def test_partial_line_waits_for_its_newline() -> None:
     assert len(log.entries) == 1
     log.feed("", final=True)  # the end of a file: the last line counts without newline
     assert len(log.entries) == 2
+    # whole blocks fed one after another (a file, then pcapng secrets blocks) keep counting
+    log.feed(f"CLIENT_RANDOM {CR2} {S48}\n", final=True)
+    log.feed("bad\n", final=True)
+    assert [e.line for e in log.entries] == [1, 2, 3]
+    assert [p.line for p in log.problems] == [4]
 
 
 @given(st.lists(st.integers(min_value=0, max_value=len(GOOD + BAD)), max_size=12))

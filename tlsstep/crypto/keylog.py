@@ -130,9 +130,11 @@ class KeyLog:
             text: the next characters of the log, any chunking.
             final: the text ends the log, so a last line without newline counts.
         """
-        data = self._partial + text
-        lines = data.split("\n")
-        self._partial = "" if final else lines.pop()
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()  # after the last newline: "" or a partial line
+        if final and self._partial:
+            lines.append(self._partial)
+            self._partial = ""
         out: list[KeyLogEntry | KeyLogProblem] = []
         for raw in lines:
             self._lines += 1
