@@ -159,4 +159,7 @@ def test_suite_parameters() -> None:
     assert (sha1.mac, sha1.mac_length, sha1.hash) == ("SHA", 20, "SHA256")  # PRF stays SHA-256
     ccm8_12 = SUITES[0xC0AE]
     assert (ccm8_12.tag_length, ccm8_12.iv_length) == (8, 4)
-    assert suite(0x0005) is None  # RC4: not openable, not an error
+    for code in (0x0005, 0x000A, 0x0041, 0x003B, 0x00FF):  # RC4, 3DES, CAMELLIA, NULL, SCSV
+        assert suite(code) is None  # shown as encrypted with a reason, not an error
+    psk = SUITES[0x00AF]  # TLS_PSK_WITH_AES_256_CBC_SHA384: the key exchange does not matter
+    assert (psk.mac, psk.key_length, psk.hash) == ("SHA384", 32, "SHA384")

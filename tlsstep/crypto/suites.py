@@ -1,8 +1,9 @@
 """Cipher suite parameters: what record protection and key schedule each suite uses.
 
-Names are the IANA registry's (TLS Cipher Suites). The parameters are derived from
-the name's ``WITH_<cipher>_<mac>`` part, so the table below is only code -> name;
-the lengths come from the RFC that defines each construction:
+Names are the IANA registry's (TLS Cipher Suites), from the wire layer's table.
+The parameters are derived from the name's ``WITH_<cipher>_<mac>`` part (the key
+exchange does not matter once the key log gives the secrets); the lengths come
+from the RFC that defines each construction:
 
 - TLS 1.3 (RFC 8446 §B.4): AEAD only, 12-byte IV, hash for HKDF and transcript.
 - TLS 1.2 AES-GCM (RFC 5288) and AES-CCM (RFC 6655): 4-byte implicit salt plus an
@@ -14,11 +15,14 @@ the lengths come from the RFC that defines each construction:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
 from cryptography.hazmat.primitives import hashes
+
+from tlsstep.wire.names import CIPHER_SUITES
 
 
 class Cipher(StrEnum):
@@ -66,85 +70,43 @@ class CipherSuite:
         return _HASHES[self.mac]() if self.mac else None
 
 
-# IANA codes of the suites tlsstep can open. OpenSSL 3.0 offers all of them.
-SUITE_NAMES: Final[dict[int, str]] = {
-    # TLS 1.3, RFC 8446 §B.4
-    0x1301: "TLS_AES_128_GCM_SHA256",
-    0x1302: "TLS_AES_256_GCM_SHA384",
-    0x1303: "TLS_CHACHA20_POLY1305_SHA256",
-    0x1304: "TLS_AES_128_CCM_SHA256",
-    0x1305: "TLS_AES_128_CCM_8_SHA256",
-    # TLS 1.2 AES-GCM, RFC 5288 / RFC 5289
-    0x009C: "TLS_RSA_WITH_AES_128_GCM_SHA256",
-    0x009D: "TLS_RSA_WITH_AES_256_GCM_SHA384",
-    0x009E: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
-    0x009F: "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
-    0xC02B: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-    0xC02C: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-    0xC02F: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-    0xC030: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-    # TLS 1.2 ChaCha20-Poly1305, RFC 7905
-    0xCCA8: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-    0xCCA9: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-    0xCCAA: "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-    # TLS 1.2 AES-CCM, RFC 6655 / RFC 7251
-    0xC09C: "TLS_RSA_WITH_AES_128_CCM",
-    0xC09D: "TLS_RSA_WITH_AES_256_CCM",
-    0xC09E: "TLS_DHE_RSA_WITH_AES_128_CCM",
-    0xC09F: "TLS_DHE_RSA_WITH_AES_256_CCM",
-    0xC0A0: "TLS_RSA_WITH_AES_128_CCM_8",
-    0xC0A1: "TLS_RSA_WITH_AES_256_CCM_8",
-    0xC0A2: "TLS_DHE_RSA_WITH_AES_128_CCM_8",
-    0xC0A3: "TLS_DHE_RSA_WITH_AES_256_CCM_8",
-    0xC0AC: "TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
-    0xC0AD: "TLS_ECDHE_ECDSA_WITH_AES_256_CCM",
-    0xC0AE: "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
-    0xC0AF: "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8",
-    # TLS 1.2 AES-CBC with HMAC, RFC 5246 / RFC 4492 / RFC 5289
-    0x002F: "TLS_RSA_WITH_AES_128_CBC_SHA",
-    0x0033: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
-    0x0035: "TLS_RSA_WITH_AES_256_CBC_SHA",
-    0x0039: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
-    0x003C: "TLS_RSA_WITH_AES_128_CBC_SHA256",
-    0x003D: "TLS_RSA_WITH_AES_256_CBC_SHA256",
-    0x0067: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
-    0x006B: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
-    0xC009: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-    0xC00A: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
-    0xC013: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-    0xC014: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
-    0xC023: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
-    0xC024: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
-    0xC027: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
-    0xC028: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
-}
+# The bulk part of a suite name that tlsstep can open: AES-GCM, AES-CCM(_8), AES-CBC
+# with HMAC, or ChaCha20-Poly1305, then the PRF / MAC hash. Anything else (RC4, 3DES,
+# CAMELLIA, ARIA, NULL) is shown but stays encrypted.
+_BULK: Final = re.compile(
+    r"(?:AES_(?P<bits>128|256)_(?P<mode>GCM|CCM_8|CCM|CBC)|(?P<chacha>CHACHA20_POLY1305))"
+    r"(?:_(?P<hash>SHA|SHA256|SHA384))?"
+)
 
 
-def _from_name(code: int, name: str) -> CipherSuite:
+def _from_name(code: int, name: str) -> CipherSuite | None:
+    """The parameters of the IANA suite ``name``; None if tlsstep cannot open it."""
     tls13 = "_WITH_" not in name
-    bulk = name.removeprefix("TLS_") if tls13 else name.split("_WITH_", 1)[1]
-    parts = bulk.split("_")
+    match = _BULK.fullmatch(name.removeprefix("TLS_") if tls13 else name.split("_WITH_", 1)[1])
+    if match is None:
+        return None
+    mode, digest = match["mode"], match["hash"]
+    if (mode == "CBC" and digest is None) or (tls13 and (mode == "CBC" or digest is None)):
+        return None  # a CBC suite needs its MAC; a TLS 1.3 name always ends in its hash
     # AES_128 / AES_256; ChaCha20 has a 256-bit key (RFC 8439 §2.3).
-    key_length = int(parts[1]) // 8 if parts[0] == "AES" else 32
+    key_length = int(match["bits"]) // 8 if match["bits"] else 32
     mac: str | None = None
     mac_length = 0
     tag_length = 16
     explicit = 0
-    if "GCM" in parts:
+    if mode == "GCM":
         cipher, iv_length, explicit = Cipher.aes_gcm, 4, 8
-    elif "CCM" in parts:
+    elif mode in ("CCM", "CCM_8"):
         cipher, iv_length, explicit = Cipher.aes_ccm, 4, 8
-        # CCM_8 (RFC 6655 §3, RFC 8446 §B.4): an 8-byte tag; "8" follows "CCM" in the name.
-        tag_length = 8 if parts[parts.index("CCM") + 1 :][:1] == ["8"] else 16
-    elif "CHACHA20" in parts:
+        tag_length = 8 if mode == "CCM_8" else 16  # RFC 6655 §3, RFC 8446 §B.4
+    elif match["chacha"]:
         cipher, iv_length = Cipher.chacha20_poly1305, 12
     else:
         cipher, iv_length, tag_length = Cipher.aes_cbc, 0, 0
-        mac = parts[-1]
-        mac_length = _HASHES[mac]().digest_size
+        mac = digest
+        mac_length = _HASHES[digest]().digest_size
     if tls13:
         iv_length, explicit = 12, 0  # RFC 8446 §5.3: one 12-byte nonce base for every AEAD
-    prf = "SHA384" if name.endswith("SHA384") else "SHA256"
     return CipherSuite(
         code=code,
         name=name,
@@ -156,13 +118,17 @@ def _from_name(code: int, name: str) -> CipherSuite:
         explicit_nonce_length=explicit,
         mac=mac,
         mac_length=mac_length,
-        hash=prf,
+        hash="SHA384" if digest == "SHA384" else "SHA256",  # RFC 5246 §5: SHA-256 unless named
     )
 
 
-SUITES: Final[dict[int, CipherSuite]] = {
-    code: _from_name(code, name) for code, name in SUITE_NAMES.items()
-}
+def _openable() -> dict[int, CipherSuite]:
+    found = (_from_name(code, iana) for code, (iana, _openssl) in CIPHER_SUITES.items())
+    return {s.code: s for s in found if s is not None}
+
+
+# Every suite of the IANA table (wire/names.py) whose records tlsstep can open.
+SUITES: Final[dict[int, CipherSuite]] = _openable()
 
 
 def suite(code: int) -> CipherSuite | None:
