@@ -296,3 +296,12 @@ def test_key_log_removed_when_an_error_unwinds() -> None:
         raise KeyboardInterrupt
     assert not path.exists()
     assert os.path.isdir(path.parent)  # only the file: the private dir is the process's
+
+
+def test_suite_without_decryption_gives_its_name_as_reason() -> None:
+    session, hooks = decrypted_session(tls12("ECDHE-ECDSA-ARIA128-GCM-SHA256"), ("handshake",))
+    with hooks:
+        protected = [r for r in records(session) if r.protected]
+        assert protected and all(r.plaintext is None for r in protected)
+        reason = "TLS_ECDHE_ECDSA_WITH_ARIA_128_GCM_SHA256: tlsstep does not decrypt this suite"
+        assert all(r.note == f"encrypted: {reason}" for r in protected)

@@ -44,6 +44,7 @@ from tlsstep.private import private_file
 from tlsstep.transcript import Unprotected
 from tlsstep.wire.enums import HandshakeType
 from tlsstep.wire.handshake import HandshakeMessage, negotiated_version
+from tlsstep.wire.names import cipher_suite_name
 from tlsstep.wire.records import Record
 
 TLS13: Final = 0x0304
@@ -204,9 +205,10 @@ class ConnectionUnprotector:
             return epoch.opener
         hello = self._s.hello
         cs = self.suite
-        if hello is None or cs is None:
-            code = f"0x{hello.cipher_suite:04x}" if hello else "unknown"
-            return f"cipher suite {code} cannot be decrypted by tlsstep"
+        if hello is None:
+            return "no keys: no ServerHello seen, so no cipher suite"
+        if cs is None:
+            return f"{cipher_suite_name(hello.cipher_suite)}: tlsstep does not decrypt this suite"
         if cs.tls13:
             secret = self._epoch_secret(epoch, cs)
             if secret is None:
