@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tlsstep.commands.options import build_config, pair_options
+
+if TYPE_CHECKING:
+    from tlsstep.config import PairConfig
+    from tlsstep.crypto.unprotector import KeyLogCrypto
+    from tlsstep.identity import Identity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class View:
+    """How the run is shown: paused, with states, notes, a ladder, exported diagrams."""
+
+    step_mode: bool = False
+    states: bool = False
+    explain: bool = False
+    ladder: bool = False
+    svg_path: str | None = None
+    html_path: str | None = None
+
 
 EPILOG = """\b
 Examples:
@@ -90,6 +109,22 @@ Examples:
     help="Also write the run to FILE as pcapng (a synthetic TCP connection) for Wireshark.",
 )
 @click.option(
+    "--keylog",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write the TLS secrets to FILE in the NSS key log format, for Wireshark "
+    "and other tools (the file is created with mode 0600).",
+)
+@click.option(
+    "--tls13-ciphersuites",
+    metavar="LIST",
+    default=None,
+    help="Offer only these TLS 1.3 cipher suites on both sides, colon-separated "
+    "(e.g. TLS_AES_128_CCM_SHA256); set through an OpenSSL configuration file, "
+    "since Python has no API for them.",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
@@ -109,6 +144,8 @@ def handshake_command(
     svg_path: str | None,
     html_path: str | None,
     pcap_path: str | None,
+    keylog: str | None,
+    tls13_ciphersuites: str | None,
     **opts: Any,
 ) -> None:
     """Run a TLS handshake between a real OpenSSL client and server in this process.
@@ -125,8 +162,59 @@ def handshake_command(
             "--step needs a terminal: it waits for Enter between operations. "
             "To script steps, pipe them into 'tlsstep shell'."
         )
+    if tls13_ciphersuites is not None:
+        _offer_tls13_ciphersuites(tls13_ciphersuites)  # before anything loads ssl
     config, identity = build_config(opts)
 
+    from tlsstep.crypto.unprotector import KeyLogCrypto
+
+    # Decryption (issue 5): the key log lives in the private directory and is
+    # deleted by close(), also when an error or Ctrl-C unwinds; --keylog gets a copy.
+    try:
+        crypto = KeyLogCrypto(export=keylog)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {keylog}: {exc.strerror}", param_hint="'--keylog'"
+        ) from None
+    try:
+        _run(
+            config,
+            identity,
+            crypto,
+            resume=resume,
+            data=data,
+            as_json=as_json,
+            show_certs=show_certs,
+            verbose=verbose,
+            pcap_path=pcap_path,
+            view=View(
+                step_mode=step_mode,
+                states=states,
+                explain=explain,
+                ladder=ladder,
+                svg_path=svg_path,
+                html_path=html_path,
+            ),
+        )
+    finally:
+        crypto.close()
+
+
+def _run(
+    config: PairConfig,
+    identity: Identity,
+    crypto: KeyLogCrypto,
+    *,
+    resume: bool,
+    data: str | None,
+    as_json: bool,
+    show_certs: bool,
+    verbose: int,
+    pcap_path: str | None,
+    view: View,
+) -> None:
+    """Steps -> session -> render, with the crypto hooks decrypting every record."""
+    step_mode, states, explain, ladder = view.step_mode, view.states, view.explain, view.ladder
     from tlsstep.canned import handshake_steps
     from tlsstep.errors import TlsstepError
     from tlsstep.events import Side
@@ -138,7 +226,7 @@ def handshake_command(
         post_handshake_auth=config.client.post_handshake_auth,
     )
     try:
-        session = Session(config, identity)
+        session = Session(config, identity, crypto=crypto)
     except TlsstepError as exc:
         raise click.UsageError(str(exc)) from None
     one_by_one = step_mode or states or explain
@@ -210,8 +298,8 @@ def handshake_command(
             from tlsstep.render.ladder import build_ladder, ladder_view
 
             console.print(Text(""), ladder_view(build_ladder(session.entries)))
-    if svg_path or html_path:
-        _export_ladder(session, svg_path, html_path)
+    if view.svg_path or view.html_path:
+        _export_ladder(session, view.svg_path, view.html_path)
     if not summary.ok:
         sys.exit(1)
 
@@ -246,3 +334,25 @@ def _write_pcap(path: str, session: Any) -> None:
         raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
     secrets = "with its TLS key log" if keylog else "without secrets (no key log in this run)"
     click.echo(f"wrote {path}: {packets} packets, {secrets}", err=True)
+
+
+def _offer_tls13_ciphersuites(value: str) -> None:
+    """Point OPENSSL_CONF at a private file that sets ``Ciphersuites`` (issue 5)."""
+    import os
+
+    from tlsstep.crypto.suites import TLS13_SUITE_NAMES, openssl_conf
+
+    names = tuple(n.strip() for n in value.split(":") if n.strip())
+    unknown = [n for n in names if n not in TLS13_SUITE_NAMES]
+    if not names or unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'no suite given'}: use one or more of "
+            + ":".join(TLS13_SUITE_NAMES),
+            param_hint="'--tls13-ciphersuites'",
+        )
+    if "_ssl" in sys.modules:  # OpenSSL read its configuration already
+        raise click.UsageError("--tls13-ciphersuites must be set before ssl is first imported")
+    from tlsstep.private import private_file
+
+    path = private_file("openssl.cnf", openssl_conf(names).encode("ascii"))
+    os.environ["OPENSSL_CONF"] = str(path)

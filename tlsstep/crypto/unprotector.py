@@ -1,0 +1,446 @@
+"""The crypto layer's hooks: a key log for the session, an unprotector per connection.
+
+:class:`KeyLogCrypto` is what ``Session(config, crypto=...)`` takes: it makes the
+key log file OpenSSL writes to (``keylog_path``, in the private 0700 directory,
+mode 0600), reads the lines added since the last look whenever a secret is
+wanted, and deletes the file on :meth:`KeyLogCrypto.close` (or when garbage
+collected or at exit, so Ctrl-C and errors leave nothing behind).
+
+:class:`ConnectionUnprotector` follows one connection's handshake as the
+transcript sees it, and switches keys where the RFCs say:
+
+- TLS 1.3 (RFC 8446 §7.3, §4.6.3): both directions take handshake keys after
+  ServerHello; each direction takes application keys after its sender's
+  Finished, and the next generation after its sender's KeyUpdate.
+- TLS 1.2 (RFC 5246 §7.1): a direction takes the key block's keys after its
+  sender's ChangeCipherSpec.
+
+Sequence numbers count per direction and restart at 0 with each new key
+(RFC 8446 §5.3, RFC 5246 §6.1). ClientHello and ServerHello are parsed here only
+for the few fields decryption needs (randoms, cipher suite, version,
+encrypt_then_mac); the wire decoder shows them in full.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Final
+
+from cryptography.hazmat.primitives import constant_time
+
+from tlsstep.crypto import keylog as kl
+from tlsstep.crypto.finished import transcript_hash, verify_data_12, verify_data_13
+from tlsstep.crypto.keylog import KeyLog
+from tlsstep.crypto.records import Opener, opener
+from tlsstep.crypto.schedule import key_block, next_traffic_secret, traffic_keys
+from tlsstep.crypto.suites import CipherSuite, suite
+from tlsstep.events import Side
+from tlsstep.private import private_file
+from tlsstep.transcript import Unprotected
+from tlsstep.wire.enums import HandshakeType
+from tlsstep.wire.handshake import HandshakeMessage, negotiated_version
+from tlsstep.wire.names import cipher_suite_name
+from tlsstep.wire.records import Record
+
+TLS13: Final = 0x0304
+TLS12: Final = 0x0303
+EXT_ENCRYPT_THEN_MAC: Final = 22  # RFC 7366 §2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HelloFields:
+    """The few ServerHello fields decryption needs."""
+
+    random: bytes
+    cipher_suite: int
+    version: int | None
+    encrypt_then_mac: bool
+
+
+def server_hello_fields(body: bytes) -> HelloFields | None:
+    """Random, cipher_suite, selected version and encrypt_then_mac of a ServerHello body
+    (RFC 8446 §4.1.3, RFC 5246 §7.4.1.3); None if it is too short to hold them."""
+    if len(body) < 35:
+        return None
+    pos = 35 + body[34]  # legacy_version, random, legacy_session_id_echo
+    if len(body) < pos + 3:
+        return None
+    cipher_suite = int.from_bytes(body[pos : pos + 2], "big")
+    pos += 3  # cipher_suite, legacy_compression_method
+    etm = False
+    if len(body) >= pos + 2:
+        end = min(len(body), pos + 2 + int.from_bytes(body[pos : pos + 2], "big"))
+        pos += 2
+        while pos + 4 <= end:
+            ext_type = int.from_bytes(body[pos : pos + 2], "big")
+            etm = etm or ext_type == EXT_ENCRYPT_THEN_MAC
+            pos += 4 + int.from_bytes(body[pos + 2 : pos + 4], "big")
+    return HelloFields(
+        random=body[2:34],
+        cipher_suite=cipher_suite,
+        version=negotiated_version(body),
+        encrypt_then_mac=etm,
+    )
+
+
+class _Epoch:
+    """One direction's keys from one point on (name, where the secret comes from).
+
+    Private mutable state, so a plain slotted class: dataclass definitions cost
+    import time that ``tlsstep handshake`` pays on every run.
+    """
+
+    __slots__ = ("label", "name", "opener", "parent", "secret", "seq")
+
+    def __init__(self, name: str, label: str | None = None, parent: _Epoch | None = None) -> None:
+        self.name = name
+        self.label = label  # TLS 1.3: the key log label of its traffic secret
+        self.parent = parent  # TLS 1.3 KeyUpdate: derive from this one's secret
+        self.secret: bytes | None = None
+        self.opener: Opener | None = None
+        self.seq = 0
+
+
+class _Direction:
+    __slots__ = ("change_cipher_specs", "epoch", "generation")
+
+    def __init__(self) -> None:
+        self.epoch: _Epoch | None = None
+        self.generation = 0  # TLS 1.3 application_traffic_secret_N
+        self.change_cipher_specs = 0  # TLS 1.2 epochs
+
+
+class _State:
+    __slots__ = (
+        "client_random",
+        "finished",
+        "gap",
+        "hello",
+        "hello_retry",
+        "messages",
+        "post_handshake",
+    )
+
+    def __init__(self) -> None:
+        self.client_random: bytes | None = None
+        self.hello: HelloFields | None = None
+        self.hello_retry = False
+        self.messages: list[bytes] = []  # the handshake transcript
+        self.finished: set[Side] = set()
+        self.post_handshake: list[bytes] | None = None  # RFC 8446 §4.6.2 authentication
+        self.gap: str | None = None  # why the transcript is incomplete (a record not opened)
+
+
+class ConnectionUnprotector:
+    """Implements :class:`tlsstep.transcript.Unprotector` for one connection.
+
+    Args:
+        keylog: where secrets are looked up by client random.
+        refresh: called before giving up on a missing secret (reads new key log lines).
+    """
+
+    def __init__(self, keylog: KeyLog, refresh: Callable[[], None] | None = None) -> None:
+        self.keylog = keylog
+        self._refresh = refresh
+        self._dirs = {side: _Direction() for side in Side}
+        self._s = _State()
+
+    # -- what was learnt ----------------------------------------------------
+
+    @property
+    def client_random(self) -> bytes | None:
+        return self._s.client_random
+
+    @property
+    def suite(self) -> CipherSuite | None:
+        return suite(self._s.hello.cipher_suite) if self._s.hello else None
+
+    @property
+    def version(self) -> int | None:
+        return self._s.hello.version if self._s.hello else None
+
+    @property
+    def encrypt_then_mac(self) -> bool | None:
+        """Whether the ServerHello agreed to encrypt_then_mac (RFC 7366); None before it."""
+        return self._s.hello.encrypt_then_mac if self._s.hello else None
+
+    @property
+    def handshake_done(self) -> bool:
+        return len(self._s.finished) == 2
+
+    def epoch(self, side: Side) -> str | None:
+        """The name of the keys ``side``'s next record will be opened with."""
+        epoch = self._dirs[side].epoch
+        return epoch.name if epoch else None
+
+    # -- secrets ---------------------------------------------------------------
+
+    def _secret(self, label: str) -> bytes | None:
+        if self._s.client_random is None:
+            return None
+        found = self.keylog.secret(self._s.client_random, label)
+        if found is None and self._refresh is not None:
+            self._refresh()
+            found = self.keylog.secret(self._s.client_random, label)
+        return found
+
+    def _epoch_secret(self, epoch: _Epoch, cs: CipherSuite) -> bytes | None:
+        if epoch.secret is None and epoch.label is not None:
+            epoch.secret = self._secret(epoch.label)
+        if epoch.secret is None and epoch.parent is not None:
+            # OpenSSL logs only *_TRAFFIC_SECRET_0; later generations follow from it.
+            parent = self._epoch_secret(epoch.parent, cs)
+            if parent is not None:
+                epoch.secret = next_traffic_secret(cs, parent)
+        return epoch.secret
+
+    def _opener(self, sender: Side, epoch: _Epoch) -> Opener | str:
+        """The epoch's opener, made on first use; or why there is none."""
+        if epoch.opener is not None:
+            return epoch.opener
+        hello = self._s.hello
+        cs = self.suite
+        if hello is None:
+            return "no keys: no ServerHello seen, so no cipher suite"
+        if cs is None:
+            return f"{cipher_suite_name(hello.cipher_suite)}: tlsstep does not decrypt this suite"
+        if cs.tls13:
+            secret = self._epoch_secret(epoch, cs)
+            if secret is None:
+                return (
+                    f"no secret: the key log has no {epoch.label or 'traffic secret'} for this "
+                    "connection (OpenSSL does not log TLS 1.3 secrets of a failed handshake)"
+                )
+            epoch.opener = opener(cs, traffic_keys(cs, secret))
+            return epoch.opener
+        if hello.version != TLS12:
+            return "no decryption for TLS 1.0/1.1 records (their PRF and CBC IVs differ)"
+        master = self._secret(kl.CLIENT_RANDOM)
+        if master is None:
+            return "no secret: the key log has no CLIENT_RANDOM line for this connection"
+        assert self._s.client_random is not None
+        block = key_block(cs, master, self._s.client_random, hello.random)
+        keys = block.client if sender is Side.client else block.server
+        epoch.opener = opener(cs, keys, encrypt_then_mac=hello.encrypt_then_mac)
+        return epoch.opener
+
+    # -- the Unprotector protocol -------------------------------------------
+
+    def unprotect(self, sender: Side, record: Record) -> Unprotected:
+        epoch = self._dirs[sender].epoch
+        if epoch is None:
+            reason = "no keys yet: no ServerHello or ChangeCipherSpec from this side seen"
+            if sender is Side.client and self._s.hello is None:
+                reason = "0-RTT early data: tlsstep does not decrypt it"
+            self._note_gap(reason)
+            return Unprotected(ok=False, reason=reason)
+        seq = epoch.seq
+        epoch.seq += 1  # the sender used this number whether or not the record opens
+        found = self._opener(sender, epoch)
+        if isinstance(found, str):
+            self._note_gap(found)
+            return Unprotected(ok=False, epoch=epoch.name, reason=found)
+        opened = found.open(record, seq)
+        if not opened.ok:
+            reason = f"{opened.reason} (sequence number {seq})"
+            self._note_gap(reason)
+            return Unprotected(ok=False, epoch=epoch.name, reason=reason)
+        return Unprotected(
+            ok=True,
+            epoch=epoch.name,
+            content_type=opened.content_type,
+            plaintext=opened.plaintext,
+        )
+
+    def _note_gap(self, reason: str) -> None:
+        if not self.handshake_done and self._s.gap is None:
+            self._s.gap = reason
+
+    def change_cipher_spec(self, sender: Side) -> None:
+        if self.version is None or self.version >= TLS13:
+            return  # RFC 8446 §5: a TLS 1.3 ChangeCipherSpec changes nothing
+        d = self._dirs[sender]
+        d.change_cipher_specs += 1
+        d.epoch = _Epoch(name=f"epoch {d.change_cipher_specs}")
+
+    def observe(self, sender: Side, message: HandshakeMessage) -> None:
+        s = self._s
+        kind = message.msg_type
+        if kind == HandshakeType.client_hello and s.client_random is None:
+            s.client_random = message.body[2:34]
+        elif kind == HandshakeType.server_hello and (s.hello is None or s.hello_retry):
+            self._server_hello(message)
+        if self.version == TLS13:
+            self._observe_13(sender, message)
+        elif not self.handshake_done:
+            s.messages.append(message.raw)
+            if kind == HandshakeType.finished:
+                s.finished.add(sender)
+
+    def _server_hello(self, message: HandshakeMessage) -> None:
+        if message.msg_type != HandshakeType.server_hello:
+            return
+        fields = server_hello_fields(message.body)
+        if fields is None:
+            return
+        self._s.hello = fields
+        self._s.hello_retry = message.is_hello_retry_request
+        if fields.version == TLS13 and not self._s.hello_retry:
+            self._dirs[Side.client].epoch = _Epoch(
+                name="handshake", label=kl.CLIENT_HANDSHAKE_TRAFFIC_SECRET
+            )
+            self._dirs[Side.server].epoch = _Epoch(
+                name="handshake", label=kl.SERVER_HANDSHAKE_TRAFFIC_SECRET
+            )
+
+    def _observe_13(self, sender: Side, message: HandshakeMessage) -> None:
+        s = self._s
+        kind = message.msg_type
+        if not self.handshake_done:
+            s.messages.append(message.raw)
+            if kind == HandshakeType.finished:
+                s.finished.add(sender)
+                self._next_application_epoch(sender)
+            return
+        # After the handshake (RFC 8446 §4.6): only these change keys or transcripts.
+        if kind == HandshakeType.key_update:
+            self._next_application_epoch(sender)
+        elif kind == HandshakeType.certificate_request and sender is Side.server:
+            s.post_handshake = [message.raw]
+        elif s.post_handshake is not None and sender is Side.client:
+            if kind == HandshakeType.finished:
+                s.post_handshake = None
+            else:
+                s.post_handshake.append(message.raw)
+
+    def _next_application_epoch(self, sender: Side) -> None:
+        d = self._dirs[sender]
+        previous = d.epoch if d.epoch and d.epoch.name.startswith("application") else None
+        if previous is not None:
+            d.generation += 1
+        name = "application" if d.generation == 0 else f"application {d.generation}"
+        d.epoch = _Epoch(
+            name=name,
+            label=kl.traffic_secret_label(sender is Side.client, d.generation),
+            parent=previous,
+        )
+
+    def check_finished(self, sender: Side, message: HandshakeMessage) -> bool | None:
+        s = self._s
+        cs = self.suite
+        if cs is None or s.gap is not None or s.hello is None:
+            return None
+        if cs.tls13:
+            if not self.handshake_done:
+                label = (
+                    kl.CLIENT_HANDSHAKE_TRAFFIC_SECRET
+                    if sender is Side.client
+                    else kl.SERVER_HANDSHAKE_TRAFFIC_SECRET
+                )
+                base = self._secret(label)
+                messages = s.messages
+            elif sender is Side.client and s.post_handshake is not None:
+                # RFC 8446 §4.4: post-handshake Finished keys off the current
+                # client application traffic secret, over handshake + CR + Cert + CV.
+                epoch = self._dirs[Side.client].epoch
+                base = self._epoch_secret(epoch, cs) if epoch else None
+                messages = s.messages + s.post_handshake
+            else:
+                return None
+            if base is None:
+                return None
+            expected = verify_data_13(cs, base, transcript_hash(cs.hash_algorithm(), messages))
+        else:
+            master = self._secret(kl.CLIENT_RANDOM)
+            if master is None or self.handshake_done:
+                return None
+            expected = verify_data_12(cs, master, client=sender is Side.client, messages=s.messages)
+        return constant_time.bytes_eq(expected, message.body)
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+class KeyLogCrypto:
+    """Implements :class:`tlsstep.session.CryptoHooks`: the key log file and its readers.
+
+    Args:
+        export: also write the NSS key log here (mode 0600), for Wireshark and
+            other tools; created at once, rewritten as secrets arrive and on close.
+        keylog: secrets known beforehand (a user's file, a pcapng block); the
+            session's own lines are added to it.
+
+    Raises:
+        OSError: ``export`` cannot be written.
+    """
+
+    def __init__(
+        self, *, export: str | os.PathLike[str] | None = None, keylog: KeyLog | None = None
+    ) -> None:
+        self.keylog = keylog if keylog is not None else KeyLog()
+        path = private_file(f"keylog-{os.urandom(8).hex()}.txt")  # not uuid: 2 ms to import
+        self.keylog_path: str | None = str(path)
+        self.export = Path(export) if export is not None else None
+        self._offset = 0
+        self._exported = 0
+        self._finalizer = weakref.finalize(self, _remove, path)
+        self.unprotectors: dict[int, ConnectionUnprotector] = {}
+        if self.export is not None:
+            try:
+                self._write_export(force=True)  # fail now, not after the run
+            except OSError:
+                self.close()
+                raise
+
+    def unprotector(self, connection: int) -> ConnectionUnprotector:
+        found = ConnectionUnprotector(self.keylog, self.refresh)
+        self.unprotectors[connection] = found
+        return found
+
+    def refresh(self) -> None:
+        """Read the lines OpenSSL added to the key log since the last look."""
+        if self.keylog_path is None:
+            return
+        try:
+            with open(self.keylog_path, "rb") as f:
+                f.seek(self._offset)
+                data = f.read()
+        except OSError:
+            return  # closed, or the private directory was removed at exit
+        self._offset += len(data)
+        self.keylog.feed(data.decode("ascii", "replace"))
+        self._write_export()
+
+    def _write_export(self, *, force: bool = False) -> None:
+        if self.export is None or (len(self.keylog.entries) == self._exported and not force):
+            return
+        fd = os.open(self.export, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: secrets
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(self.keylog.nss_text())
+        self._exported = len(self.keylog.entries)
+
+    def close(self) -> None:
+        """Export what is left and delete the key log file."""
+        if self.keylog_path is None:
+            return
+        self.refresh()
+        self.keylog_path = None
+        self._finalizer()
+
+    def __enter__(self) -> KeyLogCrypto:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
