@@ -516,12 +516,12 @@ def run_one_by_one(
     without pausing, ``q`` stops (and the function returns None). ``quiet`` prints
     nothing (for ``--json``). Returns each step's line and states, JSON-ready.
     """
+    from tlsstep.render.json import states_dict
     from tlsstep.render.states_view import (
         moves_summary,
         moves_view,
         notes_view,
         pause_view,
-        states_dict,
         states_line,
     )
     from tlsstep.render.terminal import entry_lines, make_console

@@ -253,8 +253,7 @@ def _run(
     if as_json:
         import json
 
-        from tlsstep.render.json import run_dict
-        from tlsstep.render.states_view import states_dict
+        from tlsstep.render.json import run_dict, states_dict
         from tlsstep.states import derive
 
         document = run_dict(session)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from tlsstep import __version__
-from tlsstep.events import Event, SideFacts, SSLErrorInfo
+from tlsstep.events import Event, Side, SideFacts, SSLErrorInfo
 from tlsstep.report import Summary, summarize
 from tlsstep.session import Entry, Session
 from tlsstep.transcript import MessageView, RecordView
@@ -21,6 +22,9 @@ from tlsstep.wire.messages import (
     decode_change_cipher_spec,
     to_json,
 )
+
+if TYPE_CHECKING:
+    from tlsstep.states import SideState
 
 
 def plain(value: Any) -> Any:
@@ -181,11 +185,14 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
 
 def run_dict(session: Session) -> dict[str, Any]:
     """The whole ``tlsstep handshake --json`` document."""
-    from tlsstep.events import Side
-
     return {
         "tlsstep": __version__,
         "summary": summary_dict(summarize(session)),
         "events": [event_dict(e) for e in session.entries],
         "facts": {str(side): facts_dict(session.facts(side)) for side in Side},
     }
+
+
+def states_dict(snapshot: Mapping[Side, SideState]) -> dict[str, Any]:
+    """Both sides' protocol and Python-level states (``tlsstep.states.derive``)."""
+    return {str(side): state.as_dict() for side, state in snapshot.items()}

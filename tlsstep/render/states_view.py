@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -14,10 +13,6 @@ from tlsstep.explain import Note
 from tlsstep.states import Derivation, Move, SideState
 
 Snapshot = Mapping[Side, SideState]
-
-
-def states_dict(snapshot: Snapshot) -> dict[str, Any]:
-    return {str(side): state.as_dict() for side, state in snapshot.items()}
 
 
 def state_text(state: SideState) -> Text:
