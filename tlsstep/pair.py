@@ -327,7 +327,12 @@ class Pair:
             chains[name] = (
                 tuple(c.public_bytes(ssl._ssl.ENCODING_DER) for c in certs) if certs else None
             )  # type: ignore[attr-defined]
-        session = obj.session
+        try:
+            session = obj.session
+        except ValueError:
+            # OpenSSL cannot encode the session of a connection whose handshake failed
+            # ("i2d() failed"): there is no session to show.
+            session = None
         ctx = obj.context
         return SideFacts(
             side=side,

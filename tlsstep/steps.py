@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from tlsstep.errors import TlsstepError
-from tlsstep.events import Side
+from tlsstep.events import Result, Side
 from tlsstep.faults import Drop, Duplicate, Fault, Flip, Insert, Overwrite, Swap, Truncate
+from tlsstep.wire.enums import MESSAGE_NAMES, AlertDescription
 
 
 class StepError(TlsstepError):
@@ -207,18 +208,92 @@ EXPECT_KEYS: Final[dict[str, str]] = {
     "error": "the exception class, e.g. SSLCertVerificationError",
     "reason": "OpenSSL's reason, e.g. CERTIFICATE_VERIFY_FAILED",
     "verify_message": "OpenSSL's verify message (a substring)",
-    "alert_sent": "the alert description the side sent, e.g. bad_certificate",
-    "alert_received": "the alert description the side received",
+    "alert_sent": 'an alert description the side sent, e.g. bad_certificate; "" for none',
+    "alert_received": 'an alert description the side received; "" for none',
     "version": "e.g. TLSv1.3",
     "cipher": "e.g. TLS_AES_256_GCM_SHA384",
     "alpn": 'the selected protocol, or "" for none',
     "session_reused": "true or false",
-    "client_sent": "handshake message names sent by the client so far",
-    "server_sent": "handshake message names sent by the server so far",
+    "client_sent": "handshake message names sent by the client so far, in order",
+    "server_sent": "handshake message names sent by the server so far, in order",
     "data": "the text read",
     "data_hex": "the bytes read, as hex",
     "peer_subject": "the peer certificate's subject, e.g. CN=example.test (a substring)",
     "closed": "true or false",
+}
+
+# Checks about the step as a whole; every other check is about one side's state, so a
+# step without a side (the whole handshake, resume) needs ``expect.client``/``expect.server``.
+STEP_EXPECT_KEYS: Final = ("result", "error", "reason", "verify_message")
+EXPECT_SIDES: Final = ("client", "server")
+
+
+def _expect_result(value: Any, key: str) -> str:
+    choices = [str(r) for r in Result]
+    if isinstance(value, str) and value.replace("_", " ") in choices:
+        return value.replace("_", " ")
+    word = value if isinstance(value, str) else repr(value)
+    raise StepError(
+        f"{key} must be one of {', '.join(choices)}, not {word!r}{suggest(str(word), choices)}",
+        key=key,
+    )
+
+
+def _expect_text(value: Any, key: str) -> str:
+    if isinstance(value, str):
+        return value
+    raise StepError(f"{key} must be a string, not {value!r}", key=key)
+
+
+def _expect_bool(value: Any, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise StepError(f"{key} must be true or false, not {value!r}", key=key)
+
+
+def _expect_alert(value: Any, key: str) -> str:
+    text = _expect_text(value, key)
+    names = [a.name for a in AlertDescription]
+    if text in ("", *names) or text.startswith("unknown (0x"):
+        return text
+    raise StepError(f"{key}: no alert is called {text!r}{suggest(text, names)}", key=key)
+
+
+def _expect_messages(value: Any, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise StepError(f'{key} must be a list of message names like ["ClientHello"]', key=key)
+    names = list(MESSAGE_NAMES.values())
+    for name in value:
+        if name not in names and not name.startswith("unknown (0x"):
+            raise StepError(
+                f"{key}: no handshake message is called {name!r}{suggest(name, names)}", key=key
+            )
+    return tuple(value)
+
+
+def _expect_hex(value: Any, key: str) -> str:
+    return _hex(value, key).hex()
+
+
+EXPECT_KINDS: Final[dict[str, Kind]] = {
+    "result": _expect_result,
+    "error": _expect_text,
+    "reason": _expect_text,
+    "verify_message": _expect_text,
+    "alert_sent": _expect_alert,
+    "alert_received": _expect_alert,
+    "version": _expect_text,
+    "cipher": _expect_text,
+    "alpn": _expect_text,
+    "session_reused": _expect_bool,
+    "client_sent": _expect_messages,
+    "server_sent": _expect_messages,
+    "data": _expect_text,
+    "data_hex": _expect_hex,
+    "peer_subject": _expect_text,
+    "closed": _expect_bool,
 }
 
 
@@ -241,12 +316,12 @@ def parse_step(table: Mapping[str, Any], *, line: int | None = None) -> Step:
         raise StepError(f"unknown step {op!r}{suggest(str(op), OPS)}", key="op")
     spec = OPS[op]
     values: dict[str, Any] = {}
-    expect: tuple[tuple[str, Any], ...] = ()
+    expect_raw: Any = None
     for key, raw in table.items():
         if key == "op":
             continue
         if key == "expect":
-            expect = parse_expect(raw)
+            expect_raw = raw
             continue
         kind = spec.keys.get(key)
         if kind is None:
@@ -255,18 +330,51 @@ def parse_step(table: Mapping[str, Any], *, line: int | None = None) -> Step:
                 f"{op} takes no {key!r}{suggest(key, known)}; it takes {', '.join(known)}", key=key
             )
         values[key] = kind(raw, key)
+    # Whole-handshake and resume steps have no side to check by default; the server
+    # is the side of verify_client_post_handshake.
+    sided = op not in ("resume", "handshake") or values.get("side") is not None
+    expect = () if expect_raw is None else parse_expect(expect_raw, sided=sided)
     return _build(op, values, expect, line)
 
 
-def parse_expect(raw: Any) -> tuple[tuple[str, Any], ...]:
+def parse_expect(raw: Any, *, sided: bool = True) -> tuple[tuple[str, Any], ...]:
+    """Check an ``expect`` table: known checks, values of the right kind.
+
+    Top-level checks apply to the step's side; ``client = {...}`` and
+    ``server = {...}`` sub-tables hold checks on that side. ``sided`` is false for
+    steps without a side, whose top level may only hold :data:`STEP_EXPECT_KEYS`.
+
+    Returns:
+        ``(key, value)`` pairs with values normalised (``want_read`` -> ``want read``,
+        hex -> lower-case hex); a sub-table's value is itself a tuple of pairs.
+
+    Raises:
+        StepError: unknown check, wrong kind of value; ``key`` is ``expect.<path>``.
+    """
+    return _expect_table(raw, "expect", sides=True, sided=sided)
+
+
+def _expect_table(raw: Any, where: str, *, sides: bool, sided: bool) -> tuple[tuple[str, Any], ...]:
     if not isinstance(raw, Mapping):
-        raise StepError("expect must be a table of checks", key="expect")
-    for key in raw:
-        if key not in EXPECT_KEYS:
+        raise StepError(f"{where} must be a table of checks", key=where)
+    out: list[tuple[str, Any]] = []
+    for key, value in raw.items():
+        path = f"{where}.{key}"
+        if sides and key in EXPECT_SIDES:
+            out.append((key, _expect_table(value, path, sides=False, sided=True)))
+            continue
+        kind = EXPECT_KINDS.get(key)
+        if kind is None:
+            known = [*EXPECT_KEYS, *(EXPECT_SIDES if sides else ())]
+            raise StepError(f"{where} has no check {key!r}{suggest(key, known)}", key=path)
+        if not sided and key not in STEP_EXPECT_KEYS:
             raise StepError(
-                f"expect has no check {key!r}{suggest(key, EXPECT_KEYS)}", key=f"expect.{key}"
+                f"{where}.{key}: this step has no side; write it as {where}.client.{key} "
+                f"or {where}.server.{key}",
+                key=path,
             )
-    return tuple(raw.items())
+        out.append((key, kind(value, path)))
+    return tuple(out)
 
 
 def _need(values: Mapping[str, Any], op: str, key: str) -> Any:
@@ -398,8 +506,21 @@ def step_table(step: Step) -> dict[str, Any]:
         case _:
             raise TypeError(f"not a step: {step!r}")
     if step.expect:
-        t["expect"] = dict(step.expect)
+        t["expect"] = expect_table(step.expect)
     return t
+
+
+def expect_table(expect: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """The ``expect`` mapping :func:`parse_expect` reads back as ``expect``."""
+    out: dict[str, Any] = {}
+    for key, value in expect:
+        if key in EXPECT_SIDES:
+            out[key] = expect_table(value)
+        elif isinstance(value, tuple):
+            out[key] = list(value)
+        else:
+            out[key] = value
+    return out
 
 
 def _fault_table(fault: Fault) -> dict[str, Any]:

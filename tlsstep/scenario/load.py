@@ -1,0 +1,272 @@
+"""Scenario files: TOML -> a :class:`Scenario` (pair configuration + steps), or ``FILE:LINE`` errors.
+
+A scenario file is data (DESIGN.md, "habits for safety"): it is parsed with
+``tomllib`` and nothing in it is evaluated. Its tables map onto the values the
+rest of tlsstep already uses:
+
+* top-level pair keys (``server_name``, ``client_cert``, ...) -> :class:`PairConfig` fields;
+* ``[client]`` / ``[server]`` -> :class:`SideConfig` fields;
+* each ``[[step]]`` -> :func:`tlsstep.steps.parse_step`, the one step parser.
+
+Which keys exist is read from the dataclasses themselves, so a field added to
+``PairConfig`` or ``SideConfig`` (certificate problems, say) becomes a scenario key
+without a change here, provided its type is one TOML can spell (text, whole
+number, true/false, a list of text, or a choice such as ``ClientCert``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from tlsstep.config import VERSIONS, PairConfig, SideConfig
+from tlsstep.errors import ScenarioError
+from tlsstep.steps import Step, StepError, parse_step, suggest
+
+from .source import KeyLines, key_lines
+
+# Keys of the file itself, beside the configuration keys read from PairConfig.
+FILE_KEYS: Final = ("name", "description", "client", "server", "step")
+# Fields a file cannot set: key material comes from the identity, not from scenario text.
+UNSETTABLE: Final = frozenset({"credential", "trust_pem"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario:
+    """One scenario file, parsed and checked."""
+
+    path: str
+    name: str
+    description: str
+    config: PairConfig
+    steps: tuple[Step, ...]
+    # Where each key was written, for reporting problems found while running.
+    lines: KeyLines = field(default_factory=KeyLines, compare=False, repr=False)
+
+    def line(self, *path: str | int) -> int | None:
+        return self.lines.line(tuple(path))
+
+
+# -- configuration keys, read from the dataclasses --------------------------------
+
+Convert = Callable[[Any, str], Any]
+
+
+def _text(value: Any, key: str) -> str:
+    if isinstance(value, str):
+        return value
+    raise _Bad(f"{key} must be a string, not {value!r}")
+
+
+def _version(value: Any, key: str) -> str:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        raise _Bad(f'{key} must be a quoted string like "1.3", not the number {value!r}')
+    text = _text(value, key)
+    if text not in VERSIONS:
+        raise _Bad(f"{key}: unknown TLS version {text!r}; use one of {', '.join(VERSIONS)}")
+    return text
+
+
+def _bool(value: Any, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _Bad(f"{key} must be true or false, not {value!r}")
+
+
+def _int(value: Any, key: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise _Bad(f"{key} must be a whole number, not {value!r}")
+
+
+def _texts(value: Any, key: str) -> tuple[str, ...]:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise _Bad(f'{key} must be a list of strings like ["h2", "http/1.1"], not {value!r}')
+
+
+def _choice(kind: type[enum.Enum]) -> Convert:
+    names = [m.value for m in kind]
+
+    def convert(value: Any, key: str) -> Any:
+        if isinstance(value, str) and value in names:
+            return kind(value)
+        raise _Bad(
+            f"{key} must be one of {', '.join(names)}, not {value!r}{suggest(str(value), names)}"
+        )
+
+    return convert
+
+
+class _Bad(Exception):
+    """A value problem; the loader adds the file and line."""
+
+
+def _converter(hint: Any) -> Convert | None:
+    """How to read a field of type ``hint`` from TOML, or None when TOML cannot spell it."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _converter(args[0]) if len(args) == 1 else None
+    if hint is bool:
+        return _bool
+    if hint is int:
+        return _int
+    if hint is str:
+        return _text
+    if typing.get_origin(hint) is tuple and typing.get_args(hint) == (str, ...):
+        return _texts
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return _choice(hint)
+    return None
+
+
+@functools.cache
+def settable(cls: type) -> dict[str, Convert]:
+    """The fields of ``cls`` a scenario may set, with their converters."""
+    hints = typing.get_type_hints(cls)
+    out: dict[str, Convert] = {}
+    for f in dataclasses.fields(cls):
+        if f.name in UNSETTABLE or f.name in FILE_KEYS:
+            continue
+        convert = _version if f.name.endswith("_version") else _converter(hints[f.name])
+        if convert is not None:
+            out[f.name] = convert
+    return out
+
+
+# -- loading -----------------------------------------------------------------------
+
+_TOML_LINE: Final = re.compile(r"\(at line (\d+), column \d+\)$")
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and check one scenario file.
+
+    Raises:
+        ScenarioError: unreadable file, bad TOML, unknown key, wrong type,
+            unknown step or missing value; ``path`` and ``line`` say where.
+    """
+    name = str(path)
+    try:
+        source = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file: {exc.strerror}", path=name) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"not UTF-8 text (byte {exc.start})", path=name) from None
+    return loads(source, path=name)
+
+
+def loads(source: str, *, path: str = "<scenario>") -> Scenario:
+    """Parse scenario ``source`` (the text of a file called ``path``).
+
+    Raises:
+        ScenarioError: as :func:`load`.
+    """
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_LINE.search(message)
+        line = int(match.group(1)) if match else None
+        message = _TOML_LINE.sub("", message).strip()
+        raise ScenarioError(f"not valid TOML: {message}", path=path, line=line) from None
+    lines = key_lines(source)
+    return _Loader(path, lines).scenario(data)
+
+
+@dataclass(slots=True)
+class _Loader:
+    path: str
+    lines: KeyLines
+
+    def error(self, message: str, *where: str | int) -> ScenarioError:
+        return ScenarioError(message, path=self.path, line=self.lines.line(where))
+
+    def scenario(self, data: Mapping[str, Any]) -> Scenario:
+        pair_keys = settable(PairConfig)
+        known = [*FILE_KEYS, *pair_keys]
+        pair: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                raise self.error(
+                    f"unknown key {key!r}{suggest(key, known)}; a scenario has {', '.join(known)}",
+                    key,
+                )
+            if key in pair_keys:
+                pair[key] = self.convert(pair_keys[key], value, key)
+        name = data.get("name", Path(self.path).stem)
+        description = data.get("description", "")
+        for key, value in (("name", name), ("description", description)):
+            if not isinstance(value, str):
+                raise self.error(f"{key} must be a string, not {value!r}", key)
+        for side in ("client", "server"):
+            pair[side] = self.side(side, data.get(side, {}))
+        steps = self.steps(data.get("step"))
+        return Scenario(
+            path=self.path,
+            name=name,
+            description=description.strip(),
+            config=PairConfig(**pair),
+            steps=steps,
+            lines=self.lines,
+        )
+
+    def convert(self, convert: Convert, value: Any, *where: str | int) -> Any:
+        try:
+            return convert(value, ".".join(str(w) for w in where))
+        except _Bad as exc:
+            raise self.error(str(exc), *where) from None
+
+    def side(self, side: str, table: Any) -> SideConfig:
+        if not isinstance(table, Mapping):
+            raise self.error(f"{side} must be a table ([{side}]), not {table!r}", side)
+        keys = settable(SideConfig)
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in keys:
+                raise self.error(
+                    f"[{side}] has no key {key!r}{suggest(key, keys)}; it takes {', '.join(keys)}",
+                    side,
+                    key,
+                )
+            values[key] = self.convert(keys[key], value, side, key)
+        return SideConfig(**values)
+
+    def steps(self, tables: Any) -> tuple[Step, ...]:
+        if tables is None:
+            raise self.error('no steps: add [[step]] tables, e.g. [[step]] then op = "handshake"')
+        if not isinstance(tables, list):
+            raise self.error("step must be written as [[step]] tables", "step")
+        out: list[Step] = []
+        for index, table in enumerate(tables):
+            if not isinstance(table, Mapping):
+                raise self.error("each step must be a table with op = ...", "step", index)
+            try:
+                out.append(parse_step(table, line=self.lines.line(("step", index))))
+            except StepError as exc:
+                where = (exc.key or "").split(".") if exc.key else []
+                raise self.error(
+                    f"step {index + 1}: {exc.message}", "step", index, *where
+                ) from None
+        return tuple(out)
+
+
+def find_files(paths: list[str]) -> list[Path]:
+    """The scenario files named by ``paths``: files as given, directories' ``*.toml`` sorted."""
+    out: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            out.extend(sorted(path.glob("*.toml")))
+        else:
+            out.append(path)
+    return out

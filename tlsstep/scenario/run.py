@@ -1,0 +1,245 @@
+"""Running a scenario: its steps through one :class:`Session`, checking each step's ``expect``.
+
+A scenario stops at the first step whose checks fail (later steps were written
+for the conversation the failed check described); the caller goes on with the
+next scenario. Certificates come from :func:`tlsstep.identity.default_identity`,
+made once per process and shared by every scenario of a replay.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from tlsstep.errors import ScenarioError, TlsstepError
+from tlsstep.events import Result, Side
+from tlsstep.identity import Identity
+from tlsstep.session import CryptoHooks, Session, StepOutcome
+from tlsstep.steps import (
+    Handshake,
+    Read,
+    Step,
+    Unwrap,
+    VerifyClientPostHandshake,
+    Write,
+)
+
+from .expect import Actual, Mismatch, check
+from .load import Scenario
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepReport:
+    """One step as it ran, and the checks of its ``expect`` that failed."""
+
+    outcome: StepOutcome
+    mismatches: tuple[Mismatch, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return not self.mismatches
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScenarioResult:
+    """What running one scenario came to."""
+
+    scenario: Scenario
+    steps: tuple[StepReport, ...]
+    seconds: float
+    connections: int  # handshakes attempted: 1 + the number of resumes done
+    session: Session | None = None
+    error: ScenarioError | None = None  # a setting OpenSSL refused: the file is invalid
+
+    @property
+    def status(self) -> str:
+        """``pass``, ``fail`` (a check did not hold) or ``invalid``."""
+        if self.error is not None:
+            return "invalid"
+        return "fail" if self.mismatches else "pass"
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
+
+    @property
+    def mismatches(self) -> tuple[Mismatch, ...]:
+        return tuple(m for s in self.steps for m in s.mismatches)
+
+    @property
+    def skipped(self) -> int:
+        """Steps not run because an earlier one failed."""
+        return len(self.scenario.steps) - len(self.steps)
+
+
+# "client group: OpenSSL does not know ..." (tlsstep.config) -> the key to point at.
+_CONFIG_KEY: Final = re.compile(r"^(client|server) (\w+)")
+
+
+def run(
+    scenario: Scenario,
+    *,
+    identity: Identity | None = None,
+    crypto: Callable[[], CryptoHooks] | None = None,
+) -> ScenarioResult:
+    """Run every step of ``scenario`` on a new session and check its expectations."""
+    start = time.perf_counter()
+    try:
+        session = Session(scenario.config, identity, crypto=crypto() if crypto else None)
+    except TlsstepError as exc:
+        message = str(exc)
+        match = _CONFIG_KEY.match(message)
+        where: tuple[str, ...] = match.groups() if match else ()
+        error = ScenarioError(message, path=scenario.path, line=scenario.line(*where))
+        return ScenarioResult(
+            scenario=scenario,
+            steps=(),
+            seconds=time.perf_counter() - start,
+            connections=0,
+            error=error,
+        )
+    reports: list[StepReport] = []
+    for step in scenario.steps:
+        outcome = session.run(step)
+        found = tuple(_placed(scenario, outcome.index, m) for m in check(session, outcome))
+        reports.append(StepReport(outcome=outcome, mismatches=found))
+        if found:
+            break
+    return ScenarioResult(
+        scenario=scenario,
+        steps=tuple(reports),
+        seconds=time.perf_counter() - start,
+        connections=len(session.connections),
+        session=session,
+    )
+
+
+def _placed(scenario: Scenario, index: int, mismatch: Mismatch) -> Mismatch:
+    """Point a mismatch at the line of its check rather than its step's header."""
+    path = mismatch.check.split(".") if mismatch.check != "step" else []
+    line = scenario.line("step", index, *path) or mismatch.line
+    return Mismatch(
+        step=mismatch.step,
+        line=line,
+        check=mismatch.check,
+        expected=mismatch.expected,
+        actual=mismatch.actual,
+    )
+
+
+# -- recording: expectations from what happened (``handshake --save``) -------------
+
+
+def expectations_from(session: Session, outcome: StepOutcome) -> tuple[tuple[str, Any], ...]:
+    """Checks that hold for ``outcome`` now, as a step's ``expect`` (for ``--save``).
+
+    Only values that are the same on every run of the same OpenSSL are recorded:
+    results, errors, alerts, version, cipher, ALPN, resumption, messages, data read.
+    Certificate subjects are not (trustme makes new names each run).
+    """
+    step = outcome.step
+    actual = Actual(session, outcome)
+    if outcome.problem:
+        return (("result", "error"), ("error", "UsageProblem"))
+    if isinstance(step, Handshake) and step.side is None:
+        out: list[tuple[str, Any]] = _call_checks(actual, None)
+        for side in Side:
+            sub = _call_checks(actual, side) if outcome.result is Result.error else []
+            sub += _state_checks(session, actual, side)
+            if sub:
+                out.append((str(side), tuple(sub)))
+        return tuple(out)
+    side = step.side if isinstance(getattr(step, "side", None), Side) else None
+    if isinstance(step, VerifyClientPostHandshake):
+        side = Side.server
+    if not isinstance(step, Handshake | Write | Read | Unwrap | VerifyClientPostHandshake):
+        return ()
+    out = _call_checks(actual, None)
+    if side is None:
+        return tuple(out)
+    received = actual.alerts(side, sent=False)
+    if received and outcome.result is Result.error:
+        out.append(("alert_received", received[-1]))
+    if isinstance(step, Read):
+        data = actual.read_data(side)
+        if data:
+            text = _printable(data)
+            out.append(("data", text) if text is not None else ("data_hex", data.hex()))
+    if isinstance(step, Unwrap):
+        out.append(("closed", session.pair.closed[side]))
+    if isinstance(step, Handshake) and outcome.result is Result.done:
+        out += _state_checks(session, actual, side, messages=False)
+    return tuple(out)
+
+
+def _printable(data: bytes) -> str | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if text.isprintable() else None
+
+
+def _call_checks(actual: Actual, side: Side | None) -> list[tuple[str, Any]]:
+    whole = side is None
+    result = actual.value("result", side, whole_step=whole)
+    if result is None:
+        return []
+    out: list[tuple[str, Any]] = [("result", result)]
+    error = actual.value("error", side, whole_step=whole)
+    if error:
+        out.append(("error", error))
+        reason = actual.value("reason", side, whole_step=whole)
+        if reason:
+            out.append(("reason", reason))
+    return out
+
+
+def _state_checks(
+    session: Session, actual: Actual, side: Side, *, messages: bool = True
+) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    facts = actual.facts(side)
+    if facts.version:
+        out.append(("version", facts.version))
+    if facts.cipher and facts.version:
+        out.append(("cipher", facts.cipher[0]))
+    if facts.selected_alpn_protocol:
+        out.append(("alpn", facts.selected_alpn_protocol))
+    if session.current.number > 1 and facts.version:
+        out.append(("session_reused", facts.session_reused))
+    for key, sent in (("alert_sent", True), ("alert_received", False)):
+        alerts = actual.alerts(side, sent=sent)
+        if alerts:
+            out.append((key, alerts[-1]))
+    if messages:
+        names = session.sent_messages(side)
+        if names:
+            out.append((f"{side}_sent", tuple(names)))
+    return out
+
+
+class Recorder:
+    """Runs steps on a session and keeps each with the checks of what it did.
+
+    Expectations must be taken right after their step: facts and message lists
+    describe the current connection, which later steps (``resume``) change.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.steps: list[Step] = []
+
+    def run(self, step: Step) -> StepOutcome:
+        outcome = self.session.run(step)
+        self.note(outcome)
+        return outcome
+
+    def note(self, outcome: StepOutcome) -> None:
+        """Record a step the caller ran itself with ``session.run``, right after it."""
+        expect = expectations_from(self.session, outcome)
+        self.steps.append(dataclasses.replace(outcome.step, expect=expect, line=None))
