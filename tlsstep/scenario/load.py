@@ -1,4 +1,4 @@
-"""Scenario files: TOML -> a :class:`Scenario` (pair configuration + steps), or ``FILE:LINE`` errors.
+"""Scenario files: TOML -> a :class:`Scenario` (configuration + steps), or FILE:LINE errors.
 
 A scenario file is data (DESIGN.md, "habits for safety"): it is parsed with
 ``tomllib`` and nothing in it is evaluated. Its tables map onto the values the
