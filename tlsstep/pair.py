@@ -329,9 +329,7 @@ class Pair:
             )  # type: ignore[attr-defined]
         try:
             session = obj.session
-        except ValueError:
-            # OpenSSL cannot encode the session of a connection whose handshake failed
-            # ("i2d() failed"): there is no session to show.
+        except ValueError:  # OpenSSL cannot encode the session of a failed handshake
             session = None
         ctx = obj.context
         return SideFacts(

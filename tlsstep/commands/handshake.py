@@ -1,0 +1,92 @@
+"""``tlsstep handshake``: one run of the canned step sequence, shown step by step."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from tlsstep.commands.options import build_config, pair_options
+
+EPILOG = """\b
+Examples:
+  tlsstep handshake                          TLS 1.3 with a trustme certificate
+  tlsstep handshake --tls-version 1.2 --json
+  tlsstep handshake --server-group prime256v1 (a HelloRetryRequest)
+  tlsstep handshake --server-name wrong.test  (hostname mismatch: exits 1)
+  tlsstep handshake --client-cert --alpn h2,http/1.1 --resume -v
+"""
+
+
+@click.command(
+    "handshake", short_help="Run one handshake between a real client and server.", epilog=EPILOG
+)
+@pair_options
+@click.option(
+    "--resume", is_flag=True, help="After the handshake, run a second one that resumes its session."
+)
+@click.option(
+    "--data",
+    metavar="TEXT",
+    default=None,
+    help="After the handshake the client writes TEXT and the server echoes it back.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON document (summary, events, facts) instead.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="-v adds every SSLObject fact of both sides; -vv adds all details.",
+)
+def handshake_command(
+    resume: bool, data: str | None, as_json: bool, verbose: int, **opts: Any
+) -> None:
+    """Run a TLS handshake between a real OpenSSL client and server in this process.
+
+    tlsstep carries every byte between the two sides itself, so it shows each
+    operation (server.do_handshake() -> want read), each delivery with the
+    records it carried, and a summary. A failed handshake shows which side
+    failed and why, and exits with status 1.
+    """
+    config, identity = build_config(opts)
+
+    from tlsstep.canned import handshake_steps
+    from tlsstep.errors import TlsstepError
+    from tlsstep.session import Session
+
+    steps = handshake_steps(
+        data=data.encode() if data is not None else None,
+        resume=resume,
+        post_handshake_auth=config.client.post_handshake_auth,
+    )
+    try:
+        session = Session(config, identity)
+    except TlsstepError as exc:
+        raise click.UsageError(str(exc)) from None
+    for step in steps:
+        outcome = session.run(step)
+        if outcome.problem or any(e.event.error for e in outcome.entries):
+            break  # later steps of the canned run assume the earlier ones worked
+
+    from tlsstep.report import summarize
+
+    summary = summarize(session)
+    if as_json:
+        import json
+
+        from tlsstep.render.json import run_dict
+
+        json.dump(run_dict(session), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        from tlsstep.render.terminal import make_console, run_view
+
+        make_console().print(run_view(session, verbosity=verbose))
+    if not summary.ok:
+        sys.exit(1)

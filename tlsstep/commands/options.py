@@ -1,0 +1,208 @@
+"""Options that configure a pair, shared by every command that makes one.
+
+Only click is imported here; the configuration modules load inside
+:func:`build_config`, when a command actually runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from tlsstep.config import PairConfig
+    from tlsstep.identity import Identity
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+TLS_VERSIONS = click.Choice(["1.0", "1.1", "1.2", "1.3"])
+
+
+def _csv(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    items = tuple(v.strip() for v in value.split(",") if v.strip())
+    if not items:
+        raise click.BadParameter("give at least one protocol name, e.g. h2,http/1.1")
+    return items
+
+
+PAIR_OPTIONS: list[Callable[[F], F]] = [
+    click.option(
+        "--tls-version",
+        type=TLS_VERSIONS,
+        default=None,
+        help="Pin both sides to this TLS version (minimum and maximum). Default: OpenSSL's range, so TLS 1.3.",
+    ),
+    click.option(
+        "--client-tls-version",
+        type=TLS_VERSIONS,
+        default=None,
+        help="Pin only the client to this version, e.g. to see a protocol_version failure.",
+    ),
+    click.option(
+        "--server-tls-version",
+        type=TLS_VERSIONS,
+        default=None,
+        help="Pin only the server to this version.",
+    ),
+    click.option(
+        "--cipher",
+        "ciphers",
+        metavar="STRING",
+        default=None,
+        help="OpenSSL cipher string for TLS 1.2 and below on both sides, e.g. ECDHE-RSA-AES128-GCM-SHA256.",
+    ),
+    click.option(
+        "--group",
+        metavar="NAME",
+        default=None,
+        help="The one key-exchange group both sides allow (Python's set_ecdh_curve), e.g. prime256v1.",
+    ),
+    click.option(
+        "--server-group",
+        metavar="NAME",
+        default=None,
+        help="The server's only group. With the client's default x25519 key share, "
+        "--server-group prime256v1 makes a TLS 1.3 HelloRetryRequest.",
+    ),
+    click.option(
+        "--alpn",
+        metavar="LIST",
+        callback=_csv,
+        default=None,
+        help="Comma-separated ALPN protocols the client offers (and the server accepts, unless --server-alpn).",
+    ),
+    click.option(
+        "--server-alpn",
+        metavar="LIST",
+        callback=_csv,
+        default=None,
+        help="Comma-separated ALPN protocols the server accepts.",
+    ),
+    click.option(
+        "--server-name",
+        metavar="NAME",
+        default="example.test",
+        show_default=True,
+        help="The name the client sends (SNI) and checks the certificate against.",
+    ),
+    click.option(
+        "--no-verify", is_flag=True, help="The client does not verify the server's certificate."
+    ),
+    click.option(
+        "--client-cert",
+        is_flag=True,
+        help="Mutual TLS: the server requires a client certificate and the client sends one.",
+    ),
+    click.option(
+        "--post-handshake-auth",
+        is_flag=True,
+        help="TLS 1.3: the server asks for the client certificate after the handshake "
+        "(verify_client_post_handshake).",
+    ),
+    click.option(
+        "--tickets",
+        type=click.IntRange(0, 16),
+        default=None,
+        help="How many TLS 1.3 session tickets the server sends after the handshake (OpenSSL default: 2).",
+    ),
+    click.option(
+        "--cert",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="The server's certificate chain, PEM, leaf first (default: a trustme certificate for example.test).",
+    ),
+    click.option(
+        "--key",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="The private key of --cert, PEM (default: the key file is --cert itself).",
+    ),
+    click.option(
+        "--key-password",
+        default=None,
+        metavar="PASSWORD",
+        help="Passphrase of an encrypted --key.",
+    ),
+    click.option(
+        "--ca",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="CA certificates, PEM, that both sides trust (default: the trustme CA).",
+    ),
+]
+
+
+def pair_options(fn: F) -> F:
+    """Add every pair-configuration option to a command."""
+    for option in reversed(PAIR_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
+    """The pair configuration and identity the options ask for.
+
+    Raises:
+        click.BadParameter: a file or value the option names cannot be used.
+    """
+    from tlsstep.config import ClientCert, PairConfig, SideConfig
+    from tlsstep.errors import TlsstepError
+    from tlsstep.identity import Credential, default_identity, read_pem
+
+    def pinned(side_version: str | None) -> dict[str, Any]:
+        version = side_version or opts.get("tls_version")
+        return {"min_version": version, "max_version": version} if version else {}
+
+    identity = default_identity()
+    server_credential = None
+    trust = None
+    try:
+        if opts.get("cert"):
+            chain = read_pem(opts["cert"], "certificate file")
+            key = read_pem(opts.get("key") or opts["cert"], "key file")
+            password = opts.get("key_password")
+            server_credential = Credential(
+                chain_pem=chain,
+                key_pem=key,
+                password=password.encode() if password else None,
+                source=f"--cert {opts['cert']}",
+            )
+        elif opts.get("key"):
+            raise click.BadParameter("--key needs --cert", param_hint="--key")
+        if opts.get("ca"):
+            trust = read_pem(opts["ca"], "CA file")
+    except TlsstepError as exc:
+        raise click.BadParameter(str(exc), param_hint="--cert/--key/--ca") from None
+
+    alpn = opts.get("alpn") or ()
+    server_alpn = opts.get("server_alpn") or alpn
+    pha = bool(opts.get("post_handshake_auth"))
+    client = SideConfig(
+        ciphers=opts.get("ciphers"),
+        group=opts.get("group"),
+        alpn=tuple(alpn),
+        verify=not opts.get("no_verify"),
+        post_handshake_auth=pha,
+        **pinned(opts.get("client_tls_version")),
+    )
+    server = SideConfig(
+        ciphers=opts.get("ciphers"),
+        group=opts.get("server_group") or opts.get("group"),
+        alpn=tuple(server_alpn),
+        post_handshake_auth=pha,
+        num_tickets=opts.get("tickets"),
+        credential=server_credential,
+        **pinned(opts.get("server_tls_version")),
+    )
+    config = PairConfig(
+        client=client,
+        server=server,
+        server_name=opts.get("server_name"),
+        client_cert=ClientCert.required if opts.get("client_cert") else ClientCert.none,
+        trust_pem=trust,
+    )
+    return config, identity

@@ -1,0 +1,166 @@
+"""JSON-ready dicts from run values. No rich here: ``--json`` must stay cheap.
+
+The schema is documented in README.md ("JSON output"); extend it, never rename.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any
+
+from tlsstep import __version__
+from tlsstep.events import Event, SideFacts, SSLErrorInfo
+from tlsstep.report import Summary, summarize
+from tlsstep.session import Entry, Session
+from tlsstep.transcript import MessageView, RecordView
+from tlsstep.wire.enums import ContentType, name_of, version_name
+
+
+def plain(value: Any) -> Any:
+    """Any value tlsstep makes, as JSON types: bytes as hex, enums by name."""
+    if isinstance(value, enum.Enum):
+        return value.name if not isinstance(value, str) else str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if hasattr(value, "apply"):  # a fault: say which kind
+            out = {"kind": type(value).__name__.lower(), **out}
+        return out
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def error_dict(error: SSLErrorInfo | None) -> dict[str, Any] | None:
+    if error is None:
+        return None
+    return {
+        "exception": error.exception,
+        "library": error.library,
+        "reason": error.reason,
+        "message": error.message,
+        "verify_code": error.verify_code,
+        "verify_message": error.verify_message,
+        "alert_received": error.alert_received,
+    }
+
+
+def message_dict(view: MessageView) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": view.name,
+        "msg_type": view.message.msg_type,
+        "length": len(view.message.body),
+    }
+    if view.verified is not None:
+        out["verified"] = view.verified
+    if view.note:
+        out["note"] = view.note
+    return out
+
+
+def application_data(data: bytes) -> dict[str, Any]:
+    try:
+        text = data.decode("utf-8")
+        if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text):
+            return {"length": len(data), "text": text}
+    except UnicodeDecodeError:
+        pass
+    return {"length": len(data), "hex": data.hex()}
+
+
+def record_dict(view: RecordView) -> dict[str, Any]:
+    rec = view.record
+    out: dict[str, Any] = {
+        "from": str(view.sender),
+        "offset": rec.stream_offset,
+        "content_type": name_of(ContentType, view.content_type),
+        "record_content_type": rec.content_type_name,
+        "record_version": version_name(rec.legacy_record_version),
+        "length": rec.length,
+        "protected": view.protected,
+    }
+    if view.epoch:
+        out["epoch"] = view.epoch
+    if view.messages:
+        out["messages"] = [message_dict(m) for m in view.messages]
+    if view.alert:
+        out["alert"] = {"level": view.alert.level_name, "description": view.alert.description_name}
+    data = view.application_data
+    if data is not None:
+        out["application_data"] = application_data(data)
+    if view.note:
+        out["note"] = view.note
+    return out
+
+
+def event_dict(entry: Entry) -> dict[str, Any]:
+    e: Event = entry.event
+    out: dict[str, Any] = {
+        "index": e.index,
+        "connection": e.connection,
+        "step": entry.step,
+        "side": str(e.side),
+        "op": e.op,
+        "call": e.call,
+        "args": {k: plain(v) for k, v in e.args},
+        "result": str(e.result),
+        "produced": len(e.produced),
+        "queued": {"to_server": e.queued_to_server, "to_client": e.queued_to_client},
+    }
+    if e.op == "deliver":
+        out["to"] = str(e.side.peer)
+        out["delivered"] = len(e.delivered)
+    if e.op == "read" and isinstance(e.value, bytes):
+        out["data"] = application_data(e.value)
+    elif e.op == "write" and isinstance(e.value, int):
+        out["written"] = e.value
+    if e.error:
+        out["error"] = error_dict(e.error)
+    if entry.records:
+        out["records"] = [record_dict(r) for r in entry.records]
+    return out
+
+
+def facts_dict(facts: SideFacts) -> dict[str, Any]:
+    out = plain(facts)
+    out["cipher"] = (
+        {"name": facts.cipher[0], "protocol": facts.cipher[1], "secret_bits": facts.cipher[2]}
+        if facts.cipher
+        else None
+    )
+    out["unavailable"] = {name: why for name, why in facts.unavailable}
+    return out  # type: ignore[no-any-return]
+
+
+def summary_dict(summary: Summary) -> dict[str, Any]:
+    return {
+        "ok": summary.ok,
+        "result": summary.result,
+        "version": summary.version,
+        "cipher": summary.cipher,
+        "alpn": summary.alpn,
+        "server_name": summary.server_name,
+        "session_reused": summary.session_reused,
+        "connections": summary.connections,
+        "peer_subject": summary.client_peer_subject,
+        "client_certificate_subject": summary.server_peer_subject,
+        "peer_names": list(summary.peer_names),
+        "failures": [{"side": str(f.side), "error": error_dict(f.error)} for f in summary.failures],
+        "problems": list(summary.problems),
+    }
+
+
+def run_dict(session: Session) -> dict[str, Any]:
+    """The whole ``tlsstep handshake --json`` document."""
+    from tlsstep.events import Side
+
+    return {
+        "tlsstep": __version__,
+        "summary": summary_dict(summarize(session)),
+        "events": [event_dict(e) for e in session.entries],
+        "facts": {str(side): facts_dict(session.facts(side)) for side in Side},
+    }

@@ -1,0 +1,293 @@
+"""Rich renderables for a run. Reads the same values as render/json.py; changes none."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tlsstep.events import Result, Side, SideFacts
+from tlsstep.render.json import application_data
+from tlsstep.render.theme import theme
+from tlsstep.report import Summary, subject_text, summarize
+from tlsstep.session import Entry, Session
+from tlsstep.transcript import RecordView
+from tlsstep.wire.enums import ContentType, name_of
+
+ARROW = {Side.client: "──▶", Side.server: "◀──"}
+
+
+def make_console(*, width: int | None = None, color: bool = True, file: object = None) -> Console:
+    return Console(
+        theme=theme(),  # type: ignore[arg-type]
+        width=width,
+        no_color=not color,
+        highlight=False,
+        file=file,  # type: ignore[arg-type]
+        soft_wrap=False,
+    )
+
+
+def side_text(side: Side) -> Text:
+    return Text(str(side), style=f"tlsstep.{side}")
+
+
+def direction(sender: Side) -> Text:
+    """Client always on the left: ``client ──▶ server`` or ``client ◀── server``."""
+    text = side_text(Side.client)
+    text.append(f" {ARROW[sender]} ", style="")
+    text.append_text(side_text(Side.server))
+    return text
+
+
+def result_text(result: Result) -> Text:
+    style = {
+        Result.done: "tlsstep.done",
+        Result.want_read: "tlsstep.want",
+        Result.closed: "tlsstep.closed",
+        Result.error: "tlsstep.error",
+        Result.stalled: "tlsstep.stalled",
+    }[result]
+    return Text(str(result), style=style)
+
+
+def record_line(view: RecordView) -> Text:
+    rec = view.record
+    line = Text("      ")
+    line.append(f"{name_of(ContentType, view.content_type):<18}", style="tlsstep.record")
+    line.append(f" {rec.version_name:<8} {rec.length:>5} B ", style="tlsstep.dim")
+    if view.protected:
+        line.append(
+            "🔒 " if view.plaintext is not None else "encrypted ", style="tlsstep.protected"
+        )
+        if view.epoch:
+            line.append(f"[{view.epoch}] ", style="tlsstep.protected")
+    if view.messages:
+        names = []
+        for m in view.messages:
+            mark = "" if m.verified is None else (" ✓" if m.verified else " ✗ verify_data mismatch")
+            names.append(m.name + mark)
+        line.append(", ".join(names), style="tlsstep.message")
+    if view.alert:
+        line.append(
+            f"alert {view.alert.level_name} {view.alert.description_name}", style="tlsstep.alert"
+        )
+    data = view.application_data
+    if data is not None:
+        shown = application_data(data)
+        body = shown.get("text", shown.get("hex", ""))
+        if len(body) > 60:
+            body = body[:57] + "..."
+        line.append(f"{len(data)} bytes of application data: {body!r}", style="tlsstep.message")
+    if view.note and view.protected and view.plaintext is None:
+        line.append(f"({view.note.removeprefix('encrypted: ')})", style="tlsstep.dim")
+    elif view.note:
+        line.append(f"  ({view.note})", style="tlsstep.dim")
+    return line
+
+
+def entry_lines(entry: Entry) -> Iterator[Text]:
+    e = entry.event
+    head = Text(f"{e.index + 1:>3}  ", style="tlsstep.dim")
+    if e.op == "deliver":
+        head.append_text(direction(e.side))
+        head.append(f"  {len(e.delivered)} bytes")
+        left = e.queued_to_server if e.side is Side.client else e.queued_to_client
+        if left:
+            head.append(f", {left} still queued", style="tlsstep.dim")
+        yield head
+        yield from (record_line(r) for r in entry.records)
+        return
+    if e.op == "eof":
+        head.append_text(direction(e.side))
+        head.append("  end of stream (transport cut, no close_notify)")
+        yield head
+        return
+    if e.op == "tamper":
+        before, after = e.value
+        fault = dict(e.args)["fault"]
+        head.append("tamper ", style="tlsstep.alert")
+        head.append_text(side_text(e.side))
+        head.append(f" queue: {fault!r}  ({before} → {after} bytes)")
+        yield head
+        return
+    head.append(e.call, style="tlsstep.op")
+    head.append(" → ")
+    head.append_text(result_text(e.result))
+    if e.produced:
+        head.append(f"   {len(e.produced)} bytes out", style="tlsstep.dim")
+    if e.op == "read" and isinstance(e.value, bytes):
+        head.append(f"   read {len(e.value)} bytes: {e.value[:60]!r}")
+    if e.op == "write" and isinstance(e.value, int):
+        head.append(f"   wrote {e.value} bytes")
+    yield head
+    if e.error:
+        err = Text("       ", style="tlsstep.error")
+        err.append(
+            f"{e.error.exception}: {e.error.reason or e.error.message}", style="tlsstep.error"
+        )
+        if e.error.alert_received:
+            err.append(f"  (peer sent alert {e.error.alert_received})", style="tlsstep.alert")
+        yield err
+        if e.error.verify_message:
+            yield Text(
+                f"       verify error {e.error.verify_code}: {e.error.verify_message}",
+                style="tlsstep.error",
+            )
+
+
+def transcript(entries: Iterable[Entry]) -> RenderableType:
+    lines: list[Text] = []
+    connection = 0
+    for entry in entries:
+        if entry.event.connection != connection:
+            connection = entry.event.connection
+            title = "connection 1" if connection == 1 else f"connection {connection} (resuming)"
+            lines.append(Text(title, style="tlsstep.key"))
+        lines.extend(entry_lines(entry))
+    return Group(*lines)
+
+
+def summary_table(summary: Summary) -> RenderableType:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="tlsstep.key")
+    table.add_column()
+    verdict = {
+        "done": Text("handshake complete", style="tlsstep.ok"),
+        "failed": Text("handshake failed", style="tlsstep.fail"),
+        "stalled": Text("stalled: neither side can go on", style="tlsstep.fail"),
+        "incomplete": Text("handshake not complete", style="tlsstep.fail"),
+    }[summary.result]
+    table.add_row("result", verdict)
+    for failure in summary.failures:
+        err = failure.error
+        why = err.verify_message or err.reason or err.message
+        table.add_row(
+            f"{failure.side} error", Text(f"{err.exception}: {why}", style="tlsstep.error")
+        )
+    for problem in summary.problems:
+        table.add_row("problem", Text(problem, style="tlsstep.error"))
+    table.add_row("version", summary.version or "-")
+    table.add_row("cipher", summary.cipher or "-")
+    table.add_row("ALPN", summary.alpn or "-")
+    table.add_row("server name", summary.server_name or "-")
+    table.add_row("session reused", "yes" if summary.session_reused else "no")
+    table.add_row("peer certificate", summary.client_peer_subject or "-")
+    if summary.peer_names:
+        table.add_row("peer names", ", ".join(summary.peer_names))
+    if summary.server_peer_subject:
+        table.add_row("client certificate", summary.server_peer_subject)
+    if summary.connections > 1:
+        table.add_row("connections", str(summary.connections))
+    return table
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def facts_table(client: SideFacts, server: SideFacts, *, full: bool = False) -> RenderableType:
+    """Every SSLObject method and property, side by side."""
+    table = Table(
+        title="SSLObject facts", show_header=True, header_style="tlsstep.key", expand=False
+    )
+    table.add_column("method / property", style="tlsstep.key")
+    table.add_column("client", overflow="fold")
+    table.add_column("server", overflow="fold")
+
+    def row(name: str, c: object, s: object) -> None:
+        table.add_row(name, _fmt(c), _fmt(s))
+
+    row("server_side", client.server_side, server.server_side)
+    row("server_hostname", client.server_hostname, server.server_hostname)
+    row("version()", client.version, server.version)
+    row(
+        "cipher()",
+        " ".join(map(str, client.cipher or ())) or None,
+        " ".join(map(str, server.cipher or ())) or None,
+    )
+    row("compression()", client.compression, server.compression)
+    row("selected_alpn_protocol()", client.selected_alpn_protocol, server.selected_alpn_protocol)
+    row("selected_npn_protocol()", client.selected_npn_protocol, server.selected_npn_protocol)
+    row("session_reused", client.session_reused, server.session_reused)
+    row("pending()", client.pending, server.pending)
+    row(
+        "getpeercert() subject",
+        subject_text(client.peer_certificate),
+        subject_text(server.peer_certificate),
+    )
+    row(
+        "getpeercert(binary_form=True)",
+        f"{len(client.peer_certificate_der)} bytes DER" if client.peer_certificate_der else None,
+        f"{len(server.peer_certificate_der)} bytes DER" if server.peer_certificate_der else None,
+    )
+
+    def shared(f: SideFacts) -> str | None:
+        if f.shared_ciphers is None:
+            return None
+        names = [c[0] for c in f.shared_ciphers]
+        return ", ".join(names) if full else f"{len(names)} suites ({', '.join(names[:3])}, ...)"
+
+    row("shared_ciphers()", shared(client), shared(server))
+    row(
+        "get_channel_binding()",
+        client.channel_binding or client.channel_binding_note,
+        server.channel_binding or server.channel_binding_note,
+    )
+
+    def sess(f: SideFacts) -> str | None:
+        if f.session is None:
+            return None
+        s = f.session
+        return f"id {s.id[:16]}…, ticket {'yes' if s.has_ticket else 'no'}, lifetime {s.ticket_lifetime_hint}s"
+
+    row("session", sess(client), sess(server))
+    row(
+        "context",
+        f"{client.context_protocol}, verify {client.context_verify_mode}",
+        f"{server.context_protocol}, verify {server.context_verify_mode}",
+    )
+    row(
+        "context versions",
+        f"{client.context_minimum_version} .. {client.context_maximum_version}",
+        f"{server.context_minimum_version} .. {server.context_maximum_version}",
+    )
+    for name, why in client.unavailable:
+        row(f"{name}()", f"unavailable: {why}", f"unavailable: {why}")
+    if not client.unavailable:
+        row(
+            "get_verified_chain()",
+            f"{len(client.verified_chain or ())} certs",
+            f"{len(server.verified_chain or ())} certs",
+        )
+        row(
+            "get_unverified_chain()",
+            f"{len(client.unverified_chain or ())} certs",
+            f"{len(server.unverified_chain or ())} certs",
+        )
+    return table
+
+
+def run_view(session: Session, *, verbosity: int = 0) -> RenderableType:
+    """The whole terminal output of a run."""
+    parts: list[RenderableType] = [
+        transcript(session.entries),
+        Text(""),
+        summary_table(summarize(session)),
+    ]
+    if verbosity >= 1:
+        parts += [
+            Text(""),
+            facts_table(
+                session.facts(Side.client), session.facts(Side.server), full=verbosity >= 2
+            ),
+        ]
+    return Group(*parts)

@@ -1,0 +1,94 @@
+"""The outcome of a run, as one value both renderers read (so they cannot disagree)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from tlsstep.events import Result, Side, SideFacts, SSLErrorInfo
+from tlsstep.session import Session
+
+# OpenSSL's long attribute names -> the short forms of RFC 4514.
+_SHORT: Final[dict[str, str]] = {
+    "commonName": "CN",
+    "organizationName": "O",
+    "organizationalUnitName": "OU",
+    "countryName": "C",
+    "stateOrProvinceName": "ST",
+    "localityName": "L",
+    "emailAddress": "emailAddress",
+}
+
+
+def subject_text(cert: dict[str, Any] | None) -> str | None:
+    """``O=tlsstep test CA, OU=...`` from ``getpeercert()``'s nested tuples."""
+    if not cert or "subject" not in cert:
+        return None
+    parts = [f"{_SHORT.get(k, k)}={v}" for rdn in cert["subject"] for k, v in rdn]
+    return ", ".join(parts)
+
+
+def subject_alt_names(cert: dict[str, Any] | None) -> tuple[str, ...]:
+    if not cert:
+        return ()
+    return tuple(f"{kind}:{value}" for kind, value in cert.get("subjectAltName", ()))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Failure:
+    side: Side
+    error: SSLErrorInfo
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Summary:
+    ok: bool
+    result: str  # "done", "failed", "stalled", "incomplete"
+    version: str | None
+    cipher: str | None
+    alpn: str | None
+    server_name: str | None
+    session_reused: bool
+    connections: int
+    client_peer_subject: str | None  # the server certificate's subject, as the client saw it
+    server_peer_subject: str | None  # the client certificate's subject, if any
+    peer_names: tuple[str, ...]
+    failures: tuple[Failure, ...]
+    problems: tuple[str, ...]  # steps that could not be done at all
+
+
+def summarize(session: Session) -> Summary:
+    pair = session.pair
+    client: SideFacts = pair.facts(Side.client)
+    server: SideFacts = pair.facts(Side.server)
+    failures = tuple(
+        Failure(side=e.event.side, error=e.event.error)
+        for e in session.entries
+        if e.event.error is not None
+    )
+    problems = tuple(o.problem for o in session.outcomes if o.problem)
+    stalled = any(o.result is Result.stalled for o in session.outcomes)
+    done = all(pair.handshake_done.values())
+    if failures:
+        result = "failed"
+    elif stalled:
+        result = "stalled"
+    elif not done:
+        result = "incomplete"
+    else:
+        result = "done"
+    return Summary(
+        ok=result == "done" and not problems,
+        result=result,
+        version=client.version or server.version,
+        cipher=(client.cipher or server.cipher or (None,))[0],
+        alpn=client.selected_alpn_protocol,
+        server_name=client.server_hostname,
+        session_reused=client.session_reused,
+        connections=len(session.connections),
+        client_peer_subject=subject_text(client.peer_certificate),
+        server_peer_subject=subject_text(server.peer_certificate),
+        peer_names=subject_alt_names(client.peer_certificate),
+        failures=failures,
+        problems=problems,
+    )
