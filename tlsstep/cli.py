@@ -10,6 +10,7 @@ import click
 
 from tlsstep import __version__
 from tlsstep.commands.handshake import handshake_command
+from tlsstep.commands.replay import replay_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -24,3 +25,4 @@ def main() -> None:
 
 
 main.add_command(handshake_command)
+main.add_command(replay_command)

@@ -39,13 +39,26 @@ Examples:
     help="Print one JSON document (summary, events, facts) instead.",
 )
 @click.option(
+    "--save",
+    "save_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write the run as a scenario file (TOML) whose expectations are what happened, "
+    "to replay later with tlsstep replay.",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
     help="-v adds every SSLObject fact of both sides; -vv adds all details.",
 )
 def handshake_command(
-    resume: bool, data: str | None, as_json: bool, verbose: int, **opts: Any
+    resume: bool,
+    data: str | None,
+    as_json: bool,
+    save_path: str | None,
+    verbose: int,
+    **opts: Any,
 ) -> None:
     """Run a TLS handshake between a real OpenSSL client and server in this process.
 
@@ -69,10 +82,16 @@ def handshake_command(
         session = Session(config, identity)
     except TlsstepError as exc:
         raise click.UsageError(str(exc)) from None
+    from tlsstep.scenario import Recorder
+
+    recorder = Recorder(session)
     for step in steps:
-        outcome = session.run(step)
+        outcome = recorder.run(step)
         if outcome.problem or any(e.event.error for e in outcome.entries):
             break  # later steps of the canned run assume the earlier ones worked
+
+    if save_path:
+        _save(save_path, config, recorder)
 
     from tlsstep.report import summarize
 
@@ -90,3 +109,25 @@ def handshake_command(
         make_console().print(run_view(session, verbosity=verbose))
     if not summary.ok:
         sys.exit(1)
+
+
+def _save(path: str, config: Any, recorder: Any) -> None:
+    """Write the recorded steps as a scenario named after the file."""
+    import shlex
+    from pathlib import Path
+
+    from tlsstep.scenario import dump
+
+    command = shlex.join(["tlsstep", *sys.argv[1:]])
+    text = dump(
+        config,
+        recorder.steps,
+        name=Path(path).stem,
+        description=f"Recorded by: {command}",
+    )
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror}", param_hint="--save"
+        ) from None

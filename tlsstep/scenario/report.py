@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tlsstep.errors import ScenarioError
-from tlsstep.events import Event
+from tlsstep.render.json import event_dict, plain
 from tlsstep.steps import Step, step_table
 
 from .expect import Mismatch
@@ -37,45 +37,13 @@ def step_text(step: Step) -> str:
     return " ".join(words)
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, bytes | bytearray):
-        return bytes(v).hex()
-    if isinstance(v, tuple | list):
-        return [_plain(x) for x in v]
-    if v is None or isinstance(v, bool | int | float | str):
-        return v
-    return str(v)
-
-
-def event_dict(event: Event) -> dict[str, Any]:
-    return {
-        "connection": event.connection,
-        "call": event.call,
-        "side": str(event.side),
-        "op": event.op,
-        "result": str(event.result),
-        "value": _plain(event.value),
-        "error": None
-        if event.error is None
-        else {
-            "exception": event.error.exception,
-            "reason": event.error.reason,
-            "message": event.error.message,
-            "verify_message": event.error.verify_message,
-            "alert_received": event.error.alert_received,
-        },
-        "produced": len(event.produced),
-        "delivered": len(event.delivered),
-    }
-
-
 def mismatch_dict(m: Mismatch) -> dict[str, Any]:
     return {
         "step": m.step + 1,
         "line": m.line,
         "check": m.check,
-        "expected": _plain(m.expected),
-        "actual": _plain(m.actual),
+        "expected": plain(m.expected),
+        "actual": plain(m.actual),
         "message": m.message,
     }
 
@@ -91,6 +59,7 @@ def result_dict(result: ScenarioResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 6),
         "connections": result.connections,
         "error": None if result.error is None else str(result.error),
+        "mismatches": [mismatch_dict(m) for m in result.mismatches],
         "steps": [
             {
                 "number": report.outcome.index + 1,
@@ -98,13 +67,12 @@ def result_dict(result: ScenarioResult) -> dict[str, Any]:
                 "step": step_text(report.outcome.step),
                 "result": str(report.outcome.result),
                 "problem": report.outcome.problem,
-                "events": [event_dict(e.event) for e in report.outcome.entries],
+                "events": [event_dict(e) for e in report.outcome.entries],
                 "passed": report.passed,
             }
             for report in result.steps
         ],
         "skipped_steps": result.skipped,
-        "mismatches": [mismatch_dict(m) for m in result.mismatches],
     }
 
 

@@ -26,6 +26,7 @@ from tlsstep.steps import (
     Unwrap,
     VerifyClientPostHandshake,
     Write,
+    _printable,
 )
 
 from .expect import Actual, Mismatch, check
@@ -174,14 +175,6 @@ def expectations_from(session: Session, outcome: StepOutcome) -> tuple[tuple[str
     if isinstance(step, Handshake) and outcome.result is Result.done:
         out += _state_checks(session, actual, side, messages=False)
     return tuple(out)
-
-
-def _printable(data: bytes) -> str | None:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return text if text.isprintable() else None
 
 
 def _call_checks(actual: Actual, side: Side | None) -> list[tuple[str, Any]]:
