@@ -156,6 +156,9 @@ class OpSpec:
     summary: str
 
 
+# A write of more than this is not a test of TLS but of memory.
+MAX_REPEAT: Final = 1 << 20
+
 FAULT_KEYS: Final = ("flip", "overwrite", "truncate", "insert", "drop", "duplicate", "swap")
 
 OPS: Final[dict[str, OpSpec]] = {
@@ -171,8 +174,8 @@ OPS: Final[dict[str, OpSpec]] = {
     ),
     "write": OpSpec(
         ("side", "data"),
-        {"side": _side, "data": _text, "hex": _hex},
-        'write application data: text, or hex=".."',
+        {"side": _side, "data": _text, "hex": _hex, "repeat": _int},
+        'write application data: text, or hex="..", repeated repeat=N times',
     ),
     "read": OpSpec(("side", "size"), {"side": _side, "size": _int}, "read up to size bytes"),
     "unwrap": OpSpec(("side",), {"side": _side}, "send close_notify; done once the peer's arrived"),
@@ -218,13 +221,17 @@ EXPECT_KEYS: Final[dict[str, str]] = {
     "server_sent": "handshake message names sent by the server so far, in order",
     "data": "the text read",
     "data_hex": "the bytes read, as hex",
+    "data_size": "how many bytes the step read",
+    "records": "how many whole records the step's deliveries carried",
     "peer_subject": "the peer certificate's subject, e.g. CN=example.test (a substring)",
     "closed": "true or false",
 }
 
 # Checks about the step as a whole; every other check is about one side's state, so a
 # step without a side (the whole handshake, resume) needs ``expect.client``/``expect.server``.
-STEP_EXPECT_KEYS: Final = ("result", "error", "reason", "verify_message")
+STEP_EXPECT_KEYS: Final = ("result", "error", "reason", "verify_message", "records")
+# Checks that name their side in the key, so they need none from the step.
+SIDE_NAMED_KEYS: Final = ("client_sent", "server_sent")
 EXPECT_SIDES: Final = ("client", "server")
 
 
@@ -273,6 +280,12 @@ def _expect_messages(value: Any, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _expect_count(value: Any, key: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise StepError(f"{key} must be a whole number of at least 0, not {value!r}", key=key)
+
+
 def _expect_hex(value: Any, key: str) -> str:
     return _hex(value, key).hex()
 
@@ -292,6 +305,8 @@ EXPECT_KINDS: Final[dict[str, Kind]] = {
     "server_sent": _expect_messages,
     "data": _expect_text,
     "data_hex": _expect_hex,
+    "data_size": _expect_count,
+    "records": _expect_count,
     "peer_subject": _expect_text,
     "closed": _expect_bool,
 }
@@ -367,7 +382,7 @@ def _expect_table(raw: Any, where: str, *, sides: bool, sided: bool) -> tuple[tu
         if kind is None:
             known = [*EXPECT_KEYS, *(EXPECT_SIDES if sides else ())]
             raise StepError(f"{where} has no check {key!r}{suggest(key, known)}", key=path)
-        if not sided and key not in STEP_EXPECT_KEYS:
+        if not sided and key not in (*STEP_EXPECT_KEYS, *SIDE_NAMED_KEYS):
             raise StepError(
                 f"{where}.{key}: this step has no side; write it as {where}.client.{key} "
                 f"or {where}.server.{key}",
@@ -398,7 +413,11 @@ def _build(
     if op == "write":
         if ("data" in v) == ("hex" in v):
             raise StepError("write needs data (text) or hex, exactly one", key="data")
-        return Write(side=_need(v, op, "side"), data=v.get("data", v.get("hex", b"")), **common)
+        repeat = v.get("repeat", 1)
+        if not 1 <= repeat <= MAX_REPEAT:
+            raise StepError(f"repeat must be 1 to {MAX_REPEAT}, not {repeat}", key="repeat")
+        data = v.get("data", v.get("hex", b"")) * repeat
+        return Write(side=_need(v, op, "side"), data=data, **common)
     if op == "read":
         return Read(side=_need(v, op, "side"), size=v.get("size", 16384), **common)
     if op == "unwrap":
@@ -474,6 +493,17 @@ def _printable(data: bytes) -> str | None:
     return text if text.isprintable() else None
 
 
+def _period(data: bytes) -> tuple[bytes, int]:
+    """``(unit, n)`` with ``unit * n == data``, for long data made of one repeated unit."""
+    if len(data) <= 64:
+        return data, 1
+    # The shortest period of s is the first place s occurs in s+s after 0.
+    period = (data + data).find(data, 1)
+    if period < len(data) and len(data) % period == 0 and len(data) // period <= MAX_REPEAT:
+        return data[:period], len(data) // period
+    return data, 1
+
+
 def step_table(step: Step) -> dict[str, Any]:
     """The mapping :func:`parse_step` reads back as ``step`` (expectations included)."""
     t: dict[str, Any]
@@ -487,10 +517,13 @@ def step_table(step: Step) -> dict[str, Any]:
             if nrecords is not None:
                 t["records"] = nrecords
         case Write(side=side, data=data):
-            text = _printable(data)
+            unit, repeat = _period(data)
+            text = _printable(unit)
             t = {"op": "write", "side": str(side)} | (
-                {"data": text} if text is not None else {"hex": data.hex()}
+                {"data": text} if text is not None else {"hex": unit.hex()}
             )
+            if repeat > 1:
+                t["repeat"] = repeat
         case Read(side=side, size=size):
             t = {"op": "read", "side": str(side), "size": size}
         case Unwrap(side=side):

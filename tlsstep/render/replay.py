@@ -73,7 +73,6 @@ def summary_table(results: list[ScenarioResult], invalid: list[str]) -> Renderab
     """One row per scenario (and per file that could not be loaded), then the totals."""
     table = Table(title="replay", header_style="tlsstep.key", title_justify="left")
     table.add_column("scenario")
-    table.add_column("file", style="tlsstep.dim")
     table.add_column("steps", justify="right")
     table.add_column("ms", justify="right")
     table.add_column("result")
@@ -84,18 +83,16 @@ def summary_table(results: list[ScenarioResult], invalid: list[str]) -> Renderab
             first = str(r.error)
         elif r.mismatches:
             m = r.mismatches[0]
-            first = f"line {m.line}: {m.message}"
+            first = f"{r.scenario.path}:{m.line}: {m.message}"
         table.add_row(
             r.scenario.name,
-            r.scenario.path,
             f"{len(r.steps)}/{len(r.scenario.steps)}",
             f"{r.seconds * 1000:.1f}",
             Text(r.status, style=STATUS_STYLE[r.status]),
             first,
         )
     for message in invalid:
-        path = message.split(":", 1)[0]
-        table.add_row("-", path, "-", "-", Text("invalid", style="tlsstep.fail"), message)
+        table.add_row("-", "-", "-", Text("invalid", style="tlsstep.fail"), message)
     passed = sum(r.passed for r in results)
     failed = sum(r.status == "fail" for r in results)
     bad = sum(r.status == "invalid" for r in results) + len(invalid)

@@ -27,7 +27,8 @@ What each check compares (actual values come from the session, never from text):
 * ``client_sent``/``server_sent``: the handshake messages sent so far on the current
   connection must contain the expected names in that order (others may be between:
   which messages are visible grows as decryption lands).
-* ``data``/``data_hex``: what this step's ``read`` returned on that side.
+* ``data``/``data_hex``/``data_size``: what this step's ``read`` returned on that side.
+* ``records``: how many whole records this step's deliveries carried (any direction).
 * ``closed``: whether the side has seen or completed a close (``Pair.closed``).
 """
 
@@ -147,6 +148,8 @@ class Actual:
             }[key]
         if key in ("client_sent", "server_sent"):
             return tuple(self.session.sent_messages(Side(key.removesuffix("_sent"))))
+        if key == "records":
+            return sum(len(e.records) for e in self.outcome.entries)
         assert side is not None  # parse_expect refuses side checks on sideless steps
         if key == "alert_sent":
             return tuple(self.alerts(side, sent=True))
@@ -154,10 +157,12 @@ class Actual:
             return tuple(self.alerts(side, sent=False))
         if key == "closed":
             return self.session.pair.closed[side]
-        if key in ("data", "data_hex"):
+        if key in ("data", "data_hex", "data_size"):
             data = self.read_data(side)
             if data is None:
                 return None
+            if key == "data_size":
+                return len(data)
             return data.hex() if key == "data_hex" else data.decode("utf-8", "replace")
         facts = self.facts(side)
         if key == "version":
