@@ -36,7 +36,9 @@ def test_bundled_scenario_passes(path: Path) -> None:
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
 def test_dump_reads_back_the_same(path: Path) -> None:
     scenario = load(path)
-    text = dump(scenario.config, scenario.steps, name=scenario.name, description=scenario.description)
+    text = dump(
+        scenario.config, scenario.steps, name=scenario.name, description=scenario.description
+    )
     again = loads(text, path="dumped.toml")
     assert again.config == scenario.config
     assert again.name == scenario.name and again.description == scenario.description
