@@ -95,11 +95,14 @@ def replay_command(
         from tlsstep.render.terminal import make_console
 
         console = make_console()
+    from tlsstep.identity import default_identity
+
+    identity = default_identity()  # certificates: made once, before any scenario is timed
     results: list[ScenarioResult] = []
     for scenario in scenarios:
         if fail_fast and invalid:
             break
-        result = run(scenario)
+        result = run(scenario, identity=identity)
         results.append(result)
         if result.error is not None:
             click.echo(str(result.error), err=True)

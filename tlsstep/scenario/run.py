@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from tlsstep.config import PairConfig, build_contexts
 from tlsstep.errors import ScenarioError, TlsstepError
 from tlsstep.events import Result, Side
-from tlsstep.identity import Identity
+from tlsstep.identity import Identity, default_identity
 from tlsstep.session import CryptoHooks, Session, StepOutcome
 from tlsstep.steps import (
     Handshake,
@@ -81,16 +83,41 @@ class ScenarioResult:
 _CONFIG_KEY: Final = re.compile(r"^(client|server) (\w+)")
 
 
+# Contexts by configuration, shared by the scenarios of one run that configure the pair
+# the same way: building them (loading a key, a chain and the CA) costs more than a
+# handshake. Sharing is safe for the outcome: a connection resumes only the session
+# its step hands it, and a context keeps no other state a later handshake reads.
+_CONTEXTS: dict[tuple[PairConfig, int], tuple[ssl.SSLContext, ssl.SSLContext]] = {}
+MAX_SHARED_CONTEXTS: Final = 64
+
+
+def _contexts(config: PairConfig, identity: Identity) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    key = (config, id(identity))
+    found = _CONTEXTS.get(key)
+    if found is None:
+        if len(_CONTEXTS) >= MAX_SHARED_CONTEXTS:
+            _CONTEXTS.clear()
+        found = _CONTEXTS[key] = build_contexts(config, identity)
+    return found
+
+
 def run(
     scenario: Scenario,
     *,
     identity: Identity | None = None,
     crypto: Callable[[], CryptoHooks] | None = None,
 ) -> ScenarioResult:
-    """Run every step of ``scenario`` on a new session and check its expectations."""
+    """Run every step of ``scenario`` on a new session and check its expectations.
+
+    Without ``crypto``, contexts are shared with earlier scenarios of the same
+    configuration (a key log needs contexts of its own).
+    """
+    identity = identity or default_identity()
     start = time.perf_counter()
     try:
-        session = Session(scenario.config, identity, crypto=crypto() if crypto else None)
+        hooks = crypto() if crypto else None
+        contexts = None if hooks else _contexts(scenario.config, identity)
+        session = Session(scenario.config, identity, crypto=hooks, contexts=contexts)
     except TlsstepError as exc:
         message = str(exc)
         match = _CONFIG_KEY.match(message)
