@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from tlsstep.errors import TlsstepError
 from tlsstep.private import private_file
@@ -39,27 +40,52 @@ class Credential:
             cert.unlink(missing_ok=True)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Identity:
-    """Trust anchors plus each side's credential."""
+    """Trust anchors plus each side's credential.
 
-    trust_pem: bytes
-    server: Credential
-    client: Credential
+    The client credential is made on first use: most runs never send one, and
+    making a certificate is a visible part of a short run's time.
+    """
+
+    __slots__ = ("_client", "_make_client", "server", "trust_pem")
+
+    def __init__(
+        self,
+        *,
+        trust_pem: bytes,
+        server: Credential,
+        client: Credential | None = None,
+        make_client: Callable[[], Credential] | None = None,
+    ) -> None:
+        self.trust_pem = trust_pem
+        self.server = server
+        self._client = client
+        self._make_client = make_client
+
+    @property
+    def client(self) -> Credential:
+        if self._client is None:
+            if self._make_client is None:
+                raise TlsstepError("no client certificate was given")
+            self._client = self._make_client()
+        return self._client
+
+
+@functools.cache
+def _default_ca() -> Any:
+    import trustme  # heavy (cryptography): imported only when certificates are needed
+
+    return trustme.CA(organization_name="tlsstep test CA")
 
 
 @functools.cache
 def default_identity(server_name: str = DEFAULT_SERVER_NAME) -> Identity:
-    """A trustme CA, a server certificate for ``server_name`` and a client certificate."""
-    import trustme  # heavy (cryptography): imported only when certificates are needed
-
-    ca = trustme.CA(organization_name="tlsstep test CA")
-    server = ca.issue_cert(server_name)
-    client = ca.issue_cert(DEFAULT_CLIENT_NAME)
+    """A trustme CA, a server certificate for ``server_name``; a client certificate on demand."""
+    ca = _default_ca()
     return Identity(
         trust_pem=ca.cert_pem.bytes(),
-        server=_credential(server),
-        client=_credential(client),
+        server=_credential(ca.issue_cert(server_name)),
+        make_client=lambda: _credential(ca.issue_cert(DEFAULT_CLIENT_NAME)),
     )
 
 

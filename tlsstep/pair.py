@@ -39,12 +39,14 @@ import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from tlsstep.errors import UsageProblem
 from tlsstep.events import Event, Result, SessionInfo, Side, SideFacts, SSLErrorInfo
-from tlsstep.faults import Fault
 from tlsstep.wire.records import record_lengths
+
+if TYPE_CHECKING:
+    from tlsstep.faults import Fault
 
 # run_handshake gives up after this many rounds even if bytes keep flowing: a
 # handshake needs at most a handful, so more means two peers feeding each other junk.
@@ -323,10 +325,10 @@ class Pair:
                 )
                 chains[name] = None
                 continue
+            # Python 3.13's _ssl.Certificate: DER through the private module's constant.
+            der = getattr(ssl, "_ssl").ENCODING_DER  # noqa: B009
             certs = getattr(obj, name)()
-            chains[name] = (
-                tuple(c.public_bytes(ssl._ssl.ENCODING_DER) for c in certs) if certs else None
-            )  # type: ignore[attr-defined]
+            chains[name] = tuple(c.public_bytes(der) for c in certs) if certs else None
         try:
             session = obj.session
         except ValueError:  # OpenSSL cannot encode the session of a failed handshake

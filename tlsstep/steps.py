@@ -16,12 +16,14 @@ import difflib
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Result, Side
-from tlsstep.faults import Drop, Duplicate, Fault, Flip, Insert, Overwrite, Swap, Truncate
 from tlsstep.wire.enums import MESSAGE_NAMES, AlertDescription
+
+if TYPE_CHECKING:
+    from tlsstep.faults import Fault
 
 
 class StepError(TlsstepError):
@@ -432,6 +434,8 @@ def _build(
 
 
 def _fault(v: Mapping[str, Any]) -> Fault:
+    from tlsstep.faults import Drop, Duplicate, Flip, Insert, Overwrite, Swap, Truncate
+
     kinds = [k for k in FAULT_KEYS if k in v]
     if len(kinds) != 1:
         raise StepError("tamper needs exactly one of " + ", ".join(FAULT_KEYS), key="tamper")
@@ -538,9 +542,10 @@ def step_table(step: Step) -> dict[str, Any]:
             t = {"op": "tamper", "side": str(side)} | _fault_table(fault)
         case _:
             raise TypeError(f"not a step: {step!r}")
+    out: dict[str, Any] = {**t}  # a fresh dict: the match arms' types differ
     if step.expect:
-        t["expect"] = expect_table(step.expect)
-    return t
+        out["expect"] = expect_table(step.expect)
+    return out
 
 
 def expect_table(expect: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
@@ -557,6 +562,8 @@ def expect_table(expect: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
 
 
 def _fault_table(fault: Fault) -> dict[str, Any]:
+    from tlsstep.faults import Drop, Duplicate, Flip, Insert, Overwrite, Swap, Truncate
+
     match fault:
         case Flip(offset=o, bit=b):
             return {"flip": o, "bit": b}

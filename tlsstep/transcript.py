@@ -116,7 +116,7 @@ class _Direction:
 def decode_message(message: HandshakeMessage) -> Any:
     """Decoded fields of a message, from the wire layer's decoder when present."""
     try:
-        from tlsstep.wire.messages import decode_handshake
+        from tlsstep.wire.messages import decode_handshake  # type: ignore[import-not-found,unused-ignore]
     except ImportError:  # decoder not built yet: frames only
         return None
     return decode_handshake(message)

@@ -1,0 +1,39 @@
+"""Shared test helpers: real pairs and sessions, never a mocked ssl."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tlsstep.config import PairConfig
+from tlsstep.pair import Pair
+from tlsstep.session import Session
+from tlsstep.steps import parse_line
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_pair(config: PairConfig | None = None) -> Pair:
+    return Session(config or PairConfig()).pair
+
+
+def run_lines(session: Session, *lines: str) -> list[Any]:
+    """Run shell-syntax steps; return their outcomes."""
+    return [session.run(parse_line(line)) for line in lines]
+
+
+def tlsstep(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a subprocess, as a user would."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="100")
+    return subprocess.run(
+        [sys.executable, "-m", "tlsstep", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=input,
+        timeout=120,
+        check=False,
+    )
