@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -73,7 +74,7 @@ def main() -> None:
             sys.exit(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr}")
         return elapsed, proc.stdout
 
-    def replay(target: Path) -> tuple[float, list[dict[str, object]]]:
+    def replay(target: Path) -> tuple[float, list[dict[str, Any]]]:
         # Timed as a user runs it (summary table); --json once for the counts.
         cmd = [sys.executable, "-m", "tlsstep", "replay", "-q", str(target)]
         best = min(timed(cmd)[0] for _ in range(repeat))
@@ -87,9 +88,9 @@ def main() -> None:
     process_one, one = replay(first)
     startup = min(timed([sys.executable, "-m", "tlsstep", "--version"])[0] for _ in range(repeat))
     n = len(scenarios)
-    handshakes = sum(int(s["connections"]) for s in scenarios)  # type: ignore[call-overload]
-    handshakes_one = sum(int(s["connections"]) for s in one)  # type: ignore[call-overload]
-    in_process = sum(float(s["seconds"]) for s in scenarios)  # type: ignore[arg-type]
+    handshakes = sum(int(s["connections"]) for s in scenarios)
+    handshakes_one = sum(int(s["connections"]) for s in one)
+    in_process = sum(float(s["seconds"]) for s in scenarios)
 
     from tlsstep.config import PairConfig, build_contexts
     from tlsstep.identity import default_identity

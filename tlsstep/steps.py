@@ -527,7 +527,7 @@ def step_table(step: Step) -> dict[str, Any]:
                 {"data": text} if text is not None else {"hex": unit.hex()}
             )
             if repeat > 1:
-                t["repeat"] = repeat
+                t = {**t, "repeat": repeat}
         case Read(side=side, size=size):
             t = {"op": "read", "side": str(side), "size": size}
         case Unwrap(side=side):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -47,9 +48,8 @@ def test_dump_reads_back_the_same(path: Path) -> None:
 
 
 def _fields(step: object) -> tuple[object, ...]:
-    return tuple(
-        getattr(step, f) for f in type(step).__dataclass_fields__ if f not in ("line", "expect")
-    )
+    names = [f.name for f in dataclasses.fields(step)]  # type: ignore[arg-type]
+    return tuple(getattr(step, n) for n in names if n not in ("line", "expect"))
 
 
 def _expected(path: Path) -> tuple[int | None, str]:

@@ -175,3 +175,24 @@ def test_key_lines_follow_headers_dotted_keys_and_strings() -> None:
     assert lines.line(("step", 1, "expect", "server", "nothing")) == 14
     # No sixth step: the first real [[step]] header, not the one inside the string.
     assert lines.line(("step", 5)) == 8
+
+
+def test_real_command_line_runs_the_bundled_scenarios() -> None:
+    """As a user runs it: a separate process, the summary table, exit 0."""
+    from tests.helpers import tlsstep
+
+    proc = tlsstep("replay", "-q", str(SCENARIOS))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "passed" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_scenario_layer_imports_neither_rich_nor_click() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, tlsstep.scenario; print(' '.join(sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = out.stdout.split()
+    assert not [m for m in loaded if m.split(".")[0] in ("rich", "click")]

@@ -131,4 +131,5 @@ def junit(results: list[ScenarioResult], invalid: list[ScenarioError]) -> bytes:
         error = ET.SubElement(case, "error", message=str(e), type="invalid")
         error.text = str(e)
     ET.indent(suites)
-    return ET.tostring(suites, encoding="utf-8", xml_declaration=True) + b"\n"
+    text: bytes = ET.tostring(suites, encoding="utf-8", xml_declaration=True)
+    return text + b"\n"

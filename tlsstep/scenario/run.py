@@ -31,7 +31,7 @@ from tlsstep.steps import (
     _printable,
 )
 
-from .expect import Actual, Mismatch, check
+from .expect import Actual, Mismatch, check, step_side
 from .load import Scenario
 
 
@@ -175,15 +175,13 @@ def expectations_from(session: Session, outcome: StepOutcome) -> tuple[tuple[str
         return (("result", "error"), ("error", "UsageProblem"))
     if isinstance(step, Handshake) and step.side is None:
         out: list[tuple[str, Any]] = _call_checks(actual, None)
-        for side in Side:
-            sub = _call_checks(actual, side) if outcome.result is Result.error else []
-            sub += _state_checks(session, actual, side)
+        for each in Side:
+            sub = _call_checks(actual, each) if outcome.result is Result.error else []
+            sub += _state_checks(session, actual, each)
             if sub:
-                out.append((str(side), tuple(sub)))
+                out.append((str(each), tuple(sub)))
         return tuple(out)
-    side = step.side if isinstance(getattr(step, "side", None), Side) else None
-    if isinstance(step, VerifyClientPostHandshake):
-        side = Side.server
+    side = step_side(step)
     if not isinstance(step, Handshake | Write | Read | Unwrap | VerifyClientPostHandshake):
         return ()
     out = _call_checks(actual, None)
