@@ -20,6 +20,7 @@ import dataclasses
 import enum
 import functools
 import re
+import sys
 import tomllib
 import types
 import typing
@@ -113,8 +114,16 @@ class _Bad(Exception):
 
 def _converter(hint: Any) -> Convert | None:
     """How to read a field of type ``hint`` from TOML, or None when TOML cannot spell it."""
+    if isinstance(hint, str):
+        return _spelled(hint)
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         args = [a for a in typing.get_args(hint) if a is not type(None)]
+        # ``CertProblem | str``: the choice validates, the plain string is for Python callers.
+        choices = [a for a in args if isinstance(a, type) and issubclass(a, enum.Enum)]
+        if choices:
+            return _choice(choices[0])
+        if str in args:
+            return _text
         return _converter(args[0]) if len(args) == 1 else None
     if hint is bool:
         return _bool
@@ -129,10 +138,36 @@ def _converter(hint: Any) -> Convert | None:
     return None
 
 
+def _spelled(annotation: str) -> Convert | None:
+    """A converter from an annotation that names a type imported only for type checking."""
+    parts = {p.strip() for p in annotation.split("|")} - {"None"}
+    for name, convert in (("str", _text), ("int", _int), ("bool", _bool)):
+        if name in parts:
+            return convert
+    return None
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """Field types of ``cls``; names imported only under TYPE_CHECKING stay strings."""
+    try:
+        return typing.get_type_hints(cls)
+    except NameError:
+        module = vars(sys.modules[cls.__module__])
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            try:
+                out[f.name] = typing.get_type_hints(
+                    type("_One", (), {"__annotations__": {f.name: f.type}}), module
+                )[f.name]
+            except NameError:
+                out[f.name] = f.type
+        return out
+
+
 @functools.cache
 def settable(cls: type) -> dict[str, Convert]:
     """The fields of ``cls`` a scenario may set, with their converters."""
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     out: dict[str, Convert] = {}
     for f in dataclasses.fields(cls):
         if f.name in UNSETTABLE or f.name in FILE_KEYS:

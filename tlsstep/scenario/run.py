@@ -9,7 +9,6 @@ made once per process and shared by every scenario of a replay.
 from __future__ import annotations
 
 import dataclasses
-import re
 import ssl
 import time
 from collections.abc import Callable
@@ -79,10 +78,6 @@ class ScenarioResult:
         return len(self.scenario.steps) - len(self.steps)
 
 
-# "client group: OpenSSL does not know ..." (tlsstep.config) -> the key to point at.
-_CONFIG_KEY: Final = re.compile(r"^(client|server) (\w+)")
-
-
 # Contexts by configuration, shared by the scenarios of one run that configure the pair
 # the same way: building them (loading a key, a chain and the CA) costs more than a
 # handshake. Sharing is safe for the outcome: a connection resumes only the session
@@ -120,9 +115,8 @@ def run(
         session = Session(scenario.config, identity, crypto=hooks, contexts=contexts)
     except TlsstepError as exc:
         message = str(exc)
-        match = _CONFIG_KEY.match(message)
-        where: tuple[str, ...] = match.groups() if match else ()
-        error = ScenarioError(message, path=scenario.path, line=scenario.line(*where))
+        line = _config_line(scenario, identity, message)
+        error = ScenarioError(message, path=scenario.path, line=line)
         return ScenarioResult(
             scenario=scenario,
             steps=(),
@@ -144,6 +138,38 @@ def run(
         connections=len(session.connections),
         session=session,
     )
+
+
+def _config_line(scenario: Scenario, identity: Identity, message: str) -> int | None:
+    """The line of the setting a configuration error is about.
+
+    Only the error path pays for this: each setting the file changed is put back to
+    its default in turn, and the one whose reset changes the error is the culprit.
+    """
+    config = scenario.config
+    candidates: list[tuple[tuple[str, ...], PairConfig]] = []
+    for side in ("client", "server"):
+        side_config = getattr(config, side)
+        default_side = type(side_config)()
+        for f in dataclasses.fields(side_config):
+            if getattr(side_config, f.name) != getattr(default_side, f.name):
+                reset = dataclasses.replace(side_config, **{f.name: getattr(default_side, f.name)})
+                candidates.append(((side, f.name), dataclasses.replace(config, **{side: reset})))
+    default = PairConfig()
+    for f in dataclasses.fields(config):
+        if f.name not in ("client", "server") and getattr(config, f.name) != getattr(
+            default, f.name
+        ):
+            reset_config = dataclasses.replace(config, **{f.name: getattr(default, f.name)})
+            candidates.append(((f.name,), reset_config))
+    for where, candidate in candidates:
+        try:
+            build_contexts(candidate, identity)
+        except TlsstepError as exc:
+            if str(exc) == message:
+                continue
+        return scenario.line(*where)
+    return None
 
 
 def _placed(scenario: Scenario, index: int, mismatch: Mismatch) -> Mismatch:
