@@ -227,17 +227,9 @@ class _Loader:
         return ScenarioError(message, path=self.path, line=self.lines.line(where))
 
     def scenario(self, data: Mapping[str, Any]) -> Scenario:
-        pair_keys = settable(PairConfig)
-        known = [*FILE_KEYS, *pair_keys]
-        pair: dict[str, Any] = {}
-        for key, value in data.items():
-            if key not in known:
-                raise self.error(
-                    f"unknown key {key!r}{suggest(key, known)}; a scenario has {', '.join(known)}",
-                    key,
-                )
-            if key in pair_keys:
-                pair[key] = self.convert(pair_keys[key], value, key)
+        pair = self.settings(
+            data, settable(PairConfig), unknown="unknown key", listed="a scenario has"
+        )
         name = data.get("name", Path(self.path).stem)
         description = data.get("description", "")
         for key, value in (("name", name), ("description", description)):
@@ -264,17 +256,32 @@ class _Loader:
     def side(self, side: str, table: Any) -> SideConfig:
         if not isinstance(table, Mapping):
             raise self.error(f"{side} must be a table ([{side}]), not {table!r}", side)
-        keys = settable(SideConfig)
+        values = self.settings(
+            table, settable(SideConfig), side, unknown=f"[{side}] has no key", listed="it takes"
+        )
+        return SideConfig(**values)
+
+    def settings(
+        self,
+        table: Mapping[str, Any],
+        keys: Mapping[str, Convert],
+        *where: str,
+        unknown: str,
+        listed: str,
+    ) -> dict[str, Any]:
+        """Converted values of ``table``'s configuration keys; the file's own keys pass at top."""
+        allowed = [*keys] if where else [*FILE_KEYS, *keys]
         values: dict[str, Any] = {}
         for key, value in table.items():
-            if key not in keys:
+            if key not in allowed:
                 raise self.error(
-                    f"[{side}] has no key {key!r}{suggest(key, keys)}; it takes {', '.join(keys)}",
-                    side,
+                    f"{unknown} {key!r}{suggest(key, allowed)}; {listed} {', '.join(allowed)}",
+                    *where,
                     key,
                 )
-            values[key] = self.convert(keys[key], value, side, key)
-        return SideConfig(**values)
+            if key in keys:
+                values[key] = self.convert(keys[key], value, *where, key)
+        return values
 
     def steps(self, tables: Any) -> tuple[Step, ...]:
         if tables is None:
