@@ -158,8 +158,10 @@ class OpSpec:
     summary: str
 
 
-# A write of more than this is not a test of TLS but of memory.
+# A write of more than this is not a test of TLS but of memory; read() allocates
+# its whole size up front, so a read is bounded too.
 MAX_REPEAT: Final = 1 << 20
+MAX_READ: Final = 1 << 20
 
 FAULT_KEYS: Final = ("flip", "overwrite", "truncate", "insert", "drop", "duplicate", "swap")
 
@@ -421,7 +423,10 @@ def _build(
         data = v.get("data", v.get("hex", b"")) * repeat
         return Write(side=_need(v, op, "side"), data=data, **common)
     if op == "read":
-        return Read(side=_need(v, op, "side"), size=v.get("size", 16384), **common)
+        size = v.get("size", 16384)
+        if not 0 <= size <= MAX_READ:
+            raise StepError(f"read size must be 0 to {MAX_READ}, not {size}", key="size")
+        return Read(side=_need(v, op, "side"), size=size, **common)
     if op == "unwrap":
         return Unwrap(side=_need(v, op, "side"), **common)
     if op == "verify_client_post_handshake":

@@ -38,6 +38,8 @@ def value(v: Any) -> str:
         return value(v.value)
     if isinstance(v, int):
         return str(v)
+    if isinstance(v, float):
+        return {"inf": "inf", "-inf": "-inf", "nan": "nan"}.get(repr(v), repr(v))
     if isinstance(v, str):
         # JSON string escapes are valid TOML basic-string escapes, except that
         # JSON may write \u escapes for characters TOML also accepts that way.

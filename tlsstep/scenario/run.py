@@ -113,10 +113,12 @@ def run(
         hooks = crypto() if crypto else None
         contexts = None if hooks else _contexts(scenario.config, identity)
         session = Session(scenario.config, identity, crypto=hooks, contexts=contexts)
-    except TlsstepError as exc:
-        message = str(exc)
-        line = _config_line(scenario, identity, message)
-        error = ScenarioError(message, path=scenario.path, line=line)
+    except REFUSED as exc:
+        message = _message(exc)
+        where = _culprit(scenario, identity, message)
+        if where and not isinstance(exc, TlsstepError):
+            message = f"{'.'.join(where)}: {message}"  # tlsstep's own errors name it already
+        error = ScenarioError(message, path=scenario.path, line=scenario.line(*where))
         return ScenarioResult(
             scenario=scenario,
             steps=(),
@@ -125,8 +127,25 @@ def run(
             error=error,
         )
     reports: list[StepReport] = []
-    for step in scenario.steps:
-        outcome = session.run(step)
+    for index, step in enumerate(scenario.steps):
+        try:
+            outcome = session.run(step)
+        except REFUSED as exc:
+            # The session turns OpenSSL's errors into values; what is left is a value
+            # Python refuses outright (a size it cannot allocate): the file is at fault.
+            error = ScenarioError(
+                f"step {index + 1}: cannot run it: {_message(exc)}",
+                path=scenario.path,
+                line=step.line,
+            )
+            return ScenarioResult(
+                scenario=scenario,
+                steps=tuple(reports),
+                seconds=time.perf_counter() - start,
+                connections=len(session.connections),
+                session=session,
+                error=error,
+            )
         found = tuple(_placed(scenario, outcome.index, m) for m in check(session, outcome))
         reports.append(StepReport(outcome=outcome, mismatches=found))
         if found:
@@ -140,8 +159,21 @@ def run(
     )
 
 
-def _config_line(scenario: Scenario, identity: Identity, message: str) -> int | None:
-    """The line of the setting a configuration error is about.
+# What making a pair or running a step may raise for a value the file gave: tlsstep's
+# own errors, and Python's refusals (a negative ticket count, an empty ALPN name, a
+# server name with a NUL, a read size it cannot allocate).
+REFUSED: Final = (TlsstepError, ssl.SSLError, ValueError, TypeError, OverflowError, MemoryError)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, TlsstepError):
+        return str(exc)
+    text = str(exc.args[0]) if len(exc.args) == 1 else str(exc)
+    return f"Python's ssl refused it: {text or type(exc).__name__}"
+
+
+def _culprit(scenario: Scenario, identity: Identity, message: str) -> tuple[str, ...]:
+    """The setting a configuration error is about (``("server", "group")``), or ``()``.
 
     Only the error path pays for this: each setting the file changed is put back to
     its default in turn, and the one whose reset changes the error is the culprit.
@@ -164,12 +196,12 @@ def _config_line(scenario: Scenario, identity: Identity, message: str) -> int | 
             candidates.append(((f.name,), reset_config))
     for where, candidate in candidates:
         try:
-            build_contexts(candidate, identity)
-        except TlsstepError as exc:
-            if str(exc) == message:
+            Session(candidate, identity)
+        except REFUSED as exc:
+            if _message(exc) == message:
                 continue
-        return scenario.line(*where)
-    return None
+        return where
+    return ()
 
 
 def _placed(scenario: Scenario, index: int, mismatch: Mismatch) -> Mismatch:
