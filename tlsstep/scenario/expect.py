@@ -207,24 +207,26 @@ def check(session: Session, outcome: StepOutcome) -> list[Mismatch]:
     """Every check of ``outcome.step``'s ``expect`` that does not hold."""
     step = outcome.step
     actual = Actual(session, outcome)
-    out: list[Mismatch] = []
+    # (path in the file, check, expected value, side it is about, about the whole step)
+    flat: list[tuple[str, str, Any, Side | None, bool]] = []
     for key, expected in step.expect:
         if key in EXPECT_SIDES:
-            for sub, sub_expected in expected:
-                _one(
-                    out,
-                    actual,
-                    step,
-                    outcome.index,
-                    f"{key}.{sub}",
-                    sub,
-                    sub_expected,
-                    Side(key),
-                    False,
-                )
+            flat += [(f"{key}.{sub}", sub, value, Side(key), False) for sub, value in expected]
         else:
-            whole = key in STEP_EXPECT_KEYS
-            _one(out, actual, step, outcome.index, key, key, expected, step_side(step), whole)
+            flat.append((key, key, expected, step_side(step), key in STEP_EXPECT_KEYS))
+    out: list[Mismatch] = []
+    for path, key, expected, side, whole in flat:
+        value = actual.value(key, side, whole_step=whole)
+        if not matches(key, expected, value):
+            out.append(
+                Mismatch(
+                    step=outcome.index,
+                    line=step.line,
+                    check=f"expect.{path}",
+                    expected=expected,
+                    actual=value,
+                )
+            )
     if outcome.problem and not any(k == "result" for k, _ in step.expect):
         # A step that could not be done at all fails the scenario unless it was expected.
         out.append(
@@ -237,23 +239,3 @@ def check(session: Session, outcome: StepOutcome) -> list[Mismatch]:
             )
         )
     return out
-
-
-def _one(
-    out: list[Mismatch],
-    actual: Actual,
-    step: Step,
-    index: int,
-    path: str,
-    key: str,
-    expected: Any,
-    side: Side | None,
-    whole_step: bool,
-) -> None:
-    value = actual.value(key, side, whole_step=whole_step)
-    if not matches(key, expected, value):
-        out.append(
-            Mismatch(
-                step=index, line=step.line, check=f"expect.{path}", expected=expected, actual=value
-            )
-        )
