@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from tlsstep import __version__
+from tlsstep.commands.decode import decode_command
 from tlsstep.commands.handshake import handshake_command
 from tlsstep.commands.replay import replay_command
 
@@ -25,4 +26,5 @@ def main() -> None:
 
 
 main.add_command(handshake_command)
+main.add_command(decode_command)
 main.add_command(replay_command)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
 from tlsstep.identity import DEFAULT_SERVER_NAME, Credential, Identity, default_identity
+
+if TYPE_CHECKING:
+    from tlsstep.certs.problems import CertProblem
 
 VERSIONS: Final[dict[str, ssl.TLSVersion]] = {
     "1.0": ssl.TLSVersion.TLSv1,
@@ -57,6 +60,19 @@ class PairConfig:
     client_cert: ClientCert = ClientCert.none
     trust_pem: bytes | None = None  # own CA bundle; None: the identity's CA
     keylog: bool = False  # set keylog_filename so the crypto layer can decrypt
+    # Certificate problems on demand (tlsstep.certs.problems): a CertProblem or its
+    # name ("expired", "wrong-host", ...). A client problem makes the server ask for a
+    # certificate (required) unless client_cert says otherwise.
+    server_cert_problem: CertProblem | str | None = None
+    client_cert_problem: CertProblem | str | None = None
+    chain_depth: int = 1  # 1: leaf issued by the root; 2: root -> intermediate -> leaf; ...
+
+    @property
+    def requested_client_cert(self) -> ClientCert:
+        """``client_cert``, raised to ``required`` when a client problem is asked for."""
+        if self.client_cert is ClientCert.none and self.client_cert_problem:
+            return ClientCert.required
+        return self.client_cert
 
 
 def _version(value: str, option: str) -> ssl.TLSVersion:
@@ -98,6 +114,47 @@ def _apply_common(ctx: ssl.SSLContext, cfg: SideConfig, side: Side) -> None:
         ctx.options &= ~ssl.OP_IGNORE_UNEXPECTED_EOF
 
 
+def resolve_identity(config: PairConfig, identity: Identity | None = None) -> Identity:
+    """``identity`` with each side's credential chosen by the config: the side's own
+    ``credential``, else its certificate problem, else a chain of ``chain_depth``.
+
+    Credentials are made once per process (cached), so resolving twice gives equal
+    values; the client's is still made only when someone asks for it.
+
+    Raises:
+        TlsstepError: an unknown problem name or chain depth.
+    """
+    base = identity or default_identity()
+
+    def choose(side: Side) -> Credential:
+        own = config.server.credential if side is Side.server else config.client.credential
+        problem = config.server_cert_problem if side is Side.server else config.client_cert_problem
+        if own is not None:
+            return own
+        if problem or config.chain_depth != 1:
+            from tlsstep.certs.problems import chain_credential, parse_problem, problem_credential
+
+            if problem:
+                chosen = parse_problem(problem, f"{side} certificate problem")
+                return problem_credential(chosen, side, config.server_name)
+            return chain_credential(config.chain_depth, side, config.server_name)
+        return base.server if side is Side.server else base.client
+
+    if config.server_cert_problem:  # check both names now, not when the client cert is made
+        from tlsstep.certs.problems import parse_problem
+
+        parse_problem(config.server_cert_problem, "server certificate problem")
+    if config.client_cert_problem:
+        from tlsstep.certs.problems import parse_problem
+
+        parse_problem(config.client_cert_problem, "client certificate problem")
+    return Identity(
+        trust_pem=base.trust_pem,
+        server=choose(Side.server),
+        make_client=lambda: choose(Side.client),
+    )
+
+
 def build_contexts(
     config: PairConfig, identity: Identity | None = None, keylog_path: str | None = None
 ) -> tuple[ssl.SSLContext, ssl.SSLContext]:
@@ -106,7 +163,8 @@ def build_contexts(
     Raises:
         TlsstepError: a setting OpenSSL refuses, named by side and field.
     """
-    identity = identity or default_identity()
+    identity = resolve_identity(config, identity)
+    requested = config.requested_client_cert
     trust = (config.trust_pem or identity.trust_pem).decode("ascii", "replace")
 
     client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -118,18 +176,18 @@ def build_contexts(
         client.verify_mode = ssl.CERT_NONE
     send = config.client.send_certificate
     if send is None:
-        send = config.client_cert is not ClientCert.none or config.client.post_handshake_auth
+        send = requested is not ClientCert.none or config.client.post_handshake_auth
     if send:
-        _load(config.client.credential or identity.client, client, "client")
+        _load(identity.client, client, "client", config.client)
     client.post_handshake_auth = config.client.post_handshake_auth
 
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     _apply_common(server, config.server, Side.server)
-    _load(config.server.credential or identity.server, server, "server")
-    if config.client_cert is not ClientCert.none or config.server.post_handshake_auth:
+    _load(identity.server, server, "server", config.server)
+    if requested is not ClientCert.none or config.server.post_handshake_auth:
         server.load_verify_locations(cadata=trust)
         server.verify_mode = (
-            ssl.CERT_REQUIRED if config.client_cert is ClientCert.required else ssl.CERT_OPTIONAL
+            ssl.CERT_REQUIRED if requested is ClientCert.required else ssl.CERT_OPTIONAL
         )
         if not config.server.verify:
             server.verify_mode = ssl.CERT_NONE
@@ -144,7 +202,11 @@ def build_contexts(
     return client, server
 
 
-def _load(credential: Credential, ctx: ssl.SSLContext, name: str) -> None:
+def _load(credential: Credential, ctx: ssl.SSLContext, name: str, cfg: SideConfig) -> None:
+    if credential.security_level is not None:
+        # OpenSSL checks a key against the context's security level when it is loaded
+        # (SSL_R_EE_KEY_TOO_SMALL): the weak-key problem needs its holder lowered first.
+        ctx.set_ciphers(f"{cfg.ciphers or 'DEFAULT'}:@SECLEVEL={credential.security_level}")
     try:
         credential.load_into(ctx, name)
     except ssl.SSLError as exc:

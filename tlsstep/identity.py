@@ -11,10 +11,13 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from tlsstep.errors import TlsstepError
 from tlsstep.private import private_file
+
+if TYPE_CHECKING:
+    import trustme
 
 DEFAULT_SERVER_NAME: Final = "example.test"
 DEFAULT_CLIENT_NAME: Final = "client.example.test"
@@ -28,6 +31,9 @@ class Credential:
     key_pem: bytes
     password: bytes | None = None
     source: str = "trustme"
+    # The OpenSSL security level the holder's context must be lowered to before it will
+    # load this key (the weak-key problem: RSA 1024 is refused at Python's SECLEVEL 2).
+    security_level: int | None = None
 
     def load_into(self, context: ssl.SSLContext, name: str) -> None:
         """Hand the chain and key to OpenSSL, through 0600 files in the private directory."""
@@ -72,20 +78,38 @@ class Identity:
 
 
 @functools.cache
-def _default_ca() -> Any:
+def default_ca() -> trustme.CA:
+    """The process's test CA: every generated certificate that should be trusted chains to it."""
     import trustme  # heavy (cryptography): imported only when certificates are needed
 
     return trustme.CA(organization_name="tlsstep test CA")
 
 
+_default_ca = default_ca  # the foundation's name
+
+
+def issued_credential(name: str, **options: Any) -> Credential:
+    """A leaf for ``name`` issued by the test CA (see :func:`tlsstep.certs.build.issue_leaf`)."""
+    from tlsstep.certs.build import issue_leaf
+
+    leaf = issue_leaf(name, issuer=default_ca(), **options)
+    return Credential(chain_pem=leaf.cert_pem, key_pem=leaf.key_pem)
+
+
 @functools.cache
 def default_identity(server_name: str = DEFAULT_SERVER_NAME) -> Identity:
-    """A trustme CA, a server certificate for ``server_name``; a client certificate on demand."""
-    ca = _default_ca()
+    """A trustme CA, a server certificate for ``server_name``; a client certificate on demand.
+
+    The leaves are built by :func:`tlsstep.certs.build.issue_leaf` rather than trustme's
+    ``issue_cert``: trustme marks subjectAltName critical beside a non-empty subject, which
+    ``cryptography``'s strict verifier rejects, so the independent verdict would disagree
+    with OpenSSL on every healthy run.
+    """
+    ca = default_ca()
     return Identity(
         trust_pem=ca.cert_pem.bytes(),
-        server=_credential(ca.issue_cert(server_name)),
-        make_client=lambda: _credential(ca.issue_cert(DEFAULT_CLIENT_NAME)),
+        server=issued_credential(server_name),
+        make_client=lambda: issued_credential(DEFAULT_CLIENT_NAME),
     )
 
 

@@ -16,7 +16,12 @@ from typing import Any, Protocol
 
 from tlsstep.events import Side
 from tlsstep.wire.enums import AlertDescription, AlertLevel, ContentType, HandshakeType, name_of
-from tlsstep.wire.handshake import HandshakeMessage, HandshakeReassembler, negotiated_version
+from tlsstep.wire.handshake import (
+    HandshakeMessage,
+    HandshakeReassembler,
+    negotiated_version,
+    server_hello_cipher_suite,
+)
 from tlsstep.wire.records import Record, RecordSplitter
 
 
@@ -113,13 +118,19 @@ class _Direction:
     sent: list[str] = field(default_factory=list)  # message names, in order
 
 
-def decode_message(message: HandshakeMessage) -> Any:
-    """Decoded fields of a message, from the wire layer's decoder when present."""
+def decode_message(
+    message: HandshakeMessage, *, version: int | None = None, cipher_suite: int | None = None
+) -> Any:
+    """Decoded fields of a message, from the wire layer's decoder when present.
+
+    ``version`` and ``cipher_suite`` (as the ServerHello chose them) pick the form of
+    messages whose layout depends on them (TLS 1.2/1.3 Certificate, ECDHE/DHE keys).
+    """
     try:
         from tlsstep.wire.messages import decode_handshake  # type: ignore[import-not-found,unused-ignore]
     except ImportError:  # decoder not built yet: frames only
         return None
-    return decode_handshake(message)
+    return decode_handshake(message, version=version, cipher_suite=cipher_suite)
 
 
 class Transcript:
@@ -129,6 +140,7 @@ class Transcript:
         self.unprotector = unprotector
         self._dirs = {side: _Direction() for side in Side}
         self.version: int | None = None  # as the ServerHello selected it
+        self.cipher_suite: int | None = None  # likewise
 
     def sent_messages(self, sender: Side) -> list[str]:
         """Names of the handshake messages ``sender`` has sent so far."""
@@ -193,7 +205,11 @@ class Transcript:
         alert: Alert | None = None
         note: str | None = None
         if content_type == ContentType.handshake:
-            messages = tuple(self._message(sender, d, m) for m in d.messages.feed(content))
+            # Plaintext messages know where they sit in the stream; decrypted ones do not.
+            origin = None if protected else record.stream_offset + 5
+            messages = tuple(
+                self._message(sender, d, m) for m in d.messages.feed(content, origin=origin)
+            )
         elif content_type == ContentType.alert:
             if len(content) == 2:
                 alert = Alert(level=content[0], description=content[1])
@@ -215,9 +231,11 @@ class Transcript:
         d.sent.append(message.name)
         if message.msg_type == HandshakeType.server_hello:  # HelloRetryRequest too: it is TLS 1.3
             self.version = negotiated_version(message.body)
+            self.cipher_suite = server_hello_cipher_suite(message.body)
         verified = None
         if self.unprotector is not None:
             if message.msg_type == HandshakeType.finished:  # check before it joins the transcript
                 verified = self.unprotector.check_finished(sender, message)
             self.unprotector.observe(sender, message)
-        return MessageView(message=message, decoded=decode_message(message), verified=verified)
+        decoded = decode_message(message, version=self.version, cipher_suite=self.cipher_suite)
+        return MessageView(message=message, decoded=decoded, verified=verified)

@@ -16,6 +16,8 @@ Examples:
   tlsstep handshake --server-group prime256v1 (a HelloRetryRequest)
   tlsstep handshake --server-name wrong.test  (hostname mismatch: exits 1)
   tlsstep handshake --client-cert --alpn h2,http/1.1 --resume -v
+  tlsstep handshake --server-cert-problem expired --certs
+  tlsstep handshake --chain-depth 2 --tls-version 1.2 --certs --json
 """
 
 
@@ -47,17 +49,35 @@ Examples:
     "to replay later with tlsstep replay.",
 )
 @click.option(
+    "--certs",
+    "show_certs",
+    is_flag=True,
+    help="Show each certificate chain sent, both verifiers' verdicts and why one failed "
+    '(with --json: a "certificates" list with PEM and parsed fields).',
+)
+@click.option(
+    "--pcap",
+    "pcap_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    metavar="FILE",
+    help="Also write the run to FILE as pcapng (a synthetic TCP connection) for Wireshark.",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
-    help="-v adds every SSLObject fact of both sides; -vv adds all details.",
+    help="-v adds the decoded fields of every message and every SSLObject fact of both sides; "
+    "-vv adds each field's offset and bytes in hex, and all details.",
 )
 def handshake_command(
     resume: bool,
     data: str | None,
     as_json: bool,
     save_path: str | None,
+    show_certs: bool,
     verbose: int,
+    pcap_path: str | None,
     **opts: Any,
 ) -> None:
     """Run a TLS handshake between a real OpenSSL client and server in this process.
@@ -92,6 +112,8 @@ def handshake_command(
 
     if save_path:
         _save(save_path, config, recorder)
+    if pcap_path is not None:
+        _write_pcap(pcap_path, session)
 
     from tlsstep.report import summarize
 
@@ -101,12 +123,27 @@ def handshake_command(
 
         from tlsstep.render.json import run_dict
 
-        json.dump(run_dict(session), sys.stdout, indent=2)
+        document = run_dict(session)
+        if show_certs:
+            from tlsstep.certs.report import chain_reports
+            from tlsstep.render.certs_view import reports_dicts
+
+            document["certificates"] = reports_dicts(chain_reports(session))
+        json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         from tlsstep.render.terminal import make_console, run_view
 
-        make_console().print(run_view(session, verbosity=verbose))
+        console = make_console()
+        console.print(run_view(session, verbosity=verbose))
+        if show_certs:
+            from rich.text import Text
+
+            from tlsstep.certs.report import chain_reports
+            from tlsstep.render.certs_view import reports_view
+
+            console.print(Text(""))
+            console.print(reports_view(chain_reports(session), full=verbose >= 1))
     if not summary.ok:
         sys.exit(1)
 
@@ -131,3 +168,16 @@ def _save(path: str, config: Any, recorder: Any) -> None:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror}", param_hint="--save"
         ) from None
+
+
+def _write_pcap(path: str, session: Any) -> None:
+    """Export the run; the key log goes in when the session's crypto hooks wrote one."""
+    from tlsstep.pcap.writer import session_keylog, write_session_pcapng
+
+    keylog = session_keylog(session)
+    try:
+        packets = write_session_pcapng(path, session, keylog)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+    secrets = "with its TLS key log" if keylog else "without secrets (no key log in this run)"
+    click.echo(f"wrote {path}: {packets} packets, {secrets}", err=True)

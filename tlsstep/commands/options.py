@@ -13,11 +13,26 @@ import click
 
 if TYPE_CHECKING:
     from tlsstep.config import PairConfig
-    from tlsstep.identity import Identity
+    from tlsstep.identity import Credential, Identity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 TLS_VERSIONS = click.Choice(["1.0", "1.1", "1.2", "1.3"])
+# tlsstep.certs.problems.CertProblem's values, spelled out so --help imports nothing
+# heavy (tests/certs/test_certs_cli.py checks the two lists agree).
+CERT_PROBLEMS = click.Choice(
+    [
+        "expired",
+        "not-yet-valid",
+        "wrong-host",
+        "self-signed",
+        "untrusted-root",
+        "missing-intermediate",
+        "wrong-eku",
+        "weak-key",
+        "ca-as-leaf",
+    ]
+)
 
 
 def _csv(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
@@ -133,6 +148,25 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
         default=None,
         help="CA certificates, PEM, that both sides trust (default: the trustme CA).",
     ),
+    click.option(
+        "--server-cert-problem",
+        type=CERT_PROBLEMS,
+        default=None,
+        help="Give the server a certificate with this problem, to see how verification fails.",
+    ),
+    click.option(
+        "--client-cert-problem",
+        type=CERT_PROBLEMS,
+        default=None,
+        help="Give the client a certificate with this problem; the server then requires one.",
+    ),
+    click.option(
+        "--chain-depth",
+        type=click.IntRange(1, 5),
+        default=1,
+        show_default=True,
+        help="Certificates in each generated chain below the root: 2 adds an intermediate CA.",
+    ),
 ]
 
 
@@ -151,7 +185,7 @@ def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
     """
     from tlsstep.config import ClientCert, PairConfig, SideConfig
     from tlsstep.errors import TlsstepError
-    from tlsstep.identity import Credential, default_identity, read_pem
+    from tlsstep.identity import default_identity
 
     def pinned(side_version: str | None) -> dict[str, Any]:
         version = side_version or opts.get("tls_version")
@@ -160,21 +194,22 @@ def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
     identity = default_identity()
     server_credential = None
     trust = None
+    problems = [o for o in ("server_cert_problem", "client_cert_problem") if opts.get(o)]
+    own = [o for o in ("cert", "ca") if opts.get(o)]
+    if problems and own:
+        raise click.UsageError(
+            f"--{problems[0].replace('_', '-')} makes certificates under tlsstep's test CA; "
+            f"it cannot be combined with --{own[0]}"
+        )
     try:
         if opts.get("cert"):
-            chain = read_pem(opts["cert"], "certificate file")
-            key = read_pem(opts.get("key") or opts["cert"], "key file")
-            password = opts.get("key_password")
-            server_credential = Credential(
-                chain_pem=chain,
-                key_pem=key,
-                password=password.encode() if password else None,
-                source=f"--cert {opts['cert']}",
-            )
+            server_credential = _own_credential(opts)
         elif opts.get("key"):
             raise click.BadParameter("--key needs --cert", param_hint="--key")
         if opts.get("ca"):
-            trust = read_pem(opts["ca"], "CA file")
+            from tlsstep.certs.files import load_trust
+
+            trust = load_trust(opts["ca"])
     except TlsstepError as exc:
         raise click.BadParameter(str(exc), param_hint="--cert/--key/--ca") from None
 
@@ -204,5 +239,30 @@ def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
         server_name=opts.get("server_name"),
         client_cert=ClientCert.required if opts.get("client_cert") else ClientCert.none,
         trust_pem=trust,
+        server_cert_problem=opts.get("server_cert_problem"),
+        client_cert_problem=opts.get("client_cert_problem"),
+        chain_depth=opts.get("chain_depth") or 1,
     )
     return config, identity
+
+
+def _own_credential(opts: dict[str, Any]) -> Credential:
+    """--cert/--key/--key-password as a Credential; asks for the password on a terminal.
+
+    Raises:
+        TlsstepError: a file that cannot be used (CertFileError names it).
+    """
+    import sys
+
+    from tlsstep.certs.files import KeyPasswordNeeded, load_credential
+
+    password = opts.get("key_password")
+    try:
+        return load_credential(opts["cert"], opts.get("key"), password)
+    except KeyPasswordNeeded as exc:
+        if not sys.stdin.isatty():
+            raise
+        password = click.prompt(
+            f"Password for the key in {exc.path}", hide_input=True, err=True, default=""
+        )
+        return load_credential(opts["cert"], opts.get("key"), password)

@@ -15,6 +15,12 @@ from tlsstep.report import Summary, summarize
 from tlsstep.session import Entry, Session
 from tlsstep.transcript import MessageView, RecordView
 from tlsstep.wire.enums import ContentType, name_of, version_name
+from tlsstep.wire.messages import (
+    DecodedMessage,
+    decode_alert,
+    decode_change_cipher_spec,
+    to_json,
+)
 
 
 def plain(value: Any) -> Any:
@@ -59,6 +65,21 @@ def message_dict(view: MessageView) -> dict[str, Any]:
         out["verified"] = view.verified
     if view.note:
         out["note"] = view.note
+    if isinstance(view.decoded, DecodedMessage):
+        out["fields"] = to_json(view.decoded)
+    return out
+
+
+def record_decoded(view: RecordView) -> list[DecodedMessage]:
+    """What a record's body says: its messages' decoded fields, or its CCS/Alert body."""
+    out = [m.decoded for m in view.messages if isinstance(m.decoded, DecodedMessage)]
+    if view.protected and view.plaintext is None:
+        return out
+    body = view.plaintext if view.plaintext is not None else view.record.fragment
+    if view.content_type == ContentType.change_cipher_spec:
+        out.append(decode_change_cipher_spec(body))
+    elif view.content_type == ContentType.alert:
+        out.append(decode_alert(body))
     return out
 
 
@@ -89,6 +110,10 @@ def record_dict(view: RecordView) -> dict[str, Any]:
         out["messages"] = [message_dict(m) for m in view.messages]
     if view.alert:
         out["alert"] = {"level": view.alert.level_name, "description": view.alert.description_name}
+    if view.content_type in (ContentType.change_cipher_spec, ContentType.alert):
+        bodies = [to_json(d) for d in record_decoded(view)]
+        if bodies:
+            out["fields"] = bodies[0]
     data = view.application_data
     if data is not None:
         out["application_data"] = application_data(data)

@@ -88,7 +88,7 @@ def record_line(view: RecordView) -> Text:
     return line
 
 
-def entry_lines(entry: Entry) -> Iterator[Text]:
+def entry_lines(entry: Entry, verbosity: int = 0) -> Iterator[RenderableType]:
     e = entry.event
     head = Text(f"{e.index + 1:>3}  ", style="tlsstep.dim")
     if e.op == "deliver":
@@ -98,7 +98,12 @@ def entry_lines(entry: Entry) -> Iterator[Text]:
         if left:
             head.append(f", {left} still queued", style="tlsstep.dim")
         yield head
-        yield from (record_line(r) for r in entry.records)
+        for r in entry.records:
+            yield record_line(r)
+            if verbosity >= 1:  # -v: decoded fields; -vv: with their bytes
+                from tlsstep.render.wire_view import record_fields
+
+                yield record_fields(r, show_bytes=verbosity >= 2)
         return
     if e.op == "eof":
         head.append_text(direction(e.side))
@@ -138,15 +143,15 @@ def entry_lines(entry: Entry) -> Iterator[Text]:
             )
 
 
-def transcript(entries: Iterable[Entry]) -> RenderableType:
-    lines: list[Text] = []
+def transcript(entries: Iterable[Entry], verbosity: int = 0) -> RenderableType:
+    lines: list[RenderableType] = []
     connection = 0
     for entry in entries:
         if entry.event.connection != connection:
             connection = entry.event.connection
             title = "connection 1" if connection == 1 else f"connection {connection} (resuming)"
             lines.append(Text(title, style="tlsstep.key"))
-        lines.extend(entry_lines(entry))
+        lines.extend(entry_lines(entry, verbosity))
     return Group(*lines)
 
 
@@ -279,7 +284,7 @@ def facts_table(client: SideFacts, server: SideFacts, *, full: bool = False) -> 
 def run_view(session: Session, *, verbosity: int = 0) -> RenderableType:
     """The whole terminal output of a run."""
     parts: list[RenderableType] = [
-        transcript(session.entries),
+        transcript(session.entries, verbosity),
         Text(""),
         summary_table(summarize(session)),
     ]

@@ -7,7 +7,7 @@ their bodies lives beside it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from tlsstep.wire.enums import HELLO_RETRY_REQUEST_RANDOM, HandshakeType, message_name
@@ -16,11 +16,33 @@ HANDSHAKE_HEADER_LEN: Final = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Piece:
+    """A run of a message's bytes that crossed the wire contiguously.
+
+    A message split over several records has several pieces; ``stream_offset`` is
+    where the run starts in its direction's byte stream (record headers included).
+    """
+
+    message_offset: int  # from the message's first header byte
+    stream_offset: int
+    length: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HandshakeMessage:
-    """One framed handshake message: type, body, and the full bytes for transcripts."""
+    """One framed handshake message: type, body, and the full bytes for transcripts.
+
+    ``pieces`` says where its bytes crossed the wire, when the reassembler was told
+    (plaintext records); decrypted records have no wire position for their plaintext.
+    """
 
     msg_type: int
     body: bytes
+    pieces: tuple[Piece, ...] = field(default=(), compare=False)
+
+    def stream_offset(self, offset: int) -> int | None:
+        """Where byte ``offset`` of the message is in the byte stream, if known."""
+        return piece_offset(self.pieces, offset)
 
     @property
     def raw(self) -> bytes:
@@ -41,6 +63,14 @@ class HandshakeMessage:
         return message_name(self.msg_type)
 
 
+def piece_offset(pieces: tuple[Piece, ...], offset: int) -> int | None:
+    """The stream offset of byte ``offset`` of a message made of ``pieces``."""
+    for p in pieces:
+        if p.message_offset <= offset < p.message_offset + p.length:
+            return p.stream_offset + offset - p.message_offset
+    return None
+
+
 def encode_handshake(msg_type: int, body: bytes) -> bytes:
     return HandshakeMessage(msg_type=msg_type, body=body).raw
 
@@ -48,16 +78,27 @@ def encode_handshake(msg_type: int, body: bytes) -> bytes:
 class HandshakeReassembler:
     """Joins handshake-record fragments of one direction into whole messages."""
 
-    __slots__ = ("_buffer",)
+    __slots__ = ("_buffer", "_origins")
 
     def __init__(self) -> None:
         self._buffer = bytearray()
+        # (buffer position, stream offset, length) of each fragment with a known origin
+        self._origins: list[tuple[int, int, int]] = []
 
     @property
     def pending(self) -> bytes:
         return bytes(self._buffer)
 
-    def feed(self, fragment: bytes) -> list[HandshakeMessage]:
+    def feed(self, fragment: bytes, *, origin: int | None = None) -> list[HandshakeMessage]:
+        """Add one record's handshake bytes; return the messages they complete.
+
+        Args:
+            fragment: the record's (plaintext) content.
+            origin: the stream offset of the fragment's first byte (a plaintext
+                record's ``stream_offset + 5``); None when it has none (decrypted).
+        """
+        if origin is not None and fragment:
+            self._origins.append((len(self._buffer), origin, len(fragment)))
         self._buffer += fragment
         out: list[HandshakeMessage] = []
         buf = self._buffer
@@ -67,11 +108,36 @@ class HandshakeReassembler:
             end = pos + HANDSHAKE_HEADER_LEN + length
             if end > len(buf):
                 break
-            out.append(HandshakeMessage(msg_type=buf[pos], body=bytes(buf[pos + 4 : end])))
+            out.append(
+                HandshakeMessage(
+                    msg_type=buf[pos],
+                    body=bytes(buf[pos + 4 : end]),
+                    pieces=self._pieces(pos, end),
+                )
+            )
             pos = end
         if pos:
             del buf[:pos]
+            self._origins = [
+                (start - pos, stream, n)
+                if start >= pos
+                else (0, stream + pos - start, n - pos + start)
+                for start, stream, n in self._origins
+                if start + n > pos
+            ]
         return out
+
+    def _pieces(self, pos: int, end: int) -> tuple[Piece, ...]:
+        pieces = []
+        for start, stream, n in self._origins:
+            lo, hi = max(start, pos), min(start + n, end)
+            if lo < hi:
+                pieces.append(
+                    Piece(
+                        message_offset=lo - pos, stream_offset=stream + lo - start, length=hi - lo
+                    )
+                )
+        return tuple(pieces)
 
 
 def negotiated_version(server_hello_body: bytes) -> int | None:
@@ -93,3 +159,14 @@ def negotiated_version(server_hello_body: bytes) -> int | None:
             return int.from_bytes(body[pos + 4 : pos + 6], "big")
         pos += 4 + ext_len
     return legacy
+
+
+def server_hello_cipher_suite(server_hello_body: bytes) -> int | None:
+    """The cipher suite a ServerHello selects (RFC 8446 §4.1.3); None if too short."""
+    body = server_hello_body
+    if len(body) < 35:
+        return None
+    pos = 35 + body[34]
+    if len(body) < pos + 2:
+        return None
+    return int.from_bytes(body[pos : pos + 2], "big")

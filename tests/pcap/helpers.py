@@ -1,0 +1,133 @@
+"""Shared fixtures for the pcap tests: real runs with a key log, and what OpenSSL wrote.
+
+The key log comes from OpenSSL itself (``keylog_filename`` via a small crypto-hooks
+object), and the handshake messages each side wrote come from OpenSSL's message
+callback, so tshark's and tlsstep's views are both checked against the endpoints,
+not only against each other.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import ssl
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from click.testing import CliRunner
+
+from tlsstep.cli import main
+from tlsstep.config import PairConfig, SideConfig, build_contexts
+from tlsstep.events import Side
+from tlsstep.session import Session
+from tlsstep.steps import parse_line
+from tlsstep.transcript import HandshakeMessage, Record, Unprotected
+
+HANDSHAKE = 22  # ssl._TLSContentType.HANDSHAKE
+
+
+class NoKeys:
+    """An unprotector that opens nothing: the session still decodes plaintext."""
+
+    def observe(self, sender: Side, message: HandshakeMessage) -> None:
+        pass
+
+    def change_cipher_spec(self, sender: Side) -> None:
+        pass
+
+    def unprotect(self, sender: Side, record: Record) -> Unprotected:
+        return Unprotected(ok=False, reason="test hooks have no decryptor")
+
+    def check_finished(self, sender: Side, message: HandshakeMessage) -> bool | None:
+        return None
+
+
+@dataclass
+class KeylogHooks:
+    """Just enough of the crypto hooks for OpenSSL to write its key log."""
+
+    keylog_path: str | None
+
+    def unprotector(self, connection: int) -> NoKeys:
+        return NoKeys()
+
+
+@dataclass
+class Run:
+    session: Session
+    keylog: bytes
+    written: dict[Side, list[int]] = field(default_factory=dict)  # handshake types, in order
+
+
+def make_run(tmp_path: Path, version: str, *, data: bytes = b"ping", resume: bool = False) -> Run:
+    keylog = tmp_path / f"keys-{version}.txt"
+    config = PairConfig(
+        client=SideConfig(min_version=version, max_version=version),
+        server=SideConfig(min_version=version, max_version=version),
+    )
+    written: dict[Side, list[int]] = {Side.client: [], Side.server: []}
+
+    def callback(conn: Any, direction: str, _v: Any, ctype: Any, msg_type: Any, _d: Any) -> None:
+        if direction == "write" and ctype == HANDSHAKE:
+            written[Side.server if conn.server_side else Side.client].append(int(msg_type))
+
+    def with_callback(*args: Any) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+        # The callback must be on the contexts before the session's first SSLObjects.
+        contexts = build_contexts(*args)
+        for ctx in contexts:
+            ctx._msg_callback = callback  # type: ignore[attr-defined]
+        return contexts
+
+    with mock.patch("tlsstep.session.build_contexts", with_callback):
+        session = Session(config, crypto=KeylogHooks(str(keylog)))
+    for line in [
+        "handshake",
+        f'write client "{data.decode()}"',
+        "deliver client",
+        "read server",
+        f'write server "{data.decode()}"',
+        "deliver server",
+        "read client",
+    ]:
+        outcome = session.run(parse_line(line))
+        assert outcome.problem is None, outcome.problem
+    if resume:
+        session.run(parse_line("resume"))
+        session.run(parse_line("handshake"))
+    assert session.handshake_ok()
+    return Run(session=session, keylog=keylog.read_bytes(), written=written)
+
+
+def tlsstep_cli(*args: str) -> Any:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def decode_json(*args: str) -> dict[str, Any]:
+    result = tlsstep_cli("decode", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def transcript(doc: dict[str, Any]) -> list[Any]:
+    """What must not change between two files of the same run: streams and records."""
+    return [
+        (s["client"], s["server"], s["tls"], s["records"], s.get("messages"))
+        for s in doc["streams"]
+    ]
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:  # .ci/run installs tshark; a missing peer is a failure, not a skip
+        pytest.fail(f"{name} is not installed (it comes with tshark)")
+    return path
+
+
+def run_tool(*args: str) -> str:
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout

@@ -1,0 +1,123 @@
+"""Leaf certificates made with ``cryptography``, signed by trustme CAs.
+
+trustme marks subjectAltName critical while also filling the subject, which RFC 5280
+§4.2.1.6 allows only with an empty subject; ``cryptography.x509.verification`` rejects
+such leaves, so the independent verdict would disagree with OpenSSL on every healthy
+run. Leaves are therefore built here, with the extensions a strict RFC 5280 / CA/B
+Forum verifier expects (SKI, AKI, non-critical SAN, keyUsage, extendedKeyUsage), so the
+only thing wrong with a problem certificate is the problem. The CAs stay trustme's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import trustme
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuiltLeaf:
+    cert_pem: bytes
+    key_pem: bytes
+
+
+def issue_leaf(
+    name: str,
+    *,
+    issuer: trustme.CA | None,
+    purposes: Sequence[str] = ("serverAuth", "clientAuth"),
+    not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+    rsa_bits: int | None = None,
+    as_ca: bool = False,
+) -> BuiltLeaf:
+    """A leaf for DNS name ``name`` signed by ``issuer`` (None: self-signed).
+
+    Args:
+        purposes: extendedKeyUsage names (RFC 5280 §4.2.1.12): "serverAuth", "clientAuth".
+        rsa_bits: an RSA key of this size instead of ECDSA P-256 (trustme's default).
+        as_ca: basicConstraints cA=TRUE and keyCertSign, for the ca-as-leaf problem.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    if rsa_bits:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
+    else:
+        key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "tlsstep"),
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+        ]
+    )
+    now = dt.datetime.now(dt.UTC)
+    oids = {
+        "serverAuth": ExtendedKeyUsageOID.SERVER_AUTH,
+        "clientAuth": ExtendedKeyUsageOID.CLIENT_AUTH,
+    }
+    own_ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    if issuer is None:
+        issuer_name = subject
+        signer = key
+        aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(own_ski)
+    else:
+        issuer_cert = x509.load_pem_x509_certificate(issuer.cert_pem.bytes())
+        issuer_name = issuer_cert.subject
+        loaded = serialization.load_pem_private_key(issuer.private_key_pem.bytes(), None)
+        assert isinstance(loaded, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey)
+        signer = loaded
+        ski = issuer_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+        aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before or now - dt.timedelta(hours=1))
+        .not_valid_after(not_after or now + dt.timedelta(days=90))
+        .add_extension(x509.BasicConstraints(ca=as_ca, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=bool(rsa_bits),  # RSA key exchange in TLS 1.2
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=as_ca,
+                crl_sign=as_ca,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([oids[p] for p in purposes]), critical=False)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(own_ski, critical=False)
+        .add_extension(aki, critical=False)
+        .sign(signer, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return BuiltLeaf(cert_pem=cert.public_bytes(serialization.Encoding.PEM), key_pem=key_pem)
+
+
+def ca_chain_pem(issuer: trustme.CA, root: trustme.CA) -> bytes:
+    """The PEM of ``issuer`` and every CA above it, stopping below ``root`` (not sent)."""
+    out = b""
+    ca: trustme.CA | None = issuer
+    while ca is not None and ca is not root:
+        out += ca.cert_pem.bytes()
+        ca = ca.parent_cert
+    return out

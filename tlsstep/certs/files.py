@@ -1,0 +1,148 @@
+"""The user's own PEM files (``--cert/--key/--ca``), with errors that name the file.
+
+Every check OpenSSL would make later with an opaque message ("PEM lib", "key values
+mismatch") is made here first, so the user reads which file is wrong and how: it cannot
+be read, it holds no PEM certificate, the key does not belong to the certificate, or the
+key is encrypted and no password was given (:class:`KeyPasswordNeeded`, which a front
+end can answer by prompting on a terminal).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tlsstep.errors import TlsstepError
+from tlsstep.identity import Credential
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+
+class CertFileError(TlsstepError):
+    """A certificate, key or CA file that cannot be used; ``path`` and ``what`` say which."""
+
+    def __init__(self, message: str, *, path: str, what: str, text: str | None = None) -> None:
+        super().__init__(text or f"{what} {path}: {message}")
+        self.message = message
+        self.path = path
+        self.what = what
+
+
+class KeyPasswordNeeded(CertFileError):
+    """The private key is encrypted and no password was given."""
+
+
+def _read(path: str | Path, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except IsADirectoryError:
+        raise CertFileError("is a directory, not a file", path=str(path), what=what) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CertFileError(
+            f"cannot read it ({reason})",
+            path=str(path),
+            what=what,
+            text=f"cannot read {what} {path}: {reason}",
+        ) from None
+
+
+def _certificates(data: bytes, path: str, what: str) -> list[x509.Certificate]:
+    from cryptography import x509
+
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        raise CertFileError(
+            "is not a PEM certificate file (no -----BEGIN CERTIFICATE----- line)",
+            path=path,
+            what=what,
+        )
+    try:
+        return list(x509.load_pem_x509_certificates(data))
+    except ValueError as exc:
+        raise CertFileError(
+            f"holds a certificate that does not parse ({exc})", path=path, what=what
+        ) from None
+
+
+def load_trust(ca_path: str | Path) -> bytes:
+    """The CA bundle at ``ca_path``, checked to hold at least one PEM certificate."""
+    path = str(ca_path)
+    data = _read(path, "CA file")
+    _certificates(data, path, "CA file")
+    return data
+
+
+def key_is_encrypted(key_path: str | Path) -> bool:
+    """Whether the key file holds an encrypted private key (PKCS#8 or legacy PEM)."""
+    data = _read(key_path, "key file")
+    return b"ENCRYPTED PRIVATE KEY" in data or b"Proc-Type: 4,ENCRYPTED" in data
+
+
+def load_credential(
+    cert_path: str | Path,
+    key_path: str | Path | None = None,
+    password: str | bytes | None = None,
+) -> Credential:
+    """A Credential from the user's certificate chain and private key.
+
+    Args:
+        cert_path: PEM file with the leaf first, then any intermediates; it may also hold
+            the key when ``key_path`` is None.
+        key_path: PEM private key file.
+        password: for an encrypted key.
+
+    Raises:
+        KeyPasswordNeeded: the key is encrypted and ``password`` is None.
+        CertFileError: any other problem, naming the file.
+    """
+    from cryptography.hazmat.primitives import serialization
+
+    cert_file = str(cert_path)
+    cert_data = _read(cert_file, "certificate file")
+    certs = _certificates(cert_data, cert_file, "certificate file")
+    key_file = str(key_path) if key_path is not None else cert_file
+    key_data = cert_data if key_path is None else _read(key_file, "key file")
+    if b"PRIVATE KEY-----" not in key_data:
+        if key_path is None:
+            raise CertFileError(
+                "holds no private key; give the key file too (--key)",
+                path=cert_file,
+                what="certificate file",
+            )
+        raise CertFileError(
+            "is not a PEM private key file (no -----BEGIN ... PRIVATE KEY----- line)",
+            path=key_file,
+            what="key file",
+        )
+    secret = password.encode() if isinstance(password, str) else password
+    try:
+        key = serialization.load_pem_private_key(key_data, secret)
+    except TypeError as exc:
+        if "not encrypted" in str(exc):  # a password for a plain key: OpenSSL ignores it too
+            key = serialization.load_pem_private_key(key_data, None)
+            secret = None
+        else:
+            raise KeyPasswordNeeded(
+                "the private key is encrypted; give its password (--key-password)",
+                path=key_file,
+                what="key file",
+            ) from None
+    except ValueError as exc:
+        reason = "wrong password" if secret is not None else f"not a usable private key ({exc})"
+        if secret is not None and "decrypt" not in str(exc).lower():
+            reason = f"cannot decrypt or parse the key ({exc})"
+        raise CertFileError(reason, path=key_file, what="key file") from None
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    der = serialization.Encoding.DER
+    leaf = certs[0]
+    leaf_key = leaf.public_key().public_bytes(der, spki)
+    if key.public_key().public_bytes(der, spki) != leaf_key:
+        raise CertFileError(
+            f"the private key does not match the certificate in {cert_file} "
+            f"(subject {leaf.subject.rfc4514_string()})",
+            path=key_file,
+            what="key file",
+        )
+    chain_pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+    return Credential(chain_pem=chain_pem, key_pem=key_data, password=secret, source=cert_file)

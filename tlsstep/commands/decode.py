@@ -1,0 +1,232 @@
+"""``tlsstep decode``: the TLS streams of a pcap or pcapng capture, record by record."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any, cast
+
+import click
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from tlsstep.pcap.capture import CaptureItem, CaptureSummary, UnprotectorFactory
+    from tlsstep.transcript import Unprotector
+
+EPILOG = """\b
+Examples:
+  tlsstep decode run.pcapng                  secrets from the file's own secrets block
+  tlsstep decode dump.pcap --keylog keys.txt (SSLKEYLOGFILE format)
+  tlsstep decode dump.pcap --port 8443 --json
+"""
+
+
+def unprotector_factory() -> UnprotectorFactory | None:
+    """The crypto layer's unprotectors, fed from one shared key log; None without it.
+
+    The capture decoder passes all key log text known when a TLS stream starts
+    (``--keylog`` and the Decryption Secrets Blocks read so far); only the part not
+    yet parsed is parsed, and every stream's unprotector looks its secrets up in
+    the same :class:`tlsstep.crypto.keylog.KeyLog` by client random.
+    """
+    import importlib
+
+    try:  # imported by name: the crypto layer is optional for this command
+        keylog_module = importlib.import_module("tlsstep.crypto.keylog")
+        unprotector_module = importlib.import_module("tlsstep.crypto.unprotector")
+    except ImportError:
+        return None
+    keylog: Any = keylog_module.KeyLog()
+    connection_unprotector: Any = unprotector_module.ConnectionUnprotector
+    parsed = 0
+
+    def make(text: bytes) -> Unprotector:
+        nonlocal parsed
+        if len(text) > parsed:
+            # Each addition ends at a whole secrets block or file: its last line is whole.
+            keylog.feed(text[parsed:].decode("ascii", "replace"), final=True)
+            parsed = len(text)
+        return cast("Unprotector", connection_unprotector(keylog))
+
+    return make
+
+
+@click.command(
+    "decode", short_help="Decode the TLS streams of a pcap or pcapng capture.", epilog=EPILOG
+)
+@click.argument("capture", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option(
+    "--keylog",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Read TLS secrets from this NSS key log file, besides the capture's own.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Decode only TCP streams with an endpoint on this port.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="-v adds each message's decoded fields as a tree; -vv adds their bytes in hex.",
+)
+def decode_command(
+    capture: str, keylog: str | None, port: int | None, as_json: bool, verbose: int
+) -> None:
+    """Decode every TLS stream of CAPTURE (pcap or pcapng; Ethernet, raw IP or
+    Linux cooked links; IPv4 and IPv6).
+
+    TCP streams are reassembled in sequence order, so retransmitted and
+    out-of-order segments do not matter. Secrets come from the capture's
+    Decryption Secrets Blocks and from --keylog. Streams that are not TLS are
+    listed and skipped. A damaged file is decoded up to the damage, which is
+    reported with its byte offset (exit status 1).
+    """
+    from pathlib import Path
+
+    from tlsstep.pcap.capture import decode_capture
+
+    keylog_text = b""
+    if keylog is not None:
+        try:
+            keylog_text = Path(keylog).read_bytes()
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot read {keylog}: {exc.strerror}", param_hint="--keylog"
+            ) from None
+    try:
+        file = sys.stdin.buffer if capture == "-" else open(capture, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise click.ClickException(f"cannot open {capture}: {exc.strerror}") from None
+    with file:
+        items = decode_capture(
+            file, keylog=keylog_text, port=port, unprotector_factory=unprotector_factory()
+        )
+        summary = _json(items, capture) if as_json else _text(items, capture, verbose)
+    if summary.error is not None:
+        raise click.ClickException(f"{capture}: {summary.error}")
+
+
+def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> CaptureSummary:
+    from rich.text import Text
+
+    from tlsstep.pcap import capture as c
+    from tlsstep.render.terminal import direction, make_console, record_line
+    from tlsstep.render.wire_view import record_fields
+
+    console = make_console()
+    # Rich is kept for a terminal; a pipe gets the same text without styling, which
+    # is what makes decoding a large capture fast (one write per record).
+    plain = not console.is_terminal
+    out = sys.stdout
+
+    def show(text: Text) -> None:
+        if plain:
+            out.write(text.plain + "\n")
+        else:
+            console.print(text)
+
+    for item in items:
+        if isinstance(item, c.StreamRecord):
+            line = Text(f"{item.stream.number:>3} ", style="tlsstep.dim")
+            line.append_text(direction(item.view.sender))
+            line.append_text(record_line(item.view))
+            show(line)
+            if verbose:
+                console.print(record_fields(item.view, show_bytes=verbose >= 2))
+        elif isinstance(item, c.StreamFound):
+            s = item.stream
+            line = Text(f"stream {s.number}: ", style="tlsstep.key")
+            line.append(f"client {c.endpoint_text(s.client)}, server {c.endpoint_text(s.server)}")
+            if item.tls:
+                line.append("  TLS", style="tlsstep.ok")
+            else:
+                line.append(f"  skipped: {item.reason}", style="tlsstep.dim")
+            show(line)
+        elif isinstance(item, c.StreamNote):
+            who = f"{item.sender} " if item.sender else ""
+            show(Text(f"{item.stream.number:>3} {who}{item.text}", style="tlsstep.alert"))
+        elif isinstance(item, c.StreamEnded):
+            show(
+                Text(
+                    f"stream {item.stream.number} ends ({item.reason}): {item.records} records",
+                    style="tlsstep.dim",
+                )
+            )
+        elif isinstance(item, c.CaptureSummary):
+            line = Text(f"{capture}: ", style="tlsstep.key")
+            line.append(_summary_text(item))
+            show(line)
+            out.flush()
+            return item
+    raise AssertionError("decode_capture always ends with a summary")
+
+
+def _summary_text(summary: CaptureSummary) -> str:
+    parts = [
+        f"{summary.packets} packets",
+        f"{summary.tcp_segments} TCP segments",
+        f"{summary.streams} streams ({summary.tls_streams} TLS)",
+        f"{summary.keylog_lines} key log lines",
+    ]
+    if summary.skipped:
+        parts.append("not TCP: " + ", ".join(f"{n} {why}" for why, n in summary.skipped))
+    return "; ".join(parts)
+
+
+def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
+    import json
+
+    from tlsstep import __version__
+    from tlsstep.pcap import capture as c
+    from tlsstep.render.json import record_dict
+
+    streams: dict[int, dict[str, Any]] = {}
+    for item in items:
+        if isinstance(item, c.StreamFound):
+            streams[item.stream.number] = {
+                "stream": item.stream.number,
+                "client": c.endpoint_text(item.stream.client),
+                "server": c.endpoint_text(item.stream.server),
+                "tls": item.tls,
+                "skipped": item.reason,
+                "records": [],
+                "notes": [],
+            }
+        elif isinstance(item, c.StreamRecord):
+            streams[item.stream.number]["records"].append(record_dict(item.view))
+        elif isinstance(item, c.StreamNote):
+            streams[item.stream.number]["notes"].append(
+                {"from": str(item.sender) if item.sender else None, "text": item.text}
+            )
+        elif isinstance(item, c.StreamEnded):
+            streams[item.stream.number]["end"] = item.reason
+            streams[item.stream.number]["messages"] = {
+                "client": list(item.client_messages),
+                "server": list(item.server_messages),
+            }
+        elif isinstance(item, c.CaptureSummary):
+            doc = {
+                "tlsstep": __version__,
+                "capture": {
+                    "file": capture,
+                    "packets": item.packets,
+                    "tcp_segments": item.tcp_segments,
+                    "streams": item.streams,
+                    "tls_streams": item.tls_streams,
+                    "keylog_lines": item.keylog_lines,
+                    "not_tcp": dict(item.skipped),
+                    "error": None
+                    if item.error is None
+                    else {"message": item.error.message, "offset": item.error.offset},
+                },
+                "streams": list(streams.values()),
+            }
+            json.dump(doc, sys.stdout, indent=2)
+            sys.stdout.write("\n")
+            return item
+    raise AssertionError("decode_capture always ends with a summary")

@@ -1,0 +1,352 @@
+"""Decoding a capture: packets -> TCP streams -> the same transcript a run gets.
+
+:func:`decode_capture` is a generator of :data:`CaptureItem` values, in the order
+the capture makes them known: a stream is announced when its first bytes arrive,
+each TLS record as soon as it is complete, and a summary comes last. Nothing is
+kept once yielded, so memory is bounded by the reassembler's waiting bytes and
+each stream's partial record.
+
+Which side is the client (needed to name directions, and by the decryptor): the
+side that sent the SYN; without a SYN, the side whose first record is a
+ClientHello; without that, the side not on ``port``, then the side that spoke first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO, Final
+
+from tlsstep.events import Side
+from tlsstep.pcap.packets import NotTcp, parse_frame
+from tlsstep.pcap.reader import CaptureError, Packet, read_capture
+from tlsstep.pcap.streams import (
+    Endpoint,
+    Reassembler,
+    StreamClosed,
+    StreamData,
+    StreamEvent,
+    StreamGap,
+    StreamOpened,
+    TcpConnection,
+)
+from tlsstep.pcap.writer import SECRETS_TLS_KEY_LOG
+from tlsstep.transcript import RecordView, Transcript, Unprotector
+from tlsstep.wire.enums import ContentType, HandshakeType
+
+# The crypto layer's entry point: key log text -> a fresh unprotector for one connection.
+UnprotectorFactory = Callable[[bytes], Unprotector | None]
+
+# Enough of a stream to tell TLS from not: a record header and a handshake type.
+_SNIFF: Final = 6
+_TLS_CONTENT_TYPES: Final = frozenset(int(t) for t in ContentType if t != ContentType.invalid)
+
+
+def endpoint_text(endpoint: Endpoint) -> str:
+    host, port = endpoint
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreamInfo:
+    """One TCP stream of the capture, numbered from 1 in order of appearance."""
+
+    number: int
+    client: Endpoint
+    server: Endpoint
+
+    def endpoint(self, side: Side) -> Endpoint:
+        return self.client if side is Side.client else self.server
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreamFound:
+    """A stream's first bytes arrived: it is TLS, or it is listed and skipped."""
+
+    stream: StreamInfo
+    tls: bool
+    reason: str | None = None  # why it is skipped
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreamRecord:
+    stream: StreamInfo
+    view: RecordView
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreamNote:
+    """Something about a stream worth a line: lost bytes, a partial record at its end."""
+
+    stream: StreamInfo
+    sender: Side | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreamEnded:
+    stream: StreamInfo
+    reason: str
+    records: int
+    client_messages: tuple[str, ...] = ()
+    server_messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaptureSummary:
+    """The last item: counts, and the damage that stopped reading, if any."""
+
+    packets: int
+    tcp_segments: int
+    streams: int
+    tls_streams: int
+    keylog_lines: int
+    skipped: tuple[tuple[str, int], ...] = ()  # reason, packets: what was not TCP
+    error: CaptureError | None = None
+
+
+CaptureItem = StreamFound | StreamRecord | StreamNote | StreamEnded | CaptureSummary
+
+
+@dataclass(slots=True)
+class _Stream:
+    info: StreamInfo | None = None
+    tls: bool | None = None  # None: not seen enough to tell
+    transcript: Transcript | None = None
+    early: list[tuple[Endpoint, bytes]] = field(default_factory=list)
+    early_bytes: int = 0
+    lost: set[Endpoint] = field(default_factory=set)  # senders that lost bytes: decoding stops
+    notes: list[tuple[Endpoint, str]] = field(default_factory=list)  # before the stream is known
+    unframed: dict[Endpoint, int] = field(default_factory=dict)  # bytes fed, not yet a record
+    records: int = 0
+
+
+def looks_like_tls(data: bytes) -> bool:
+    """A TLS record header: a known content type and version 3.x (RFC 8446 §5.1)."""
+    return len(data) >= 3 and data[0] in _TLS_CONTENT_TYPES and data[1] == 3 and data[2] <= 4
+
+
+def _hello_sender(data: bytes) -> Side | None:
+    if len(data) >= _SNIFF and data[0] == ContentType.handshake:
+        if data[5] == HandshakeType.client_hello:
+            return Side.client
+        if data[5] == HandshakeType.server_hello:
+            return Side.server
+    return None
+
+
+class CaptureDecoder:
+    """The state of one capture's decoding; :func:`decode_capture` drives it."""
+
+    def __init__(
+        self,
+        *,
+        keylog: bytes = b"",
+        port: int | None = None,
+        unprotector_factory: UnprotectorFactory | None = None,
+        max_pending: int | None = None,
+    ) -> None:
+        self.keylog = bytearray(keylog)
+        self.port = port
+        self.unprotector_factory = unprotector_factory
+        self.reassembler = (
+            Reassembler() if max_pending is None else Reassembler(max_pending=max_pending)
+        )
+        self._streams: dict[int, _Stream] = {}
+        self.packets = 0
+        self.tcp_segments = 0
+        self.stream_count = 0
+        self.tls_streams = 0
+        self.skipped: Counter[str] = Counter()
+
+    def packet(self, packet: Packet) -> Iterator[CaptureItem]:
+        self.packets += 1
+        seg = parse_frame(packet.linktype, packet.data)
+        if isinstance(seg, NotTcp):
+            self.skipped[seg.reason] += 1
+            return
+        self.tcp_segments += 1
+        for event in self.reassembler.add(seg):
+            yield from self._event(event)
+
+    def secrets(self, secrets_type: int, data: bytes) -> None:
+        if secrets_type == SECRETS_TLS_KEY_LOG:
+            if self.keylog and not self.keylog.endswith(b"\n"):
+                self.keylog += b"\n"
+            self.keylog += data
+
+    def finish(self, error: CaptureError | None) -> Iterator[CaptureItem]:
+        for event in self.reassembler.finish():
+            yield from self._event(event)
+        yield CaptureSummary(
+            packets=self.packets,
+            tcp_segments=self.tcp_segments,
+            streams=self.stream_count,
+            tls_streams=self.tls_streams,
+            keylog_lines=sum(
+                1 for line in self.keylog.splitlines() if line.strip() and not line.startswith(b"#")
+            ),
+            skipped=tuple(sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0]))),
+            error=error,
+        )
+
+    # -- stream events -----------------------------------------------------------
+
+    def _event(self, event: StreamEvent) -> Iterator[CaptureItem]:
+        conn = event.connection
+        if isinstance(event, StreamOpened):
+            self._streams[conn.number] = _Stream()
+            return
+        state = self._streams.get(conn.number)
+        if state is None:
+            return
+        if isinstance(event, StreamData):
+            yield from self._data(conn, state, event.sender, event.data)
+        elif isinstance(event, StreamGap):
+            text = (
+                f"{event.size} bytes missing from the capture at stream offset "
+                f"{event.offset}; the rest of this direction is not decoded"
+            )
+            if state.tls is None:
+                if not state.early:
+                    state.lost.add(event.sender)
+                    state.notes.append((event.sender, text))
+                    return
+                yield from self._classify(conn, state, final=True)  # bytes before the hole
+            state.lost.add(event.sender)
+            if state.tls and state.info is not None:
+                side = self._side(state.info, event.sender)
+                yield StreamNote(stream=state.info, sender=side, text=text)
+        elif isinstance(event, StreamClosed):
+            if state.tls is None and state.early:
+                yield from self._classify(conn, state, final=True)
+            del self._streams[conn.number]
+            if state.info is None:
+                return  # no byte ever crossed: not worth a line
+            if state.tls:
+                for sender, waiting in state.unframed.items():
+                    if waiting and sender not in state.lost:
+                        yield StreamNote(
+                            stream=state.info,
+                            sender=self._side(state.info, sender),
+                            text=f"stream ends inside a record ({waiting} bytes of it)",
+                        )
+            yield StreamEnded(
+                stream=state.info,
+                reason=event.reason,
+                records=state.records,
+                client_messages=tuple(state.transcript.sent_messages(Side.client))
+                if state.transcript
+                else (),
+                server_messages=tuple(state.transcript.sent_messages(Side.server))
+                if state.transcript
+                else (),
+            )
+
+    def _data(
+        self, conn: TcpConnection, state: _Stream, sender: Endpoint, data: bytes
+    ) -> Iterator[CaptureItem]:
+        if state.tls is None:
+            state.early.append((sender, data))
+            state.early_bytes += len(data)
+            yield from self._classify(conn, state, final=False)
+            return
+        if not state.tls or state.transcript is None or state.info is None:
+            return
+        if sender in state.lost:
+            return
+        waiting = state.unframed.get(sender, 0) + len(data)
+        for view in state.transcript.feed(self._side(state.info, sender), data):
+            state.records += 1
+            waiting -= 5 + view.record.length
+            yield StreamRecord(stream=state.info, view=view)
+        state.unframed[sender] = waiting
+
+    def _classify(
+        self, conn: TcpConnection, state: _Stream, *, final: bool
+    ) -> Iterator[CaptureItem]:
+        first_sender, _ = state.early[0]
+        head = b"".join(d for s, d in state.early if s == first_sender)[:_SNIFF]
+        if len(head) < _SNIFF and not final:
+            return
+        client = self._client(conn, first_sender, head)
+        server = conn.peer(client)
+        self.stream_count += 1
+        info = StreamInfo(number=self.stream_count, client=client, server=server)
+        state.info = info
+        reason = None
+        if self.port is not None and self.port not in (client[1], server[1]):
+            reason = f"not port {self.port}"
+        elif not looks_like_tls(head):
+            reason = f"not TLS (starts with {head.hex() or 'nothing'})"
+        state.tls = reason is None
+        yield StreamFound(stream=info, tls=state.tls, reason=reason)
+        if state.tls:
+            for sender, text in state.notes:
+                yield StreamNote(stream=info, sender=self._side(info, sender), text=text)
+        state.notes = []
+        early, state.early, state.early_bytes = state.early, [], 0
+        if not state.tls:
+            self.reassembler.ignore(conn)  # do not keep bytes nobody will look at
+            return
+        self.tls_streams += 1
+        unprotector = None
+        if self.unprotector_factory is not None:
+            unprotector = self.unprotector_factory(bytes(self.keylog))
+        state.transcript = Transcript(unprotector)
+        for sender, data in early:
+            yield from self._data(conn, state, sender, data)
+
+    def _client(self, conn: TcpConnection, first_sender: Endpoint, head: bytes) -> Endpoint:
+        if conn.client is not None:
+            return conn.client
+        hello = _hello_sender(head)
+        if hello is not None:
+            return first_sender if hello is Side.client else conn.peer(first_sender)
+        if self.port is not None:
+            for endpoint in conn.endpoints:
+                if endpoint[1] == self.port:
+                    return conn.peer(endpoint)
+        return first_sender
+
+    @staticmethod
+    def _side(info: StreamInfo, sender: Endpoint) -> Side:
+        return Side.client if sender == info.client else Side.server
+
+
+def decode_capture(
+    file: BinaryIO,
+    *,
+    keylog: bytes = b"",
+    port: int | None = None,
+    unprotector_factory: UnprotectorFactory | None = None,
+    max_pending: int | None = None,
+) -> Iterator[CaptureItem]:
+    """Decode every TLS stream of the capture in ``file``, as it is read.
+
+    Args:
+        file: a pcap or pcapng file open for binary reading.
+        keylog: NSS key log text to use besides the capture's own secrets blocks.
+        port: only streams with an endpoint on this port are decoded.
+        unprotector_factory: the crypto layer's constructor, called with all key
+            log text known when a TLS stream starts; None decodes without keys.
+        max_pending: out-of-order bytes held per direction before a hole is given up.
+
+    Yields:
+        :data:`CaptureItem` values; a :class:`CaptureSummary` always comes last,
+        carrying the :class:`CaptureError` that stopped reading, if one did.
+    """
+    decoder = CaptureDecoder(
+        keylog=keylog, port=port, unprotector_factory=unprotector_factory, max_pending=max_pending
+    )
+    error: CaptureError | None = None
+    try:
+        for item in read_capture(file):
+            if isinstance(item, Packet):
+                yield from decoder.packet(item)
+            else:
+                decoder.secrets(item.secrets_type, item.data)
+    except CaptureError as exc:
+        error = exc
+    yield from decoder.finish(error)

@@ -1,0 +1,311 @@
+"""TCP reassembly: captured segments in, each direction's byte stream out, in order.
+
+Per connection (4-tuple) and direction, bytes are handed on as soon as they are
+contiguous with what came before (RFC 9293 §3.4, §3.10.7.4): retransmissions and
+overlaps are trimmed (the first copy of a byte wins), out-of-order segments wait
+in a heap until the hole before them fills. Only those waiting bytes are held, and
+at most ``max_pending`` per direction: past that, or at the end of the capture,
+the hole is declared lost (a :class:`StreamGap`) and the stream resumes after it.
+
+Across the two directions, bytes are handed on in causal order, not only capture
+order: a segment's acknowledgement number says how much of the peer's stream its
+sender had received, so its bytes wait until that much of the peer's stream has
+been handed on. A capture whose packets are shuffled thus still gives the decoder
+the ClientHello before the server's encrypted records, as the endpoints saw them.
+If the two directions ever wait for each other (an acknowledgement the capture
+cannot satisfy), the older waiting bytes go first.
+
+Sequence numbers are 32 bits and wrap; stream offsets here are unbounded integers,
+so a stream longer than 4 GiB stays in order.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Final
+
+from tlsstep.pcap.packets import TcpFlags, TcpSegment
+
+Endpoint = tuple[str, int]
+DEFAULT_MAX_PENDING: Final = 8 * 1024 * 1024
+# Closed connections are remembered (without data) so that late retransmissions
+# after the FINs do not look like a new connection; this many at most.
+_CLOSED_MEMORY: Final = 4096
+_HALF: Final = 1 << 31
+_MOD: Final = 1 << 32
+
+
+@dataclass(slots=True)
+class Flow:
+    """One direction of a connection: where its stream is and what waits to join it."""
+
+    base: int | None = None  # sequence number of stream offset 0
+    delivered: int = 0  # stream offset of the next byte to hand on
+    fin_at: int | None = None  # stream offset the FIN takes
+    pending: list[tuple[int, bytes, int]] = field(default_factory=list)  # heap: offset, data, need
+    pending_bytes: int = 0
+    # Contiguous bytes waiting for the peer's stream to reach ``need`` (their ACK).
+    ready: deque[tuple[bytes, int]] = field(default_factory=deque)
+    ready_bytes: int = 0
+    released: int = 0  # stream offset of the next byte given to the consumer
+
+    @property
+    def finished(self) -> bool:
+        return self.fin_at is not None and self.delivered >= self.fin_at
+
+    def offset_of(self, seq: int) -> int:
+        """The stream offset of ``seq``: the one nearest to ``delivered`` (wraps handled)."""
+        assert self.base is not None
+        rel = (seq - self.base - self.delivered) % _MOD
+        if rel >= _HALF:
+            rel -= _MOD
+        return self.delivered + rel
+
+
+class TcpConnection:
+    """One TCP connection seen in the capture."""
+
+    __slots__ = ("client", "endpoints", "flows", "ignored", "number")
+
+    def __init__(self, number: int, first: Endpoint, second: Endpoint) -> None:
+        self.number = number
+        self.endpoints = (first, second)  # as first seen: sender of the first segment first
+        self.client: Endpoint | None = None  # the side that sent the SYN, when seen
+        self.flows: dict[Endpoint, Flow] = {first: Flow(), second: Flow()}
+        self.ignored = False  # a consumer said it does not want the bytes
+
+    def peer(self, endpoint: Endpoint) -> Endpoint:
+        first, second = self.endpoints
+        return second if endpoint == first else first
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreamOpened:
+    connection: TcpConnection
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreamData:
+    """``data`` from ``sender``, starting at ``offset`` of that direction's stream."""
+
+    connection: TcpConnection
+    sender: Endpoint
+    offset: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreamGap:
+    """Bytes ``sender`` sent that the capture does not hold."""
+
+    connection: TcpConnection
+    sender: Endpoint
+    offset: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreamClosed:
+    connection: TcpConnection
+    reason: str  # "FIN", "RST", "SYN of a new connection", "end of capture"
+
+
+StreamEvent = StreamOpened | StreamData | StreamGap | StreamClosed
+
+
+def _key(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint]:
+    return (a, b) if a <= b else (b, a)
+
+
+class Reassembler:
+    """Turns segments (in capture order) into per-direction stream events."""
+
+    def __init__(self, *, max_pending: int = DEFAULT_MAX_PENDING) -> None:
+        self.max_pending = max_pending
+        self._open: dict[tuple[Endpoint, Endpoint], TcpConnection] = {}
+        self._closed: OrderedDict[tuple[Endpoint, Endpoint], None] = OrderedDict()
+        self._count = 0
+
+    @property
+    def open_connections(self) -> int:
+        return len(self._open)
+
+    def add(self, seg: TcpSegment) -> list[StreamEvent]:
+        """Take one segment; return what it makes available, in order."""
+        src: Endpoint = (seg.src, seg.sport)
+        dst: Endpoint = (seg.dst, seg.dport)
+        key = _key(src, dst)
+        syn = bool(seg.flags & TcpFlags.SYN)
+        events: list[StreamEvent] = []
+        conn = self._open.get(key)
+        if conn is not None and syn and not seg.flags & TcpFlags.ACK:
+            flow = conn.flows[src]
+            if flow.base is not None and (seg.seq + 1) % _MOD != flow.base:
+                # The same ports, a new initial sequence number: the old connection is over.
+                events += self._close(conn, "SYN of a new connection")
+                conn = None
+        if conn is None:
+            if key in self._closed and not syn:
+                return events  # a late copy of a segment from a closed connection
+            self._closed.pop(key, None)
+            self._count += 1
+            conn = TcpConnection(self._count, src, dst)
+            self._open[key] = conn
+            events.append(StreamOpened(connection=conn))
+        flow = conn.flows[src]
+        seq = seg.seq
+        if syn:
+            seq = (seq + 1) % _MOD  # the SYN takes one sequence number; data follows it
+            if seg.flags & TcpFlags.ACK:
+                conn.client = conn.client or dst
+            else:
+                conn.client = src
+            if flow.base is None:
+                flow.base = seq
+        if flow.base is None:  # capture started mid-connection: start where we are
+            flow.base = seq
+        if seg.flags & TcpFlags.RST:
+            events += self._close(conn, "RST")
+            return events
+        offset = flow.offset_of(seq)
+        if seg.payload:
+            peer = conn.flows[dst]
+            need = 0
+            if seg.flags & TcpFlags.ACK and peer.base is not None:
+                need = max(0, peer.offset_of(seg.ack))
+            events += self._data(conn, src, flow, offset, seg.payload, need)
+        if seg.flags & TcpFlags.FIN:
+            flow.fin_at = offset + len(seg.payload) + seg.missing
+        if all(f.finished for f in conn.flows.values()):
+            events += self._close(conn, "FIN")
+        return events
+
+    def ignore(self, conn: TcpConnection) -> None:
+        """Stop keeping bytes for ``conn``: its consumer has no use for them."""
+        conn.ignored = True
+        for flow in conn.flows.values():
+            flow.pending.clear()
+            flow.pending_bytes = 0
+
+    def finish(self) -> list[StreamEvent]:
+        """End of capture: declare holes lost, hand on what waited, close everything."""
+        events: list[StreamEvent] = []
+        for conn in list(self._open.values()):
+            for sender, flow in conn.flows.items():
+                while flow.pending:
+                    events += self._skip_gap(conn, sender, flow)
+                if flow.fin_at is not None and flow.delivered < flow.fin_at:
+                    # The FIN says how long the stream was: its end was never captured.
+                    events += self._release(conn, force=True)
+                    size = flow.fin_at - flow.delivered
+                    events.append(
+                        StreamGap(connection=conn, sender=sender, offset=flow.delivered, size=size)
+                    )
+                    flow.delivered = flow.released = flow.fin_at
+            events += self._close(conn, "end of capture")
+        return events
+
+    def _close(self, conn: TcpConnection, reason: str) -> list[StreamEvent]:
+        events = self._release(conn, force=True)  # nothing more will come to wait for
+        key = _key(*conn.endpoints)
+        if self._open.get(key) is conn:
+            del self._open[key]
+            self._closed[key] = None
+            if len(self._closed) > _CLOSED_MEMORY:
+                self._closed.popitem(last=False)
+        return [*events, StreamClosed(connection=conn, reason=reason)]
+
+    def _data(
+        self,
+        conn: TcpConnection,
+        sender: Endpoint,
+        flow: Flow,
+        offset: int,
+        data: bytes,
+        need: int,
+    ) -> list[StreamEvent]:
+        end = offset + len(data)
+        if conn.ignored:
+            flow.delivered = flow.released = max(flow.delivered, end)
+            return []
+        if end <= flow.delivered:
+            return []  # a retransmission of bytes already reassembled
+        events: list[StreamEvent] = []
+        if offset > flow.delivered:
+            heapq.heappush(flow.pending, (offset, data, need))
+            flow.pending_bytes += len(data)
+            while flow.pending_bytes > self.max_pending:
+                events += self._skip_gap(conn, sender, flow)
+        else:
+            self._join(flow, offset, data, need)
+        return events + self._release(conn)
+
+    def _join(self, flow: Flow, offset: int, data: bytes, need: int) -> None:
+        """Append contiguous bytes, then whatever waited for them."""
+        if offset < flow.delivered:  # overlap: the bytes already reassembled stay
+            data = data[flow.delivered - offset :]
+        flow.ready.append((data, need))
+        flow.ready_bytes += len(data)
+        flow.delivered += len(data)
+        while flow.pending and flow.pending[0][0] <= flow.delivered:
+            start, chunk, chunk_need = heapq.heappop(flow.pending)
+            flow.pending_bytes -= len(chunk)
+            if start + len(chunk) > flow.delivered:
+                chunk = chunk[flow.delivered - start :]
+                flow.ready.append((chunk, chunk_need))
+                flow.ready_bytes += len(chunk)
+                flow.delivered += len(chunk)
+
+    def _release(self, conn: TcpConnection, *, force: bool = False) -> list[StreamEvent]:
+        """Hand on ready bytes whose acknowledged peer bytes have been handed on."""
+        events: list[StreamEvent] = []
+        flows = list(conn.flows.items())
+        while True:
+            moved = False
+            for sender, flow in flows:
+                peer = conn.flows[conn.peer(sender)]
+                while flow.ready:
+                    data, need = flow.ready[0]
+                    if peer.fin_at is not None:
+                        need = min(need, peer.fin_at)  # the FIN's own sequence number
+                    if need > peer.released and not force and flow.ready_bytes <= self.max_pending:
+                        break
+                    flow.ready.popleft()
+                    flow.ready_bytes -= len(data)
+                    events.append(
+                        StreamData(connection=conn, sender=sender, offset=flow.released, data=data)
+                    )
+                    flow.released += len(data)
+                    moved = True
+            if moved:
+                continue
+            waiting = [(sender, flow) for sender, flow in flows if flow.ready]
+            if len(waiting) < 2:
+                return events
+            # Each direction waits for the other: the capture's ACKs cannot both be
+            # right (a late retransmission, say). Let the direction with less waiting go.
+            _sender, flow = min(waiting, key=lambda sf: sf[1].ready_bytes)
+            data, _need = flow.ready[0]
+            flow.ready[0] = (data, 0)
+
+    def _skip_gap(self, conn: TcpConnection, sender: Endpoint, flow: Flow) -> list[StreamEvent]:
+        start, chunk, need = heapq.heappop(flow.pending)
+        flow.pending_bytes -= len(chunk)
+        events: list[StreamEvent] = []
+        if start > flow.delivered:
+            # Whatever waited before the hole goes first, then the hole is declared.
+            events += self._release(conn, force=True)
+            events.append(
+                StreamGap(
+                    connection=conn,
+                    sender=sender,
+                    offset=flow.delivered,
+                    size=start - flow.delivered,
+                )
+            )
+            flow.delivered = flow.released = start
+        if start + len(chunk) > flow.delivered:
+            self._join(flow, start, chunk, need)
+        return events
