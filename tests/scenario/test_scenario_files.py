@@ -10,15 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from tlsstep.cli import main
-from tlsstep.config import PairConfig
 from tlsstep.errors import ScenarioError
 from tlsstep.scenario import dump, find_files, load, loads, run
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = sorted((ROOT / "scenarios").glob("*.toml"))
-# Certificate-problem scenarios need PairConfig.server_cert_problem (the certs work).
-CERTS = sorted((ROOT / "scenarios" / "certs").glob("*.toml"))
-HAS_CERT_PROBLEMS = "server_cert_problem" in {f.name for f in dataclasses.fields(PairConfig)}
 BROKEN = sorted((Path(__file__).parent / "broken").glob("*.toml"))
 # Each broken file starts with "# error: LINE: text the message must contain".
 HEADER = re.compile(rb"^# error: (\d*): (.+)$", re.MULTILINE)
@@ -26,6 +22,7 @@ HEADER = re.compile(rb"^# error: (\d*): (.+)$", re.MULTILINE)
 
 def test_enough_bundled_scenarios() -> None:
     assert len(BUNDLED) >= 20
+    assert len([p for p in BUNDLED if p.name.startswith("cert-")]) >= 9  # each problem
     for path in BUNDLED:
         scenario = load(path)
         assert len(scenario.description) > 100, f"{path.name}: a description that teaches"
@@ -54,13 +51,6 @@ def test_dump_reads_back_the_same(path: Path) -> None:
 def _fields(step: object) -> tuple[object, ...]:
     names = [f.name for f in dataclasses.fields(step)]  # type: ignore[arg-type]
     return tuple(getattr(step, n) for n in names if n not in ("line", "expect"))
-
-
-@pytest.mark.skipif(not HAS_CERT_PROBLEMS, reason="certificate problems not merged yet")
-@pytest.mark.parametrize("path", CERTS, ids=lambda p: p.stem)
-def test_certificate_problem_scenario_passes(path: Path) -> None:
-    result = run(load(path))
-    assert result.status == "pass", [m.message for m in result.mismatches] or result.error
 
 
 def _expected(path: Path) -> tuple[int | None, str]:

@@ -30,7 +30,7 @@ from tlsstep.steps import (
     _printable,
 )
 
-from .expect import Actual, Mismatch, check, step_side
+from .expect import Actual, Mismatch, check, peer_subject, step_side
 from .load import Scenario
 
 
@@ -224,8 +224,8 @@ def expectations_from(session: Session, outcome: StepOutcome) -> tuple[tuple[str
     """Checks that hold for ``outcome`` now, as a step's ``expect`` (for ``--save``).
 
     Only values that are the same on every run of the same OpenSSL are recorded:
-    results, errors, alerts, version, cipher, ALPN, resumption, messages, data read.
-    Certificate subjects are not (trustme makes new names each run).
+    results, errors, alerts, version, cipher, ALPN, resumption, messages, data read,
+    and the peer certificate's subject (the test identity's names are fixed).
     """
     step = outcome.step
     actual = Actual(session, outcome)
@@ -272,6 +272,9 @@ def _call_checks(actual: Actual, side: Side | None) -> list[tuple[str, Any]]:
         reason = actual.value("reason", side, whole_step=whole)
         if reason:
             out.append(("reason", reason))
+        verify = actual.value("verify_message", side, whole_step=whole)
+        if verify:
+            out.append(("verify_message", verify))
     return out
 
 
@@ -286,6 +289,9 @@ def _state_checks(
         out.append(("cipher", facts.cipher[0]))
     if facts.selected_alpn_protocol:
         out.append(("alpn", facts.selected_alpn_protocol))
+    subject = peer_subject(facts)
+    if subject:
+        out.append(("peer_subject", subject))
     if session.current.number > 1 and facts.version:
         out.append(("session_reused", facts.session_reused))
     for key, sent in (("alert_sent", True), ("alert_received", False)):
