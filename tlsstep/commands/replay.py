@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import sys
+from typing import Any
 
 import click
 
@@ -18,6 +19,16 @@ Examples:
 Exit status: 0 every scenario passed, 1 a check failed, 2 a file is unreadable
 or invalid (reported as FILE:LINE: message).
 """
+
+
+def _crypto_hooks() -> Any:
+    """One key log for the whole replay, so alerts and messages inside protected
+    records are decrypted and checked, when the crypto layer is installed."""
+    try:
+        from tlsstep.crypto.unprotector import KeyLogCrypto  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return KeyLogCrypto()
 
 
 def _selected(pattern: str | None, name: str, path: str) -> bool:
@@ -98,11 +109,12 @@ def replay_command(
     from tlsstep.identity import default_identity
 
     identity = default_identity()  # certificates: made once, before any scenario is timed
+    crypto = _crypto_hooks()
     results: list[ScenarioResult] = []
     for scenario in scenarios:
         if fail_fast and invalid:
             break
-        result = run(scenario, identity=identity)
+        result = run(scenario, identity=identity, crypto=crypto)
         results.append(result)
         if result.error is not None:
             click.echo(str(result.error), err=True)
@@ -113,6 +125,8 @@ def replay_command(
         if fail_fast and not result.passed:
             break
 
+    if crypto is not None:
+        crypto.close()  # removes the key log file
     if junit_path:
         from tlsstep.scenario import junit
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import ssl
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -82,17 +81,19 @@ class ScenarioResult:
 # the same way: building them (loading a key, a chain and the CA) costs more than a
 # handshake. Sharing is safe for the outcome: a connection resumes only the session
 # its step hands it, and a context keeps no other state a later handshake reads.
-_CONTEXTS: dict[tuple[PairConfig, int], tuple[ssl.SSLContext, ssl.SSLContext]] = {}
+_CONTEXTS: dict[tuple[PairConfig, int, str | None], tuple[ssl.SSLContext, ssl.SSLContext]] = {}
 MAX_SHARED_CONTEXTS: Final = 64
 
 
-def _contexts(config: PairConfig, identity: Identity) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    key = (config, id(identity))
+def _contexts(
+    config: PairConfig, identity: Identity, keylog_path: str | None
+) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    key = (config, id(identity), keylog_path)
     found = _CONTEXTS.get(key)
     if found is None:
         if len(_CONTEXTS) >= MAX_SHARED_CONTEXTS:
             _CONTEXTS.clear()
-        found = _CONTEXTS[key] = build_contexts(config, identity)
+        found = _CONTEXTS[key] = build_contexts(config, identity, keylog_path)
     return found
 
 
@@ -100,19 +101,21 @@ def run(
     scenario: Scenario,
     *,
     identity: Identity | None = None,
-    crypto: Callable[[], CryptoHooks] | None = None,
+    crypto: CryptoHooks | None = None,
 ) -> ScenarioResult:
     """Run every step of ``scenario`` on a new session and check its expectations.
 
-    Without ``crypto``, contexts are shared with earlier scenarios of the same
-    configuration (a key log needs contexts of its own).
+    Args:
+        identity: the certificates (default: the process's, made once).
+        crypto: the crypto layer's hooks, shared by the scenarios of a replay: one
+            key log file, so contexts are shared as well (by configuration).
     """
     identity = identity or default_identity()
     start = time.perf_counter()
     try:
-        hooks = crypto() if crypto else None
-        contexts = None if hooks else _contexts(scenario.config, identity)
-        session = Session(scenario.config, identity, crypto=hooks, contexts=contexts)
+        keylog = crypto.keylog_path if crypto else None
+        contexts = _contexts(scenario.config, identity, keylog)
+        session = Session(scenario.config, identity, crypto=crypto, contexts=contexts)
     except REFUSED as exc:
         message = _message(exc)
         where = _culprit(scenario, identity, message)
