@@ -130,6 +130,7 @@ def run(
             error=error,
         )
     reports: list[StepReport] = []
+    error: ScenarioError | None = None
     for index, step in enumerate(scenario.steps):
         try:
             outcome = session.run(step)
@@ -141,14 +142,7 @@ def run(
                 path=scenario.path,
                 line=step.line,
             )
-            return ScenarioResult(
-                scenario=scenario,
-                steps=tuple(reports),
-                seconds=time.perf_counter() - start,
-                connections=len(session.connections),
-                session=session,
-                error=error,
-            )
+            break
         found = tuple(_placed(scenario, outcome.index, m) for m in check(session, outcome))
         reports.append(StepReport(outcome=outcome, mismatches=found))
         if found:
@@ -159,6 +153,7 @@ def run(
         seconds=time.perf_counter() - start,
         connections=len(session.connections),
         session=session,
+        error=error,
     )
 
 
