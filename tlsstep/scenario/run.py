@@ -121,13 +121,12 @@ def run(
         where = _culprit(scenario, identity, message)
         if where and not isinstance(exc, TlsstepError):
             message = f"{'.'.join(where)}: {message}"  # tlsstep's own errors name it already
-        error = ScenarioError(message, path=scenario.path, line=scenario.line(*where))
         return ScenarioResult(
             scenario=scenario,
             steps=(),
             seconds=time.perf_counter() - start,
             connections=0,
-            error=error,
+            error=ScenarioError(message, path=scenario.path, line=scenario.line(*where)),
         )
     reports: list[StepReport] = []
     error: ScenarioError | None = None
