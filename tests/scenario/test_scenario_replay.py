@@ -196,3 +196,17 @@ def test_scenario_layer_imports_neither_rich_nor_click() -> None:
     )
     loaded = out.stdout.split()
     assert not [m for m in loaded if m.split(".")[0] in ("rich", "click")]
+
+
+def test_k_glob_and_unwritable_outputs(tmp_path: Path) -> None:
+    code, out, _ = invoke("replay", "-q", "--json", "-k", "cert-server-*", str(SCENARIOS))
+    assert code == 0
+    names = [s["path"] for s in json.loads(out)["scenarios"]]
+    assert names and all(Path(p).name.startswith("cert-server-") for p in names)
+    missing = tmp_path / "no" / "such" / "dir" / "x.xml"
+    code, _, err = invoke(
+        "replay", "-q", "--junit", str(missing), str(SCENARIOS / "eof-ignored.toml")
+    )
+    assert code == 2 and "--junit" in err
+    code, _, err = invoke("handshake", "--save", str(tmp_path / "no" / "x.toml"))
+    assert code == 2 and "--save" in err

@@ -37,7 +37,10 @@ def _selected(pattern: str | None, name: str, path: str) -> bool:
     haystack = f"{name}\n{path}".lower()
     pattern = pattern.lower()
     if any(c in pattern for c in "*?["):
-        return fnmatch.fnmatch(name.lower(), pattern) or fnmatch.fnmatch(path.lower(), pattern)
+        # A glob matches the name, the path, or the file name with or without .toml.
+        file = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+        candidates = (name.lower(), path.lower(), file, file.removesuffix(".toml"))
+        return any(fnmatch.fnmatch(c, pattern) for c in candidates)
     return pattern in haystack
 
 
