@@ -12,6 +12,7 @@ from tlsstep import __version__
 from tlsstep.commands.decode import decode_command
 from tlsstep.commands.handshake import handshake_command
 from tlsstep.commands.replay import replay_command
+from tlsstep.commands.shell import shell_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -28,3 +29,4 @@ def main() -> None:
 main.add_command(handshake_command)
 main.add_command(decode_command)
 main.add_command(replay_command)
+main.add_command(shell_command)

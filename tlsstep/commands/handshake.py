@@ -49,6 +49,40 @@ Examples:
     "to replay later with tlsstep replay.",
 )
 @click.option(
+    "--step",
+    "step_mode",
+    is_flag=True,
+    help="Pause after each operation with both sides' states, what happened and what comes "
+    "next: Enter goes on, c runs to the end, q quits. Needs a terminal.",
+)
+@click.option(
+    "--states",
+    is_flag=True,
+    help="Run the handshake one operation at a time and show both sides' states after each.",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Add a short plain-language note to each message and outcome (implies --states).",
+)
+@click.option("--ladder", is_flag=True, help="Also draw the conversation as a ladder diagram.")
+@click.option(
+    "--svg",
+    "svg_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the ladder diagram to FILE as SVG.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the ladder diagram to FILE as an HTML page.",
+)
+@click.option(
     "--certs",
     "show_certs",
     is_flag=True,
@@ -77,6 +111,12 @@ def handshake_command(
     save_path: str | None,
     show_certs: bool,
     verbose: int,
+    step_mode: bool,
+    states: bool,
+    explain: bool,
+    ladder: bool,
+    svg_path: str | None,
+    html_path: str | None,
     pcap_path: str | None,
     **opts: Any,
 ) -> None:
@@ -87,10 +127,18 @@ def handshake_command(
     records it carried, and a summary. A failed handshake shows which side
     failed and why, and exits with status 1.
     """
+    if step_mode and as_json:
+        raise click.UsageError("--step pauses for a person; it cannot be combined with --json")
+    if step_mode and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise click.UsageError(
+            "--step needs a terminal: it waits for Enter between operations. "
+            "To script steps, pipe them into 'tlsstep shell'."
+        )
     config, identity = build_config(opts)
 
     from tlsstep.canned import handshake_steps
     from tlsstep.errors import TlsstepError
+    from tlsstep.events import Side
     from tlsstep.session import Session
 
     steps = handshake_steps(
@@ -102,15 +150,27 @@ def handshake_command(
         session = Session(config, identity)
     except TlsstepError as exc:
         raise click.UsageError(str(exc)) from None
-    from tlsstep.scenario import Recorder
-
-    recorder = Recorder(session)
-    for step in steps:
-        outcome = recorder.run(step)
-        if outcome.problem or any(e.event.error for e in outcome.entries):
-            break  # later steps of the canned run assume the earlier ones worked
-
+    recorder = None
     if save_path:
+        from tlsstep.scenario import Recorder
+
+        recorder = Recorder(session).attach()  # every step run from here on, by any front end
+    one_by_one = step_mode or states or explain
+    if one_by_one:
+        from tlsstep.shell import run_one_by_one
+
+        step_states = run_one_by_one(
+            session, steps, pause=step_mode, explain=explain, quiet=as_json
+        )
+        if step_states is None:  # q at a pause
+            return
+    else:
+        for step in steps:
+            outcome = session.run(step)
+            if outcome.problem or any(e.event.error for e in outcome.entries):
+                break  # later steps of the canned run assume the earlier ones worked
+
+    if save_path and recorder is not None:
         _save(save_path, config, recorder)
     if pcap_path is not None:
         _write_pcap(pcap_path, session)
@@ -122,8 +182,13 @@ def handshake_command(
         import json
 
         from tlsstep.render.json import run_dict
+        from tlsstep.render.states_view import states_dict
+        from tlsstep.states import derive
 
         document = run_dict(session)
+        document["states"] = states_dict(derive(session))
+        if one_by_one:
+            document["step_states"] = step_states
         if show_certs:
             from tlsstep.certs.report import chain_reports
             from tlsstep.render.certs_view import reports_dicts
@@ -132,18 +197,37 @@ def handshake_command(
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        from tlsstep.render.terminal import make_console, run_view
+        from rich.text import Text
+
+        from tlsstep.render.terminal import facts_table, make_console, run_view, summary_table
 
         console = make_console()
-        console.print(run_view(session, verbosity=verbose))
-        if show_certs:
-            from rich.text import Text
+        if one_by_one:  # the transcript was printed as it went
+            console.print(Text(""), summary_table(summary))
+            if verbose:
+                console.print(
+                    facts_table(
+                        session.facts(Side.client), session.facts(Side.server), full=verbose >= 2
+                    )
+                )
+        else:
+            from tlsstep.render.states_view import states_line
+            from tlsstep.states import derive
 
+            console.print(run_view(session, verbosity=verbose))
+            console.print(states_line(derive(session), label="states"))
+        if show_certs:
             from tlsstep.certs.report import chain_reports
             from tlsstep.render.certs_view import reports_view
 
             console.print(Text(""))
             console.print(reports_view(chain_reports(session), full=verbose >= 1))
+        if ladder:
+            from tlsstep.render.ladder import build_ladder, ladder_view
+
+            console.print(Text(""), ladder_view(build_ladder(session.entries)))
+    if svg_path or html_path:
+        _export_ladder(session, svg_path, html_path)
     if not summary.ok:
         sys.exit(1)
 
@@ -168,6 +252,25 @@ def _save(path: str, config: Any, recorder: Any) -> None:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror}", param_hint="--save"
         ) from None
+
+
+def _export_ladder(session: Any, svg_path: str | None, html_path: str | None) -> None:
+    from tlsstep.render.ladder import build_ladder, ladder_html, ladder_svg
+
+    diagram = build_ladder(session.entries, title="tlsstep handshake")
+    for path, text, option in (
+        (svg_path, ladder_svg, "--svg"),
+        (html_path, ladder_html, "--html"),
+    ):
+        if path is None:
+            continue
+        try:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text(diagram))
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot write {path}: {exc.strerror}", param_hint=option
+            ) from None
 
 
 def _write_pcap(path: str, session: Any) -> None:

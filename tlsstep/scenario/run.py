@@ -303,10 +303,13 @@ def _state_checks(
 
 
 class Recorder:
-    """Runs steps on a session and keeps each with the checks of what it did.
+    """Keeps steps run on ``session``, each with the checks of what it did (``--save``).
 
     Expectations must be taken right after their step: facts and message lists
-    describe the current connection, which later steps (``resume``) change.
+    describe the current connection, which later steps (``resume``) change. Either
+    run steps through :meth:`run`, or call :meth:`note` right after each
+    ``session.run``, or :meth:`attach` to record every step the session runs from
+    then on, whoever runs it (the canned handshake, ``--step``).
     """
 
     def __init__(self, session: Session) -> None:
@@ -322,3 +325,15 @@ class Recorder:
         """Record a step the caller ran itself with ``session.run``, right after it."""
         expect = expectations_from(self.session, outcome)
         self.steps.append(dataclasses.replace(outcome.step, expect=expect, line=None))
+
+    def attach(self) -> Recorder:
+        """Record every later ``session.run`` (wraps the session's method); returns self."""
+        inner = self.session.run
+
+        def run(step: Step) -> StepOutcome:
+            outcome = inner(step)
+            self.note(outcome)
+            return outcome
+
+        self.session.run = run  # type: ignore[method-assign]
+        return self

@@ -1,0 +1,47 @@
+"""``tlsstep shell``: a REPL whose commands are the scenario steps."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from tlsstep.commands.options import build_config, pair_options
+
+EPILOG = """\b
+Examples:
+  tlsstep shell
+  tlsstep shell --tls-version 1.2 --explain
+  printf 'handshake client\\ndeliver client\\nshow state\\n' | tlsstep shell
+"""
+
+
+@click.command("shell", short_help="Drive one client/server pair step by step.", epilog=EPILOG)
+@pair_options
+@click.option(
+    "--explain", is_flag=True, help="Add a plain-language note to each message and outcome."
+)
+def shell_command(explain: bool, **opts: Any) -> None:
+    """Type steps one at a time: handshake client, deliver server records=1, read client.
+
+    The commands are exactly the steps of scenario files, plus show, help, reset,
+    save FILE and quit. On a terminal there is line editing, history and tab
+    completion; with piped input the shell reads one command per line without
+    prompts and exits with status 1 if any command failed.
+    """
+    config, identity = build_config(opts)
+
+    from tlsstep.errors import TlsstepError
+    from tlsstep.render.terminal import make_console
+    from tlsstep.shell import Shell
+
+    interactive = sys.stdin.isatty()
+    console = make_console()
+    try:
+        shell = Shell(config, identity, console, explain=explain)
+    except TlsstepError as exc:
+        raise click.UsageError(str(exc)) from None
+    errors = shell.loop(sys.stdin, interactive=interactive)
+    if errors and not interactive:
+        sys.exit(1)

@@ -1,0 +1,567 @@
+"""``tlsstep shell``: steps typed one at a time, over one session.
+
+The shell has no step syntax of its own: a line whose first word is a step
+(``deliver client records=1``) goes to :func:`tlsstep.steps.parse_line`, the one
+parser, and then to :meth:`Session.run`, the one executor. Around the steps it
+has a few words of its own: ``show``, ``help``, ``reset``, ``save`` and ``quit``.
+
+Also here, because ``--step`` and the shell both need them: :func:`step_line`
+(a step written back as a shell line) and :func:`expand` (a whole-handshake step
+split into the single operations ``run_handshake`` would do, so a pause can come
+between any two).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+from rich.console import Console, Group, RenderableType
+from rich.text import Text
+
+from tlsstep.config import PairConfig
+from tlsstep.errors import TlsstepError
+from tlsstep.events import Side
+from tlsstep.explain import for_event, for_record
+from tlsstep.identity import Identity
+from tlsstep.pair import MAX_HANDSHAKE_ROUNDS
+from tlsstep.session import CryptoHooks, Session, StepOutcome
+from tlsstep.states import Tracker
+from tlsstep.steps import OPS, Deliver, Handshake, Step, StepError, parse_line, step_table, suggest
+from tlsstep.wire.records import record_lengths
+
+SHOW: Final = ("records", "messages", "certs", "state", "keys", "queue", "ladder")
+
+COMMANDS: Final[dict[str, str]] = {
+    "show": "show records|messages|certs|state|keys|queue|ladder of the current connection",
+    "help": "help [command]: the commands, or one command's arguments",
+    "reset": "start again: a new pair with the same options; forgets what was done",
+    "save": "save FILE: write the steps done since the last reset as a scenario (TOML)",
+    "explain": "explain on|off: add a plain-language note to each message and outcome",
+    "quit": "leave the shell (also: exit, end of input)",
+}
+
+
+# -- steps as lines -----------------------------------------------------------------
+
+
+def step_line(step: Step) -> str:
+    """The shell line :func:`parse_line` reads back as ``step`` (without expectations)."""
+    table = step_table(step)
+    table.pop("expect", None)
+    op = table.pop("op")
+    words = [op]
+    for key in OPS[op].positional:
+        if key in table and key != "data":
+            words.append(shlex.quote(str(table.pop(key))))
+    for key, value in table.items():
+        shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        words.append(f"{key}={shlex.quote(shown)}")
+    return " ".join(words)
+
+
+def handshake_ops(session: Session) -> Iterator[Step]:
+    """The single steps ``Pair.run_handshake`` takes, chosen one at a time.
+
+    Lazy on purpose: each next step depends on what the previous one did, so the
+    caller runs a step before asking for the next. The turn order, failure and
+    stall rules are run_handshake's (pair.py), so the events are the same.
+    """
+    turn, idle = Side.client, 0
+    for _ in range(MAX_HANDSHAKE_ROUNDS):
+        pair = session.pair
+        before = len(pair.queue(turn))
+        moved = False
+        if not pair.handshake_done[turn]:
+            yield Handshake(side=turn)
+            if pair.failed[turn] is not None:
+                # As run_handshake: let the peer read the alert the failing side queued.
+                if pair.queue(turn):
+                    yield Deliver(side=turn)
+                    if not pair.handshake_done[turn.peer]:
+                        yield Handshake(side=turn.peer)
+                return
+            moved = len(pair.queue(turn)) > before
+        if pair.queue(turn):
+            yield Deliver(side=turn)
+            moved = True
+        if all(pair.handshake_done.values()):
+            for side in Side:
+                if pair.queue(side):
+                    yield Deliver(side=side)
+            return
+        idle = 0 if moved else idle + 1
+        if idle >= 2:
+            return
+        turn = turn.peer
+
+
+def expand(session: Session, steps: Iterable[Step]) -> Iterator[Step]:
+    """``steps`` with each whole-handshake step split into single operations.
+
+    Stops after a step that failed, as ``tlsstep handshake`` does: later canned
+    steps assume the earlier ones worked.
+    """
+    for step in steps:
+        start = len(session.outcomes)
+        if isinstance(step, Handshake) and step.side is None:
+            yield from handshake_ops(session)
+        else:
+            yield step
+        done = session.outcomes[start:]
+        if any(o.problem or any(e.event.error for e in o.entries) for o in done):
+            return
+
+
+# -- save -------------------------------------------------------------------------------
+
+
+def scenario_text(config: PairConfig, steps: Iterable[Step], *, name: str) -> str:
+    """A scenario file for ``tlsstep replay``: the scenario module's dump when present.
+
+    Until ``tlsstep.scenario`` is on main this writes the same layout itself
+    (top-level pair keys, ``[client]``/``[server]``, one ``[[step]]`` per step
+    from :func:`step_table`); key material (credentials, trust_pem) is never written.
+    """
+    steps = list(steps)
+    import importlib
+
+    try:
+        scenario = importlib.import_module("tlsstep.scenario")
+    except ImportError:
+        scenario = None
+    if scenario is not None and hasattr(scenario, "dump"):
+        return str(scenario.dump(config, steps, name=name, description="Saved from tlsstep shell."))
+    import dataclasses
+    import json
+
+    from tlsstep.config import SideConfig
+
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, list | tuple):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        return str(v) if isinstance(v, int) else json.dumps(str(v), ensure_ascii=False)
+
+    def changed(cfg: Any, default: Any) -> list[str]:
+        return [
+            f"{f.name} = {value(getattr(cfg, f.name))}"
+            for f in dataclasses.fields(cfg)
+            if f.name not in ("client", "server", "credential", "trust_pem")
+            and getattr(cfg, f.name) != getattr(default, f.name)
+        ]
+
+    lines = [f"name = {value(name)}", 'description = "Saved from tlsstep shell."']
+    lines += changed(config, PairConfig())
+    for side in ("client", "server"):
+        body = changed(getattr(config, side), SideConfig())
+        lines += ["", f"[{side}]", *body] if body else []
+    for step in steps:
+        lines += ["", "[[step]]"] + [f"{k} = {value(v)}" for k, v in step_table(step).items()]
+    return "\n".join(lines) + "\n"
+
+
+# -- the shell --------------------------------------------------------------------------
+
+
+class ShellError(TlsstepError):
+    """A shell command that cannot be done; the shell prints it and goes on."""
+
+
+@dataclass(slots=True)
+class Done:
+    step: Step
+    outcome: StepOutcome
+
+
+class Shell:
+    """One session driven by lines. :meth:`execute` returns False on ``quit``."""
+
+    def __init__(
+        self,
+        config: PairConfig,
+        identity: Identity | None,
+        console: Console,
+        *,
+        explain: bool = False,
+        crypto: Callable[[], CryptoHooks] | None = None,
+    ) -> None:
+        self.config = config
+        self.identity = identity
+        self.console = console
+        self.explain = explain
+        self.crypto = crypto  # makes the hooks of each new session (a key log is per session)
+        self.errors = 0
+        self.reset()
+
+    def reset(self) -> None:
+        hooks = self.crypto() if self.crypto is not None else None
+        self.session = Session(self.config, self.identity, crypto=hooks)
+        self.tracker = Tracker()
+        self.done: list[Done] = []
+        self.recorder = _recorder(self.session)
+        self.seen: set[str] = set()  # --explain notes already shown: each once
+
+    # -- one line ---------------------------------------------------------------
+
+    def execute(self, line: str) -> bool:
+        """Run one line; an error is printed and counted, never raised."""
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            return True
+        try:
+            return self._execute(words[0], words[1:], line)
+        except TlsstepError as exc:
+            self.errors += 1
+            self.console.print(Text(f"error: {exc}", style="tlsstep.error"))
+            return True
+
+    def _execute(self, word: str, args: list[str], line: str) -> bool:
+        if word in ("quit", "exit"):
+            return False
+        if word in OPS:
+            self.run(parse_line(line))
+        elif word == "show":
+            self.console.print(self.show(args[0] if args else "state"))
+        elif word == "help":
+            self.console.print(help_text(args[0] if args else None))
+        elif word == "reset":
+            self.reset()
+            self.console.print(Text("a new pair; nothing done yet", style="tlsstep.dim"))
+        elif word == "save":
+            if len(args) != 1:
+                raise ShellError("save needs one file name: save FILE")
+            self.save(args[0])
+        elif word == "explain":
+            self.explain = (args or ["on"])[0] != "off"
+        else:
+            known = [*OPS, *COMMANDS, "exit"]
+            raise StepError(f"unknown command {word!r}{suggest(word, known)}; try help")
+        return True
+
+    def run(self, step: Step) -> StepOutcome:
+        from tlsstep.render.states_view import moves_summary, notes_view, states_line
+        from tlsstep.render.terminal import entry_lines
+
+        outcome = self.session.run(step)
+        moves = self.tracker.follow(outcome.entries)
+        parts: list[RenderableType] = []
+        version = self._version()
+        for entry in outcome.entries:
+            parts.extend(entry_lines(entry))
+            if self.explain:
+                notes = [n for r in entry.records for n in for_record(r, version, self.seen)]
+                notes += for_event(entry.event, version, self.seen)
+                parts.append(notes_view(notes))
+        if outcome.problem:
+            self.errors += 1
+            parts.append(Text(f"error: {outcome.problem}", style="tlsstep.error"))
+        else:
+            self.done.append(Done(step=step, outcome=outcome))
+            if self.recorder is not None:
+                self.recorder.note(outcome)  # the step with checks of what it did
+        parts.append(moves_summary(moves))
+        parts.append(states_line(self.tracker.snapshot(self.session.pair)))
+        self.console.print(Group(*parts))
+        return outcome
+
+    def _version(self) -> str | None:
+        version = self.tracker.version
+        return str(version) if version else None
+
+    def save(self, path: str) -> None:
+        name = Path(path).stem
+        steps = self.recorder.steps if self.recorder is not None else [d.step for d in self.done]
+        text = scenario_text(self.config, steps, name=name)
+        try:
+            Path(path).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ShellError(f"cannot write {path}: {exc.strerror}") from None
+        self.console.print(Text(f"saved {len(self.done)} steps to {path}", style="tlsstep.dim"))
+
+    # -- show -------------------------------------------------------------------
+
+    def show(self, what: str) -> RenderableType:
+        shows: dict[str, Callable[[], RenderableType]] = {
+            "records": self._show_records,
+            "messages": self._show_messages,
+            "certs": self._show_certs,
+            "state": self._show_state,
+            "keys": self._show_keys,
+            "queue": self._show_queue,
+            "ladder": self._show_ladder,
+        }
+        if what not in shows:
+            raise ShellError(f"show what? {what!r}{suggest(what, SHOW)}; one of {', '.join(SHOW)}")
+        return shows[what]()
+
+    def _show_records(self) -> RenderableType:
+        from tlsstep.render.terminal import record_line
+
+        lines = [
+            record_line(r).append(f"  from {r.sender}", style="tlsstep.dim")
+            for e in self.session.current.entries
+            for r in e.records
+        ]
+        return Group(*lines) if lines else Text("no records have crossed yet", style="tlsstep.dim")
+
+    def _show_messages(self) -> RenderableType:
+        snap = self.tracker.snapshot(self.session.pair)
+        lines = []
+        for side in Side:
+            sent = self.session.sent_messages(side)
+            line = Text(f"{side} sent: ", style=f"tlsstep.{side}")
+            line.append(", ".join(sent) or "nothing yet", style="tlsstep.message")
+            lines.append(line)
+            lines.append(
+                Text(
+                    f"   its machine saw sent: {', '.join(snap[side].sent) or '-'}; "
+                    f"received: {', '.join(snap[side].received) or '-'}",
+                    style="tlsstep.dim",
+                )
+            )
+        return Group(*lines)
+
+    def _show_certs(self) -> RenderableType:
+        from tlsstep.certs.report import chain_reports
+        from tlsstep.render.certs_view import reports_view
+
+        return reports_view(chain_reports(self.session), full=False)
+
+    def _show_state(self) -> RenderableType:
+        from tlsstep.render.states_view import states_table
+
+        return states_table(self.tracker.snapshot(self.session.pair))
+
+    def _show_keys(self) -> RenderableType:
+        crypto = self.session.crypto
+        path = crypto.keylog_path if crypto is not None else None
+        if not path or not os.path.exists(path):
+            return Text(
+                "no key log: this session was made without the crypto layer's key log "
+                "(secrets are only written when asked for)",
+                style="tlsstep.dim",
+            )
+        return Text(Path(path).read_text(encoding="ascii", errors="replace").rstrip())
+
+    def _show_queue(self) -> RenderableType:
+        pair = self.session.pair
+        lines = []
+        for side in Side:
+            queue = pair.queue(side)
+            sizes = record_lengths(queue)
+            whole = sum(sizes)
+            line = Text(f"{side} → {side.peer}: ", style=f"tlsstep.{side}")
+            line.append(f"{len(queue)} bytes queued")
+            if queue:
+                line.append(f" ({len(sizes)} whole records {sizes}", style="tlsstep.dim")
+                partial = len(queue) - whole
+                line.append(f", {partial} bytes of a partial one)" if partial else ")")
+            lines.append(line)
+            lines.append(Text(f"   delivered to {side}, not read yet: {pair.unread(side)} bytes"))
+        return Group(*lines)
+
+    def _show_ladder(self) -> RenderableType:
+        from tlsstep.render.ladder import build_ladder, ladder_view
+
+        return ladder_view(build_ladder(self.session.entries))
+
+    # -- the loop ---------------------------------------------------------------
+
+    def loop(self, stdin: TextIO, *, interactive: bool) -> int:
+        """Read lines until quit or end of input; the number of failed commands."""
+        if interactive:
+            _readline_setup()
+            self.console.print(
+                Text("tlsstep shell: type help, or a step like 'handshake'", style="tlsstep.dim")
+            )
+        while True:
+            try:
+                if interactive:
+                    line = input("tlsstep> ")
+                else:
+                    line = stdin.readline()
+                    if not line:
+                        break
+                    line = line.rstrip("\n")
+                    if line.strip():
+                        self.console.print(Text(f"> {line}", style="tlsstep.op"))
+            except EOFError:
+                break
+            except KeyboardInterrupt:
+                self.console.print()
+                continue
+            if not self.execute(line):
+                break
+        if interactive:
+            _readline_save()
+        return self.errors
+
+
+def _recorder(session: Session) -> Any:
+    """The scenario module's Recorder (steps with expectations), once that module exists."""
+    import importlib
+
+    try:
+        run = importlib.import_module("tlsstep.scenario.run")
+    except ImportError:
+        return None
+    recorder = getattr(run, "Recorder", None)
+    return recorder(session) if recorder is not None else None
+
+
+def help_text(command: str | None) -> RenderableType:
+    lines = []
+    if command is None:
+        lines.append(Text("steps (the same as in scenario files):", style="tlsstep.key"))
+        for op, spec in OPS.items():
+            lines.append(Text(f"  {op:<30} {spec.summary}"))
+        lines.append(Text("shell commands:", style="tlsstep.key"))
+        for name, summary in COMMANDS.items():
+            lines.append(Text(f"  {name:<30} {summary}"))
+        return Group(*lines)
+    if command in OPS:
+        spec = OPS[command]
+        usage = " ".join([command, *(f"[{p}]" for p in spec.positional)])
+        keys = [k for k in spec.keys if k not in spec.positional]
+        lines.append(Text(usage, style="tlsstep.key"))
+        lines.append(Text(f"  {spec.summary}"))
+        if keys:
+            lines.append(Text(f"  keys: {', '.join(k + '=' for k in keys)}"))
+        return Group(*lines)
+    if command in COMMANDS:
+        return Text(COMMANDS[command])
+    raise ShellError(f"no command {command!r}{suggest(command, [*OPS, *COMMANDS])}")
+
+
+# -- readline ----------------------------------------------------------------------------
+
+HISTORY: Final = "~/.tlsstep_history"
+
+
+def completions(text: str, words_before: list[str]) -> list[str]:
+    """Tab completion: commands first, then sides, show subjects or key= words."""
+    if not words_before:
+        choices = [*OPS, *COMMANDS, "exit"]
+    elif words_before[0] == "show":
+        choices = list(SHOW)
+    elif words_before[0] == "help":
+        choices = [*OPS, *COMMANDS]
+    elif words_before[0] == "explain":
+        choices = ["on", "off"]
+    elif words_before[0] in OPS:
+        spec = OPS[words_before[0]]
+        choices = [f"{k}=" for k in spec.keys if k not in ("side",)]
+        if "side" in spec.keys and len(words_before) == 1:
+            choices = ["client", "server", *(["both"] if words_before[0] == "handshake" else [])]
+    else:
+        choices = []
+    return sorted(c for c in choices if c.startswith(text))
+
+
+def _readline_setup() -> None:
+    try:
+        import readline
+    except ImportError:  # not on every platform; the shell works without it
+        return
+
+    def complete(text: str, state: int) -> str | None:
+        before = readline.get_line_buffer()[: readline.get_begidx()].split()
+        matches = completions(text, before)
+        return matches[state] if state < len(matches) else None
+
+    readline.set_completer(complete)
+    readline.set_completer_delims(" ")
+    readline.parse_and_bind("tab: complete")
+    with contextlib.suppress(OSError):  # no history yet
+        readline.read_history_file(os.path.expanduser(HISTORY))
+
+
+def _readline_save() -> None:
+    try:
+        import readline
+
+        readline.set_history_length(1000)
+        readline.write_history_file(os.path.expanduser(HISTORY))
+    except (ImportError, OSError):
+        pass
+
+
+# -- one operation at a time (tlsstep handshake --states / --explain / --step) -------------
+
+PAUSE_PROMPT: Final = "[Enter] next · c: run to the end · q: quit > "
+
+
+def run_one_by_one(
+    session: Session,
+    steps: Iterable[Step],
+    *,
+    pause: bool = False,
+    explain: bool = False,
+    quiet: bool = False,
+    console: Console | None = None,
+    ask: Callable[[str], str] = input,
+) -> list[dict[str, Any]] | None:
+    """Run ``steps`` one operation at a time, printing each with both sides' states.
+
+    With ``pause``, wait after each operation: Enter goes on, ``c`` runs to the end
+    without pausing, ``q`` stops (and the function returns None). ``quiet`` prints
+    nothing (for ``--json``). Returns each step's line and states, JSON-ready.
+    """
+    from tlsstep.render.states_view import (
+        moves_summary,
+        moves_view,
+        notes_view,
+        pause_view,
+        states_dict,
+        states_line,
+    )
+    from tlsstep.render.terminal import entry_lines, make_console
+
+    console = console or make_console()
+    tracker = Tracker()
+    seen: set[str] = set()  # each note once per run
+    out: list[dict[str, Any]] = []
+    ops = expand(session, steps)
+    step = next(ops, None)
+    while step is not None:
+        outcome = session.run(step)
+        moves = tracker.follow(outcome.entries)
+        snap = tracker.snapshot(session.pair)
+        out.append({"step": outcome.index, "line": step_line(step), "states": states_dict(snap)})
+        step = next(ops, None)
+        if quiet:
+            continue
+        shown = str(tracker.version) if tracker.version else None
+        parts: list[RenderableType] = []
+        for entry in outcome.entries:
+            parts.extend(entry_lines(entry))
+            if explain:
+                notes = [n for r in entry.records for n in for_record(r, shown, seen)]
+                parts.append(notes_view(notes + for_event(entry.event, shown, seen)))
+        if outcome.problem:
+            parts.append(Text(f"error: {outcome.problem}", style="tlsstep.error"))
+        if not pause:
+            console.print(Group(*parts, moves_summary(moves), states_line(snap)))
+            continue
+        parts.append(moves_view(moves))
+        console.print(pause_view(parts, snap, step_line(step) if step is not None else None))
+        if step is None:
+            break
+        try:
+            answer = ask(PAUSE_PROMPT).strip().lower()
+        except EOFError:
+            answer = "q"
+        if answer.startswith("q"):
+            return None
+        if answer.startswith("c"):
+            pause = False
+    return out
