@@ -129,8 +129,18 @@ def test_junit_has_one_testcase_per_scenario(tmp_path: Path) -> None:
         ["--client-tls-version", "1.2", "--server-tls-version", "1.3"],
         ["--client-cert", "--server-group", "prime256v1"],
         ["--post-handshake-auth"],
+        ["--states", "--resume", "--server-cert-problem", "expired"],
+        ["--states", "--data", "hi", "--resume"],
     ],
-    ids=["tls13-resume", "tls12-resume", "version-mismatch", "mtls-hrr", "pha"],
+    ids=[
+        "tls13-resume",
+        "tls12-resume",
+        "version-mismatch",
+        "mtls-hrr",
+        "pha",
+        "states-bad",
+        "states",
+    ],
 )
 def test_save_then_replay(tmp_path: Path, args: list[str]) -> None:
     saved = tmp_path / "run.toml"
