@@ -11,6 +11,7 @@ import click
 from tlsstep import __version__
 from tlsstep.commands.decode import decode_command
 from tlsstep.commands.handshake import handshake_command
+from tlsstep.commands.replay import replay_command
 from tlsstep.commands.shell import shell_command
 
 
@@ -27,4 +28,5 @@ def main() -> None:
 
 main.add_command(handshake_command)
 main.add_command(decode_command)
+main.add_command(replay_command)
 main.add_command(shell_command)

@@ -84,13 +84,15 @@ class Session:
         identity: Identity | None = None,
         *,
         crypto: CryptoHooks | None = None,
+        contexts: tuple[ssl.SSLContext, ssl.SSLContext] | None = None,
     ) -> None:
         self.config = config
         self.identity = identity or default_identity()
         self.crypto = crypto
         # One pair of contexts for the whole session: OpenSSL resumes a session only
         # on the context that made it ("Session refers to a different SSLContext").
-        self.contexts = build_contexts(
+        # A replay passes contexts it already built for an identical configuration.
+        self.contexts = contexts or build_contexts(
             config, self.identity, crypto.keylog_path if crypto else None
         )
         self.connections: list[Connection] = []

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from tlsstep.errors import TlsstepError
-from tlsstep.events import Side
+from tlsstep.events import Result, Side
+from tlsstep.wire.enums import MESSAGE_NAMES, AlertDescription
 
 if TYPE_CHECKING:
     from tlsstep.faults import Fault
@@ -157,6 +158,11 @@ class OpSpec:
     summary: str
 
 
+# A write of more than this is not a test of TLS but of memory; read() allocates
+# its whole size up front, so a read is bounded too.
+MAX_REPEAT: Final = 1 << 20
+MAX_READ: Final = 1 << 20
+
 FAULT_KEYS: Final = ("flip", "overwrite", "truncate", "insert", "drop", "duplicate", "swap")
 
 OPS: Final[dict[str, OpSpec]] = {
@@ -172,8 +178,8 @@ OPS: Final[dict[str, OpSpec]] = {
     ),
     "write": OpSpec(
         ("side", "data"),
-        {"side": _side, "data": _text, "hex": _hex},
-        'write application data: text, or hex=".."',
+        {"side": _side, "data": _text, "hex": _hex, "repeat": _int},
+        'write application data: text, or hex="..", repeated repeat=N times',
     ),
     "read": OpSpec(("side", "size"), {"side": _side, "size": _int}, "read up to size bytes"),
     "unwrap": OpSpec(("side",), {"side": _side}, "send close_notify; done once the peer's arrived"),
@@ -209,18 +215,104 @@ EXPECT_KEYS: Final[dict[str, str]] = {
     "error": "the exception class, e.g. SSLCertVerificationError",
     "reason": "OpenSSL's reason, e.g. CERTIFICATE_VERIFY_FAILED",
     "verify_message": "OpenSSL's verify message (a substring)",
-    "alert_sent": "the alert description the side sent, e.g. bad_certificate",
-    "alert_received": "the alert description the side received",
+    "alert_sent": 'an alert description the side sent, e.g. bad_certificate; "" for none',
+    "alert_received": 'an alert description the side received; "" for none',
     "version": "e.g. TLSv1.3",
     "cipher": "e.g. TLS_AES_256_GCM_SHA384",
     "alpn": 'the selected protocol, or "" for none',
     "session_reused": "true or false",
-    "client_sent": "handshake message names sent by the client so far",
-    "server_sent": "handshake message names sent by the server so far",
+    "client_sent": "handshake message names sent by the client so far, in order",
+    "server_sent": "handshake message names sent by the server so far, in order",
     "data": "the text read",
     "data_hex": "the bytes read, as hex",
+    "data_size": "how many bytes the step read",
+    "records": "how many whole records the step's deliveries carried",
     "peer_subject": "the peer certificate's subject, e.g. CN=example.test (a substring)",
     "closed": "true or false",
+}
+
+# Checks about the step as a whole; every other check is about one side's state, so a
+# step without a side (the whole handshake, resume) needs ``expect.client``/``expect.server``.
+STEP_EXPECT_KEYS: Final = ("result", "error", "reason", "verify_message", "records")
+# Checks that name their side in the key, so they need none from the step.
+SIDE_NAMED_KEYS: Final = ("client_sent", "server_sent")
+EXPECT_SIDES: Final = ("client", "server")
+
+
+def _expect_result(value: Any, key: str) -> str:
+    choices = [str(r) for r in Result]
+    if isinstance(value, str) and value.replace("_", " ") in choices:
+        return value.replace("_", " ")
+    word = value if isinstance(value, str) else repr(value)
+    raise StepError(
+        f"{key} must be one of {', '.join(choices)}, not {word!r}{suggest(str(word), choices)}",
+        key=key,
+    )
+
+
+def _expect_text(value: Any, key: str) -> str:
+    if isinstance(value, str):
+        return value
+    raise StepError(f"{key} must be a string, not {value!r}", key=key)
+
+
+def _expect_bool(value: Any, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise StepError(f"{key} must be true or false, not {value!r}", key=key)
+
+
+def _expect_alert(value: Any, key: str) -> str:
+    text = _expect_text(value, key)
+    names = [a.name for a in AlertDescription]
+    if text in ("", *names) or text.startswith("unknown (0x"):
+        return text
+    raise StepError(f"{key}: no alert is called {text!r}{suggest(text, names)}", key=key)
+
+
+def _expect_messages(value: Any, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise StepError(f'{key} must be a list of message names like ["ClientHello"]', key=key)
+    names = list(MESSAGE_NAMES.values())
+    for name in value:
+        if name not in names and not name.startswith("unknown (0x"):
+            raise StepError(
+                f"{key}: no handshake message is called {name!r}{suggest(name, names)}", key=key
+            )
+    return tuple(value)
+
+
+def _expect_count(value: Any, key: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise StepError(f"{key} must be a whole number of at least 0, not {value!r}", key=key)
+
+
+def _expect_hex(value: Any, key: str) -> str:
+    return _hex(value, key).hex()
+
+
+EXPECT_KINDS: Final[dict[str, Kind]] = {
+    "result": _expect_result,
+    "error": _expect_text,
+    "reason": _expect_text,
+    "verify_message": _expect_text,
+    "alert_sent": _expect_alert,
+    "alert_received": _expect_alert,
+    "version": _expect_text,
+    "cipher": _expect_text,
+    "alpn": _expect_text,
+    "session_reused": _expect_bool,
+    "client_sent": _expect_messages,
+    "server_sent": _expect_messages,
+    "data": _expect_text,
+    "data_hex": _expect_hex,
+    "data_size": _expect_count,
+    "records": _expect_count,
+    "peer_subject": _expect_text,
+    "closed": _expect_bool,
 }
 
 
@@ -243,12 +335,12 @@ def parse_step(table: Mapping[str, Any], *, line: int | None = None) -> Step:
         raise StepError(f"unknown step {op!r}{suggest(str(op), OPS)}", key="op")
     spec = OPS[op]
     values: dict[str, Any] = {}
-    expect: tuple[tuple[str, Any], ...] = ()
+    expect_raw: Any = None
     for key, raw in table.items():
         if key == "op":
             continue
         if key == "expect":
-            expect = parse_expect(raw)
+            expect_raw = raw
             continue
         kind = spec.keys.get(key)
         if kind is None:
@@ -257,18 +349,51 @@ def parse_step(table: Mapping[str, Any], *, line: int | None = None) -> Step:
                 f"{op} takes no {key!r}{suggest(key, known)}; it takes {', '.join(known)}", key=key
             )
         values[key] = kind(raw, key)
+    # Whole-handshake and resume steps have no side to check by default; the server
+    # is the side of verify_client_post_handshake.
+    sided = op not in ("resume", "handshake") or values.get("side") is not None
+    expect = () if expect_raw is None else parse_expect(expect_raw, sided=sided)
     return _build(op, values, expect, line)
 
 
-def parse_expect(raw: Any) -> tuple[tuple[str, Any], ...]:
+def parse_expect(raw: Any, *, sided: bool = True) -> tuple[tuple[str, Any], ...]:
+    """Check an ``expect`` table: known checks, values of the right kind.
+
+    Top-level checks apply to the step's side; ``client = {...}`` and
+    ``server = {...}`` sub-tables hold checks on that side. ``sided`` is false for
+    steps without a side, whose top level may only hold :data:`STEP_EXPECT_KEYS`.
+
+    Returns:
+        ``(key, value)`` pairs with values normalised (``want_read`` -> ``want read``,
+        hex -> lower-case hex); a sub-table's value is itself a tuple of pairs.
+
+    Raises:
+        StepError: unknown check, wrong kind of value; ``key`` is ``expect.<path>``.
+    """
+    return _expect_table(raw, "expect", sides=True, sided=sided)
+
+
+def _expect_table(raw: Any, where: str, *, sides: bool, sided: bool) -> tuple[tuple[str, Any], ...]:
     if not isinstance(raw, Mapping):
-        raise StepError("expect must be a table of checks", key="expect")
-    for key in raw:
-        if key not in EXPECT_KEYS:
+        raise StepError(f"{where} must be a table of checks", key=where)
+    out: list[tuple[str, Any]] = []
+    for key, value in raw.items():
+        path = f"{where}.{key}"
+        if sides and key in EXPECT_SIDES:
+            out.append((key, _expect_table(value, path, sides=False, sided=True)))
+            continue
+        kind = EXPECT_KINDS.get(key)
+        if kind is None:
+            known = [*EXPECT_KEYS, *(EXPECT_SIDES if sides else ())]
+            raise StepError(f"{where} has no check {key!r}{suggest(key, known)}", key=path)
+        if not sided and key not in (*STEP_EXPECT_KEYS, *SIDE_NAMED_KEYS):
             raise StepError(
-                f"expect has no check {key!r}{suggest(key, EXPECT_KEYS)}", key=f"expect.{key}"
+                f"{where}.{key}: this step has no side; write it as {where}.client.{key} "
+                f"or {where}.server.{key}",
+                key=path,
             )
-    return tuple(raw.items())
+        out.append((key, kind(value, path)))
+    return tuple(out)
 
 
 def _need(values: Mapping[str, Any], op: str, key: str) -> Any:
@@ -292,9 +417,16 @@ def _build(
     if op == "write":
         if ("data" in v) == ("hex" in v):
             raise StepError("write needs data (text) or hex, exactly one", key="data")
-        return Write(side=_need(v, op, "side"), data=v.get("data", v.get("hex", b"")), **common)
+        repeat = v.get("repeat", 1)
+        if not 1 <= repeat <= MAX_REPEAT:
+            raise StepError(f"repeat must be 1 to {MAX_REPEAT}, not {repeat}", key="repeat")
+        data = v.get("data", v.get("hex", b"")) * repeat
+        return Write(side=_need(v, op, "side"), data=data, **common)
     if op == "read":
-        return Read(side=_need(v, op, "side"), size=v.get("size", 16384), **common)
+        size = v.get("size", 16384)
+        if not 0 <= size <= MAX_READ:
+            raise StepError(f"read size must be 0 to {MAX_READ}, not {size}", key="size")
+        return Read(side=_need(v, op, "side"), size=size, **common)
     if op == "unwrap":
         return Unwrap(side=_need(v, op, "side"), **common)
     if op == "verify_client_post_handshake":
@@ -370,6 +502,17 @@ def _printable(data: bytes) -> str | None:
     return text if text.isprintable() else None
 
 
+def _period(data: bytes) -> tuple[bytes, int]:
+    """``(unit, n)`` with ``unit * n == data``, for long data made of one repeated unit."""
+    if len(data) <= 64:
+        return data, 1
+    # The shortest period of s is the first place s occurs in s+s after 0.
+    period = (data + data).find(data, 1)
+    if period < len(data) and len(data) % period == 0 and len(data) // period <= MAX_REPEAT:
+        return data[:period], len(data) // period
+    return data, 1
+
+
 def step_table(step: Step) -> dict[str, Any]:
     """The mapping :func:`parse_step` reads back as ``step`` (expectations included)."""
     t: dict[str, Any]
@@ -383,10 +526,13 @@ def step_table(step: Step) -> dict[str, Any]:
             if nrecords is not None:
                 t["records"] = nrecords
         case Write(side=side, data=data):
-            text = _printable(data)
+            unit, repeat = _period(data)
+            text = _printable(unit)
             t = {"op": "write", "side": str(side)} | (
-                {"data": text} if text is not None else {"hex": data.hex()}
+                {"data": text} if text is not None else {"hex": unit.hex()}
             )
+            if repeat > 1:
+                t = {**t, "repeat": repeat}
         case Read(side=side, size=size):
             t = {"op": "read", "side": str(side), "size": size}
         case Unwrap(side=side):
@@ -403,7 +549,20 @@ def step_table(step: Step) -> dict[str, Any]:
             raise TypeError(f"not a step: {step!r}")
     out: dict[str, Any] = {**t}  # a fresh dict: the match arms' types differ
     if step.expect:
-        out["expect"] = dict(step.expect)
+        out["expect"] = expect_table(step.expect)
+    return out
+
+
+def expect_table(expect: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """The ``expect`` mapping :func:`parse_expect` reads back as ``expect``."""
+    out: dict[str, Any] = {}
+    for key, value in expect:
+        if key in EXPECT_SIDES:
+            out[key] = expect_table(value)
+        elif isinstance(value, tuple):
+            out[key] = list(value)
+        else:
+            out[key] = value
     return out
 
 

@@ -60,6 +60,14 @@ Examples:
     help="Print one JSON document (summary, events, facts) instead.",
 )
 @click.option(
+    "--save",
+    "save_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write the run as a scenario file (TOML) whose expectations are what happened, "
+    "to replay later with tlsstep replay.",
+)
+@click.option(
     "--step",
     "step_mode",
     is_flag=True,
@@ -135,6 +143,7 @@ def handshake_command(
     resume: bool,
     data: str | None,
     as_json: bool,
+    save_path: str | None,
     show_certs: bool,
     verbose: int,
     step_mode: bool,
@@ -229,6 +238,11 @@ def _run(
         session = Session(config, identity, crypto=crypto)
     except TlsstepError as exc:
         raise click.UsageError(str(exc)) from None
+    recorder = None
+    if save_path:
+        from tlsstep.scenario import Recorder
+
+        recorder = Recorder(session).attach()  # every step run from here on, by any front end
     one_by_one = step_mode or states or explain
     if one_by_one:
         from tlsstep.shell import run_one_by_one
@@ -244,6 +258,8 @@ def _run(
             if outcome.problem or any(e.event.error for e in outcome.entries):
                 break  # later steps of the canned run assume the earlier ones worked
 
+    if save_path and recorder is not None:
+        _save(save_path, config, recorder)
     if pcap_path is not None:
         _write_pcap(pcap_path, session)
 
@@ -301,6 +317,28 @@ def _run(
         _export_ladder(session, view.svg_path, view.html_path)
     if not summary.ok:
         sys.exit(1)
+
+
+def _save(path: str, config: Any, recorder: Any) -> None:
+    """Write the recorded steps as a scenario named after the file."""
+    import shlex
+    from pathlib import Path
+
+    from tlsstep.scenario import dump
+
+    command = shlex.join(["tlsstep", *sys.argv[1:]])
+    text = dump(
+        config,
+        recorder.steps,
+        name=Path(path).stem,
+        description=f"Recorded by: {command}",
+    )
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror}", param_hint="--save"
+        ) from None
 
 
 def _export_ladder(session: Any, svg_path: str | None, html_path: str | None) -> None:

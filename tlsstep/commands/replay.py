@@ -1,0 +1,172 @@
+"""``tlsstep replay``: run scenario files and check every expectation in them."""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from typing import Any
+
+import click
+
+EPILOG = """\b
+Examples:
+  tlsstep replay scenarios/                     every bundled scenario
+  tlsstep replay -q scenarios/ --junit out.xml  summary only, JUnit XML for CI
+  tlsstep replay scenarios/ -k resumption       scenarios whose name or file matches
+  tlsstep replay my-bug.toml --json
+
+\b
+Exit status: 0 every scenario passed, 1 a check failed, 2 a file is unreadable
+or invalid (reported as FILE:LINE: message).
+"""
+
+
+def _crypto_hooks() -> Any:
+    """One key log for the whole replay, so alerts and messages inside protected
+    records are decrypted and checked, when the crypto layer is installed."""
+    try:
+        from tlsstep.crypto.unprotector import KeyLogCrypto  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return KeyLogCrypto()
+
+
+def _selected(pattern: str | None, name: str, path: str) -> bool:
+    if not pattern:
+        return True
+    haystack = f"{name}\n{path}".lower()
+    pattern = pattern.lower()
+    if any(c in pattern for c in "*?["):
+        # A glob matches the name, the path, or the file name with or without .toml.
+        file = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+        candidates = (name.lower(), path.lower(), file, file.removesuffix(".toml"))
+        return any(fnmatch.fnmatch(c, pattern) for c in candidates)
+    return pattern in haystack
+
+
+@click.command(
+    "replay", short_help="Run scenario files and check their expectations.", epilog=EPILOG
+)
+@click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_DIR...")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary table, not each step.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document with every scenario instead."
+)
+@click.option(
+    "--junit",
+    "junit_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write JUnit XML to this file: one test case per scenario.",
+)
+@click.option(
+    "-k",
+    "pattern",
+    metavar="PATTERN",
+    default=None,
+    help="Run only scenarios whose name or file contains PATTERN (or matches it, with * ? []).",
+)
+@click.option(
+    "--fail-fast", is_flag=True, help="Stop after the first scenario that fails or is invalid."
+)
+def replay_command(
+    paths: tuple[str, ...],
+    quiet: bool,
+    as_json: bool,
+    junit_path: str | None,
+    pattern: str | None,
+    fail_fast: bool,
+) -> None:
+    """Replay scenario files (TOML): each is a pair configuration and a list of steps.
+
+    Every step runs on a real client and server in this process; after each step
+    its expect table is checked against what happened (results, errors, alerts,
+    version, cipher, ALPN, resumption, messages, data read). A failed check shows
+    expected against actual with its FILE:LINE, and replay goes on with the next
+    scenario. Directories are searched for *.toml files.
+    """
+    from tlsstep.errors import ScenarioError
+    from tlsstep.scenario import ScenarioResult, find_files, load, run
+
+    invalid: list[ScenarioError] = []
+    scenarios = []
+    for path in find_files(list(paths)):
+        try:
+            scenario = load(path)
+        except ScenarioError as exc:
+            invalid.append(exc)
+            click.echo(str(exc), err=True)
+            continue
+        if _selected(pattern, scenario.name, scenario.path):
+            scenarios.append(scenario)
+    if not scenarios and not invalid:
+        raise click.UsageError(
+            "no scenario to run" + (f" matches -k {pattern!r}" if pattern else "")
+        )
+
+    console = None
+    if not as_json:
+        from tlsstep.render.terminal import make_console
+
+        console = make_console()
+    from tlsstep.identity import default_identity
+
+    identity = default_identity()  # certificates: made once, before any scenario is timed
+    crypto = _crypto_hooks()
+    results: list[ScenarioResult] = []
+    for scenario in scenarios:
+        if fail_fast and invalid:
+            break
+        result = run(scenario, identity=identity, crypto=crypto)
+        results.append(result)
+        if result.error is not None:
+            click.echo(str(result.error), err=True)
+        if console is not None and not quiet:
+            from tlsstep.render.replay import scenario_view
+
+            console.print(scenario_view(result))
+        if fail_fast and not result.passed:
+            break
+
+    if crypto is not None:
+        crypto.close()  # removes the key log file
+    if junit_path:
+        from tlsstep.scenario import junit
+
+        try:
+            with open(junit_path, "wb") as out:
+                out.write(junit(results, invalid))
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot write {junit_path}: {exc.strerror}", param_hint="--junit"
+            ) from None
+    if as_json:
+        import json
+
+        from tlsstep import __version__
+        from tlsstep.scenario import invalid_dict, result_dict
+
+        json.dump(
+            {
+                "tlsstep": __version__,
+                "scenarios": [result_dict(r) for r in results],
+                "invalid": [invalid_dict(e) for e in invalid],
+                "summary": {
+                    "passed": sum(r.passed for r in results),
+                    "failed": sum(r.status == "fail" for r in results),
+                    "invalid": sum(r.status == "invalid" for r in results) + len(invalid),
+                },
+            },
+            sys.stdout,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+    elif console is not None:
+        from tlsstep.render.replay import summary_table
+
+        console.print(summary_table(results, [str(e) for e in invalid]))
+
+    if invalid or any(r.status == "invalid" for r in results):
+        sys.exit(2)
+    if any(not r.passed for r in results):
+        sys.exit(1)

@@ -1,0 +1,314 @@
+"""Scenario files: TOML -> a :class:`Scenario` (configuration + steps), or FILE:LINE errors.
+
+A scenario file is data (DESIGN.md, "habits for safety"): it is parsed with
+``tomllib`` and nothing in it is evaluated. Its tables map onto the values the
+rest of tlsstep already uses:
+
+* top-level pair keys (``server_name``, ``client_cert``, ...) -> :class:`PairConfig` fields;
+* ``[client]`` / ``[server]`` -> :class:`SideConfig` fields;
+* each ``[[step]]`` -> :func:`tlsstep.steps.parse_step`, the one step parser.
+
+Which keys exist is read from the dataclasses themselves, so a field added to
+``PairConfig`` or ``SideConfig`` (certificate problems, say) becomes a scenario key
+without a change here, provided its type is one TOML can spell (text, whole
+number, true/false, a list of text, or a choice such as ``ClientCert``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import re
+import sys
+import tomllib
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from tlsstep.config import VERSIONS, PairConfig, SideConfig
+from tlsstep.errors import ScenarioError
+from tlsstep.steps import Step, StepError, parse_step, suggest
+
+from .source import KeyLines, key_lines
+
+# Keys of the file itself, beside the configuration keys read from PairConfig.
+FILE_KEYS: Final = ("name", "description", "client", "server", "step")
+# Fields a file cannot set: key material comes from the identity, not from scenario text.
+UNSETTABLE: Final = frozenset({"credential", "trust_pem"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario:
+    """One scenario file, parsed and checked."""
+
+    path: str
+    name: str
+    description: str
+    config: PairConfig
+    steps: tuple[Step, ...]
+    # Where each key was written, for reporting problems found while running.
+    lines: KeyLines = field(default_factory=KeyLines, compare=False, repr=False)
+
+    def line(self, *path: str | int) -> int | None:
+        return self.lines.line(tuple(path))
+
+
+# -- configuration keys, read from the dataclasses --------------------------------
+
+Convert = Callable[[Any, str], Any]
+
+
+def _text(value: Any, key: str) -> str:
+    if isinstance(value, str):
+        return value
+    raise _Bad(f"{key} must be a string, not {value!r}")
+
+
+def _version(value: Any, key: str) -> str:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        raise _Bad(f'{key} must be a quoted string like "1.3", not the number {value!r}')
+    text = _text(value, key)
+    if text not in VERSIONS:
+        raise _Bad(f"{key}: unknown TLS version {text!r}; use one of {', '.join(VERSIONS)}")
+    return text
+
+
+def _bool(value: Any, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _Bad(f"{key} must be true or false, not {value!r}")
+
+
+def _int(value: Any, key: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise _Bad(f"{key} must be a whole number, not {value!r}")
+
+
+def _texts(value: Any, key: str) -> tuple[str, ...]:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise _Bad(f'{key} must be a list of strings like ["h2", "http/1.1"], not {value!r}')
+
+
+def _choice(kind: type[enum.Enum]) -> Convert:
+    names = [m.value for m in kind]
+
+    def convert(value: Any, key: str) -> Any:
+        if isinstance(value, str) and value in names:
+            return kind(value)
+        raise _Bad(
+            f"{key} must be one of {', '.join(names)}, not {value!r}{suggest(str(value), names)}"
+        )
+
+    return convert
+
+
+class _Bad(Exception):
+    """A value problem; the loader adds the file and line."""
+
+
+def _converter(hint: Any) -> Convert | None:
+    """How to read a field of type ``hint`` from TOML, or None when TOML cannot spell it."""
+    if isinstance(hint, str):
+        return _spelled(hint)
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        # ``CertProblem | str``: the choice validates, the plain string is for Python callers.
+        choices = [a for a in args if isinstance(a, type) and issubclass(a, enum.Enum)]
+        if choices:
+            return _choice(choices[0])
+        if str in args:
+            return _text
+        return _converter(args[0]) if len(args) == 1 else None
+    if hint is bool:
+        return _bool
+    if hint is int:
+        return _int
+    if hint is str:
+        return _text
+    if typing.get_origin(hint) is tuple and typing.get_args(hint) == (str, ...):
+        return _texts
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return _choice(hint)
+    return None
+
+
+def _spelled(annotation: str) -> Convert | None:
+    """A converter from an annotation that names a type imported only for type checking."""
+    parts = {p.strip() for p in annotation.split("|")} - {"None"}
+    for name, convert in (("str", _text), ("int", _int), ("bool", _bool)):
+        if name in parts:
+            return convert
+    return None
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """Field types of ``cls``; names imported only under TYPE_CHECKING stay strings."""
+    try:
+        return typing.get_type_hints(cls)
+    except NameError:
+        module = vars(sys.modules[cls.__module__])
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            try:
+                out[f.name] = typing.get_type_hints(
+                    type("_One", (), {"__annotations__": {f.name: f.type}}), module
+                )[f.name]
+            except NameError:
+                out[f.name] = f.type
+        return out
+
+
+@functools.cache
+def settable(cls: type) -> dict[str, Convert]:
+    """The fields of ``cls`` a scenario may set, with their converters."""
+    hints = _hints(cls)
+    out: dict[str, Convert] = {}
+    for f in dataclasses.fields(cls):
+        if f.name in UNSETTABLE or f.name in FILE_KEYS:
+            continue
+        convert = _version if f.name.endswith("_version") else _converter(hints[f.name])
+        if convert is not None:
+            out[f.name] = convert
+    return out
+
+
+# -- loading -----------------------------------------------------------------------
+
+_TOML_LINE: Final = re.compile(r"\(at line (\d+), column \d+\)$")
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and check one scenario file.
+
+    Raises:
+        ScenarioError: unreadable file, bad TOML, unknown key, wrong type,
+            unknown step or missing value; ``path`` and ``line`` say where.
+    """
+    name = str(path)
+    try:
+        source = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file: {exc.strerror}", path=name) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"not UTF-8 text (byte {exc.start})", path=name) from None
+    return loads(source, path=name)
+
+
+def loads(source: str, *, path: str = "<scenario>") -> Scenario:
+    """Parse scenario ``source`` (the text of a file called ``path``).
+
+    Raises:
+        ScenarioError: as :func:`load`.
+    """
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_LINE.search(message)
+        line = int(match.group(1)) if match else None
+        message = _TOML_LINE.sub("", message).strip()
+        raise ScenarioError(f"not valid TOML: {message}", path=path, line=line) from None
+    lines = key_lines(source)
+    return _Loader(path, lines).scenario(data)
+
+
+@dataclass(slots=True)
+class _Loader:
+    path: str
+    lines: KeyLines
+
+    def error(self, message: str, *where: str | int) -> ScenarioError:
+        return ScenarioError(message, path=self.path, line=self.lines.line(where))
+
+    def scenario(self, data: Mapping[str, Any]) -> Scenario:
+        pair = self.settings(
+            data, settable(PairConfig), unknown="unknown key", listed="a scenario has"
+        )
+        name = data.get("name", Path(self.path).stem)
+        description = data.get("description", "")
+        for key, value in (("name", name), ("description", description)):
+            if not isinstance(value, str):
+                raise self.error(f"{key} must be a string, not {value!r}", key)
+        for side in ("client", "server"):
+            pair[side] = self.side(side, data.get(side, {}))
+        steps = self.steps(data.get("step"))
+        return Scenario(
+            path=self.path,
+            name=name,
+            description=description.strip(),
+            config=PairConfig(**pair),
+            steps=steps,
+            lines=self.lines,
+        )
+
+    def convert(self, convert: Convert, value: Any, *where: str | int) -> Any:
+        try:
+            return convert(value, ".".join(str(w) for w in where))
+        except _Bad as exc:
+            raise self.error(str(exc), *where) from None
+
+    def side(self, side: str, table: Any) -> SideConfig:
+        if not isinstance(table, Mapping):
+            raise self.error(f"{side} must be a table ([{side}]), not {table!r}", side)
+        values = self.settings(
+            table, settable(SideConfig), side, unknown=f"[{side}] has no key", listed="it takes"
+        )
+        return SideConfig(**values)
+
+    def settings(
+        self,
+        table: Mapping[str, Any],
+        keys: Mapping[str, Convert],
+        *where: str,
+        unknown: str,
+        listed: str,
+    ) -> dict[str, Any]:
+        """Converted values of ``table``'s configuration keys; the file's own keys pass at top."""
+        allowed = [*keys] if where else [*FILE_KEYS, *keys]
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in allowed:
+                raise self.error(
+                    f"{unknown} {key!r}{suggest(key, allowed)}; {listed} {', '.join(allowed)}",
+                    *where,
+                    key,
+                )
+            if key in keys:
+                values[key] = self.convert(keys[key], value, *where, key)
+        return values
+
+    def steps(self, tables: Any) -> tuple[Step, ...]:
+        if tables is None:
+            raise self.error('no steps: add [[step]] tables, e.g. [[step]] then op = "handshake"')
+        if not isinstance(tables, list):
+            raise self.error("step must be written as [[step]] tables", "step")
+        out: list[Step] = []
+        for index, table in enumerate(tables):
+            if not isinstance(table, Mapping):
+                raise self.error("each step must be a table with op = ...", "step", index)
+            try:
+                out.append(parse_step(table, line=self.lines.line(("step", index))))
+            except StepError as exc:
+                where = (exc.key or "").split(".") if exc.key else []
+                raise self.error(
+                    f"step {index + 1}: {exc.message}", "step", index, *where
+                ) from None
+        return tuple(out)
+
+
+def find_files(paths: list[str]) -> list[Path]:
+    """The scenario files named by ``paths``: files as given, directories' ``*.toml`` sorted."""
+    out: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            out.extend(sorted(path.glob("*.toml")))
+        else:
+            out.append(path)
+    return out

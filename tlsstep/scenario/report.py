@@ -1,0 +1,135 @@
+"""Scenario results as plain values: JSON-ready dicts and JUnit XML.
+
+The terminal view and ``--json`` are built from the same :class:`ScenarioResult`,
+so they cannot disagree (DESIGN.md, render). JUnit XML follows the schema CI
+systems read (Jenkins, GitLab, GitHub test reporters): one ``<testcase>`` per
+scenario, a ``<failure>`` per failed scenario, an ``<error>`` per invalid one.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from tlsstep.errors import ScenarioError
+from tlsstep.render.json import event_dict, plain
+from tlsstep.steps import Step, step_table
+
+from .expect import Mismatch
+from .run import ScenarioResult
+
+
+def step_text(step: Step) -> str:
+    """A step as the shell writes it: ``deliver client records=1``."""
+    table = step_table(step)
+    table.pop("expect", None)
+    words = [str(table.pop("op"))]
+    if "side" in table:
+        words.append(str(table.pop("side")))
+    for key, v in table.items():
+        if isinstance(v, list):
+            v = ",".join(str(x) for x in v)
+        text = str(v)
+        if not text or any(c.isspace() or c in "\"'" for c in text):
+            text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        words.append(f"{key}={text}")
+    return " ".join(words)
+
+
+def mismatch_dict(m: Mismatch) -> dict[str, Any]:
+    return {
+        "step": m.step + 1,
+        "line": m.line,
+        "check": m.check,
+        "expected": plain(m.expected),
+        "actual": plain(m.actual),
+        "message": m.message,
+    }
+
+
+def result_dict(result: ScenarioResult) -> dict[str, Any]:
+    """One scenario's run as plain JSON values."""
+    sc = result.scenario
+    return {
+        "name": sc.name,
+        "path": sc.path,
+        "description": sc.description,
+        "status": result.status,
+        "seconds": round(result.seconds, 6),
+        "connections": result.connections,
+        "error": None if result.error is None else str(result.error),
+        "mismatches": [mismatch_dict(m) for m in result.mismatches],
+        "steps": [
+            {
+                "number": report.outcome.index + 1,
+                "line": report.outcome.step.line,
+                "step": step_text(report.outcome.step),
+                "result": str(report.outcome.result),
+                "problem": report.outcome.problem,
+                "events": [event_dict(e) for e in report.outcome.entries],
+                "passed": report.passed,
+            }
+            for report in result.steps
+        ],
+        "skipped_steps": result.skipped,
+    }
+
+
+def invalid_dict(error: ScenarioError) -> dict[str, Any]:
+    return {"path": error.path, "line": error.line, "status": "invalid", "error": str(error)}
+
+
+def failure_text(result: ScenarioResult) -> str:
+    """What went wrong, one line per failed check: ``FILE:LINE: step N (...): message``."""
+    if result.error is not None:
+        return str(result.error)
+    out = []
+    for m in result.mismatches:
+        where = f"{result.scenario.path}:{m.line}" if m.line else result.scenario.path
+        step = result.scenario.steps[m.step]
+        out.append(f"{where}: step {m.step + 1} ({step_text(step)}): {m.message}")
+    return "\n".join(out)
+
+
+def junit(results: list[ScenarioResult], invalid: list[ScenarioError]) -> bytes:
+    """JUnit XML: one testcase per scenario (and per file that could not be loaded)."""
+    failures = sum(1 for r in results if r.status == "fail")
+    errors = sum(1 for r in results if r.status == "invalid") + len(invalid)
+    total = sum(r.seconds for r in results)
+    suites = ET.Element("testsuites")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="tlsstep replay",
+        tests=str(len(results) + len(invalid)),
+        failures=str(failures),
+        errors=str(errors),
+        skipped="0",
+        time=f"{total:.6f}",
+    )
+    for r in results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=Path(r.scenario.path).stem,
+            name=r.scenario.name,
+            file=r.scenario.path,
+            time=f"{r.seconds:.6f}",
+        )
+        if r.status == "fail":
+            first = r.mismatches[0]
+            failure = ET.SubElement(case, "failure", message=first.message, type="expectation")
+            failure.text = failure_text(r)
+        elif r.status == "invalid":
+            error = ET.SubElement(case, "error", message=str(r.error), type="invalid")
+            error.text = str(r.error)
+    for e in invalid:
+        case = ET.SubElement(
+            suite, "testcase", classname=Path(e.path).stem, name=e.path, file=e.path, time="0"
+        )
+        error = ET.SubElement(case, "error", message=str(e), type="invalid")
+        error.text = str(e)
+    ET.indent(suites)
+    text: bytes = ET.tostring(suites, encoding="utf-8", xml_declaration=True)
+    return text + b"\n"

@@ -1,0 +1,339 @@
+"""Running a scenario: its steps through one :class:`Session`, checking each step's ``expect``.
+
+A scenario stops at the first step whose checks fail (later steps were written
+for the conversation the failed check described); the caller goes on with the
+next scenario. Certificates come from :func:`tlsstep.identity.default_identity`,
+made once per process and shared by every scenario of a replay.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ssl
+import time
+from dataclasses import dataclass
+from typing import Any, Final
+
+from tlsstep.config import PairConfig, build_contexts
+from tlsstep.errors import ScenarioError, TlsstepError
+from tlsstep.events import Result, Side
+from tlsstep.identity import Identity, default_identity
+from tlsstep.session import CryptoHooks, Session, StepOutcome
+from tlsstep.steps import (
+    Handshake,
+    Read,
+    Step,
+    Unwrap,
+    VerifyClientPostHandshake,
+    Write,
+    _printable,
+)
+
+from .expect import Actual, Mismatch, check, peer_subject, step_side
+from .load import Scenario
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepReport:
+    """One step as it ran, and the checks of its ``expect`` that failed."""
+
+    outcome: StepOutcome
+    mismatches: tuple[Mismatch, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return not self.mismatches
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScenarioResult:
+    """What running one scenario came to."""
+
+    scenario: Scenario
+    steps: tuple[StepReport, ...]
+    seconds: float
+    connections: int  # handshakes attempted: 1 + the number of resumes done
+    session: Session | None = None
+    error: ScenarioError | None = None  # a setting OpenSSL refused: the file is invalid
+
+    @property
+    def status(self) -> str:
+        """``pass``, ``fail`` (a check did not hold) or ``invalid``."""
+        if self.error is not None:
+            return "invalid"
+        return "fail" if self.mismatches else "pass"
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
+
+    @property
+    def mismatches(self) -> tuple[Mismatch, ...]:
+        return tuple(m for s in self.steps for m in s.mismatches)
+
+    @property
+    def skipped(self) -> int:
+        """Steps not run because an earlier one failed."""
+        return len(self.scenario.steps) - len(self.steps)
+
+
+# Contexts by configuration, shared by the scenarios of one run that configure the pair
+# the same way: building them (loading a key, a chain and the CA) costs more than a
+# handshake. Sharing is safe for the outcome: a connection resumes only the session
+# its step hands it, and a context keeps no other state a later handshake reads.
+_CONTEXTS: dict[tuple[PairConfig, int, str | None], tuple[ssl.SSLContext, ssl.SSLContext]] = {}
+MAX_SHARED_CONTEXTS: Final = 64
+
+
+def _contexts(
+    config: PairConfig, identity: Identity, keylog_path: str | None
+) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    key = (config, id(identity), keylog_path)
+    found = _CONTEXTS.get(key)
+    if found is None:
+        if len(_CONTEXTS) >= MAX_SHARED_CONTEXTS:
+            _CONTEXTS.clear()
+        found = _CONTEXTS[key] = build_contexts(config, identity, keylog_path)
+    return found
+
+
+def run(
+    scenario: Scenario,
+    *,
+    identity: Identity | None = None,
+    crypto: CryptoHooks | None = None,
+) -> ScenarioResult:
+    """Run every step of ``scenario`` on a new session and check its expectations.
+
+    Args:
+        identity: the certificates (default: the process's, made once).
+        crypto: the crypto layer's hooks, shared by the scenarios of a replay: one
+            key log file, so contexts are shared as well (by configuration).
+    """
+    identity = identity or default_identity()
+    start = time.perf_counter()
+    try:
+        keylog = crypto.keylog_path if crypto else None
+        contexts = _contexts(scenario.config, identity, keylog)
+        session = Session(scenario.config, identity, crypto=crypto, contexts=contexts)
+    except REFUSED as exc:
+        message = _message(exc)
+        where = _culprit(scenario, identity, message)
+        if where and not isinstance(exc, TlsstepError):
+            message = f"{'.'.join(where)}: {message}"  # tlsstep's own errors name it already
+        return ScenarioResult(
+            scenario=scenario,
+            steps=(),
+            seconds=time.perf_counter() - start,
+            connections=0,
+            error=ScenarioError(message, path=scenario.path, line=scenario.line(*where)),
+        )
+    reports: list[StepReport] = []
+    error: ScenarioError | None = None
+    for index, step in enumerate(scenario.steps):
+        try:
+            outcome = session.run(step)
+        except REFUSED as exc:
+            # The session turns OpenSSL's errors into values; what is left is a value
+            # Python refuses outright (a size it cannot allocate): the file is at fault.
+            error = ScenarioError(
+                f"step {index + 1}: cannot run it: {_message(exc)}",
+                path=scenario.path,
+                line=step.line,
+            )
+            break
+        found = tuple(_placed(scenario, outcome.index, m) for m in check(session, outcome))
+        reports.append(StepReport(outcome=outcome, mismatches=found))
+        if found:
+            break
+    return ScenarioResult(
+        scenario=scenario,
+        steps=tuple(reports),
+        seconds=time.perf_counter() - start,
+        connections=len(session.connections),
+        session=session,
+        error=error,
+    )
+
+
+# What making a pair or running a step may raise for a value the file gave: tlsstep's
+# own errors, and Python's refusals (a negative ticket count, an empty ALPN name, a
+# server name with a NUL, a read size it cannot allocate).
+REFUSED: Final = (TlsstepError, ssl.SSLError, ValueError, TypeError, OverflowError, MemoryError)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, TlsstepError):
+        return str(exc)
+    text = str(exc.args[0]) if len(exc.args) == 1 else str(exc)
+    return f"Python's ssl refused it: {text or type(exc).__name__}"
+
+
+def _culprit(scenario: Scenario, identity: Identity, message: str) -> tuple[str, ...]:
+    """The setting a configuration error is about (``("server", "group")``), or ``()``.
+
+    Only the error path pays for this: each setting the file changed is put back to
+    its default in turn, and the one whose reset changes the error is the culprit.
+    """
+    config = scenario.config
+    candidates: list[tuple[tuple[str, ...], PairConfig]] = []
+    for side in ("client", "server"):
+        side_config = getattr(config, side)
+        default_side = type(side_config)()
+        for f in dataclasses.fields(side_config):
+            if getattr(side_config, f.name) != getattr(default_side, f.name):
+                reset = dataclasses.replace(side_config, **{f.name: getattr(default_side, f.name)})
+                candidates.append(((side, f.name), dataclasses.replace(config, **{side: reset})))
+    default = PairConfig()
+    for f in dataclasses.fields(config):
+        if f.name not in ("client", "server") and getattr(config, f.name) != getattr(
+            default, f.name
+        ):
+            reset_config = dataclasses.replace(config, **{f.name: getattr(default, f.name)})
+            candidates.append(((f.name,), reset_config))
+    for where, candidate in candidates:
+        try:
+            Session(candidate, identity)
+        except REFUSED as exc:
+            if _message(exc) == message:
+                continue
+        return where
+    return ()
+
+
+def _placed(scenario: Scenario, index: int, mismatch: Mismatch) -> Mismatch:
+    """Point a mismatch at the line of its check rather than its step's header."""
+    path = mismatch.check.split(".") if mismatch.check != "step" else []
+    line = scenario.line("step", index, *path) or mismatch.line
+    return Mismatch(
+        step=mismatch.step,
+        line=line,
+        check=mismatch.check,
+        expected=mismatch.expected,
+        actual=mismatch.actual,
+    )
+
+
+# -- recording: expectations from what happened (``handshake --save``) -------------
+
+
+def expectations_from(session: Session, outcome: StepOutcome) -> tuple[tuple[str, Any], ...]:
+    """Checks that hold for ``outcome`` now, as a step's ``expect`` (for ``--save``).
+
+    Only values that are the same on every run of the same OpenSSL are recorded:
+    results, errors, alerts, version, cipher, ALPN, resumption, messages, data read,
+    and the peer certificate's subject (the test identity's names are fixed).
+    """
+    step = outcome.step
+    actual = Actual(session, outcome)
+    if outcome.problem:
+        return (("result", "error"), ("error", "UsageProblem"))
+    if isinstance(step, Handshake) and step.side is None:
+        out: list[tuple[str, Any]] = _call_checks(actual, None)
+        for each in Side:
+            sub = _call_checks(actual, each) if outcome.result is Result.error else []
+            sub += _state_checks(session, actual, each)
+            if sub:
+                out.append((str(each), tuple(sub)))
+        return tuple(out)
+    side = step_side(step)
+    if not isinstance(step, Handshake | Write | Read | Unwrap | VerifyClientPostHandshake):
+        return ()
+    out = _call_checks(actual, None)
+    if side is None:
+        return tuple(out)
+    received = actual.alerts(side, sent=False)
+    if received and outcome.result is Result.error:
+        out.append(("alert_received", received[-1]))
+    if isinstance(step, Read):
+        data = actual.read_data(side)
+        if data:
+            text = _printable(data)
+            out.append(("data", text) if text is not None else ("data_hex", data.hex()))
+    if isinstance(step, Unwrap):
+        out.append(("closed", session.pair.closed[side]))
+    if isinstance(step, Handshake) and outcome.result is Result.done:
+        out += _state_checks(session, actual, side, messages=False)
+    return tuple(out)
+
+
+def _call_checks(actual: Actual, side: Side | None) -> list[tuple[str, Any]]:
+    whole = side is None
+    result = actual.value("result", side, whole_step=whole)
+    if result is None:
+        return []
+    out: list[tuple[str, Any]] = [("result", result)]
+    error = actual.value("error", side, whole_step=whole)
+    if error:
+        out.append(("error", error))
+        reason = actual.value("reason", side, whole_step=whole)
+        if reason:
+            out.append(("reason", reason))
+        verify = actual.value("verify_message", side, whole_step=whole)
+        if verify:
+            out.append(("verify_message", verify))
+    return out
+
+
+def _state_checks(
+    session: Session, actual: Actual, side: Side, *, messages: bool = True
+) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    facts = actual.facts(side)
+    if facts.version:
+        out.append(("version", facts.version))
+    if facts.cipher and facts.version:
+        out.append(("cipher", facts.cipher[0]))
+    if facts.selected_alpn_protocol:
+        out.append(("alpn", facts.selected_alpn_protocol))
+    subject = peer_subject(facts)
+    if subject:
+        out.append(("peer_subject", subject))
+    if session.current.number > 1 and facts.version:
+        out.append(("session_reused", facts.session_reused))
+    for key, sent in (("alert_sent", True), ("alert_received", False)):
+        alerts = actual.alerts(side, sent=sent)
+        if alerts:
+            out.append((key, alerts[-1]))
+    if messages:
+        names = session.sent_messages(side)
+        if names:
+            out.append((f"{side}_sent", tuple(names)))
+    return out
+
+
+class Recorder:
+    """Keeps steps run on ``session``, each with the checks of what it did (``--save``).
+
+    Expectations must be taken right after their step: facts and message lists
+    describe the current connection, which later steps (``resume``) change. Either
+    run steps through :meth:`run`, or call :meth:`note` right after each
+    ``session.run``, or :meth:`attach` to record every step the session runs from
+    then on, whoever runs it (the canned handshake, ``--step``).
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.steps: list[Step] = []
+
+    def run(self, step: Step) -> StepOutcome:
+        outcome = self.session.run(step)
+        self.note(outcome)
+        return outcome
+
+    def note(self, outcome: StepOutcome) -> None:
+        """Record a step the caller ran itself with ``session.run``, right after it."""
+        expect = expectations_from(self.session, outcome)
+        self.steps.append(dataclasses.replace(outcome.step, expect=expect, line=None))
+
+    def attach(self) -> Recorder:
+        """Record every later ``session.run`` (wraps the session's method); returns self."""
+        inner = self.session.run
+
+        def run(step: Step) -> StepOutcome:
+            outcome = inner(step)
+            self.note(outcome)
+            return outcome
+
+        self.session.run = run  # type: ignore[method-assign]
+        return self
