@@ -196,6 +196,7 @@ def handshake_command(
             show_certs=show_certs,
             verbose=verbose,
             pcap_path=pcap_path,
+            save_path=save_path,
             view=View(
                 step_mode=step_mode,
                 states=states,
@@ -220,6 +221,7 @@ def _run(
     show_certs: bool,
     verbose: int,
     pcap_path: str | None,
+    save_path: str | None,
     view: View,
 ) -> None:
     """Steps -> session -> render, with the crypto hooks decrypting every record."""
