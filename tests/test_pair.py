@@ -250,3 +250,14 @@ def test_write_before_handshake_wants_read() -> None:
     (write,) = run_lines(session, "write client hello")
     assert write.result is Result.want_read  # SSL_write starts the handshake
     assert write.entries[0].event.produced[:1] == b"\x16"
+
+
+def test_read_after_close_notify_is_closed_not_done() -> None:
+    # Python's SSLObject.read() returns b"" here instead of raising SSLZeroReturnError.
+    session = Session(PairConfig())
+    run_lines(session, "handshake", "read client", "unwrap client", "deliver client")
+    (read,) = run_lines(session, "read server")
+    event = read.entries[0].event
+    assert event.result is Result.closed
+    assert event.note is not None and "close_notify arrived" in event.note
+    assert session.pair.closed[Side.server]

@@ -34,6 +34,7 @@ never raised past this module.
 
 from __future__ import annotations
 
+import dataclasses
 import ssl
 import sys
 import warnings
@@ -172,8 +173,26 @@ class Pair:
         return self._call(side, "write", lambda: self.objects[side].write(data), (("data", data),))
 
     def read(self, side: Side, size: int = 16384) -> Event:
-        """One ``read(size)`` call; ``value`` is the plaintext read."""
-        return self._call(side, "read", lambda: self.objects[side].read(size), (("size", size),))
+        """One ``read(size)`` call; ``value`` is the plaintext read.
+
+        Python's ``SSLObject.read`` does not raise ``SSLZeroReturnError`` when the
+        peer's close_notify arrives (nor at an ignored unexpected EOF): it returns
+        ``b""``. The pair reports that as ``closed``, with a note saying which.
+        """
+        event = self._call(side, "read", lambda: self.objects[side].read(size), (("size", size),))
+        if event.result is Result.done and event.value == b"" and size > 0:
+            self.closed[side] = True
+            self.events[-1] = event = dataclasses.replace(
+                event,
+                result=Result.closed,
+                note=(
+                    "read returned b'': end of stream without close_notify, ignored "
+                    "(OP_IGNORE_UNEXPECTED_EOF)"
+                    if self._incoming[side].eof
+                    else "read returned b'': the peer's close_notify arrived"
+                ),
+            )
+        return event
 
     def unwrap(self, side: Side) -> Event:
         """One ``unwrap()`` call: send close_notify, and finish once the peer's arrived."""

@@ -147,6 +147,8 @@ def event_dict(entry: Entry) -> dict[str, Any]:
         out["data"] = application_data(e.value)
     elif e.op == "write" and isinstance(e.value, int):
         out["written"] = e.value
+    if e.note:
+        out["note"] = e.note
     if e.error:
         out["error"] = error_dict(e.error)
     if entry.records:

@@ -128,6 +128,8 @@ def entry_lines(entry: Entry, verbosity: int = 0) -> Iterator[RenderableType]:
     if e.op == "write" and isinstance(e.value, int):
         head.append(f"   wrote {e.value} bytes")
     yield head
+    if e.note:
+        yield Text(f"       {e.note}", style="tlsstep.dim")
     if e.error:
         err = Text("       ", style="tlsstep.error")
         err.append(
