@@ -42,6 +42,7 @@ COMMANDS: Final[dict[str, str]] = {
     "help": "help [command]: the commands, or one command's arguments",
     "reset": "start again: a new pair with the same options; forgets what was done",
     "save": "save FILE: write the steps done since the last reset as a scenario (TOML)",
+    "pcap": "pcap FILE: write what crossed so far as pcapng with its TLS secrets, for Wireshark",
     "explain": "explain on|off: add a plain-language note to each message and outcome",
     "quit": "leave the shell (also: exit, end of input)",
 }
@@ -203,12 +204,20 @@ class Shell:
         self.reset()
 
     def reset(self) -> None:
+        if getattr(self, "session", None) is not None:
+            self.close()
         hooks = self.crypto() if self.crypto is not None else None
         self.session = Session(self.config, self.identity, crypto=hooks)
         self.tracker = Tracker()
         self.done: list[Done] = []
         self.recorder = _recorder(self.session)
         self.seen: set[str] = set()  # --explain notes already shown: each once
+
+    def close(self) -> None:
+        """Remove the session's key log (the crypto hooks own it)."""
+        close = getattr(self.session.crypto, "close", None)
+        if close is not None:
+            close()
 
     # -- one line ---------------------------------------------------------------
 
@@ -240,6 +249,10 @@ class Shell:
             if len(args) != 1:
                 raise ShellError("save needs one file name: save FILE")
             self.save(args[0])
+        elif word == "pcap":
+            if len(args) != 1:
+                raise ShellError("pcap needs one file name: pcap FILE")
+            self.pcap(args[0])
         elif word == "explain":
             self.explain = (args or ["on"])[0] != "off"
         else:
@@ -286,6 +299,18 @@ class Shell:
         except OSError as exc:
             raise ShellError(f"cannot write {path}: {exc.strerror}") from None
         self.console.print(Text(f"saved {len(self.done)} steps to {path}", style="tlsstep.dim"))
+
+    def pcap(self, path: str) -> None:
+        """Write what crossed so far as pcapng, with the key log, for Wireshark."""
+        from tlsstep.pcap.writer import session_keylog, write_session_pcapng
+
+        keylog = session_keylog(self.session)
+        try:
+            packets = write_session_pcapng(path, self.session, keylog)
+        except OSError as exc:
+            raise ShellError(f"cannot write {path}: {exc.strerror}") from None
+        secrets = "with its key log" if keylog else "without secrets"
+        self.console.print(Text(f"wrote {path}: {packets} packets, {secrets}", style="tlsstep.dim"))
 
     # -- show -------------------------------------------------------------------
 

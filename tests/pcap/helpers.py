@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import ssl
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 from click.testing import CliRunner
@@ -75,15 +73,13 @@ def make_run(tmp_path: Path, version: str, *, data: bytes = b"ping", resume: boo
         if direction == "write" and ctype == HANDSHAKE:
             written[Side.server if conn.server_side else Side.client].append(int(msg_type))
 
-    def with_callback(*args: Any) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-        # The callback must be on the contexts before the session's first SSLObjects.
-        contexts = build_contexts(*args)
-        for ctx in contexts:
-            ctx._msg_callback = callback  # type: ignore[attr-defined]
-        return contexts
-
-    with mock.patch("tlsstep.session.build_contexts", with_callback):
-        session = Session(config, crypto=KeylogHooks(str(keylog)))
+    # OpenSSL's own record of what each side wrote, through Python's private
+    # message callback: set on real contexts before the first SSLObject exists.
+    hooks = KeylogHooks(str(keylog))
+    contexts = build_contexts(config, None, hooks.keylog_path)
+    for ctx in contexts:
+        ctx._msg_callback = callback  # type: ignore[attr-defined]
+    session = Session(config, crypto=hooks, contexts=contexts)
     for line in [
         "handshake",
         f'write client "{data.decode()}"',

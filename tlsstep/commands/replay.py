@@ -14,6 +14,7 @@ Examples:
   tlsstep replay -q scenarios/ --junit out.xml  summary only, JUnit XML for CI
   tlsstep replay scenarios/ -k resumption       scenarios whose name or file matches
   tlsstep replay my-bug.toml --json
+  tlsstep replay scenarios/ --pcap captures/    one pcapng per scenario, secrets inside
 
 \b
 Exit status: 0 every scenario passed, 1 a check failed, 2 a file is unreadable
@@ -29,6 +30,29 @@ def _crypto_hooks() -> Any:
     except ImportError:
         return None
     return KeyLogCrypto()
+
+
+def pcap_target(option: str, scenario_path: str, count: int) -> str:
+    """``--pcap``'s file for one scenario: the option itself for a lone scenario that
+    is not aimed at a directory, else DIR/<scenario file name>.pcapng."""
+    from pathlib import Path
+
+    target = Path(option)
+    if count == 1 and not target.is_dir() and not option.endswith(("/", "\\")):
+        return option
+    target.mkdir(parents=True, exist_ok=True)
+    return str(target / (Path(scenario_path).stem + ".pcapng"))
+
+
+def _write_pcap(path: str, session: Any) -> None:
+    from tlsstep.pcap.writer import session_keylog, write_session_pcapng
+
+    try:
+        write_session_pcapng(path, session, session_keylog(session))
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror}", param_hint="--pcap"
+        ) from None
 
 
 def _selected(pattern: str | None, name: str, path: str) -> bool:
@@ -69,6 +93,15 @@ def _selected(pattern: str | None, name: str, path: str) -> bool:
 @click.option(
     "--fail-fast", is_flag=True, help="Stop after the first scenario that fails or is invalid."
 )
+@click.option(
+    "--pcap",
+    "pcap_path",
+    metavar="FILE_OR_DIR",
+    type=click.Path(writable=True),
+    default=None,
+    help="Also write each scenario's run as pcapng with its TLS secrets: to FILE when one "
+    "scenario runs, else to DIR/<scenario file name>.pcapng (DIR is created).",
+)
 def replay_command(
     paths: tuple[str, ...],
     quiet: bool,
@@ -76,6 +109,7 @@ def replay_command(
     junit_path: str | None,
     pattern: str | None,
     fail_fast: bool,
+    pcap_path: str | None,
 ) -> None:
     """Replay scenario files (TOML): each is a pair configuration and a list of steps.
 
@@ -119,6 +153,8 @@ def replay_command(
             break
         result = run(scenario, identity=identity, crypto=crypto)
         results.append(result)
+        if pcap_path is not None and result.session is not None:
+            _write_pcap(pcap_target(pcap_path, scenario.path, len(scenarios)), result.session)
         if result.error is not None:
             click.echo(str(result.error), err=True)
         if console is not None and not quiet:

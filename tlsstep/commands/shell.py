@@ -38,10 +38,17 @@ def shell_command(explain: bool, **opts: Any) -> None:
 
     interactive = sys.stdin.isatty()
     console = make_console()
+    from tlsstep.crypto.unprotector import KeyLogCrypto
+
     try:
-        shell = Shell(config, identity, console, explain=explain)
+        # Each session (a reset makes a new one) gets its own key log, so that
+        # protected records are shown decrypted; close() removes it.
+        shell = Shell(config, identity, console, explain=explain, crypto=KeyLogCrypto)
     except TlsstepError as exc:
         raise click.UsageError(str(exc)) from None
-    errors = shell.loop(sys.stdin, interactive=interactive)
+    try:
+        errors = shell.loop(sys.stdin, interactive=interactive)
+    finally:
+        shell.close()
     if errors and not interactive:
         sys.exit(1)
