@@ -489,6 +489,25 @@ class EntryLike(Protocol):
     def records(self) -> tuple[RecordView, ...]: ...
 
 
+def _processed(waiting: list[Input], event: Event) -> list[Input]:
+    """The received messages a call got through before it returned.
+
+    OpenSSL does not say which message a failing call stopped at, so the error
+    decides: a certificate verify error stops at the peer's Certificate; a bad
+    record MAC or the peer's alert comes after every message that decoded; any
+    other error is taken to be about the last message received.
+    """
+    error = event.error
+    if event.result is not Result.error or error is None:
+        return waiting
+    if error.verify_code is not None:
+        names = [item.message for item in waiting]
+        return waiting[: names.index("Certificate")] if "Certificate" in names else waiting
+    if error.alert_received or error.reason == "DECRYPTION_FAILED_OR_BAD_RECORD_MAC":
+        return waiting
+    return waiting[:-1]
+
+
 class Tracker:
     """Follows one session's entries and gives both sides' :class:`SideState`.
 
@@ -563,8 +582,9 @@ class Tracker:
         if event.op == "unwrap":
             me.unwrapped = True
         # OpenSSL reads its incoming BIO only inside a call: delivered messages are
-        # received now, before whatever this call wrote in answer.
-        for item in me.waiting:
+        # received now, before whatever this call wrote in answer. A call that failed
+        # stopped somewhere inside them: see _processed.
+        for item in _processed(me.waiting, event):
             self._feed(event.side, item)
         me.waiting.clear()
         views = self._produced.feed(event.side, event.produced) if event.produced else []

@@ -505,3 +505,17 @@ def test_decrypted_messages_drive_tls13_without_facts() -> None:
         "CONNECTED",
     ]  # fmt: skip
     assert snap[Side.client].received[-2:] == ("NewSessionTicket", "NewSessionTicket")
+
+
+def test_failed_verification_stops_before_the_certificate() -> None:
+    # The client processed ServerHello and EncryptedExtensions, then rejected the
+    # expired certificate: it never left WAIT_CERT_CR (RFC 8446 Appendix A).
+    from tlsstep.certs.problems import CertProblem
+    from tlsstep.crypto.unprotector import KeyLogCrypto
+
+    with KeyLogCrypto() as crypto:
+        session = Session(PairConfig(server_cert_problem=CertProblem.expired), crypto=crypto)
+        session.run(parse_line("handshake"))
+        snap = derive(session)
+    assert snap[Side.client].state is State.WAIT_CERT_CR
+    assert snap[Side.client].python is PythonState.failed
