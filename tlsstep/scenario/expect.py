@@ -1,6 +1,6 @@
 """Checking a step's ``expect`` table against what really happened.
 
-Which side a check is about (one rule, documented in docs/scenarios.md):
+Which side a check is about (one rule, documented in README.md, "Expectations"):
 
 * checks at the top of ``expect`` are about the step's own side (``read client``
   -> the client; ``verify_client_post_handshake`` -> the server);
