@@ -183,6 +183,14 @@ class Done:
     outcome: StepOutcome
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply:
+    """What one shell command produced: data for ``--json``, and the view of it."""
+
+    data: dict[str, Any]
+    view: Callable[[], RenderableType]
+
+
 class Shell:
     """One session driven by lines. :meth:`execute` returns False on ``quit``."""
 
@@ -194,8 +202,10 @@ class Shell:
         *,
         explain: bool = False,
         crypto: Callable[[], CryptoHooks] | None = None,
+        json_out: TextIO | None = None,
     ) -> None:
         self.config = config
+        self.json_out = json_out  # one JSON line per command instead of the rich view
         self.identity = identity
         self.console = console
         self.explain = explain
@@ -222,75 +232,131 @@ class Shell:
     # -- one line ---------------------------------------------------------------
 
     def execute(self, line: str) -> bool:
-        """Run one line; an error is printed and counted, never raised."""
+        """Run one line; an error is printed and counted, never raised.
+
+        Every command makes one :class:`Reply`: its data and its view, from the
+        same values. With ``as_json`` the data is written as one JSON line,
+        otherwise the view is printed.
+        """
         words = line.split()
         if not words or words[0].startswith("#"):
             return True
         try:
-            return self._execute(words[0], words[1:], line)
+            reply = self._execute(words[0], words[1:], line)
         except TlsstepError as exc:
             self.errors += 1
-            self.console.print(Text(f"error: {exc}", style="tlsstep.error"))
-            return True
-
-    def _execute(self, word: str, args: list[str], line: str) -> bool:
-        if word in ("quit", "exit"):
+            message = str(exc)  # `exc` is unbound once this block ends
+            reply = Reply(
+                data={"ok": False, "error": message},
+                view=lambda: Text(f"error: {message}", style="tlsstep.error"),
+            )
+        if reply is None:
             return False
-        if word in OPS:
-            self.run(parse_line(line))
-        elif word == "show":
-            self.console.print(self.show(args[0] if args else "state"))
-        elif word == "help":
-            self.console.print(help_text(args[0] if args else None))
-        elif word == "reset":
-            self.reset()
-            self.console.print(Text("a new pair; nothing done yet", style="tlsstep.dim"))
-        elif word == "save":
-            if len(args) != 1:
-                raise ShellError("save needs one file name: save FILE")
-            self.save(args[0])
-        elif word == "pcap":
-            if len(args) != 1:
-                raise ShellError("pcap needs one file name: pcap FILE")
-            self.pcap(args[0])
-        elif word == "explain":
-            self.explain = (args or ["on"])[0] != "off"
+        if self.json_out is not None:
+            import json
+
+            from tlsstep.render.json import plain
+
+            self.json_out.write(
+                json.dumps({"command": line, "ok": True, **plain(reply.data)}) + "\n"
+            )
+            self.json_out.flush()
         else:
-            known = [*OPS, *COMMANDS, "exit"]
-            raise StepError(f"unknown command {word!r}{suggest(word, known)}; try help")
+            self.console.print(reply.view())
         return True
 
-    def run(self, step: Step) -> StepOutcome:
+    def _execute(self, word: str, args: list[str], line: str) -> Reply | None:
+        if word in ("quit", "exit"):
+            return None
+        if word in OPS:
+            return self.run(parse_line(line))
+        if word == "show":
+            return self.show(args[0] if args else "state")
+        if word == "help":
+            topic = args[0] if args else None
+            text = help_text(topic)  # raises for an unknown topic, before any output
+            return Reply(data={"help": help_data(topic)}, view=lambda: text)
+        if word == "reset":
+            self.reset()
+            return Reply(
+                data={"reset": True},
+                view=lambda: Text("a new pair; nothing done yet", style="tlsstep.dim"),
+            )
+        if word == "save":
+            if len(args) != 1:
+                raise ShellError("save needs one file name: save FILE")
+            return self.save(args[0])
+        if word == "pcap":
+            if len(args) != 1:
+                raise ShellError("pcap needs one file name: pcap FILE")
+            return self.pcap(args[0])
+        if word == "explain":
+            self.explain = (args or ["on"])[0] != "off"
+            return Reply(
+                data={"explain": self.explain},
+                view=lambda: Text(
+                    f"explain {'on' if self.explain else 'off'}", style="tlsstep.dim"
+                ),
+            )
+        known = [*OPS, *COMMANDS, "exit"]
+        raise StepError(f"unknown command {word!r}{suggest(word, known)}; try help")
+
+    def run(self, step: Step) -> Reply:
+        """Run one step; its events, states and (with explain) notes."""
+        from tlsstep.render.json import event_dict, states_dict
         from tlsstep.render.states_view import moves_summary, notes_view, states_line
         from tlsstep.render.terminal import entry_lines
 
         outcome = self.session.run(step)
         moves = self.tracker.follow(outcome.entries)
-        parts: list[RenderableType] = []
+        snapshot = self.tracker.snapshot(self.session.pair)
         version = self._version()
-        for entry in outcome.entries:
-            parts.extend(entry_lines(entry))
-            if self.explain:
-                notes = [n for r in entry.records for n in for_record(r, version, self.seen)]
-                notes += for_event(entry.event, version, self.seen)
-                parts.append(notes_view(notes))
+        notes = (
+            {
+                entry.event.index: [
+                    n for r in entry.records for n in for_record(r, version, self.seen)
+                ]
+                + for_event(entry.event, version, self.seen)
+                for entry in outcome.entries
+            }
+            if self.explain
+            else {}
+        )
         if outcome.problem:
             self.errors += 1
-            parts.append(Text(f"error: {outcome.problem}", style="tlsstep.error"))
         else:
             self.done.append(Done(step=step, outcome=outcome))
             if self.recorder is not None:
                 self.recorder.note(outcome)  # the step with checks of what it did
-        parts.append(moves_summary(moves))
-        parts.append(states_line(self.tracker.snapshot(self.session.pair)))
-        self.console.print(Group(*parts))
-        return outcome
+
+        def view() -> RenderableType:
+            parts: list[RenderableType] = []
+            for entry in outcome.entries:
+                parts.extend(entry_lines(entry))
+                if entry.event.index in notes:
+                    parts.append(notes_view(notes[entry.event.index]))
+            if outcome.problem:
+                parts.append(Text(f"error: {outcome.problem}", style="tlsstep.error"))
+            parts.append(moves_summary(moves))
+            parts.append(states_line(snapshot))
+            return Group(*parts)
+
+        data: dict[str, Any] = {
+            "result": str(outcome.result) if outcome.result else None,
+            "events": [event_dict(e) for e in outcome.entries],
+            "states": states_dict(snapshot),
+        }
+        if outcome.problem:
+            data |= {"ok": False, "error": outcome.problem}
+        if notes:
+            data["notes"] = [n for ns in notes.values() for n in ns]
+        return Reply(data=data, view=view)
 
     def _version(self) -> str | None:
         version = self.tracker.version
         return str(version) if version else None
 
-    def save(self, path: str) -> None:
+    def save(self, path: str) -> Reply:
         name = Path(path).stem
         steps = self.recorder.steps if self.recorder is not None else [d.step for d in self.done]
         text = scenario_text(self.config, steps, name=name)
@@ -298,9 +364,13 @@ class Shell:
             Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise ShellError(f"cannot write {path}: {exc.strerror}") from None
-        self.console.print(Text(f"saved {len(self.done)} steps to {path}", style="tlsstep.dim"))
+        count = len(self.done)
+        return Reply(
+            data={"saved": path, "steps": count},
+            view=lambda: Text(f"saved {count} steps to {path}", style="tlsstep.dim"),
+        )
 
-    def pcap(self, path: str) -> None:
+    def pcap(self, path: str) -> Reply:
         """Write what crossed so far as pcapng, with the key log, for Wireshark."""
         from tlsstep.pcap.writer import session_keylog, write_session_pcapng
 
@@ -310,11 +380,14 @@ class Shell:
         except OSError as exc:
             raise ShellError(f"cannot write {path}: {exc.strerror}") from None
         secrets = "with its key log" if keylog else "without secrets"
-        self.console.print(Text(f"wrote {path}: {packets} packets, {secrets}", style="tlsstep.dim"))
+        return Reply(
+            data={"wrote": path, "packets": packets, "secrets": bool(keylog)},
+            view=lambda: Text(f"wrote {path}: {packets} packets, {secrets}", style="tlsstep.dim"),
+        )
 
     # -- show -------------------------------------------------------------------
 
-    def show(self, what: str) -> RenderableType:
+    def show(self, what: str) -> Reply:
         shows: dict[str, Callable[[], RenderableType]] = {
             "records": self._show_records,
             "messages": self._show_messages,
@@ -326,7 +399,44 @@ class Shell:
         }
         if what not in shows:
             raise ShellError(f"show what? {what!r}{suggest(what, SHOW)}; one of {', '.join(SHOW)}")
-        return shows[what]()
+        return Reply(data={"show": what, what: self._show_data(what)}, view=shows[what])
+
+    def _show_data(self, what: str) -> Any:
+        """What ``show WHAT`` shows, as JSON-ready data."""
+        from tlsstep.render.json import record_dict, states_dict
+
+        session, pair = self.session, self.session.pair
+        if what == "records":
+            return [record_dict(r) for e in session.current.entries for r in e.records]
+        if what == "messages":
+            return {str(side): session.sent_messages(side) for side in Side}
+        if what == "certs":
+            from tlsstep.certs.report import chain_reports
+            from tlsstep.render.certs_view import reports_dicts
+
+            return reports_dicts(chain_reports(session))
+        if what == "state":
+            return states_dict(self.tracker.snapshot(pair))
+        if what == "keys":
+            path = session.crypto.keylog_path if session.crypto is not None else None
+            if not path or not os.path.exists(path):
+                return None
+            return Path(path).read_text(encoding="ascii", errors="replace").splitlines()
+        if what == "queue":
+            out = {}
+            for side in Side:
+                queue = pair.queue(side)
+                sizes = record_lengths(queue)
+                out[str(side)] = {
+                    "queued": len(queue),
+                    "records": sizes,
+                    "partial": len(queue) - sum(sizes),
+                    "unread_by_peer": pair.unread(side.peer),
+                }
+            return out
+        from tlsstep.render.ladder import build_ladder
+
+        return build_ladder(self.session.entries)
 
     def _show_records(self) -> RenderableType:
         from tlsstep.render.terminal import record_line
@@ -417,7 +527,7 @@ class Shell:
                     if not line:
                         break
                     line = line.rstrip("\n")
-                    if line.strip():
+                    if line.strip() and self.json_out is None:
                         self.console.print(Text(f"> {line}", style="tlsstep.op"))
             except EOFError:
                 break
@@ -441,6 +551,21 @@ def _recorder(session: Session) -> Any:
         return None
     recorder = getattr(run, "Recorder", None)
     return recorder(session) if recorder is not None else None
+
+
+def help_data(command: str | None) -> dict[str, Any]:
+    """``help``'s facts as data: every command's summary, or one step's arguments."""
+    if command is None:
+        return {name: spec.summary for name, spec in OPS.items()} | dict(COMMANDS)
+    if command in OPS:
+        spec = OPS[command]
+        return {
+            "step": command,
+            "summary": spec.summary,
+            "positional": list(spec.positional),
+            "keys": list(spec.keys),
+        }
+    return {"command": command, "summary": COMMANDS[command]}
 
 
 def help_text(command: str | None) -> RenderableType:

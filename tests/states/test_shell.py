@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -142,3 +143,24 @@ def test_completions() -> None:
     assert completions("rec", ["deliver", "client"]) == ["records="]
     assert completions("q", ["show"]) == ["queue"]
     assert "both" in completions("", ["handshake"])
+
+
+def test_piped_shell_json_lines() -> None:
+    script = (
+        "handshake client\ndeliver client\nshow queue\ntamper client drop=9\nbogus\nhelp deliver\n"
+    )
+    proc = tlsstep("shell", "--json", input=script)
+    assert proc.returncode == 1  # two commands failed: a script must see it
+    replies = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["command"] for r in replies] == script.strip().splitlines()
+    hello, delivered, queue, drop, bogus, help_ = replies
+    assert hello["ok"] and hello["result"] == "want read"
+    assert hello["events"][0]["produced"] > 0
+    assert hello["states"]["client"]["state"] == "WAIT_SH"
+    (record,) = delivered["events"][0]["records"]
+    assert record["messages"][0]["type"] == "ClientHello"
+    # the ClientHello sits in the server's incoming BIO, unread until it is called
+    assert queue["queue"]["client"]["unread_by_peer"] == hello["events"][0]["produced"]
+    assert not drop["ok"] and "no record 9" in drop["error"]
+    assert not bogus["ok"] and "unknown command 'bogus'" in bogus["error"]
+    assert help_["help"]["keys"] == ["side", "bytes", "records"]

@@ -14,6 +14,7 @@ Examples:
   tlsstep shell
   tlsstep shell --tls-version 1.2 --explain
   printf 'handshake client\\ndeliver client\\nshow state\\n' | tlsstep shell
+  printf 'handshake\\nshow queue\\n' | tlsstep shell --json   one JSON object per line
 """
 
 
@@ -22,7 +23,14 @@ Examples:
 @click.option(
     "--explain", is_flag=True, help="Add a plain-language note to each message and outcome."
 )
-def shell_command(explain: bool, **opts: Any) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Answer each command with one JSON object on its own line (JSON Lines), for scripts: "
+    '{"command", "ok", ...} with the events, states or shown data.',
+)
+def shell_command(explain: bool, as_json: bool, **opts: Any) -> None:
     """Type steps one at a time: handshake client, deliver server records=1, read client.
 
     The commands are exactly the steps of scenario files, plus show, help, reset,
@@ -36,14 +44,21 @@ def shell_command(explain: bool, **opts: Any) -> None:
     from tlsstep.render.terminal import make_console
     from tlsstep.shell import Shell
 
-    interactive = sys.stdin.isatty()
+    interactive = sys.stdin.isatty() and not as_json
     console = make_console()
     from tlsstep.crypto.unprotector import KeyLogCrypto
 
     try:
         # Each session (a reset makes a new one) gets its own key log, so that
         # protected records are shown decrypted; close() removes it.
-        shell = Shell(config, identity, console, explain=explain, crypto=KeyLogCrypto)
+        shell = Shell(
+            config,
+            identity,
+            console,
+            explain=explain,
+            crypto=KeyLogCrypto,
+            json_out=sys.stdout if as_json else None,
+        )
     except TlsstepError as exc:
         raise click.UsageError(str(exc)) from None
     try:
