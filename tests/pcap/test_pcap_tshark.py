@@ -157,4 +157,4 @@ def test_handshake_pcap_option_writes_a_decodable_file(tmp_path: Path) -> None:
     assert names[:2] == ["ClientHello", "ServerHello"]
     assert "Certificate" in names  # TLS 1.2: in the clear
     bad = tlsstep_cli("handshake", "--pcap", str(tmp_path / "no" / "such" / "dir.pcapng"))
-    assert bad.exit_code == 1 and "cannot write" in bad.output and "Traceback" not in bad.output
+    assert bad.exit_code == 2 and "cannot write" in bad.output and "Traceback" not in bad.output

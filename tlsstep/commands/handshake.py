@@ -370,7 +370,9 @@ def _write_pcap(path: str, session: Any) -> None:
     try:
         packets = write_session_pcapng(path, session, keylog)
     except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror}", param_hint="--pcap"
+        ) from None
     secrets = "with its TLS key log" if keylog else "without secrets (no key log in this run)"
     click.echo(f"wrote {path}: {packets} packets, {secrets}", err=True)
 
