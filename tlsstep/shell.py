@@ -421,7 +421,7 @@ class Shell:
             path = session.crypto.keylog_path if session.crypto is not None else None
             if not path or not os.path.exists(path):
                 return None
-            return Path(path).read_text(encoding="ascii", errors="replace").splitlines()
+            return _keylog_lines(path)
         if what == "queue":
             out = {}
             for side in Side:
@@ -485,7 +485,7 @@ class Shell:
                 "(secrets are only written when asked for)",
                 style="tlsstep.dim",
             )
-        return Text(Path(path).read_text(encoding="ascii", errors="replace").rstrip())
+        return Text("\n".join(_keylog_lines(path)))
 
     def _show_queue(self) -> RenderableType:
         pair = self.session.pair
@@ -539,6 +539,12 @@ class Shell:
         if interactive:
             _readline_save()
         return self.errors
+
+
+def _keylog_lines(path: str) -> list[str]:
+    """The key log's lines, each once: both contexts log every secret they share."""
+    text = Path(path).read_text(encoding="ascii", errors="replace")
+    return list(dict.fromkeys(line for line in text.splitlines() if line.strip()))
 
 
 def _recorder(session: Session) -> Any:

@@ -171,6 +171,13 @@ def handshake_command(
             "--step needs a terminal: it waits for Enter between operations. "
             "To script steps, pipe them into 'tlsstep shell'."
         )
+    for path, option in (
+        (svg_path, "--svg"),
+        (html_path, "--html"),
+        (pcap_path, "--pcap"),
+        (save_path, "--save"),
+    ):
+        _check_writable(path, option)  # before the run, not after it
     if tls13_ciphersuites is not None:
         _offer_tls13_ciphersuites(tls13_ciphersuites)  # before anything loads ssl
     config, identity = build_config(opts)
@@ -341,6 +348,23 @@ def _save(path: str, config: Any, recorder: Any) -> None:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror}", param_hint="--save"
         ) from None
+
+
+def _check_writable(path: str | None, option: str) -> None:
+    """Refuse an output file whose directory does not exist or cannot be written."""
+    if path is None:
+        return
+    import os
+
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise click.BadParameter(
+            f"cannot write {path}: no directory {directory}", param_hint=option
+        )
+    if not os.access(directory, os.W_OK):
+        raise click.BadParameter(
+            f"cannot write {path}: {directory} is not writable", param_hint=option
+        )
 
 
 def _export_ladder(session: Any, svg_path: str | None, html_path: str | None) -> None:
