@@ -19,7 +19,7 @@ import shlex
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
@@ -34,6 +34,9 @@ from tlsstep.session import CryptoHooks, Session, StepOutcome
 from tlsstep.states import Tracker
 from tlsstep.steps import OPS, Deliver, Handshake, Step, StepError, parse_line, step_table, suggest
 from tlsstep.wire.records import record_lengths
+
+if TYPE_CHECKING:
+    from tlsstep.scenario import Recorder
 
 SHOW: Final = ("records", "messages", "certs", "state", "keys", "queue", "ladder")
 
@@ -123,51 +126,10 @@ def expand(session: Session, steps: Iterable[Step]) -> Iterator[Step]:
 
 
 def scenario_text(config: PairConfig, steps: Iterable[Step], *, name: str) -> str:
-    """A scenario file for ``tlsstep replay``: the scenario module's dump when present.
+    """A scenario file for ``tlsstep replay`` (``save``); key material is never written."""
+    from tlsstep.scenario import dump
 
-    Until ``tlsstep.scenario`` is on main this writes the same layout itself
-    (top-level pair keys, ``[client]``/``[server]``, one ``[[step]]`` per step
-    from :func:`step_table`); key material (credentials, trust_pem) is never written.
-    """
-    steps = list(steps)
-    import importlib
-
-    try:
-        scenario = importlib.import_module("tlsstep.scenario")
-    except ImportError:
-        scenario = None
-    if scenario is not None and hasattr(scenario, "dump"):
-        return str(scenario.dump(config, steps, name=name, description="Saved from tlsstep shell."))
-    import dataclasses
-    import json
-
-    from tlsstep.config import SideConfig
-
-    def value(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, list | tuple):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        if isinstance(v, dict):
-            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
-        return str(v) if isinstance(v, int) else json.dumps(str(v), ensure_ascii=False)
-
-    def changed(cfg: Any, default: Any) -> list[str]:
-        return [
-            f"{f.name} = {value(getattr(cfg, f.name))}"
-            for f in dataclasses.fields(cfg)
-            if f.name not in ("client", "server", "credential", "trust_pem")
-            and getattr(cfg, f.name) != getattr(default, f.name)
-        ]
-
-    lines = [f"name = {value(name)}", 'description = "Saved from tlsstep shell."']
-    lines += changed(config, PairConfig())
-    for side in ("client", "server"):
-        body = changed(getattr(config, side), SideConfig())
-        lines += ["", f"[{side}]", *body] if body else []
-    for step in steps:
-        lines += ["", "[[step]]"] + [f"{k} = {value(v)}" for k, v in step_table(step).items()]
-    return "\n".join(lines) + "\n"
+    return dump(config, list(steps), name=name, description="Saved from tlsstep shell.")
 
 
 # -- the shell --------------------------------------------------------------------------
@@ -326,8 +288,7 @@ class Shell:
             self.errors += 1
         else:
             self.done.append(Done(step=step, outcome=outcome))
-            if self.recorder is not None:
-                self.recorder.note(outcome)  # the step with checks of what it did
+            self.recorder.note(outcome)  # the step with checks of what it did
 
         def view() -> RenderableType:
             parts: list[RenderableType] = []
@@ -358,7 +319,7 @@ class Shell:
 
     def save(self, path: str) -> Reply:
         name = Path(path).stem
-        steps = self.recorder.steps if self.recorder is not None else [d.step for d in self.done]
+        steps = self.recorder.steps
         text = scenario_text(self.config, steps, name=name)
         try:
             Path(path).write_text(text, encoding="utf-8")
@@ -547,16 +508,11 @@ def _keylog_lines(path: str) -> list[str]:
     return list(dict.fromkeys(line for line in text.splitlines() if line.strip()))
 
 
-def _recorder(session: Session) -> Any:
-    """The scenario module's Recorder (steps with expectations), once that module exists."""
-    import importlib
+def _recorder(session: Session) -> Recorder:
+    """Records each step with expectations filled from what it did (for ``save``)."""
+    from tlsstep.scenario import Recorder
 
-    try:
-        run = importlib.import_module("tlsstep.scenario.run")
-    except ImportError:
-        return None
-    recorder = getattr(run, "Recorder", None)
-    return recorder(session) if recorder is not None else None
+    return Recorder(session)
 
 
 def help_data(command: str | None) -> dict[str, Any]:

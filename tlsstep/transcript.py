@@ -121,15 +121,13 @@ class _Direction:
 def decode_message(
     message: HandshakeMessage, *, version: int | None = None, cipher_suite: int | None = None
 ) -> Any:
-    """Decoded fields of a message, from the wire layer's decoder when present.
+    """Decoded fields of a message (:func:`tlsstep.wire.messages.decode_handshake`).
 
     ``version`` and ``cipher_suite`` (as the ServerHello chose them) pick the form of
     messages whose layout depends on them (TLS 1.2/1.3 Certificate, ECDHE/DHE keys).
     """
-    try:
-        from tlsstep.wire.messages import decode_handshake  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # decoder not built yet: frames only
-        return None
+    from tlsstep.wire.messages import decode_handshake  # the decoder: loaded on first use
+
     return decode_handshake(message, version=version, cipher_suite=cipher_suite)
 
 

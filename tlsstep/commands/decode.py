@@ -21,23 +21,18 @@ Examples:
 """
 
 
-def unprotector_factory() -> UnprotectorFactory | None:
-    """The crypto layer's unprotectors, fed from one shared key log; None without it.
+def unprotector_factory() -> UnprotectorFactory:
+    """The crypto layer's unprotectors, fed from one shared key log.
 
     The capture decoder passes all key log text known when a TLS stream starts
     (``--keylog`` and the Decryption Secrets Blocks read so far); only the part not
     yet parsed is parsed, and every stream's unprotector looks its secrets up in
     the same :class:`tlsstep.crypto.keylog.KeyLog` by client random.
     """
-    import importlib
+    from tlsstep.crypto.keylog import KeyLog
+    from tlsstep.crypto.unprotector import ConnectionUnprotector
 
-    try:  # imported by name: the crypto layer is optional for this command
-        keylog_module = importlib.import_module("tlsstep.crypto.keylog")
-        unprotector_module = importlib.import_module("tlsstep.crypto.unprotector")
-    except ImportError:
-        return None
-    keylog: Any = keylog_module.KeyLog()
-    connection_unprotector: Any = unprotector_module.ConnectionUnprotector
+    keylog = KeyLog()
     parsed = 0
 
     def make(text: bytes) -> Unprotector:
@@ -46,7 +41,7 @@ def unprotector_factory() -> UnprotectorFactory | None:
             # Each addition ends at a whole secrets block or file: its last line is whole.
             keylog.feed(text[parsed:].decode("ascii", "replace"), final=True)
             parsed = len(text)
-        return cast("Unprotector", connection_unprotector(keylog))
+        return cast("Unprotector", ConnectionUnprotector(keylog))
 
     return make
 

@@ -23,12 +23,10 @@ or invalid (reported as FILE:LINE: message).
 
 
 def _crypto_hooks() -> Any:
-    """One key log for the whole replay, so alerts and messages inside protected
-    records are decrypted and checked, when the crypto layer is installed."""
-    try:
-        from tlsstep.crypto.unprotector import KeyLogCrypto  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
+    """One key log for the whole replay, so that alerts and messages inside protected
+    records are decrypted and checked."""
+    from tlsstep.crypto.unprotector import KeyLogCrypto
+
     return KeyLogCrypto()
 
 
@@ -164,8 +162,7 @@ def replay_command(
         if fail_fast and not result.passed:
             break
 
-    if crypto is not None:
-        crypto.close()  # removes the key log file
+    crypto.close()  # removes the key log file
     if junit_path:
         from tlsstep.scenario import junit
 
