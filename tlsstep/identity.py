@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from tlsstep.errors import TlsstepError
-from tlsstep.private import private_file
+from tlsstep.secrets_dir import private_file
 
 if TYPE_CHECKING:
     import trustme
