@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from tlsstep.certs.build import CAKey, make_ca
 from tlsstep.errors import TlsstepError
-from tlsstep.private import private_file
+from tlsstep.secrets_dir import private_file
 
 DEFAULT_SERVER_NAME: Final = "example.test"
 DEFAULT_CLIENT_NAME: Final = "client.example.test"
