@@ -30,7 +30,7 @@ import contextlib
 import os
 from typing import Final
 
-from tlsstep.private import private_dir
+from tlsstep.secrets_dir import private_dir
 
 PROC_FD: Final = "/proc/self/fd"
 

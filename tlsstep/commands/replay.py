@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from tlsstep.commands.options import fresh_certs_option
+
 EPILOG = """\b
 Examples:
   tlsstep replay scenarios/                     every bundled scenario
@@ -107,6 +109,7 @@ def _selected(pattern: str | None, name: str, path: str) -> bool:
     is_flag=True,
     help="Write the --pcap files without the TLS secrets (mode 0644, safe to share).",
 )
+@fresh_certs_option
 def replay_command(
     paths: tuple[str, ...],
     quiet: bool,
