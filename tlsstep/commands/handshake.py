@@ -276,8 +276,6 @@ def _run(
 
     summary = summarize(session)
     if as_json:
-        import json
-
         from tlsstep.render.json import run_dict, states_dict
         from tlsstep.states.tracker import derive
 
@@ -290,8 +288,9 @@ def _run(
             from tlsstep.render.certs_view import reports_dicts
 
             document["certificates"] = reports_dicts(chain_reports(session))
-        json.dump(document, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        from tlsstep.render.json_out import dump
+
+        dump(document, sys.stdout)
     else:
         from rich.text import Text
 
