@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from tlsstep.commands.options import fresh_certs_option
+
 EPILOG = """\b
 Examples:
   tlsstep replay scenarios/                     every bundled scenario
@@ -58,7 +60,7 @@ def _write_html(path: str, result: Any) -> None:
     """One scenario's page: its run's document plus the scenario and its verdict."""
     from tlsstep.render.details import run_document
     from tlsstep.render.page import write_page
-    from tlsstep.scenario.report import mismatch_dict
+    from tlsstep.scenario.results import mismatch_dict
 
     document = run_document(result.session, certificates=True)
     sc = result.scenario
@@ -158,6 +160,7 @@ def _selected(pattern: str | None, name: str, path: str) -> bool:
     "to DIR/<scenario file name>.html with DIR/index.html linking them. Pages embed the "
     "run's keys and are written with mode 0600.",
 )
+@fresh_certs_option
 def replay_command(
     paths: tuple[str, ...],
     quiet: bool,

@@ -26,8 +26,8 @@ from tlsstep.events import Side
 from tlsstep.wire.enums import ContentType, HandshakeType, name_of
 
 if TYPE_CHECKING:
+    from tlsstep.decode import RecordView
     from tlsstep.session import Entry, Session
-    from tlsstep.transcript import RecordView
 
 BYTES_SHOWN: Final = 4096  # per record: a handshake record fits, bulk data is previewed
 TEXT_SHOWN: Final = 2048  # application data text or hex characters kept in the document
@@ -141,7 +141,7 @@ def record_details(
     out: dict[str, Any], view: RecordView, unprotector: Any, version: str | None
 ) -> None:
     """Add a record's bytes, decryption, plaintext, messages' bytes and notes to ``out``."""
-    from tlsstep.explain import for_record, note
+    from tlsstep.notes import for_record, note
 
     rec = view.record
     raw = rec.raw
@@ -180,8 +180,8 @@ def _transitions(moves: list[tuple[Side, Any]]) -> list[dict[str, Any]]:
 
 def add_details(document: dict[str, Any], session: Session) -> dict[str, Any]:
     """Add the teaching details of ``session``'s run to its ``run_dict`` document."""
-    from tlsstep.explain import NOTES, for_event
-    from tlsstep.states import Tracker
+    from tlsstep.notes import NOTES, for_event
+    from tlsstep.states.tracker import Tracker
 
     crypto = session.crypto
     unprotectors = getattr(crypto, "unprotectors", {}) or {}
@@ -275,14 +275,14 @@ def run_document(
     """The run's whole JSON document with its details: what ``--json -vv`` prints and the
     page embeds (``run_dict``, both sides' states, states after each step, certificates)."""
     from tlsstep.render.json import run_dict, states_dict
-    from tlsstep.states import derive
+    from tlsstep.states.tracker import derive
 
     document = run_dict(session)
     document["states"] = states_dict(derive(session))
     if step_states is not None:
         document["step_states"] = step_states
     if certificates:
-        from tlsstep.certs.report import chain_reports
+        from tlsstep.certs.chain_report import chain_reports
         from tlsstep.render.certs_view import reports_dicts
 
         document["certificates"] = reports_dicts(chain_reports(session))
