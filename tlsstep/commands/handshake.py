@@ -118,7 +118,15 @@ Examples:
     type=click.Path(dir_okay=False, writable=True),
     default=None,
     metavar="FILE",
-    help="Also write the run to FILE as pcapng (a synthetic TCP connection) for Wireshark.",
+    help="Also write the run to FILE as pcapng (a synthetic TCP connection) for Wireshark, "
+    "with the TLS secrets inside so that it opens decrypted; the file is therefore created "
+    "with mode 0600 (see --discard-secrets).",
+)
+@click.option(
+    "--discard-secrets",
+    is_flag=True,
+    help="Write the --pcap file without the TLS secrets (mode 0644, safe to share): "
+    "Wireshark then shows the protected records still encrypted.",
 )
 @click.option(
     "--keylog",
@@ -159,6 +167,7 @@ def handshake_command(
     svg_path: str | None,
     html_path: str | None,
     pcap_path: str | None,
+    discard_secrets: bool,
     keylog: str | None,
     tls13_ciphersuites: str | None,
     **opts: Any,
@@ -209,6 +218,7 @@ def handshake_command(
             show_certs=show_certs,
             verbose=verbose,
             pcap_path=pcap_path,
+            discard_secrets=discard_secrets,
             save_path=save_path,
             view=View(
                 step_mode=step_mode,
@@ -236,6 +246,7 @@ def _run(
     pcap_path: str | None,
     save_path: str | None,
     view: View,
+    discard_secrets: bool = False,
 ) -> None:
     """Steps -> session -> render, with the crypto hooks decrypting every record."""
     step_mode, states, explain, ladder = view.step_mode, view.states, view.explain, view.ladder
@@ -277,7 +288,7 @@ def _run(
     if save_path and recorder is not None:
         _save(save_path, config, recorder)
     if pcap_path is not None:
-        _write_pcap(pcap_path, session)
+        _write_pcap(pcap_path, session, discard_secrets=discard_secrets)
 
     from tlsstep.summary import summarize
 
@@ -410,18 +421,25 @@ def _write_html(path: str, session: Any, step_states: list[dict[str, Any]] | Non
         ) from None
 
 
-def _write_pcap(path: str, session: Any) -> None:
-    """Export the run; the key log goes in when the session's crypto hooks wrote one."""
+def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> None:
+    """Export the run; the key log goes in (file 0600) when the session's crypto hooks
+    wrote one, unless ``discard_secrets``."""
     from tlsstep.pcap.writer import session_keylog, write_session_pcapng
 
-    keylog = session_keylog(session)
+    keylog = b"" if discard_secrets else session_keylog(session)
     try:
         packets = write_session_pcapng(path, session, keylog)
     except OSError as exc:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror}", param_hint="--pcap"
         ) from None
-    secrets = "with its TLS key log" if keylog else "without secrets (no key log in this run)"
+    secrets = (
+        "with its TLS key log (mode 0600)"
+        if keylog
+        else "without secrets (--discard-secrets)"
+        if discard_secrets
+        else "without secrets (no key log in this run)"
+    )
     click.echo(f"wrote {path}: {packets} packets, {secrets}", err=True)
 
 
