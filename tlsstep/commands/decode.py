@@ -142,6 +142,13 @@ def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> Captu
             else:
                 line.append(f"  skipped: {item.reason}", style="tlsstep.dim")
             show(line)
+        elif isinstance(item, c.StreamGapFound):
+            from tlsstep.render.gaps import gap_text
+
+            line = Text(f"{item.stream.number:>3} ", style="tlsstep.dim")
+            line.append_text(direction(item.sender))
+            line.append(f"      {gap_text(item)}", style="tlsstep.alert")
+            show(line)
         elif isinstance(item, c.StreamNote):
             who = f"{item.sender} " if item.sender else ""
             show(Text(f"{item.stream.number:>3} {who}{item.text}", style="tlsstep.alert"))
@@ -194,6 +201,10 @@ def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
             }
         elif isinstance(item, c.StreamRecord):
             streams[item.stream.number]["records"].append(record_dict(item.view))
+        elif isinstance(item, c.StreamGapFound):
+            from tlsstep.render.gaps import gap_dict
+
+            streams[item.stream.number]["records"].append(gap_dict(item))
         elif isinstance(item, c.StreamNote):
             streams[item.stream.number]["notes"].append(
                 {"from": str(item.sender) if item.sender else None, "text": item.text}
