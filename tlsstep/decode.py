@@ -12,16 +12,18 @@ shown as such with the reason; the crypto layer supplies one that has the keys.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tlsstep.events import Side
-from tlsstep.wire.enums import AlertDescription, AlertLevel, ContentType, HandshakeType, name_of
-from tlsstep.wire.handshake import (
-    HandshakeMessage,
-    HandshakeReassembler,
-    negotiated_version,
-    server_hello_cipher_suite,
+from tlsstep.wire.enums import (
+    AlertDescription,
+    AlertLevel,
+    ContentType,
+    HandshakeType,
+    ProtocolVersion,
+    name_of,
 )
+from tlsstep.wire.handshake import HandshakeMessage, HandshakeReassembler
 from tlsstep.wire.records import Record
 from tlsstep.wire.resync import (
     ANY_VERSIONS,
@@ -34,6 +36,9 @@ from tlsstep.wire.resync import (
     GapSplitter,
     HeaderRules,
 )
+
+if TYPE_CHECKING:
+    from tlsstep.wire.messages import DecodedMessage
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,7 +60,7 @@ class MessageView:
     """A handshake message, its decoded fields (when the decoder knows it) and checks."""
 
     message: HandshakeMessage
-    decoded: Any = None
+    decoded: DecodedMessage | None = None
     verified: bool | None = None  # Finished: verify_data matched what the secrets give
     note: str | None = None
 
@@ -73,6 +78,10 @@ class Unprotected:
     content_type: int | None = None  # the inner (real) content type
     plaintext: bytes | None = None
     reason: str | None = None  # why it could not be opened
+    # What opening used (for views that show decryption, e.g. the HTML page):
+    seq: int | None = None  # the record's sequence number in its epoch
+    secret_label: str | None = None  # key log label of the secret the keys come from
+    keys: object | None = None  # crypto's TrafficKeys (key, iv, mac_key)
     # After a capture gap: the sequence number that opened it, and how many records
     # before it the gap took (None: not counted, e.g. the keys changed in the gap).
     sequence_number: int | None = None
@@ -83,8 +92,8 @@ class Unprotected:
 class Unprotector(Protocol):
     """The crypto layer's side of the transcript."""
 
-    def observe(self, sender: Side, message: HandshakeMessage) -> None:
-        """Every handshake message, in order, plaintext or decrypted."""
+    def observe(self, sender: Side, message: HandshakeMessage, decoded: DecodedMessage) -> None:
+        """Every handshake message, in order, plaintext or decrypted, with its fields."""
 
     def change_cipher_spec(self, sender: Side) -> None:
         """A ChangeCipherSpec record from ``sender`` (TLS 1.2 key switch)."""
@@ -113,6 +122,7 @@ class RecordView:
     messages: tuple[MessageView, ...] = ()
     alert: Alert | None = None
     note: str | None = None
+    unprotected: Unprotected | None = None  # how a protected record was opened (or not)
     # Capture gaps (issue 18): the lost (start, end) offsets of a damaged record's
     # fragment; how the first record after a gap was found; the sequence number a
     # search found and the records the gap took.
@@ -149,7 +159,7 @@ class _Direction:
 
 def decode_message(
     message: HandshakeMessage, *, version: int | None = None, cipher_suite: int | None = None
-) -> Any:
+) -> DecodedMessage:
     """Decoded fields of a message (:func:`tlsstep.wire.messages.decode_handshake`).
 
     ``version`` and ``cipher_suite`` (as the ServerHello chose them) pick the form of
@@ -166,7 +176,7 @@ class Decoder:
     def __init__(self, unprotector: Unprotector | None = None) -> None:
         self.unprotector = unprotector
         self._dirs = {side: _Direction() for side in Side}
-        self.version: int | None = None  # as the ServerHello selected it
+        self.version: ProtocolVersion | int | None = None  # as the ServerHello selected it
         self.cipher_suite: int | None = None  # likewise
 
     def sent_messages(self, sender: Side) -> list[str]:
@@ -197,7 +207,9 @@ class Decoder:
         seen = self._dirs[Side.client].records.versions | self._dirs[Side.server].records.versions
         d.records.rules = HeaderRules(
             versions=frozenset(seen) or ANY_VERSIONS,
-            max_length=MAX_RECORD_LENGTH_13 if self.version == 0x0304 else MAX_RECORD_LENGTH_12,
+            max_length=MAX_RECORD_LENGTH_13
+            if self.version == ProtocolVersion.tls13
+            else MAX_RECORD_LENGTH_12,
         )
         hit, framed = d.records.gap(size)
         views = [self._framed(sender, d, item) for item in framed]
@@ -280,7 +292,7 @@ class Decoder:
             if not d.changed_cipher_spec and self.unprotector is not None:
                 self.unprotector.change_cipher_spec(sender)
             # RFC 8446 §5: a TLS 1.3 CCS is a no-op for middleboxes; keys do not change.
-            d.changed_cipher_spec = d.changed_cipher_spec or self.version != 0x0304
+            d.changed_cipher_spec = d.changed_cipher_spec or self.version != ProtocolVersion.tls13
             return RecordView(sender=sender, record=record, protected=False)
         if not self._protected(d, record):
             return self._inner(
@@ -298,6 +310,7 @@ class Decoder:
                 protected=True,
                 epoch=opened.epoch,
                 note=f"encrypted: {opened.reason or 'cannot decrypt'}",
+                unprotected=opened,
             )
         view = self._inner(
             sender,
@@ -307,6 +320,7 @@ class Decoder:
             opened.plaintext,
             protected=True,
             epoch=opened.epoch,
+            unprotected=opened,
         )
         if opened.sequence_number is None:
             return view
@@ -337,6 +351,7 @@ class Decoder:
         *,
         protected: bool,
         epoch: str | None = None,
+        unprotected: Unprotected | None = None,
     ) -> RecordView:
         messages: tuple[MessageView, ...] = ()
         alert: Alert | None = None
@@ -362,6 +377,7 @@ class Decoder:
             messages=messages,
             alert=alert,
             note=note,
+            unprotected=unprotected,
         )
 
     def _message(self, sender: Side, d: _Direction, message: HandshakeMessage) -> MessageView:
@@ -374,13 +390,16 @@ class Decoder:
                 + ", ".join(f"{lo}-{hi - 1}" for lo, hi in message.missing)
                 + f" of {max(total, len(message.raw))} missing from the capture",
             )
+        decoded = decode_message(message, version=self.version, cipher_suite=self.cipher_suite)
         if message.msg_type == HandshakeType.server_hello:  # HelloRetryRequest too: it is TLS 1.3
-            self.version = negotiated_version(message.body)
-            self.cipher_suite = server_hello_cipher_suite(message.body)
+            from tlsstep.wire.hello import server_hello_facts
+
+            hello = server_hello_facts(decoded)
+            if hello is not None:
+                self.version, self.cipher_suite = hello.version, hello.cipher_suite
         verified = None
         if self.unprotector is not None:
             if message.msg_type == HandshakeType.finished:  # check before it joins the transcript
                 verified = self.unprotector.check_finished(sender, message)
-            self.unprotector.observe(sender, message)
-        decoded = decode_message(message, version=self.version, cipher_suite=self.cipher_suite)
+            self.unprotector.observe(sender, message, decoded)
         return MessageView(message=message, decoded=decoded, verified=verified)

@@ -184,3 +184,16 @@ def test_listener_accepts(tmp_path: Path) -> None:
             server.close()
     finally:
         listener.close()
+
+
+def test_dial_with_postgres_preamble(certs: Certs) -> None:
+    from tlsstep.net.dial import Dialed, DialFailed, dial
+    from tlsstep.net.starttls import Direction
+
+    with tcp_server(postgres_ssl(certs.server_context())) as port:
+        dialed = dial(Target(host=LOOPBACK, port=port), timeout=5, starttls=StartTls.postgres)
+        assert isinstance(dialed, Dialed)
+        dialed.carrier.close()
+    assert [e.direction for e in dialed.preamble] == [Direction.sent, Direction.received]
+    failed = dial(Target(host=LOOPBACK, port=closed_port()), timeout=5, starttls=StartTls.smtp)
+    assert isinstance(failed, DialFailed) and failed.problem.kind is NetProblemKind.refused

@@ -11,13 +11,12 @@ the whole capture.
 from __future__ import annotations
 
 import io
-import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.pcap.helpers import KeylogHooks, tlsstep_cli
+from tests.pcap.helpers import KeylogHooks, decode_json
 from tlsstep.config import PairConfig, SideConfig, build_contexts
 from tlsstep.events import Side
 from tlsstep.pcap.tcp import SyntheticConnection
@@ -114,9 +113,7 @@ def exchange(
 
 
 def decode(path: Path) -> dict[str, Any]:
-    result = tlsstep_cli("decode", "--json", str(path))
-    assert result.exit_code == 0, result.output
-    (stream,) = json.loads(result.stdout)["streams"]
+    (stream,) = decode_json(str(path))["streams"]
     return stream  # type: ignore[no-any-return]
 
 

@@ -150,7 +150,7 @@ def _inside(ex: Exchange, side: Side, size: int) -> int:
 
 
 def test_one_segment_lost_inside_a_record(run: Any) -> None:
-    name, ex, whole, tmp = run
+    _name, ex, whole, tmp = run
     seg = ex.data_segments(Side.client)
     drop = {seg[len(seg) // 2]}
     path = ex.write(tmp / "one.pcapng", drop)
@@ -164,7 +164,7 @@ def test_one_segment_lost_inside_a_record(run: Any) -> None:
 
 
 def test_ten_segments_lost(run: Any) -> None:
-    name, ex, whole, tmp = run
+    _name, ex, whole, tmp = run
     seg = ex.data_segments(Side.server)
     drop = set(seg[20:30])
     path = ex.write(tmp / "ten.pcapng", drop)
@@ -174,11 +174,11 @@ def test_ten_segments_lost(run: Any) -> None:
 
 
 def test_a_hole_that_swallows_whole_records(run: Any) -> None:
-    name, ex, whole, tmp = run
+    _name, ex, whole, tmp = run
     # The client's small records sit between big ones: drop every segment that
     # holds one, whole, and the bytes around it.
     mine = records(whole, Side.client)
-    small = [r for r in mine[:-2] if r["length"] < 200 and r["offset"] > 1000][0]
+    small = next(r for r in mine[:-2] if r["length"] < 200 and r["offset"] > 1000)
     seg = ex.data_segments(Side.client)
     drop = {i for i in seg if ex.segments[i].offset <= small["offset"] + 5 + small["length"]
             and ex.segments[i].offset + ex.segments[i].length >= small["offset"]}  # fmt: skip
@@ -190,7 +190,7 @@ def test_a_hole_that_swallows_whole_records(run: Any) -> None:
 
 
 def test_two_holes_one_each_way(run: Any) -> None:
-    name, ex, whole, tmp = run
+    _name, ex, whole, tmp = run
     drop = {ex.data_segments(Side.client)[-12], ex.data_segments(Side.server)[15]}
     drop |= {ex.data_segments(Side.client)[-4]}
     path = ex.write(tmp / "two.pcapng", drop)
@@ -200,7 +200,7 @@ def test_two_holes_one_each_way(run: Any) -> None:
 
 
 def test_a_hole_at_a_record_boundary_is_searched_past(run: Any) -> None:
-    name, ex, whole, tmp = run
+    _name, ex, whole, tmp = run
     # A segment that starts exactly where a record starts: no header of it arrives.
     starts = {r["offset"] for r in records(whole, Side.server)}
     seg = ex.data_segments(Side.server)
@@ -245,7 +245,7 @@ def test_a_hole_inside_a_handshake_message(name: str, tmp_path: Path) -> None:
 
 def test_holes_made_by_editcap(run: Any) -> None:
     # The same check on a file tshark's own editcap cut (packet numbers from 1).
-    name, ex, whole, tmp = run
+    _name, ex, whole, tmp = run
     seg = ex.data_segments(Side.client)
     drop = set(seg[30:33]) | {seg[45]}
     numbers = ",".join(str(i + 1) for i in sorted(drop))

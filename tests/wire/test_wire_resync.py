@@ -62,7 +62,7 @@ def test_records_after_a_gap_are_framed_as_in_the_whole_stream(seed: int) -> Non
         (d,) = damaged
         assert d.record.stream_offset == touched[0].stream_offset
         assert d.record.length == touched[0].length
-        lo, hi = d.missing[0]
+        lo, _hi = d.missing[0]
         assert lo == start - d.record.stream_offset - 5
 
 
