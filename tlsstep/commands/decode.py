@@ -64,13 +64,30 @@ def unprotector_factory() -> UnprotectorFactory:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
 @click.option(
+    "--html",
+    "html_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the streams to FILE as one self-contained HTML page (a ladder per stream, "
+    "each record's bytes and fields, its decryption, the Finished recomputation, the "
+    "secrets) instead of listing them; with --json the page's document is printed too. "
+    "The page embeds the secrets of the key log and the keys derived from them: it is "
+    "written with mode 0600, share it only as you would the key log.",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
     help="-v adds each message's decoded fields as a tree; -vv adds their bytes in hex.",
 )
 def decode_command(
-    capture: str, keylog: str | None, port: int | None, as_json: bool, verbose: int
+    capture: str,
+    keylog: str | None,
+    port: int | None,
+    as_json: bool,
+    html_path: str | None,
+    verbose: int,
 ) -> None:
     """Decode every TLS stream of CAPTURE (pcap or pcapng; Ethernet, raw IP or
     Linux cooked links; IPv4 and IPv6).
@@ -97,11 +114,23 @@ def decode_command(
         file = sys.stdin.buffer if capture == "-" else open(capture, "rb")  # noqa: SIM115
     except OSError as exc:
         raise click.ClickException(f"cannot open {capture}: {exc.strerror}") from None
+    if html_path is not None:
+        from tlsstep.commands.options import check_writable
+
+        check_writable(html_path, "--html")
     with file:
-        items = decode_capture(
-            file, keylog=keylog_text, port=port, unprotector_factory=unprotector_factory()
-        )
-        summary = _json(items, capture) if as_json else _text(items, capture, verbose)
+        factory = unprotector_factory()
+        details = None
+        if html_path is not None:
+            from tlsstep.render.details import CaptureDetails
+
+            details = CaptureDetails(factory)
+            factory = details.factory
+        items = decode_capture(file, keylog=keylog_text, port=port, unprotector_factory=factory)
+        if details is not None:
+            summary = _page(items, capture, details, html_path or "", as_json)
+        else:
+            summary = _json(items, capture) if as_json else _text(items, capture, verbose)
     if summary.error is not None:
         raise click.ClickException(f"{capture}: {summary.error}")
 
@@ -173,9 +202,38 @@ def _summary_text(summary: CaptureSummary) -> str:
     return "; ".join(parts)
 
 
+def _page(
+    items: Iterable[CaptureItem], capture: str, details: Any, path: str, as_json: bool
+) -> CaptureSummary:
+    """Write the page of the capture's document (with details); print it with --json."""
+    import json
+
+    from tlsstep.commands.options import write_html
+
+    document, summary = _document(items, capture, details)
+    size = write_html(path, document, f"tlsstep decode {capture}")
+    if as_json:
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        click.echo(f"{capture}: {_summary_text(summary)}")
+    click.echo(f"wrote {path}: {size} bytes, with the capture's secrets (mode 0600)", err=True)
+    return summary
+
+
 def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
     import json
 
+    document, summary = _document(items, capture)
+    json.dump(document, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return summary
+
+
+def _document(
+    items: Iterable[CaptureItem], capture: str, details: Any = None
+) -> tuple[dict[str, Any], CaptureSummary]:
+    """The capture as one JSON document (``details``: add the page's details too)."""
     from tlsstep import __version__
     from tlsstep.pcap import capture as c
     from tlsstep.render.json import record_dict
@@ -192,8 +250,13 @@ def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
                 "records": [],
                 "notes": [],
             }
+            if details is not None and item.tls:
+                details.found(item.stream.number)
         elif isinstance(item, c.StreamRecord):
-            streams[item.stream.number]["records"].append(record_dict(item.view))
+            shown = record_dict(item.view)
+            if details is not None:
+                details.record(item.stream.number, shown, item.view)
+            streams[item.stream.number]["records"].append(shown)
         elif isinstance(item, c.StreamNote):
             streams[item.stream.number]["notes"].append(
                 {"from": str(item.sender) if item.sender else None, "text": item.text}
@@ -221,7 +284,7 @@ def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
                 },
                 "streams": list(streams.values()),
             }
-            json.dump(doc, sys.stdout, indent=2)
-            sys.stdout.write("\n")
-            return item
+            if details is not None:
+                details.finish(doc)
+            return doc, item
     raise AssertionError("decode_capture always ends with a summary")
