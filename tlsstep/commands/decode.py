@@ -62,7 +62,19 @@ def unprotector_factory() -> UnprotectorFactory:
     default=None,
     help="Decode only TCP streams with an endpoint on this port.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON array instead, written as the capture is read: one object per "
+    "stream, record, note and stream end, then a summary (schema in README).",
+)
+@click.option(
+    "--jsonl",
+    "as_jsonl",
+    is_flag=True,
+    help="The same objects as --json, one per line (JSON Lines), without the array.",
+)
 @click.option(
     "--html",
     "html_path",
@@ -71,7 +83,7 @@ def unprotector_factory() -> UnprotectorFactory:
     default=None,
     help="Write the streams to FILE as one self-contained HTML page (a ladder per stream, "
     "each record's bytes and fields, its decryption, the Finished recomputation, the "
-    "secrets) instead of listing them; with --json the page's document is printed too. "
+    "secrets) instead of listing them (not with --json or --jsonl). "
     "The page embeds the secrets of the key log and the keys derived from them: it is "
     "written with mode 0600, share it only as you would the key log.",
 )
@@ -86,6 +98,7 @@ def decode_command(
     keylog: str | None,
     port: int | None,
     as_json: bool,
+    as_jsonl: bool,
     html_path: str | None,
     verbose: int,
 ) -> None:
@@ -102,6 +115,9 @@ def decode_command(
 
     from tlsstep.pcap.capture import decode_capture
 
+    if as_json and as_jsonl:
+        raise click.UsageError("--json and --jsonl are two forms of one output: give one")
+
     keylog_text = b""
     if keylog is not None:
         try:
@@ -114,23 +130,28 @@ def decode_command(
         file = sys.stdin.buffer if capture == "-" else open(capture, "rb")  # noqa: SIM115
     except OSError as exc:
         raise click.ClickException(f"cannot open {capture}: {exc.strerror}") from None
+    if html_path is not None and (as_json or as_jsonl):
+        raise click.UsageError("--html writes the page instead of a listing: drop --json/--jsonl")
     if html_path is not None:
         from tlsstep.commands.options import check_writable
 
         check_writable(html_path, "--html")
     with file:
         factory = unprotector_factory()
-        details = None
         if html_path is not None:
             from tlsstep.render.details import CaptureDetails
 
             details = CaptureDetails(factory)
-            factory = details.factory
-        items = decode_capture(file, keylog=keylog_text, port=port, unprotector_factory=factory)
-        if details is not None:
-            summary = _page(items, capture, details, html_path or "", as_json)
+            items = decode_capture(
+                file, keylog=keylog_text, port=port, unprotector_factory=details.factory
+            )
+            summary = _page(items, capture, details, html_path)
         else:
-            summary = _json(items, capture) if as_json else _text(items, capture, verbose)
+            items = decode_capture(file, keylog=keylog_text, port=port, unprotector_factory=factory)
+            if as_json or as_jsonl:
+                summary = _json(items, capture, lines=as_jsonl)
+            else:
+                summary = _text(items, capture, verbose)
     if summary.error is not None:
         raise click.ClickException(f"{capture}: {summary.error}")
 
@@ -202,31 +223,14 @@ def _summary_text(summary: CaptureSummary) -> str:
     return "; ".join(parts)
 
 
-def _page(
-    items: Iterable[CaptureItem], capture: str, details: Any, path: str, as_json: bool
-) -> CaptureSummary:
-    """Write the page of the capture's document (with details); print it with --json."""
-    import json
-
+def _page(items: Iterable[CaptureItem], capture: str, details: Any, path: str) -> CaptureSummary:
+    """Write the page of the capture (its streams, records and details); print the summary."""
     from tlsstep.commands.options import write_html
 
     document, summary = _document(items, capture, details)
     size = write_html(path, document, f"tlsstep decode {capture}")
-    if as_json:
-        json.dump(document, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        click.echo(f"{capture}: {_summary_text(summary)}")
+    click.echo(f"{capture}: {_summary_text(summary)}")
     click.echo(f"wrote {path}: {size} bytes, with the capture's secrets (mode 0600)", err=True)
-    return summary
-
-
-def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
-    import json
-
-    document, summary = _document(items, capture)
-    json.dump(document, sys.stdout, indent=2)
-    sys.stdout.write("\n")
     return summary
 
 
@@ -288,3 +292,123 @@ def _document(
                 details.finish(doc)
             return doc, item
     raise AssertionError("decode_capture always ends with a summary")
+
+
+def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> CaptureSummary:
+    """Write each item as it comes: a JSON array (``--json``) or JSON Lines (``--jsonl``).
+
+    Nothing is kept: memory does not grow with the capture (issue 14). Objects are
+    encoded by json's C encoder (``dumps`` without ``indent``) and written as bytes; a
+    record's application data is spliced in as hex without passing through the encoder
+    (hex needs no escaping, and escaping 32 KB per record was most of the time). The
+    array puts one object on each line. The schema is in README.md ("decode --json").
+    """
+    import json
+
+    from tlsstep import __version__
+    from tlsstep.pcap import capture as c
+    from tlsstep.render.json import record_dict
+
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    dumps = json.dumps
+    first = True
+
+    def emit(encoded: bytes) -> None:
+        nonlocal first
+        if lines:
+            out.write(encoded + b"\n")
+        else:
+            out.write((b"[\n" if first else b",\n") + encoded)
+        first = False
+
+    def emit_obj(obj: dict[str, Any]) -> None:
+        emit(dumps(obj).encode("ascii"))
+
+    emit_obj({"type": "capture", "tlsstep": __version__, "file": capture})
+    for item in items:
+        if isinstance(item, c.StreamRecord):
+            view = item.view
+            head = dumps(
+                {
+                    "type": "record",
+                    "stream": item.stream.number,
+                    **record_dict(view, with_data=False),
+                }
+            ).encode("ascii")
+            data = view.application_data
+            if data is None:
+                emit(head)
+            else:
+                emit(head[:-1] + b', "application_data": ' + _data_json(data) + b"}")
+        elif isinstance(item, c.StreamFound):
+            emit_obj(
+                {
+                    "type": "stream",
+                    "stream": item.stream.number,
+                    "client": c.endpoint_text(item.stream.client),
+                    "server": c.endpoint_text(item.stream.server),
+                    "tls": item.tls,
+                    "skipped": item.reason,
+                }
+            )
+        elif isinstance(item, c.StreamNote):
+            emit_obj(
+                {
+                    "type": "note",
+                    "stream": item.stream.number,
+                    "from": str(item.sender) if item.sender else None,
+                    "text": item.text,
+                }
+            )
+        elif isinstance(item, c.StreamEnded):
+            emit_obj(
+                {
+                    "type": "end",
+                    "stream": item.stream.number,
+                    "reason": item.reason,
+                    "records": item.records,
+                    "messages": {
+                        "client": list(item.client_messages),
+                        "server": list(item.server_messages),
+                    },
+                }
+            )
+        elif isinstance(item, c.CaptureSummary):
+            emit_obj(
+                {
+                    "type": "summary",
+                    "packets": item.packets,
+                    "tcp_segments": item.tcp_segments,
+                    "streams": item.streams,
+                    "tls_streams": item.tls_streams,
+                    "keylog_lines": item.keylog_lines,
+                    "not_tcp": dict(item.skipped),
+                    "error": None
+                    if item.error is None
+                    else {"message": item.error.message, "offset": item.error.offset},
+                }
+            )
+            if not lines:
+                out.write(b"\n]\n")
+            out.flush()
+            return item
+    raise AssertionError("decode_capture always ends with a summary")
+
+
+def _data_json(data: bytes) -> bytes:
+    """``render.json.application_data(data)``, encoded: text through the encoder, hex as is."""
+    import binascii
+    import json
+
+    from tlsstep.render.json import application_data
+
+    try:
+        data.decode("utf-8")  # fails fast on binary data, before any hex is made
+    except UnicodeDecodeError:
+        pass
+    else:
+        shown = application_data(data)
+        if "text" in shown:
+            return json.dumps(shown).encode("ascii")
+    return b'{"length": %d, "hex": "%s"}' % (len(data), binascii.hexlify(data))

@@ -294,8 +294,6 @@ def _run(
 
     summary = summarize(session)
     if as_json:
-        import json
-
         from tlsstep.render.json import run_dict, states_dict
         from tlsstep.states.tracker import derive
 
@@ -304,16 +302,17 @@ def _run(
         if one_by_one:
             document["step_states"] = step_states
         if show_certs:
-            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_dicts
+            from tlsstep.run_certs import session_chain_reports
 
-            document["certificates"] = reports_dicts(chain_reports(session))
+            document["certificates"] = reports_dicts(session_chain_reports(session))
         if verbose >= 2:  # what the --html page shows: bytes, decryption, keys, notes
             from tlsstep.render.details import add_details
 
             add_details(document, session)
-        json.dump(document, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        from tlsstep.render.json_out import dump
+
+        dump(document, sys.stdout)
     else:
         from rich.text import Text
 
@@ -335,11 +334,11 @@ def _run(
             console.print(run_view(session, verbosity=verbose))
             console.print(states_line(derive(session), label="states"))
         if show_certs:
-            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_view
+            from tlsstep.run_certs import session_chain_reports
 
             console.print(Text(""))
-            console.print(reports_view(chain_reports(session), full=verbose >= 1))
+            console.print(reports_view(session_chain_reports(session), full=verbose >= 1))
         if ladder:
             from tlsstep.render.ladder import build_ladder, ladder_view
 

@@ -250,12 +250,11 @@ def replay_command(
                 f"cannot write {junit_path}: {exc.strerror}", param_hint="--junit"
             ) from None
     if as_json:
-        import json
-
         from tlsstep import __version__
+        from tlsstep.render.json_out import dump
         from tlsstep.scenario import invalid_dict, result_dict
 
-        json.dump(
+        dump(
             {
                 "tlsstep": __version__,
                 "scenarios": [result_dict(r) for r in results],
@@ -267,9 +266,8 @@ def replay_command(
                 },
             },
             sys.stdout,
-            indent=2,
+            levels=3,
         )
-        sys.stdout.write("\n")
     elif console is not None:
         from tlsstep.render.replay import summary_table
 
