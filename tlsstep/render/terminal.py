@@ -69,6 +69,7 @@ def record_line(view: RecordView) -> Text:
         names = []
         for m in view.messages:
             mark = "" if m.verified is None else (" ✓" if m.verified else " ✗ verify_data mismatch")
+            mark += " (damaged)" if m.message.missing else ""
             names.append(m.name + mark)
         line.append(", ".join(names), style="tlsstep.message")
     if view.alert:
