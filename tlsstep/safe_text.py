@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 _CONTROL: Final = re.compile(
     "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
 )
+# What may reach a terminal from a segment of text: everything but controls; a
+# newline stays (rich lays out lines with it).
+_TERMINAL_UNSAFE: Final = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
 _XML: Final = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 
 
@@ -31,9 +36,10 @@ def _one(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def escape(text: str) -> str:
-    """``text`` with every control and invisible format character written as an escape."""
-    return _CONTROL.sub(_one, text)
+def escape(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with every control and invisible format character written as an escape
+    (``keep_newlines``: all but the newline, for text written on several lines)."""
+    return (_TERMINAL_UNSAFE if keep_newlines else _CONTROL).sub(_one, text)
 
 
 def has_controls(text: str) -> bool:
@@ -51,3 +57,8 @@ def xml(text: str) -> str:
     """``text`` escaped for XML/HTML text and attribute values, controls escaped first
     (XML 1.0 cannot hold most control characters at all)."""
     return "".join(_XML.get(c, c) for c in escape(text))
+
+
+def escape_for_terminal(text: str) -> str:
+    """``text`` with every control character but the newline escaped."""
+    return escape(text, keep_newlines=True)

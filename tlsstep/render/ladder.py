@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
@@ -22,9 +22,17 @@ from rich.text import Text
 from tlsstep.decode import RecordView
 from tlsstep.events import Result, Side
 from tlsstep.render.json import application_data
+from tlsstep.safe_text import escape as _controls
+from tlsstep.safe_text import xml as escape
 from tlsstep.session import Entry
 from tlsstep.states.tracker import Derivation, Tracker
 from tlsstep.wire.enums import ContentType
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value; control characters from data escaped first."""
+    return _quoteattr(_controls(text))
+
 
 SVG_NS: Final = "http://www.w3.org/2000/svg"
 LOCK: Final = "🔒"

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tlsstep.render.terminal import entry_lines, result_text
+from tlsstep.safe_text import escape
 from tlsstep.scenario import Mismatch, ScenarioResult, step_text
 from tlsstep.scenario.run import StepReport
 
@@ -53,12 +54,12 @@ def scenario_view(result: ScenarioResult, *, events: bool = True) -> RenderableT
     """One scenario: title, description, every step with its events and failed checks."""
     sc = result.scenario
     title = Text("━━ ", style="tlsstep.dim")
-    title.append(sc.name, style="tlsstep.key")
-    title.append(f"  {sc.path}  ", style="tlsstep.dim")
+    title.append(escape(sc.name), style="tlsstep.key")  # names come from files
+    title.append(f"  {escape(sc.path)}  ", style="tlsstep.dim")
     title.append(result.status.upper(), style=STATUS_STYLE[result.status])
     lines: list[RenderableType] = [title]
     if sc.description:
-        lines.append(Text(sc.description, style="tlsstep.dim"))
+        lines.append(Text(escape(sc.description, keep_newlines=True), style="tlsstep.dim"))
     if result.error is not None:
         lines.append(Text(str(result.error), style="tlsstep.error"))
     for report in result.steps:
@@ -85,7 +86,7 @@ def summary_table(results: list[ScenarioResult], invalid: list[str]) -> Renderab
             m = r.mismatches[0]
             first = f"{r.scenario.path}:{m.line}: {m.message}"
         table.add_row(
-            r.scenario.name,
+            escape(r.scenario.name),
             f"{len(r.steps)}/{len(r.scenario.steps)}",
             f"{r.seconds * 1000:.1f}",
             Text(r.status, style=STATUS_STYLE[r.status]),

@@ -18,6 +18,7 @@ from rich.tree import Tree
 
 from tlsstep.decode import RecordView
 from tlsstep.render.json import record_decoded
+from tlsstep.safe_text import escape
 from tlsstep.wire.messages import DecodedMessage
 from tlsstep.wire.reader import Field
 
@@ -34,6 +35,11 @@ def _hex_value(raw: bytes, *, full: bool) -> str:
 
 
 def _value_text(f: Field) -> str:
+    """The field's value as shown: text from the wire has its control characters escaped."""
+    return escape(_raw_value_text(f))
+
+
+def _raw_value_text(f: Field) -> str:
     if isinstance(f.value, int):
         if f.text is not None:
             return f"{f.text} (0x{f.value:0{f.length * 2}x})"

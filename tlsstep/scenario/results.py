@@ -114,28 +114,37 @@ def junit(results: list[ScenarioResult], invalid: list[ScenarioError]) -> bytes:
         skipped="0",
         time=f"{total:.6f}",
     )
+    # Names, paths and messages come from files: their control characters are escaped
+    # (XML 1.0 cannot hold them; a CI page would show them raw).
+    from tlsstep.safe_text import escape as x
+
     for r in results:
         case = ET.SubElement(
             suite,
             "testcase",
-            classname=Path(r.scenario.path).stem,
-            name=r.scenario.name,
-            file=r.scenario.path,
+            classname=x(Path(r.scenario.path).stem),
+            name=x(r.scenario.name),
+            file=x(r.scenario.path),
             time=f"{r.seconds:.6f}",
         )
         if r.status == "fail":
             first = r.mismatches[0]
-            failure = ET.SubElement(case, "failure", message=first.message, type="expectation")
-            failure.text = failure_text(r)
+            failure = ET.SubElement(case, "failure", message=x(first.message), type="expectation")
+            failure.text = x(failure_text(r))
         elif r.status == "invalid":
-            error = ET.SubElement(case, "error", message=str(r.error), type="invalid")
-            error.text = str(r.error)
+            error = ET.SubElement(case, "error", message=x(str(r.error)), type="invalid")
+            error.text = x(str(r.error))
     for e in invalid:
         case = ET.SubElement(
-            suite, "testcase", classname=Path(e.path).stem, name=e.path, file=e.path, time="0"
+            suite,
+            "testcase",
+            classname=x(Path(e.path).stem),
+            name=x(e.path),
+            file=x(e.path),
+            time="0",
         )
-        error = ET.SubElement(case, "error", message=str(e), type="invalid")
-        error.text = str(e)
+        error = ET.SubElement(case, "error", message=x(str(e)), type="invalid")
+        error.text = x(str(e))
     ET.indent(suites)
     text: bytes = ET.tostring(suites, encoding="utf-8", xml_declaration=True)
     return text + b"\n"
