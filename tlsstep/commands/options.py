@@ -44,6 +44,23 @@ def _csv(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tup
     return items
 
 
+def _tls13_suites(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    from tlsstep.crypto.suites import TLS13_SUITE_NAMES
+
+    names = tuple(n.strip() for n in value.split(":") if n.strip())
+    unknown = [n for n in names if n not in TLS13_SUITE_NAMES]
+    if not names or unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'no suite given'}: use one or more of "
+            + ":".join(TLS13_SUITE_NAMES)
+        )
+    return names
+
+
 PAIR_OPTIONS: list[Callable[[F], F]] = [
     click.option(
         "--tls-version",
@@ -69,6 +86,14 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
         metavar="STRING",
         default=None,
         help="OpenSSL cipher string for TLS 1.2 and below on both sides, e.g. ECDHE-RSA-AES128-GCM-SHA256.",
+    ),
+    click.option(
+        "--tls13-ciphersuites",
+        metavar="LIST",
+        callback=_tls13_suites,
+        default=None,
+        help="Offer only these TLS 1.3 cipher suites on both sides, colon-separated "
+        "(e.g. TLS_AES_128_CCM_SHA256); --cipher does not reach TLS 1.3.",
     ),
     click.option(
         "--group",
@@ -216,8 +241,10 @@ def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
     alpn = opts.get("alpn") or ()
     server_alpn = opts.get("server_alpn") or alpn
     pha = bool(opts.get("post_handshake_auth"))
+    suites = tuple(opts.get("tls13_ciphersuites") or ())
     client = SideConfig(
         ciphers=opts.get("ciphers"),
+        tls13_ciphersuites=suites,
         group=opts.get("group"),
         alpn=tuple(alpn),
         verify=not opts.get("no_verify"),
@@ -226,6 +253,7 @@ def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
     )
     server = SideConfig(
         ciphers=opts.get("ciphers"),
+        tls13_ciphersuites=suites,
         group=opts.get("server_group") or opts.get("group"),
         alpn=tuple(server_alpn),
         post_handshake_auth=pha,
