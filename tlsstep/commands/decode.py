@@ -21,6 +21,21 @@ Examples:
 """
 
 
+# Said once, where the first record that needed a key log is shown (issue 16, item 3).
+NO_KEYLOG_NOTE = (
+    "no key log: encrypted records are shown undecrypted, their keys ([handshake], "
+    "[application]) inferred from the order of the records. Give the TLS secrets with "
+    "--keylog FILE (the NSS key log format, as SSLKEYLOGFILE writes it), or capture with "
+    "tlsstep handshake --pcap, which embeds them."
+)
+
+
+def _needs_keylog(view: Any) -> bool:
+    from tlsstep.crypto.unprotector import NO_KEYLOG
+
+    return bool(view.note) and view.note == f"encrypted: {NO_KEYLOG}"
+
+
 def unprotector_factory() -> UnprotectorFactory:
     """The crypto layer's unprotectors, fed from one shared key log.
 
@@ -107,6 +122,8 @@ def decode_command(
 
 
 def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> CaptureSummary:
+    import dataclasses
+
     from rich.text import Text
 
     from tlsstep.pcap import capture as c
@@ -125,11 +142,18 @@ def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> Captu
         else:
             console.print(text)
 
+    said = False
     for item in items:
         if isinstance(item, c.StreamRecord):
+            view = item.view
+            if _needs_keylog(view):
+                if not said:
+                    show(Text(NO_KEYLOG_NOTE, style="tlsstep.alert"))
+                    said = True
+                view = dataclasses.replace(view, note=None)  # said once, above
             line = Text(f"{item.stream.number:>3} ", style="tlsstep.dim")
-            line.append_text(direction(item.view.sender))
-            line.append_text(record_line(item.view))
+            line.append_text(direction(view.sender))
+            line.append_text(record_line(view))
             show(line)
             if verbose:
                 console.print(record_fields(item.view, show_bytes=verbose >= 2))
@@ -181,6 +205,7 @@ def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
     from tlsstep.render.json import record_dict
 
     streams: dict[int, dict[str, Any]] = {}
+    notes: list[str] = []  # about the whole capture, each once
     for item in items:
         if isinstance(item, c.StreamFound):
             streams[item.stream.number] = {
@@ -194,6 +219,8 @@ def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
             }
         elif isinstance(item, c.StreamRecord):
             streams[item.stream.number]["records"].append(record_dict(item.view))
+            if _needs_keylog(item.view) and NO_KEYLOG_NOTE not in notes:
+                notes.append(NO_KEYLOG_NOTE)
         elif isinstance(item, c.StreamNote):
             streams[item.stream.number]["notes"].append(
                 {"from": str(item.sender) if item.sender else None, "text": item.text}
@@ -220,6 +247,7 @@ def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
                     else {"message": item.error.message, "offset": item.error.offset},
                 },
                 "streams": list(streams.values()),
+                "notes": notes,
             }
             json.dump(doc, sys.stdout, indent=2)
             sys.stdout.write("\n")
