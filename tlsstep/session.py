@@ -1,4 +1,4 @@
-"""Runs steps on a pair, keeps the log, and feeds what crossed to the transcript.
+"""Runs steps on a pair, keeps the log, and feeds what crossed to the decoder.
 
 The one executor (DESIGN.md): ``tlsstep handshake``, scenarios and the shell all
 call :meth:`Session.run` with step values. Errors in a step (an offset outside
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from tlsstep.config import PairConfig, build_contexts
+from tlsstep.decode import Decoder, RecordView, Unprotector
 from tlsstep.errors import TlsstepError, UsageProblem
 from tlsstep.events import Event, Result, Side, SideFacts
 from tlsstep.identity import Identity, default_identity
@@ -28,7 +29,6 @@ from tlsstep.steps import (
     VerifyClientPostHandshake,
     Write,
 )
-from tlsstep.transcript import RecordView, Transcript, Unprotector
 
 
 class CryptoHooks(Protocol):
@@ -67,11 +67,11 @@ class StepOutcome:
 
 @dataclass(slots=True)
 class Connection:
-    """One pair and its transcript; ``resume`` starts the next one."""
+    """One pair and its decoder; ``resume`` starts the next one."""
 
     number: int
     pair: Pair
-    transcript: Transcript
+    decoder: Decoder
     entries: list[Entry] = field(default_factory=list)
 
 
@@ -124,9 +124,7 @@ class Session:
             connection=number,
         )
         unprotector = self.crypto.unprotector(number) if self.crypto else None
-        self.connections.append(
-            Connection(number=number, pair=pair, transcript=Transcript(unprotector))
-        )
+        self.connections.append(Connection(number=number, pair=pair, decoder=Decoder(unprotector)))
 
     # -- running steps --------------------------------------------------------
 
@@ -148,7 +146,7 @@ class Session:
     def _record(self, conn: Connection, event: Event, step: int) -> Entry:
         records: tuple[RecordView, ...] = ()
         if event.delivered:
-            records = tuple(conn.transcript.feed(event.side, event.delivered))
+            records = tuple(conn.decoder.feed(event.side, event.delivered))
         entry = Entry(event=event, records=records, step=step)
         conn.entries.append(entry)
         return entry
@@ -191,7 +189,7 @@ class Session:
         return self.pair.facts(side)
 
     def sent_messages(self, side: Side) -> list[str]:
-        return self.current.transcript.sent_messages(side)
+        return self.current.decoder.sent_messages(side)
 
     def handshake_ok(self) -> bool:
         return all(self.pair.handshake_done.values())

@@ -28,10 +28,11 @@ from tlsstep.canned import handshake_steps
 from tlsstep.config import ClientCert, PairConfig, SideConfig
 from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.unprotector import ConnectionUnprotector, KeyLogCrypto
+from tlsstep.decode import Decoder
 from tlsstep.events import Side
+from tlsstep.secrets_dir import private_dir
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
-from tlsstep.transcript import Transcript
 
 # OpenSSL's SSL_OP_NO_ENCRYPT_THEN_MAC (ssl.h, bit 19); Python 3.11 has no name for it.
 OP_NO_ENCRYPT_THEN_MAC = 0x80000
@@ -245,14 +246,14 @@ def test_tampered_record_shows_failed_tag(config: PairConfig, lines: tuple[str, 
 def test_no_secret_is_a_reason_not_a_crash() -> None:
     session, hooks = decrypted_session(PairConfig(), EXCHANGE[:1])
     hooks.close()
-    transcript = Transcript(ConnectionUnprotector(KeyLog()))
+    transcript = Decoder(ConnectionUnprotector(KeyLog()))
     views = [v for e in session.entries for v in transcript.feed(e.event.side, e.event.delivered)]
     protected = [v for v in views if v.protected]
     assert protected and all(v.plaintext is None for v in protected)
     assert all(v.note == "encrypted: no key log" for v in protected)
     # A key log with another connection's secrets: the reason names this connection.
     other = KeyLog.from_text(f"CLIENT_RANDOM {'11' * 32} {'22' * 48}\n")
-    transcript = Transcript(ConnectionUnprotector(other))
+    transcript = Decoder(ConnectionUnprotector(other))
     views = [v for e in session.entries for v in transcript.feed(e.event.side, e.event.delivered)]
     protected = [v for v in views if v.protected]
     assert protected and all(v.note and "no secret" in v.note for v in protected)
@@ -263,7 +264,7 @@ def test_key_log_text_from_elsewhere_decrypts_the_same() -> None:
     session, hooks = decrypted_session()
     with hooks:
         text = Path(hooks.keylog_path or "").read_text()
-    transcript = Transcript(ConnectionUnprotector(KeyLog.from_text(text)))
+    transcript = Decoder(ConnectionUnprotector(KeyLog.from_text(text)))
     again = [v for e in session.entries for v in transcript.feed(e.event.side, e.event.delivered)]
     assert [v.plaintext for v in again] == [v.plaintext for v in records(session)]
     assert [m.verified for v in again for m in v.messages] == [
@@ -277,10 +278,14 @@ def test_key_log_file_is_private_and_removed(tmp_path: Path) -> None:
     path = Path(hooks.keylog_path or "")
     session = Session(PairConfig(), crypto=hooks)
     session.run(parse_line("handshake"))
+    assert "TRAFFIC_SECRET" in path.read_text()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert path.stat().st_nlink == 0  # no name on disk: it dies with the process (SIGKILL too)
+    assert stat.S_IMODE(private_dir().stat().st_mode) == 0o700
+    assert not any("TRAFFIC_SECRET" in p.read_text() for p in private_dir().iterdir())
     hooks.close()
-    assert not path.exists()
+    assert hooks.keylog_path is None
+    assert hooks.keylog_bytes() == b""
     assert stat.S_IMODE(export.stat().st_mode) == 0o600
     exported = KeyLog.from_text(export.read_text())
     assert not exported.problems

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tlsstep.cli import main
 from tlsstep.commands.handshake import NOT_SAVED, handshake_command
 from tlsstep.commands.options import build_config
-from tlsstep.identity import default_ca, default_identity
+from tlsstep.identity import default_identity
 from tlsstep.scenario import load
 
 # Option -> arguments that use it. Every option of the command is here or in NOT_SAVED.
@@ -43,6 +43,7 @@ OUTPUT_ARGS: dict[str, tuple[str, ...]] = {
     "explain": ("--explain",),
     "ladder": ("--ladder",),
     "show_certs": ("--certs",),
+    "fresh_certs": ("--fresh-certs",),
 }
 
 
@@ -98,9 +99,13 @@ def test_file_options_are_commented(tmp_path: Path) -> None:
         "--html": tmp_path / "run.html",
     }
     args = [a for option, path in files.items() for a in (option, str(path))]
+    args.append("--discard-secrets")
     _invoke("handshake", *args, "--save", str(saved))
     text = saved.read_text()
-    assert "# Not saved (files this run wrote): --svg, --html, --pcap, --keylog, --save" in text
+    assert (
+        "# Not saved (files this run wrote): --svg, --html, --pcap, --discard-secrets, --keylog, --save"
+        in text
+    )
 
 
 def test_key_material_options_are_commented(tmp_path: Path) -> None:
@@ -115,7 +120,7 @@ def test_key_material_options_are_commented(tmp_path: Path) -> None:
     )
     (tmp_path / "chain.pem").write_bytes(server.chain_pem)
     (tmp_path / "key.pem").write_bytes(encrypted)
-    (tmp_path / "ca.pem").write_bytes(default_ca().cert_pem.bytes())
+    (tmp_path / "ca.pem").write_bytes(default_identity().trust_pem)
     saved = tmp_path / "run.toml"
     code, output = _invoke(
         "handshake",

@@ -114,7 +114,15 @@ Examples:
     type=click.Path(dir_okay=False, writable=True),
     default=None,
     metavar="FILE",
-    help="Also write the run to FILE as pcapng (a synthetic TCP connection) for Wireshark.",
+    help="Also write the run to FILE as pcapng (a synthetic TCP connection) for Wireshark, "
+    "with the TLS secrets inside so that it opens decrypted; the file is therefore created "
+    "with mode 0600 (see --discard-secrets).",
+)
+@click.option(
+    "--discard-secrets",
+    is_flag=True,
+    help="Write the --pcap file without the TLS secrets (mode 0644, safe to share): "
+    "Wireshark then shows the protected records still encrypted.",
 )
 @click.option(
     "--keylog",
@@ -145,6 +153,7 @@ def handshake_command(
     svg_path: str | None,
     html_path: str | None,
     pcap_path: str | None,
+    discard_secrets: bool,
     keylog: str | None,
     **opts: Any,
 ) -> None:
@@ -192,6 +201,7 @@ def handshake_command(
             show_certs=show_certs,
             verbose=verbose,
             pcap_path=pcap_path,
+            discard_secrets=discard_secrets,
             save_path=save_path,
             view=View(
                 step_mode=step_mode,
@@ -219,6 +229,7 @@ def _run(
     pcap_path: str | None,
     save_path: str | None,
     view: View,
+    discard_secrets: bool = False,
 ) -> None:
     """Steps -> session -> render, with the crypto hooks decrypting every record."""
     step_mode, states, explain, ladder = view.step_mode, view.states, view.explain, view.ladder
@@ -259,23 +270,23 @@ def _run(
     if save_path and recorder is not None:
         _save(save_path, config, recorder)
     if pcap_path is not None:
-        _write_pcap(pcap_path, session)
+        _write_pcap(pcap_path, session, discard_secrets=discard_secrets)
 
-    from tlsstep.report import summarize
+    from tlsstep.summary import summarize
 
     summary = summarize(session)
     if as_json:
         import json
 
         from tlsstep.render.json import run_dict, states_dict
-        from tlsstep.states import derive
+        from tlsstep.states.tracker import derive
 
         document = run_dict(session)
         document["states"] = states_dict(derive(session))
         if one_by_one:
             document["step_states"] = step_states
         if show_certs:
-            from tlsstep.certs.report import chain_reports
+            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_dicts
 
             document["certificates"] = reports_dicts(chain_reports(session))
@@ -297,12 +308,12 @@ def _run(
                 )
         else:
             from tlsstep.render.states_view import states_line
-            from tlsstep.states import derive
+            from tlsstep.states.tracker import derive
 
             console.print(run_view(session, verbosity=verbose))
             console.print(states_line(derive(session), label="states"))
         if show_certs:
-            from tlsstep.certs.report import chain_reports
+            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_view
 
             console.print(Text(""))
@@ -347,7 +358,11 @@ NOT_SAVED: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
         "they choose how the run is shown, not what happens",
         ("as_json", "verbose", "step_mode", "states", "explain", "ladder", "show_certs"),
     ),
-    ("files this run wrote", ("svg_path", "html_path", "pcap_path", "keylog", "save_path")),
+    (
+        "files this run wrote",
+        ("svg_path", "html_path", "pcap_path", "discard_secrets", "keylog", "save_path"),
+    ),
+    ("certificates are made by each run, not kept in the file", ("fresh_certs",)),
     (
         "scenario files hold no key material; replay uses its own generated certificates",
         ("cert", "key", "key_password", "ca"),
@@ -408,16 +423,23 @@ def _export_ladder(session: Any, svg_path: str | None, html_path: str | None) ->
             ) from None
 
 
-def _write_pcap(path: str, session: Any) -> None:
-    """Export the run; the key log goes in when the session's crypto hooks wrote one."""
+def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> None:
+    """Export the run; the key log goes in (file 0600) when the session's crypto hooks
+    wrote one, unless ``discard_secrets``."""
     from tlsstep.pcap.writer import session_keylog, write_session_pcapng
 
-    keylog = session_keylog(session)
+    keylog = b"" if discard_secrets else session_keylog(session)
     try:
         packets = write_session_pcapng(path, session, keylog)
     except OSError as exc:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror}", param_hint="--pcap"
         ) from None
-    secrets = "with its TLS key log" if keylog else "without secrets (no key log in this run)"
+    secrets = (
+        "with its TLS key log (mode 0600)"
+        if keylog
+        else "without secrets (--discard-secrets)"
+        if discard_secrets
+        else "without secrets (no key log in this run)"
+    )
     click.echo(f"wrote {path}: {packets} packets, {secrets}", err=True)

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from tlsstep.commands.options import fresh_certs_option
+
 EPILOG = """\b
 Examples:
   tlsstep replay scenarios/                     every bundled scenario
@@ -42,11 +44,12 @@ def pcap_target(option: str, scenario_path: str, count: int) -> str:
     return str(target / (Path(scenario_path).stem + ".pcapng"))
 
 
-def _write_pcap(path: str, session: Any) -> None:
+def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> None:
     from tlsstep.pcap.writer import session_keylog, write_session_pcapng
 
     try:
-        write_session_pcapng(path, session, session_keylog(session))
+        keylog = b"" if discard_secrets else session_keylog(session)
+        write_session_pcapng(path, session, keylog)
     except OSError as exc:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror}", param_hint="--pcap"
@@ -98,8 +101,15 @@ def _selected(pattern: str | None, name: str, path: str) -> bool:
     type=click.Path(writable=True),
     default=None,
     help="Also write each scenario's run as pcapng with its TLS secrets: to FILE when one "
-    "scenario runs, else to DIR/<scenario file name>.pcapng (DIR is created).",
+    "scenario runs, else to DIR/<scenario file name>.pcapng (DIR is created). Files with "
+    "secrets are created with mode 0600 (see --discard-secrets).",
 )
+@click.option(
+    "--discard-secrets",
+    is_flag=True,
+    help="Write the --pcap files without the TLS secrets (mode 0644, safe to share).",
+)
+@fresh_certs_option
 def replay_command(
     paths: tuple[str, ...],
     quiet: bool,
@@ -108,6 +118,7 @@ def replay_command(
     pattern: str | None,
     fail_fast: bool,
     pcap_path: str | None,
+    discard_secrets: bool,
 ) -> None:
     """Replay scenario files (TOML): each is a pair configuration and a list of steps.
 
@@ -152,7 +163,11 @@ def replay_command(
         result = run(scenario, identity=identity, crypto=crypto)
         results.append(result)
         if pcap_path is not None and result.session is not None:
-            _write_pcap(pcap_target(pcap_path, scenario.path, len(scenarios)), result.session)
+            _write_pcap(
+                pcap_target(pcap_path, scenario.path, len(scenarios)),
+                result.session,
+                discard_secrets=discard_secrets,
+            )
         if result.error is not None:
             click.echo(str(result.error), err=True)
         if console is not None and not quiet:

@@ -1,10 +1,10 @@
 """The crypto layer's hooks: a key log for the session, an unprotector per connection.
 
 :class:`KeyLogCrypto` is what ``Session(config, crypto=...)`` takes: it makes the
-key log file OpenSSL writes to (``keylog_path``, in the private 0700 directory,
-mode 0600), reads the lines added since the last look whenever a secret is
-wanted, and deletes the file on :meth:`KeyLogCrypto.close` (or when garbage
-collected or at exit, so Ctrl-C and errors leave nothing behind).
+key log file OpenSSL writes to (``keylog_path``: a :class:`SecretFile`, 0600 and
+without a name on disk, so it dies with the process however the process dies),
+reads the lines added since the last look whenever a secret is wanted, and
+closes it on :meth:`KeyLogCrypto.close` (or when garbage collected or at exit).
 
 :class:`ConnectionUnprotector` follows one connection's handshake as the
 transcript sees it, and switches keys where the RFCs say:
@@ -39,9 +39,9 @@ from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.records import Opener, opener
 from tlsstep.crypto.schedule import key_block, next_traffic_secret, traffic_keys
 from tlsstep.crypto.suites import CipherSuite, suite
+from tlsstep.decode import Unprotected
 from tlsstep.events import Side
-from tlsstep.private import private_file
-from tlsstep.transcript import Unprotected
+from tlsstep.secret_file import SecretFile
 from tlsstep.wire.enums import HandshakeType
 from tlsstep.wire.handshake import HandshakeMessage, negotiated_version
 from tlsstep.wire.names import cipher_suite_name
@@ -142,7 +142,7 @@ class _State:
 
 
 class ConnectionUnprotector:
-    """Implements :class:`tlsstep.transcript.Unprotector` for one connection.
+    """Implements :class:`tlsstep.decode.Unprotector` for one connection.
 
     Args:
         keylog: where secrets are looked up by client random.
@@ -406,10 +406,6 @@ class ConnectionUnprotector:
         return constant_time.bytes_eq(expected, message.body)
 
 
-def _remove(path: Path) -> None:
-    path.unlink(missing_ok=True)
-
-
 class KeyLogCrypto:
     """Implements :class:`tlsstep.session.CryptoHooks`: the key log file and its readers.
 
@@ -427,12 +423,12 @@ class KeyLogCrypto:
         self, *, export: str | os.PathLike[str] | None = None, keylog: KeyLog | None = None
     ) -> None:
         self.keylog = keylog if keylog is not None else KeyLog()
-        path = private_file(f"keylog-{os.urandom(8).hex()}.txt")  # not uuid: 2 ms to import
-        self.keylog_path: str | None = str(path)
+        self._file = SecretFile("keylog")
+        self.keylog_path: str | None = self._file.path
         self.export = Path(export) if export is not None else None
         self._offset = 0
         self._exported = 0
-        self._finalizer = weakref.finalize(self, _remove, path)
+        self._finalizer = weakref.finalize(self, self._file.close)
         self.unprotectors: dict[int, ConnectionUnprotector] = {}
         if self.export is not None:
             try:
@@ -450,12 +446,7 @@ class KeyLogCrypto:
         """Read the lines OpenSSL added to the key log since the last look."""
         if self.keylog_path is None:
             return
-        try:
-            with open(self.keylog_path, "rb") as f:
-                f.seek(self._offset)
-                data = f.read()
-        except OSError:
-            return  # closed, or the private directory was removed at exit
+        data = self._file.read(self._offset)
         self._offset += len(data)
         self.keylog.feed(data.decode("ascii", "replace"))
         self._write_export()
@@ -468,6 +459,10 @@ class KeyLogCrypto:
         with os.fdopen(fd, "w", encoding="ascii") as f:
             f.write(self.keylog.nss_text())
         self._exported = len(self.keylog.entries)
+
+    def keylog_bytes(self) -> bytes:
+        """The key log as OpenSSL wrote it so far (b"" once closed)."""
+        return self._file.read()
 
     def close(self) -> None:
         """Export what is left and delete the key log file."""

@@ -9,9 +9,10 @@ long run takes no more memory than its largest delivery.
 from __future__ import annotations
 
 import os
+import stat
 import struct
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Final
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO, Final
 from tlsstep import __version__
 from tlsstep.events import Side
 from tlsstep.pcap.packets import LinkType, ethernet_frame
-from tlsstep.pcap.tcp import FIRST_CLIENT_PORT, SyntheticConnection
+from tlsstep.pcap.tcp import FIRST_CLIENT_PORT, SyntheticConnection, TcpEndpoints
 
 if TYPE_CHECKING:
     from tlsstep.session import Session
@@ -104,9 +105,15 @@ class PcapngWriter:
         *,
         client_port: int = FIRST_CLIENT_PORT,
         segment_size: int = 0,
+        endpoints: TcpEndpoints | None = None,
     ) -> None:
-        """One synthetic TCP connection carrying ``deliveries`` in order."""
-        conn = SyntheticConnection(client_port=client_port, segment_size=segment_size)
+        """One synthetic TCP connection carrying ``deliveries`` in order.
+
+        ``endpoints``: the real addresses and ports, when the run had a real peer.
+        """
+        conn = SyntheticConnection(
+            client_port=client_port, segment_size=segment_size, endpoints=endpoints
+        )
         for packet in conn.open():
             self.packet(packet)
         for sender, data in deliveries:
@@ -116,10 +123,23 @@ class PcapngWriter:
             self.packet(packet)
 
 
-def _open(target: str | os.PathLike[str] | BinaryIO, stack: ExitStack) -> BinaryIO:
-    if isinstance(target, str | os.PathLike):
+def _open(
+    target: str | os.PathLike[str] | BinaryIO, stack: ExitStack, *, secrets: bool
+) -> BinaryIO:
+    """``target`` opened for writing; a file that will hold secrets is made 0600, as
+    ``--keylog`` is (DESIGN.md, "habits for safety"), even if it existed with another mode."""
+    if not isinstance(target, str | os.PathLike):
+        return target
+    if not secrets:
         return stack.enter_context(Path(target).open("wb"))
-    return target
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.fchmod(fd, 0o600)  # O_CREAT keeps an existing file's mode
+    except OSError:
+        os.close(fd)
+        raise
+    return stack.enter_context(os.fdopen(fd, "wb"))
 
 
 def write_pcapng(
@@ -145,7 +165,9 @@ def write_pcapng(
         The number of packets written.
     """
     with ExitStack() as stack:
-        writer = PcapngWriter(_open(target, stack), link=link, start_time=start_time)
+        writer = PcapngWriter(
+            _open(target, stack, secrets=bool(keylog)), link=link, start_time=start_time
+        )
         if keylog:
             writer.secrets(keylog)
         writer.connection(deliveries, segment_size=segment_size)
@@ -207,11 +229,14 @@ def write_session_pcapng(
     *,
     link: LinkType = LinkType.RAW,
     start_time: float | None = None,
+    endpoints: Mapping[int, TcpEndpoints] | None = None,
 ) -> int:
     """Write every connection of ``session`` (a resume makes a second one) as pcapng.
 
-    Each connection gets its own client port (50001, 50002, ...). ``keylog``
-    defaults to the file the session's crypto hooks wrote (``keylog_path``).
+    Each connection gets its own client port (50001, 50002, ...), or the real
+    addresses and ports ``endpoints`` gives for its number. ``keylog`` defaults to
+    the file the session's crypto hooks wrote (``keylog_path``); b""
+    writes none. A file with secrets in it is made 0600.
 
     Returns:
         The number of packets written.
@@ -219,12 +244,15 @@ def write_session_pcapng(
     if keylog is None:
         keylog = session_keylog(session)
     with ExitStack() as stack:
-        writer = PcapngWriter(_open(target, stack), link=link, start_time=start_time)
+        writer = PcapngWriter(
+            _open(target, stack, secrets=bool(keylog)), link=link, start_time=start_time
+        )
         if keylog:
             writer.secrets(keylog)
         for conn in session.connections:
             writer.connection(
                 session_deliveries(session, conn.number),
                 client_port=FIRST_CLIENT_PORT + conn.number - 1,
+                endpoints=(endpoints or {}).get(conn.number),
             )
         return writer.packets
