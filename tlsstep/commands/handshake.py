@@ -99,7 +99,11 @@ Examples:
     metavar="FILE",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Write the ladder diagram to FILE as an HTML page.",
+    help="Write the run to FILE as one self-contained HTML page that teaches it: the ladder "
+    "(click an arrow), a step player with both sides' states, each record's bytes and fields, "
+    "its decryption (secret, key, IV, nonce, tag), the Finished recomputation, the key "
+    "schedule and the certificates. The page embeds the run's secrets and keys, so it is "
+    "written with mode 0600; it loads nothing from the network.",
 )
 @click.option(
     "--certs",
@@ -137,7 +141,9 @@ Examples:
     "--verbose",
     count=True,
     help="-v adds the decoded fields of every message and every SSLObject fact of both sides; "
-    "-vv adds each field's offset and bytes in hex, and all details.",
+    "-vv adds each field's offset and bytes in hex, and all details (with --json: each "
+    "record's bytes and decryption, the Finished recomputation, the key schedule and the "
+    "notes, as the --html page shows them; these include the run's secrets).",
 )
 def handshake_command(
     resume: bool,
@@ -253,11 +259,12 @@ def _run(
 
         recorder = Recorder(session).attach()  # every step run from here on, by any front end
     one_by_one = step_mode or states or explain
-    if one_by_one:
+    step_states: list[dict[str, Any]] | None = None
+    if one_by_one or view.html_path:  # the page shows both sides' states after each step
         from tlsstep.shell import run_one_by_one
 
         step_states = run_one_by_one(
-            session, steps, pause=step_mode, explain=explain, quiet=as_json
+            session, steps, pause=step_mode, explain=explain, quiet=as_json or not one_by_one
         )
         if step_states is None:  # q at a pause
             return
@@ -276,8 +283,6 @@ def _run(
 
     summary = summarize(session)
     if as_json:
-        import json
-
         from tlsstep.render.json import run_dict, states_dict
         from tlsstep.states.tracker import derive
 
@@ -290,8 +295,13 @@ def _run(
             from tlsstep.render.certs_view import reports_dicts
 
             document["certificates"] = reports_dicts(chain_reports(session))
-        json.dump(document, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        if verbose >= 2:  # what the --html page shows: bytes, decryption, keys, notes
+            from tlsstep.render.details import add_details
+
+            add_details(document, session)
+        from tlsstep.render.json_out import dump
+
+        dump(document, sys.stdout)
     else:
         from rich.text import Text
 
@@ -322,8 +332,10 @@ def _run(
             from tlsstep.render.ladder import build_ladder, ladder_view
 
             console.print(Text(""), ladder_view(build_ladder(session.entries)))
-    if view.svg_path or view.html_path:
-        _export_ladder(session, view.svg_path, view.html_path)
+    if view.svg_path:
+        _export_ladder(session, view.svg_path)
+    if view.html_path:
+        _write_html(view.html_path, session, step_states)
     if not summary.ok:
         sys.exit(1)
 
@@ -404,23 +416,34 @@ def _check_writable(path: str | None, option: str) -> None:
         )
 
 
-def _export_ladder(session: Any, svg_path: str | None, html_path: str | None) -> None:
-    from tlsstep.render.ladder import build_ladder, ladder_html, ladder_svg
+def _export_ladder(session: Any, svg_path: str) -> None:
+    from tlsstep.render.ladder import build_ladder, ladder_svg
 
     diagram = build_ladder(session.entries, title="tlsstep handshake")
-    for path, text, option in (
-        (svg_path, ladder_svg, "--svg"),
-        (html_path, ladder_html, "--html"),
-    ):
-        if path is None:
-            continue
-        try:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text(diagram))
-        except OSError as exc:
-            raise click.BadParameter(
-                f"cannot write {path}: {exc.strerror}", param_hint=option
-            ) from None
+    try:
+        with open(svg_path, "w", encoding="utf-8") as fh:
+            fh.write(ladder_svg(diagram))
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {svg_path}: {exc.strerror}", param_hint="--svg"
+        ) from None
+
+
+def _write_html(path: str, session: Any, step_states: list[dict[str, Any]] | None) -> None:
+    """The run's page (render/page.py), made from the run's JSON document."""
+    import shlex
+
+    from tlsstep.render.details import run_document
+    from tlsstep.render.page import write_page
+
+    document = run_document(session, step_states=step_states, certificates=True)
+    document["title"] = title = shlex.join(["tlsstep", *sys.argv[1:]])
+    try:
+        write_page(path, document, title)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror}", param_hint="--html"
+        ) from None
 
 
 def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> None:

@@ -34,10 +34,22 @@ from typing import Final
 from cryptography.hazmat.primitives import constant_time
 
 from tlsstep.crypto import keylog as kl
-from tlsstep.crypto.finished import transcript_hash, verify_data_12, verify_data_13
+from tlsstep.crypto.finished import (
+    FinishedCheck,
+    hash_messages,
+    transcript_hash,
+    verify_data_12,
+    verify_data_13,
+)
 from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.records import Opener, opener
-from tlsstep.crypto.schedule import key_block, next_traffic_secret, traffic_keys
+from tlsstep.crypto.schedule import (
+    TrafficKeys,
+    finished_key,
+    key_block,
+    next_traffic_secret,
+    traffic_keys,
+)
 from tlsstep.crypto.suites import CipherSuite, suite
 from tlsstep.decode import Unprotected
 from tlsstep.events import Side
@@ -100,7 +112,7 @@ class _Epoch:
     import time that ``tlsstep handshake`` pays on every run.
     """
 
-    __slots__ = ("label", "name", "opener", "parent", "secret", "seq")
+    __slots__ = ("keys", "label", "name", "opener", "parent", "secret", "seq")
 
     def __init__(self, name: str, label: str | None = None, parent: _Epoch | None = None) -> None:
         self.name = name
@@ -108,6 +120,7 @@ class _Epoch:
         self.parent = parent  # TLS 1.3 KeyUpdate: derive from this one's secret
         self.secret: bytes | None = None
         self.opener: Opener | None = None
+        self.keys: TrafficKeys | None = None  # what the opener holds, for views
         self.seq = 0
 
 
@@ -158,6 +171,7 @@ class ConnectionUnprotector:
         # server sent one after the client's (see _infer_epoch).
         self._protected_from: set[Side] = set()
         self._server_answered = False
+        self.finished_checks: list[FinishedCheck] = []  # each recomputation, for views
 
     # -- what was learnt ----------------------------------------------------
 
@@ -222,7 +236,8 @@ class ConnectionUnprotector:
             secret = self._epoch_secret(epoch, cs)
             if secret is None:
                 return self._missing(epoch.label or "traffic secret")
-            epoch.opener = opener(cs, traffic_keys(cs, secret))
+            epoch.keys = traffic_keys(cs, secret)
+            epoch.opener = opener(cs, epoch.keys)
             return epoch.opener
         if hello.version != TLS12:
             return "no decryption for TLS 1.0/1.1 records (their PRF and CBC IVs differ)"
@@ -232,6 +247,8 @@ class ConnectionUnprotector:
         assert self._s.client_random is not None
         block = key_block(cs, master, self._s.client_random, hello.random)
         keys = block.client if sender is Side.client else block.server
+        epoch.label = kl.CLIENT_RANDOM  # the master secret the key block comes from
+        epoch.keys = keys
         epoch.opener = opener(cs, keys, encrypt_then_mac=hello.encrypt_then_mac)
         return epoch.opener
 
@@ -287,17 +304,29 @@ class ConnectionUnprotector:
         found = self._opener(sender, epoch)
         if isinstance(found, str):
             self._note_gap(found)
-            return Unprotected(ok=False, epoch=epoch.name, reason=found)
+            return Unprotected(
+                ok=False, epoch=epoch.name, reason=found, seq=seq, secret_label=epoch.label
+            )
         opened = found.open(record, seq)
         if not opened.ok:
             reason = f"{opened.reason} (sequence number {seq})"
             self._note_gap(reason)
-            return Unprotected(ok=False, epoch=epoch.name, reason=reason)
+            return Unprotected(
+                ok=False,
+                epoch=epoch.name,
+                reason=reason,
+                seq=seq,
+                secret_label=epoch.label,
+                keys=epoch.keys,
+            )
         return Unprotected(
             ok=True,
             epoch=epoch.name,
             content_type=opened.content_type,
             plaintext=opened.plaintext,
+            seq=seq,
+            secret_label=epoch.label,
+            keys=epoch.keys,
         )
 
     def _note_gap(self, reason: str) -> None:
@@ -378,6 +407,7 @@ class ConnectionUnprotector:
         cs = self.suite
         if cs is None or s.gap is not None or s.hello is None:
             return None
+        key: bytes | None = None
         if cs.tls13:
             if not self.handshake_done:
                 label = (
@@ -392,18 +422,37 @@ class ConnectionUnprotector:
                 # client application traffic secret, over handshake + CR + Cert + CV.
                 epoch = self._dirs[Side.client].epoch
                 base = self._epoch_secret(epoch, cs) if epoch else None
+                label = (epoch.label if epoch else None) or "client application traffic secret"
                 messages = s.messages + s.post_handshake
             else:
                 return None
             if base is None:
                 return None
-            expected = verify_data_13(cs, base, transcript_hash(cs.hash_algorithm(), messages))
+            digest = transcript_hash(cs.hash_algorithm(), messages)
+            expected = verify_data_13(cs, base, digest)
+            key = finished_key(cs, base)
         else:
             master = self._secret(kl.CLIENT_RANDOM)
             if master is None or self.handshake_done:
                 return None
-            expected = verify_data_12(cs, master, client=sender is Side.client, messages=s.messages)
-        return constant_time.bytes_eq(expected, message.body)
+            base, label, messages = master, kl.CLIENT_RANDOM, s.messages
+            expected = verify_data_12(cs, master, client=sender is Side.client, messages=messages)
+            digest = hash_messages(cs.hash_algorithm(), messages)
+        match = constant_time.bytes_eq(expected, message.body)
+        self.finished_checks.append(
+            FinishedCheck(
+                sender=str(sender),
+                secret_label=label,
+                secret=base,
+                finished_key=key,
+                transcript_hash=digest,
+                messages=len(messages),
+                expected=expected,
+                received=message.body,
+                match=match,
+            )
+        )
+        return match
 
 
 class KeyLogCrypto:
