@@ -97,7 +97,9 @@ def application_data(data: bytes) -> dict[str, Any]:
     return {"length": len(data), "hex": data.hex()}
 
 
-def record_dict(view: RecordView) -> dict[str, Any]:
+def record_dict(view: RecordView, *, with_data: bool = True) -> dict[str, Any]:
+    """The record as JSON-ready values; ``with_data=False`` leaves out its application
+    data (a streaming writer splices it in without the encoder: see commands/decode.py)."""
     rec = view.record
     out: dict[str, Any] = {
         "from": str(view.sender),
@@ -119,7 +121,7 @@ def record_dict(view: RecordView) -> dict[str, Any]:
         if bodies:
             out["fields"] = bodies[0]
     data = view.application_data
-    if data is not None:
+    if data is not None and with_data:
         out["application_data"] = application_data(data)
     if view.note:
         out["note"] = view.note
