@@ -318,7 +318,7 @@ class Shell:
 
     def _version(self) -> str | None:
         version = self.tracker.version
-        return str(version) if version else None
+        return version.label if version else None
 
     def save(self, path: str) -> Reply:
         name = Path(path).stem
@@ -375,10 +375,10 @@ class Shell:
         if what == "messages":
             return {str(side): session.sent_messages(side) for side in Side}
         if what == "certs":
-            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_dicts
+            from tlsstep.run_certs import session_chain_reports
 
-            return reports_dicts(chain_reports(session))
+            return reports_dicts(session_chain_reports(session))
         if what == "state":
             return states_dict(self.tracker.snapshot(pair))
         if what == "keys":
@@ -430,10 +430,10 @@ class Shell:
         return Group(*lines)
 
     def _show_certs(self) -> RenderableType:
-        from tlsstep.certs.chain_report import chain_reports
         from tlsstep.render.certs_view import reports_view
+        from tlsstep.run_certs import session_chain_reports
 
-        return reports_view(chain_reports(self.session), full=False)
+        return reports_view(session_chain_reports(self.session), full=False)
 
     def _show_state(self) -> RenderableType:
         from tlsstep.render.states_view import states_table
@@ -640,7 +640,7 @@ def run_one_by_one(
     without pausing, ``q`` stops (and the function returns None). ``quiet`` prints
     nothing (for ``--json``). Returns each step's line and states, JSON-ready.
     """
-    from tlsstep.render.json import states_dict
+    from tlsstep.render.json import moves_dicts, states_dict
     from tlsstep.render.states_view import (
         moves_summary,
         moves_view,
@@ -660,11 +660,18 @@ def run_one_by_one(
         outcome = session.run(step)
         moves = tracker.follow(outcome.entries)
         snap = tracker.snapshot(session.pair)
-        out.append({"step": outcome.index, "line": step_line(step), "states": states_dict(snap)})
+        out.append(
+            {
+                "step": outcome.index,
+                "line": step_line(step),
+                "states": states_dict(snap),
+                "transitions": moves_dicts(moves),
+            }
+        )
         step = next(ops, None)
         if quiet:
             continue
-        shown = str(tracker.version) if tracker.version else None
+        shown = tracker.version.label if tracker.version else None
         parts: list[RenderableType] = []
         for entry in outcome.entries:
             parts.extend(entry_lines(entry))

@@ -17,7 +17,7 @@ def test_json_has_states_and_step_states() -> None:
     doc = json.loads(proc.stdout)
     for side in ("client", "server"):
         assert doc["states"][side]["state"] == "CONNECTED"
-        assert doc["states"][side]["derived"] == "messages"
+        assert doc["states"][side]["derived"] == "openssl"
         assert doc["states"][side]["python"] == "established"
     lines = [s["line"] for s in doc["step_states"]]
     assert lines[:3] == ["handshake client", "deliver client", "handshake server"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from tlsstep import __version__
@@ -24,6 +24,7 @@ from tlsstep.wire.messages import (
 )
 
 if TYPE_CHECKING:
+    from tlsstep.states.machine import Move
     from tlsstep.states.tracker import SideState
 
 
@@ -195,6 +196,13 @@ def run_dict(session: Session) -> dict[str, Any]:
         "events": [event_dict(e) for e in session.entries],
         "facts": {str(side): facts_dict(session.facts(side)) for side in Side},
     }
+
+
+def moves_dicts(moves: Iterable[tuple[Side, Move]]) -> list[dict[str, Any]]:
+    """The transitions one step made, side by side, as ``--states`` text shows them."""
+    from tlsstep.states.tracker import move_dict
+
+    return [{"side": str(side), **move_dict(move)} for side, move in moves]
 
 
 def states_dict(snapshot: Mapping[Side, SideState]) -> dict[str, Any]:
