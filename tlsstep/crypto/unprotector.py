@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Final
 
 from cryptography.hazmat.primitives import constant_time
 
@@ -58,7 +59,6 @@ from tlsstep.wire.hello import ServerHelloFacts, client_hello_facts, server_hell
 from tlsstep.wire.messages import DecodedMessage
 from tlsstep.wire.names import cipher_suite_name
 from tlsstep.wire.records import Record
-
 
 # The reason given for every protected record when no key log was given at all; the
 # front end says once how to give one instead of repeating it (issue 16, item 3).
@@ -236,7 +236,7 @@ class ConnectionUnprotector:
         get here: their Finished messages switch the keys.
         """
         d = self._dirs[sender]
-        if d.epoch is None or d.epoch.name != "handshake" or self.version != TLS13:
+        if d.epoch is None or d.epoch.name != "handshake" or self.version != ProtocolVersion.tls13:
             return
         over = sender.peer in self._protected_from
         if sender is Side.client:
