@@ -28,6 +28,7 @@ from tlsstep.config import PairConfig
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
 from tlsstep.identity import Identity
+from tlsstep.limits import quote
 from tlsstep.notes import for_event, for_record
 from tlsstep.pair import MAX_HANDSHAKE_ROUNDS
 from tlsstep.session import CryptoHooks, Session, StepOutcome
@@ -264,7 +265,7 @@ class Shell:
                 ),
             )
         known = [*OPS, *COMMANDS, "exit"]
-        raise StepError(f"unknown command {word!r}{suggest(word, known)}; try help")
+        raise StepError(f"unknown command {quote(word)}{suggest(word, known)}; try help")
 
     def run(self, step: Step) -> Reply:
         """Run one step; its events, states and (with explain) notes."""
@@ -362,7 +363,9 @@ class Shell:
             "ladder": self._show_ladder,
         }
         if what not in shows:
-            raise ShellError(f"show what? {what!r}{suggest(what, SHOW)}; one of {', '.join(SHOW)}")
+            raise ShellError(
+                f"show what? {quote(what)}{suggest(what, SHOW)}; one of {', '.join(SHOW)}"
+            )
         return Reply(data={"show": what, what: self._show_data(what)}, view=shows[what])
 
     def _show_data(self, what: str) -> Any:
@@ -563,7 +566,7 @@ def help_text(command: str | None) -> RenderableType:
         return Group(*lines)
     if command in COMMANDS:
         return Text(COMMANDS[command])
-    raise ShellError(f"no command {command!r}{suggest(command, [*OPS, *COMMANDS])}")
+    raise ShellError(f"no command {quote(command)}{suggest(command, [*OPS, *COMMANDS])}")
 
 
 # -- readline ----------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from tlsstep import limits
+
 if TYPE_CHECKING:
     from tlsstep.config import PairConfig
     from tlsstep.identity import Credential, Identity
@@ -35,12 +37,14 @@ CERT_PROBLEMS = click.Choice(
 )
 
 
-def _csv(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+def _csv(_ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
     items = tuple(v.strip() for v in value.split(",") if v.strip())
     if not items:
         raise click.BadParameter("give at least one protocol name, e.g. h2,http/1.1")
+    if problem := limits.alpn_problem(items, "ALPN"):
+        raise click.BadParameter(problem)
     return items
 
 
@@ -59,6 +63,12 @@ def _tls13_suites(
             + ":".join(TLS13_SUITE_NAMES)
         )
     return names
+
+
+def _range(name: str) -> click.IntRange:
+    """The option's range from tlsstep.limits: the same one scenario keys have."""
+    bounds = limits.RANGES[name]
+    return click.IntRange(bounds.low, bounds.high)
 
 
 def _fresh_certs(_ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -163,7 +173,7 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
     ),
     click.option(
         "--tickets",
-        type=click.IntRange(0, 16),
+        type=_range("num_tickets"),
         default=None,
         help="How many TLS 1.3 session tickets the server sends after the handshake (OpenSSL default: 2).",
     ),
@@ -205,7 +215,7 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
     ),
     click.option(
         "--chain-depth",
-        type=click.IntRange(1, 5),
+        type=_range("chain_depth"),
         default=1,
         show_default=True,
         help="Certificates in each generated chain below the root: 2 adds an intermediate CA.",

@@ -188,6 +188,7 @@ def replay_command(
     scenario. Directories are searched for *.toml files.
     """
     from tlsstep.errors import ScenarioError
+    from tlsstep.limits import quote
     from tlsstep.scenario import ScenarioResult, find_files, load, run
 
     invalid: list[ScenarioError] = []
@@ -203,7 +204,7 @@ def replay_command(
             scenarios.append(scenario)
     if not scenarios and not invalid:
         raise click.UsageError(
-            "no scenario to run" + (f" matches -k {pattern!r}" if pattern else "")
+            "no scenario to run" + (f" matches -k {quote(pattern)}" if pattern else "")
         )
 
     console = None
