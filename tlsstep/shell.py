@@ -48,6 +48,8 @@ COMMANDS: Final[dict[str, str]] = {
     "save": "save FILE: write the steps done since the last reset as a scenario (TOML)",
     "pcap": "pcap FILE [--discard-secrets]: write what crossed so far as pcapng for Wireshark, "
     "with its TLS secrets (file mode 0600) or without them (0644)",
+    "html": "html FILE: write what was done since the last reset as one self-contained HTML "
+    "page (ladder, step player, bytes, decryption, keys; file mode 0600: it holds the keys)",
     "explain": "explain on|off: add a plain-language note to each message and outcome",
     "quit": "leave the shell (also: exit, end of input)",
 }
@@ -186,6 +188,7 @@ class Shell:
         self.done: list[Done] = []
         self.recorder = _recorder(self.session)
         self.seen: set[str] = set()  # --explain notes already shown: each once
+        self.step_states: list[dict[str, Any]] = []  # both sides after each step, for html
 
     def close(self) -> None:
         """Remove the session's key log (the crypto hooks own it)."""
@@ -256,6 +259,10 @@ class Shell:
             if len(names) != 1:
                 raise ShellError("pcap needs one file name: pcap FILE [--discard-secrets]")
             return self.pcap(names[0], discard_secrets=discard)
+        if word == "html":
+            if len(args) != 1:
+                raise ShellError("html needs one file name: html FILE")
+            return self.html(args[0])
         if word == "explain":
             self.explain = (args or ["on"])[0] != "off"
             return Reply(
@@ -276,6 +283,9 @@ class Shell:
         outcome = self.session.run(step)
         moves = self.tracker.follow(outcome.entries)
         snapshot = self.tracker.snapshot(self.session.pair)
+        self.step_states.append(
+            {"step": outcome.index, "line": step_line(step), "states": states_dict(snapshot)}
+        )
         version = self._version()
         notes = (
             {
@@ -348,6 +358,23 @@ class Shell:
         return Reply(
             data={"wrote": path, "packets": packets, "secrets": bool(keylog)},
             view=lambda: Text(f"wrote {path}: {packets} packets, {secrets}", style="tlsstep.dim"),
+        )
+
+    def html(self, path: str) -> Reply:
+        """Write the run so far as the page of ``tlsstep handshake --html``."""
+        from tlsstep.render.details import run_document
+        from tlsstep.render.page import write_page
+
+        document = run_document(self.session, step_states=self.step_states)
+        document["title"] = title = "tlsstep shell"
+        try:
+            size = write_page(path, document, title)
+        except OSError as exc:
+            raise ShellError(f"cannot write {path}: {exc.strerror}") from None
+        steps = len(self.step_states)
+        return Reply(
+            data={"wrote": path, "bytes": size, "steps": steps},
+            view=lambda: Text(f"wrote {path}: {steps} steps, {size} bytes", style="tlsstep.dim"),
         )
 
     # -- show -------------------------------------------------------------------

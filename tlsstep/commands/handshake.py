@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import click
 
-from tlsstep.commands.options import build_config, pair_options
+from tlsstep.commands.options import build_config, check_writable, pair_options, write_html
 
 if TYPE_CHECKING:
     from tlsstep.config import PairConfig
@@ -26,6 +26,7 @@ class View:
     ladder: bool = False
     svg_path: str | None = None
     html_path: str | None = None
+    full_data: bool = False  # application data in full, not a 64-byte preview
 
 
 EPILOG = """\b
@@ -137,6 +138,12 @@ Examples:
     "and other tools (the file is created with mode 0600).",
 )
 @click.option(
+    "--full-data",
+    is_flag=True,
+    help="Show application data in full in the text view (by default: its first 64 bytes "
+    "and how many more; -vv shows it all too; --json always has all of it).",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
@@ -161,6 +168,7 @@ def handshake_command(
     pcap_path: str | None,
     discard_secrets: bool,
     keylog: str | None,
+    full_data: bool,
     **opts: Any,
 ) -> None:
     """Run a TLS handshake between a real OpenSSL client and server in this process.
@@ -183,7 +191,7 @@ def handshake_command(
         (pcap_path, "--pcap"),
         (save_path, "--save"),
     ):
-        _check_writable(path, option)  # before the run, not after it
+        check_writable(path, option)  # before the run, not after it
     config, identity = build_config(opts)
 
     from tlsstep.crypto.unprotector import KeyLogCrypto
@@ -216,6 +224,7 @@ def handshake_command(
                 ladder=ladder,
                 svg_path=svg_path,
                 html_path=html_path,
+                full_data=full_data,
             ),
         )
     finally:
@@ -320,7 +329,7 @@ def _run(
             from tlsstep.render.states_view import states_line
             from tlsstep.states.tracker import derive
 
-            console.print(run_view(session, verbosity=verbose))
+            console.print(run_view(session, verbosity=verbose, full_data=view.full_data))
             console.print(states_line(derive(session), label="states"))
         if show_certs:
             from tlsstep.render.certs_view import reports_view
@@ -368,7 +377,16 @@ def _save(path: str, config: Any, recorder: Any) -> None:
 NOT_SAVED: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     (
         "they choose how the run is shown, not what happens",
-        ("as_json", "verbose", "step_mode", "states", "explain", "ladder", "show_certs"),
+        (
+            "as_json",
+            "verbose",
+            "full_data",
+            "step_mode",
+            "states",
+            "explain",
+            "ladder",
+            "show_certs",
+        ),
     ),
     (
         "files this run wrote",
@@ -399,23 +417,6 @@ def unsaved_notes(ctx: click.Context) -> list[str]:
     return notes
 
 
-def _check_writable(path: str | None, option: str) -> None:
-    """Refuse an output file whose directory does not exist or cannot be written."""
-    if path is None:
-        return
-    import os
-
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise click.BadParameter(
-            f"cannot write {path}: no directory {directory}", param_hint=option
-        )
-    if not os.access(directory, os.W_OK):
-        raise click.BadParameter(
-            f"cannot write {path}: {directory} is not writable", param_hint=option
-        )
-
-
 def _export_ladder(session: Any, svg_path: str) -> None:
     from tlsstep.render.ladder import build_ladder, ladder_svg
 
@@ -434,16 +435,9 @@ def _write_html(path: str, session: Any, step_states: list[dict[str, Any]] | Non
     import shlex
 
     from tlsstep.render.details import run_document
-    from tlsstep.render.page import write_page
 
     document = run_document(session, step_states=step_states, certificates=True)
-    document["title"] = title = shlex.join(["tlsstep", *sys.argv[1:]])
-    try:
-        write_page(path, document, title)
-    except OSError as exc:
-        raise click.BadParameter(
-            f"cannot write {path}: {exc.strerror}", param_hint="--html"
-        ) from None
+    write_html(path, document, shlex.join(["tlsstep", *sys.argv[1:]]))
 
 
 def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> None:

@@ -323,3 +323,33 @@ def _own_credential(opts: dict[str, Any]) -> Credential:
             f"Password for the key in {exc.path}", hide_input=True, err=True, default=""
         )
         return load_credential(opts["cert"], opts.get("key"), password)
+
+
+def check_writable(path: str | None, option: str) -> None:
+    """Refuse an output file whose directory does not exist or cannot be written."""
+    if path is None:
+        return
+    import os
+
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise click.BadParameter(
+            f"cannot write {path}: no directory {directory}", param_hint=option
+        )
+    if not os.access(directory, os.W_OK):
+        raise click.BadParameter(
+            f"cannot write {path}: {directory} is not writable", param_hint=option
+        )
+
+
+def write_html(path: str, document: dict[str, Any], title: str, option: str = "--html") -> int:
+    """Write the page of a run's ``document`` (render/page.py, mode 0600); its size."""
+    from tlsstep.render.page import write_page
+
+    document["title"] = title
+    try:
+        return write_page(path, document, title)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror}", param_hint=option
+        ) from None

@@ -59,13 +59,12 @@ def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> No
 
 def _write_html(path: str, result: Any) -> None:
     """One scenario's page: its run's document plus the scenario and its verdict."""
+    from tlsstep.commands.options import write_html
     from tlsstep.render.details import run_document
-    from tlsstep.render.page import write_page
     from tlsstep.scenario.results import mismatch_dict
 
     document = run_document(result.session, certificates=True)
     sc = result.scenario
-    document["title"] = f"tlsstep replay: {sc.name}"
     document["scenario"] = {
         "name": sc.name,
         "path": sc.path,
@@ -77,12 +76,7 @@ def _write_html(path: str, result: Any) -> None:
             for m in (mismatch_dict(x) for x in result.mismatches)
         ],
     }
-    try:
-        write_page(path, document, document["title"])
-    except OSError as exc:
-        raise click.BadParameter(
-            f"cannot write {path}: {exc.strerror}", param_hint="--html"
-        ) from None
+    write_html(path, document, f"tlsstep replay: {sc.name}")
 
 
 def _write_index(directory: str, pages: list[tuple[Any, str]]) -> None:
