@@ -81,7 +81,13 @@ def test_option_round_trips_through_save(tmp_path: Path, option: str) -> None:
 
 
 @pytest.mark.parametrize("option", sorted(OUTPUT_ARGS))
-def test_view_option_is_commented(tmp_path: Path, option: str) -> None:
+def test_view_option_is_commented(
+    tmp_path: Path, option: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tlsstep import certcache
+
+    # --fresh-certs is process-wide: monkeypatch puts it back for the tests that follow.
+    monkeypatch.setattr(certcache, "_bypassed", certcache._bypassed)
     saved = tmp_path / "run.toml"
     args = OUTPUT_ARGS[option]
     _invoke("handshake", *args, "--save", str(saved))
