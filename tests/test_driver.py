@@ -118,3 +118,26 @@ def test_a_remote_side_is_received_from_not_called() -> None:
     assert refused.problem and "remote peer" in refused.problem
     again = session.run(Receive(side=Side.client))
     assert again.problem and "is local" in again.problem
+
+
+def test_stalled_in_replay_text_json_and_shell() -> None:
+    import json
+
+    from tests.helpers import ROOT, tlsstep
+
+    path = str(ROOT / "scenarios" / "half-a-client-hello.toml")
+    text = tlsstep("replay", path)
+    assert text.returncode == 0, text.stdout
+    assert "handshake → stalled  ✓ as expected" in text.stdout
+    assert "stalled: server waits for bytes from the client" in text.stdout
+    doc = json.loads(tlsstep("replay", "--json", path).stdout)
+    step = doc["scenarios"][0]["steps"][2]
+    assert step["result"] == "stalled"
+    assert [w["side"] for w in step["stalled"]] == ["client", "server"]
+    assert step["stalled"][1]["last_call"] == "server.do_handshake()"
+    script = "handshake client\ntamper client truncate=10\nhandshake\n"
+    shell = tlsstep("shell", "--json", input=script)
+    last = json.loads(shell.stdout.splitlines()[-1])
+    assert (
+        last["result"] == "stalled" and last["stalled"][0]["waits_for"] == "bytes from the server"
+    )
