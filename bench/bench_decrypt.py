@@ -29,8 +29,8 @@ from tlsstep.crypto.records import Tls13Opener
 from tlsstep.crypto.schedule import traffic_keys
 from tlsstep.crypto.suites import SUITES
 from tlsstep.crypto.unprotector import ConnectionUnprotector
+from tlsstep.decode import Decoder
 from tlsstep.events import Side
-from tlsstep.transcript import Transcript
 from tlsstep.wire.handshake import HandshakeMessage, encode_handshake
 from tlsstep.wire.records import Record, RecordSplitter, encode_record
 
@@ -75,7 +75,7 @@ def main() -> None:
         # A connection whose server is in its first application epoch.
         log = KeyLog.from_text(f"SERVER_TRAFFIC_SECRET_0 {client_random.hex()} {secret.hex()}\n")
         u = ConnectionUnprotector(log)
-        t = Transcript(u)
+        t = Decoder(u)
         hello = b"\x03\x03" + client_random + b"\x00\x00\x02\x13\x02\x01\x00\x00\x00"
         t.feed(Side.client, encode_record(22, 0x0301, encode_handshake(1, hello)))
         sh = b"\x03\x03" + bytes(32) + b"\x00\x13\x02\x00\x00\x06\x00\x2b\x00\x02\x03\x04"

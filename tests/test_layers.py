@@ -10,17 +10,17 @@ from tests.helpers import ROOT
 CORE = [
     "tlsstep.pair",
     "tlsstep.session",
-    "tlsstep.transcript",
+    "tlsstep.decode",
     "tlsstep.steps",
     "tlsstep.config",
     "tlsstep.wire.records",
     "tlsstep.wire.handshake",
-    "tlsstep.report",
+    "tlsstep.summary",
     # modules, not bare packages: a package's __init__ imports none of its parts
     "tlsstep.wire.messages",
     "tlsstep.crypto.unprotector",
-    "tlsstep.certs.report",
-    "tlsstep.states",
+    "tlsstep.certs.chain_report",
+    "tlsstep.states.tracker",
     "tlsstep.pcap.capture",
 ]
 

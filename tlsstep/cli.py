@@ -1,21 +1,54 @@
 """The ``tlsstep`` command group. Thin: options -> steps -> session -> render.
 
-Only click and the command modules (which import only click) load here, so
-``tlsstep --help`` and ``--version`` stay fast.
+Commands are loaded lazily (:class:`LazyGroup`): ``tlsstep handshake`` imports only the
+handshake command's module, and ``--version`` imports none, so start-up pays only for
+click and what the command uses (issue 14). Each command module imports only click at
+module level.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any, Final
+
 import click
 
 from tlsstep import __version__
-from tlsstep.commands.decode import decode_command
-from tlsstep.commands.handshake import handshake_command
-from tlsstep.commands.replay import replay_command
-from tlsstep.commands.shell import shell_command
+
+# name -> "module:attribute" of each command, imported when the command is used.
+COMMANDS: Final = {
+    "handshake": "tlsstep.commands.handshake:handshake_command",
+    "decode": "tlsstep.commands.decode:decode_command",
+    "replay": "tlsstep.commands.replay:replay_command",
+    "shell": "tlsstep.commands.shell:shell_command",
+    "cache": "tlsstep.commands.cache:cache_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (click's documented pattern)."""
+
+    def __init__(self, *args: Any, lazy_subcommands: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_subcommands = lazy_subcommands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy_subcommands])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_subcommands:
+            module, _, attribute = self.lazy_subcommands[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_subcommands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, "-V", "--version", prog_name="tlsstep")
 def main() -> None:
     """tlsstep: an interactive TLS handshake debugger.
@@ -24,9 +57,3 @@ def main() -> None:
     buffers; tlsstep carries every byte between them, so it can stop between any
     two operations, show what crossed, and change it.
     """
-
-
-main.add_command(handshake_command)
-main.add_command(decode_command)
-main.add_command(replay_command)
-main.add_command(shell_command)

@@ -164,28 +164,77 @@ def build_contexts(
         TlsstepError: a setting OpenSSL refuses, named by side and field.
     """
     identity = resolve_identity(config, identity)
-    requested = config.requested_client_cert
-    trust = (config.trust_pem or identity.trust_pem).decode("ascii", "replace")
+    trust = config.trust_pem or identity.trust_pem
+    send = config.client.send_certificate
+    if send is None:
+        send = (
+            config.requested_client_cert is not ClientCert.none or config.client.post_handshake_auth
+        )
+    client = build_client_context(
+        config,
+        trust_pem=trust,
+        credential=identity.client if send else None,
+        keylog_path=keylog_path,
+    )
+    server = build_server_context(
+        config, trust_pem=trust, credential=identity.server, keylog_path=keylog_path
+    )
+    return client, server
 
+
+def build_client_context(
+    config: PairConfig,
+    *,
+    trust_pem: bytes,
+    credential: Credential | None,
+    keylog_path: str | None = None,
+) -> ssl.SSLContext:
+    """The client's SSLContext alone (``tlsstep connect``: the server is remote).
+
+    Args:
+        trust_pem: the CAs the client verifies the server against.
+        credential: the client certificate it sends when asked, or None.
+
+    Raises:
+        TlsstepError: a setting OpenSSL refuses, named by field.
+    """
     client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     _apply_common(client, config.client, Side.client)
     if config.client.verify:
-        client.load_verify_locations(cadata=trust)
+        client.load_verify_locations(cadata=trust_pem.decode("ascii", "replace"))
     else:
         client.check_hostname = False
         client.verify_mode = ssl.CERT_NONE
-    send = config.client.send_certificate
-    if send is None:
-        send = requested is not ClientCert.none or config.client.post_handshake_auth
-    if send:
-        _load(identity.client, client, "client", config.client)
+    if credential is not None:
+        _load(credential, client, "client", config.client)
     client.post_handshake_auth = config.client.post_handshake_auth
+    if keylog_path:
+        client.keylog_filename = keylog_path
+    return client
 
+
+def build_server_context(
+    config: PairConfig,
+    *,
+    trust_pem: bytes,
+    credential: Credential,
+    keylog_path: str | None = None,
+) -> ssl.SSLContext:
+    """The server's SSLContext alone (``tlsstep serve``: the client is remote).
+
+    Args:
+        trust_pem: the CAs a client certificate is verified against, when one is asked for.
+        credential: the server's certificate chain and key.
+
+    Raises:
+        TlsstepError: a setting OpenSSL refuses, named by field.
+    """
+    requested = config.requested_client_cert
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     _apply_common(server, config.server, Side.server)
-    _load(identity.server, server, "server", config.server)
+    _load(credential, server, "server", config.server)
     if requested is not ClientCert.none or config.server.post_handshake_auth:
-        server.load_verify_locations(cadata=trust)
+        server.load_verify_locations(cadata=trust_pem.decode("ascii", "replace"))
         server.verify_mode = (
             ssl.CERT_REQUIRED if requested is ClientCert.required else ssl.CERT_OPTIONAL
         )
@@ -197,9 +246,8 @@ def build_contexts(
     if config.server.num_tickets is not None:
         server.num_tickets = config.server.num_tickets
     if keylog_path:
-        client.keylog_filename = keylog_path
         server.keylog_filename = keylog_path
-    return client, server
+    return server
 
 
 def _load(credential: Credential, ctx: ssl.SSLContext, name: str, cfg: SideConfig) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from tlsstep.config import PairConfig, build_contexts
+from tlsstep.decode import Decoder, RecordView, Unprotector
 from tlsstep.errors import TlsstepError, UsageProblem
 from tlsstep.events import Event, Result, Side, SideFacts, SSLErrorInfo, Wait
 from tlsstep.identity import Identity, default_identity
@@ -36,7 +37,6 @@ from tlsstep.steps import (
     VerifyClientPostHandshake,
     Write,
 )
-from tlsstep.transcript import RecordView, Transcript, Unprotector
 
 
 class CryptoHooks(Protocol):
@@ -136,11 +136,11 @@ AnObserver = TypeVar("AnObserver", bound=Observer)
 
 @dataclass(slots=True)
 class Connection:
-    """One pair and its transcript; ``resume`` starts the next one."""
+    """One pair and its decoder; ``resume`` starts the next one."""
 
     number: int
     pair: Pair
-    transcript: Transcript
+    decoder: Decoder
     entries: list[Entry] = field(default_factory=list)
 
 
@@ -195,9 +195,7 @@ class Session:
             connection=number,
         )
         unprotector = self.crypto.unprotector(number) if self.crypto else None
-        self.connections.append(
-            Connection(number=number, pair=pair, transcript=Transcript(unprotector))
-        )
+        self.connections.append(Connection(number=number, pair=pair, decoder=Decoder(unprotector)))
 
     # -- observers --------------------------------------------------------------
 
@@ -307,7 +305,7 @@ class Session:
         records: tuple[RecordView, ...] = ()
         if event.delivered:
             # Decoded as they cross, whoever produced them (a remote peer's too).
-            records = tuple(conn.transcript.feed(event.side, event.delivered))
+            records = tuple(conn.decoder.feed(event.side, event.delivered))
         entry = Entry(event=event, records=records, step=step)
         conn.entries.append(entry)
         return entry
@@ -353,7 +351,7 @@ class Session:
         return self.pair.facts(side)
 
     def sent_messages(self, side: Side) -> list[str]:
-        return self.current.transcript.sent_messages(side)
+        return self.current.decoder.sent_messages(side)
 
     def handshake_ok(self) -> bool:
         return all(self.pair.handshake_done.values())

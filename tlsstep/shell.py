@@ -24,8 +24,8 @@ from rich.text import Text
 from tlsstep.config import PairConfig
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
-from tlsstep.explain import for_event, for_record
 from tlsstep.identity import Identity
+from tlsstep.notes import for_event, for_record
 from tlsstep.session import CryptoHooks, Session, StepOutcome
 from tlsstep.state_watch import StateWatch
 from tlsstep.steps import OPS, Step, StepError, parse_line, suggest
@@ -294,7 +294,7 @@ class Shell:
         if what == "messages":
             return {str(side): session.sent_messages(side) for side in Side}
         if what == "certs":
-            from tlsstep.certs.report import chain_reports
+            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_dicts
 
             return reports_dicts(chain_reports(session))
@@ -349,7 +349,7 @@ class Shell:
         return Group(*lines)
 
     def _show_certs(self) -> RenderableType:
-        from tlsstep.certs.report import chain_reports
+        from tlsstep.certs.chain_report import chain_reports
         from tlsstep.render.certs_view import reports_view
 
         return reports_view(chain_reports(self.session), full=False)

@@ -12,7 +12,8 @@ from typing import Any
 
 from tlsstep.events import Side
 from tlsstep.session import Observer, Operation, Session, StepOutcome
-from tlsstep.states import Move, SideState, Tracker
+from tlsstep.states.machine import Move
+from tlsstep.states.tracker import SideState, Tracker
 from tlsstep.steps import step_line
 
 Moves = list[tuple[Side, Move]]

@@ -9,9 +9,9 @@ import json
 import pytest
 
 from tlsstep.certs.chain import chain_as_sent
+from tlsstep.certs.chain_report import chain_reports, pem_to_ders
 from tlsstep.certs.messages import certificate_messages, chain_from_certificate_message
 from tlsstep.certs.problems import CertProblem, chain_credential, problem_credential
-from tlsstep.certs.report import chain_reports, pem_to_ders
 from tlsstep.config import ClientCert, PairConfig, SideConfig, resolve_identity
 from tlsstep.errors import DecodeError, TlsstepError
 from tlsstep.events import Side
@@ -167,7 +167,7 @@ def test_inner_length_error_has_offset_in_body() -> None:
 class _CleartextUnprotector:
     """Stands in for the crypto layer: its "protected" records carry TLSInnerPlaintext
     (content, then the real content type, RFC 8446 §5.2) without encryption, so the
-    collector's TLS 1.3 path runs through the real Transcript before decryption lands."""
+    collector's TLS 1.3 path runs through the real Decoder before decryption lands."""
 
     def observe(self, sender: Side, message: object) -> None:
         pass
@@ -176,7 +176,7 @@ class _CleartextUnprotector:
         pass
 
     def unprotect(self, sender: Side, record: object) -> object:
-        from tlsstep.transcript import Unprotected
+        from tlsstep.decode import Unprotected
 
         fragment = record.fragment  # type: ignore[attr-defined]
         return Unprotected(
@@ -194,7 +194,7 @@ def _record(content_type: int, fragment: bytes) -> bytes:
 def test_tls13_certificate_message_once_decrypted() -> None:
     from types import SimpleNamespace
 
-    from tlsstep.transcript import Transcript
+    from tlsstep.decode import Decoder
     from tlsstep.wire.handshake import encode_handshake
 
     server_hello = (
@@ -208,11 +208,11 @@ def test_tls13_certificate_message_once_decrypted() -> None:
     )
     ders = pem_to_ders(chain_credential(2, Side.server).chain_pem)
     certificate = encode_handshake(11, tls13_body(list(ders)))
-    transcript = Transcript(_CleartextUnprotector())  # type: ignore[arg-type]
+    transcript = Decoder(_CleartextUnprotector())  # type: ignore[arg-type]
     views = transcript.feed(Side.server, _record(22, encode_handshake(2, server_hello)))
     views += transcript.feed(Side.server, _record(23, certificate + b"\x16"))
     entry = SimpleNamespace(records=tuple(views))
-    conn = SimpleNamespace(number=1, transcript=transcript, entries=[entry])
+    conn = SimpleNamespace(number=1, decoder=transcript, entries=[entry])
     [message] = certificate_messages(SimpleNamespace(connections=[conn]))  # type: ignore[arg-type]
     assert message.tls13 and message.sender is Side.server
     assert message.certificates == ders

@@ -11,8 +11,8 @@ import pytest
 
 from tests.helpers import ROOT
 from tlsstep.certs.build import issue_leaf
+from tlsstep.certs.chain_report import pem_to_ders
 from tlsstep.certs.info import CertInfo, UnparsedCert, Validity, parse_certificate, validity_wording
-from tlsstep.certs.report import pem_to_ders
 from tlsstep.identity import default_ca
 
 NOW = dt.datetime(2026, 1, 10, 12, 0, tzinfo=dt.UTC)
@@ -78,11 +78,11 @@ def test_certs_layer_imports_neither_rich_nor_click() -> None:
         "tlsstep.certs.info",
         "tlsstep.certs.chain",
         "tlsstep.certs.verify",
-        "tlsstep.certs.explain",
+        "tlsstep.certs.verify_codes",
         "tlsstep.certs.problems",
         "tlsstep.certs.files",
         "tlsstep.certs.messages",
-        "tlsstep.certs.report",
+        "tlsstep.certs.chain_report",
     ]
     code = f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n" + (
         "print(' '.join(m for m in sys.modules if m.split('.')[0] in ('rich', 'click')))"

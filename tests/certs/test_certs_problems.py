@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tlsstep.certs.chain_report import ChainReport, chain_reports
 from tlsstep.certs.problems import CertProblem, parse_problem, problem_credential
-from tlsstep.certs.report import ChainReport, chain_reports
 from tlsstep.config import PairConfig, SideConfig, resolve_identity
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side

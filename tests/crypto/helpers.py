@@ -15,9 +15,9 @@ from tests.helpers import ROOT
 from tlsstep.config import PairConfig
 from tlsstep.crypto.suites import openssl_conf
 from tlsstep.crypto.unprotector import KeyLogCrypto
+from tlsstep.decode import RecordView
 from tlsstep.session import Session
 from tlsstep.steps import Step, parse_line
-from tlsstep.transcript import RecordView
 
 # A full exchange: handshake, then application data both ways (the client's read
 # also takes the TLS 1.3 tickets), then close_notify both ways.

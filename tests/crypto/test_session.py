@@ -27,11 +27,11 @@ from tests.crypto.helpers import (
 from tlsstep.config import ClientCert, PairConfig, SideConfig
 from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.unprotector import ConnectionUnprotector, KeyLogCrypto
+from tlsstep.decode import Decoder
 from tlsstep.events import Side
 from tlsstep.plan import handshake_plan
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
-from tlsstep.transcript import Transcript
 
 # OpenSSL's SSL_OP_NO_ENCRYPT_THEN_MAC (ssl.h, bit 19); Python 3.11 has no name for it.
 OP_NO_ENCRYPT_THEN_MAC = 0x80000
@@ -245,7 +245,7 @@ def test_tampered_record_shows_failed_tag(config: PairConfig, lines: tuple[str, 
 def test_no_secret_is_a_reason_not_a_crash() -> None:
     session, hooks = decrypted_session(PairConfig(), EXCHANGE[:1])
     hooks.close()
-    transcript = Transcript(ConnectionUnprotector(KeyLog()))
+    transcript = Decoder(ConnectionUnprotector(KeyLog()))
     views = [v for e in session.entries for v in transcript.feed(e.event.side, e.event.delivered)]
     protected = [v for v in views if v.protected]
     assert protected and all(v.plaintext is None for v in protected)
@@ -256,7 +256,7 @@ def test_key_log_text_from_elsewhere_decrypts_the_same() -> None:
     session, hooks = decrypted_session()
     with hooks:
         text = Path(hooks.keylog_path or "").read_text()
-    transcript = Transcript(ConnectionUnprotector(KeyLog.from_text(text)))
+    transcript = Decoder(ConnectionUnprotector(KeyLog.from_text(text)))
     again = [v for e in session.entries for v in transcript.feed(e.event.side, e.event.delivered)]
     assert [v.plaintext for v in again] == [v.plaintext for v in records(session)]
     assert [m.verified for v in again for m in v.messages] == [

@@ -2,7 +2,7 @@
 
 Python cannot send a KeyUpdate, bad CBC padding or early data, so these records
 are sealed here with ``cryptography`` directly (independent of the openers) and
-fed through a Transcript, as capture import would.
+fed through a Decoder, as capture import would.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from tlsstep.crypto.records import Tls12CbcOpener, opener
 from tlsstep.crypto.schedule import TrafficKeys, next_traffic_secret, traffic_keys
 from tlsstep.crypto.suites import SUITES
 from tlsstep.crypto.unprotector import ConnectionUnprotector, server_hello_fields
+from tlsstep.decode import Decoder
 from tlsstep.events import Side
-from tlsstep.transcript import Transcript
 from tlsstep.wire.enums import HELLO_RETRY_REQUEST_RANDOM
 from tlsstep.wire.handshake import encode_handshake
 from tlsstep.wire.records import RecordSplitter, encode_record
@@ -57,7 +57,7 @@ def seal13(secret: bytes, seq: int, inner_type: int, content: bytes, pad: int = 
     return header + AESGCM(keys.key).encrypt(nonce, inner, header)
 
 
-def handshake13(transcript: Transcript) -> None:
+def handshake13(transcript: Decoder) -> None:
     transcript.feed(Side.client, encode_record(22, 0x0301, client_hello()))
     transcript.feed(Side.server, encode_record(22, 0x0303, server_hello()))
     # Finished messages with made-up verify_data: decrypted, and shown as not verified.
@@ -73,7 +73,7 @@ def handshake13(transcript: Transcript) -> None:
 
 
 def test_key_update_moves_to_the_next_generation() -> None:
-    transcript = Transcript(ConnectionUnprotector(KeyLog.from_text(KEYLOG)))
+    transcript = Decoder(ConnectionUnprotector(KeyLog.from_text(KEYLOG)))
     handshake13(transcript)
     s_ap1 = next_traffic_secret(AES128, SECRETS["s_ap"])
     s_ap2 = next_traffic_secret(AES128, s_ap1)
@@ -97,7 +97,7 @@ def test_key_update_moves_to_the_next_generation() -> None:
 
 
 def test_all_zero_plaintext_has_no_content_type() -> None:
-    transcript = Transcript(ConnectionUnprotector(KeyLog.from_text(KEYLOG)))
+    transcript = Decoder(ConnectionUnprotector(KeyLog.from_text(KEYLOG)))
     transcript.feed(Side.client, encode_record(22, 0x0301, client_hello()))
     transcript.feed(Side.server, encode_record(22, 0x0303, server_hello()))
     keys = traffic_keys(AES128, SECRETS["s_hs"])
@@ -108,13 +108,13 @@ def test_all_zero_plaintext_has_no_content_type() -> None:
 
 
 def test_early_data_and_old_versions_give_reasons() -> None:
-    transcript = Transcript(ConnectionUnprotector(KeyLog.from_text(KEYLOG)))
+    transcript = Decoder(ConnectionUnprotector(KeyLog.from_text(KEYLOG)))
     transcript.feed(Side.client, encode_record(22, 0x0301, client_hello()))
     (early,) = transcript.feed(Side.client, encode_record(23, 0x0303, bytes(40)))
     assert early.note and "0-RTT" in early.note
 
     tls10 = ConnectionUnprotector(KeyLog.from_text(f"CLIENT_RANDOM {CR.hex()} {'00' * 48}\n"))
-    transcript = Transcript(tls10)
+    transcript = Decoder(tls10)
     transcript.feed(Side.client, encode_record(22, 0x0301, client_hello()))
     hello = bytearray(server_hello(version=0x0301))
     hello[4:6] = b"\x03\x01"  # legacy_version: TLS 1.0

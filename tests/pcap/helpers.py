@@ -20,10 +20,10 @@ from click.testing import CliRunner
 
 from tlsstep.cli import main
 from tlsstep.config import PairConfig, SideConfig, build_contexts
+from tlsstep.decode import HandshakeMessage, Record, Unprotected
 from tlsstep.events import Side
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
-from tlsstep.transcript import HandshakeMessage, Record, Unprotected
 
 HANDSHAKE = 22  # ssl._TLSContentType.HANDSHAKE
 

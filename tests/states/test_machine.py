@@ -12,22 +12,18 @@ import pytest
 from tlsstep.config import ClientCert, PairConfig, SideConfig
 from tlsstep.events import Side
 from tlsstep.session import Session
-from tlsstep.states import (
+from tlsstep.states.machine import Machine, Move
+from tlsstep.states.table import (
     CCS,
     EMPTY,
     PSK,
     TRANSITIONS,
-    Derivation,
-    Machine,
-    Move,
-    PythonState,
     State,
-    Tracker,
     Version,
-    derive,
     states_of,
     transitions,
 )
+from tlsstep.states.tracker import Derivation, PythonState, Tracker, derive
 from tlsstep.steps import parse_line
 
 S, R = "sent", "received"
@@ -442,7 +438,7 @@ def test_real_tls13_resumption_is_seen_as_psk() -> None:
 def test_docs_are_generated_from_the_table() -> None:
     from pathlib import Path
 
-    from tlsstep.states import docs_markdown, mermaid
+    from tlsstep.states.docs import docs_markdown, mermaid
 
     docs = Path(__file__).resolve().parents[2] / "docs" / "states.md"
     assert docs.read_text(encoding="utf-8") == docs_markdown()
@@ -469,7 +465,7 @@ def test_decrypted_messages_drive_tls13_without_facts() -> None:
     """
     import dataclasses
 
-    from tlsstep.transcript import MessageView
+    from tlsstep.decode import MessageView
     from tlsstep.wire.handshake import HandshakeMessage
 
     session = Session(PairConfig(client_cert=ClientCert.required))

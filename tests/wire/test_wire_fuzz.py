@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from tests.wire import rfc8448
 from tests.wire.helpers import message
+from tlsstep.decode import Decoder
 from tlsstep.events import Side
-from tlsstep.transcript import Transcript
 from tlsstep.wire.handshake import HandshakeMessage
 from tlsstep.wire.messages import (
     DecodedMessage,
@@ -105,7 +105,7 @@ def test_alert_and_ccs_bodies(data: bytes) -> None:
 @given(chunks=st.lists(st.binary(max_size=200), max_size=6), sender=st.sampled_from(list(Side)))
 def test_random_streams_through_the_transcript(chunks: list[bytes], sender: Side) -> None:
     # Records and handshake framing around random bytes: what the session feeds.
-    transcript = Transcript()
+    transcript = Decoder()
     for chunk in chunks:
         for view in transcript.feed(
             sender, b"\x16\x03\x03" + len(chunk).to_bytes(2, "big") + chunk

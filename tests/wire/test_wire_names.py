@@ -6,8 +6,8 @@ import ssl
 
 from tests.wire import rfc8448
 from tests.wire.helpers import ext, exts, u8, u16, u32, vec
+from tlsstep.decode import Decoder
 from tlsstep.events import Side
-from tlsstep.transcript import Transcript
 from tlsstep.wire.handshake import encode_handshake
 from tlsstep.wire.messages import DecodedMessage
 from tlsstep.wire.names import (
@@ -63,10 +63,10 @@ def test_transcript_passes_the_negotiated_version_to_the_decoder() -> None:
     rest = u8(0) + vec(2, b"T" * 8) + exts(ext(42, u32(1024)))
     body = u32(7200) + u16(2 + len(rest)) + u16(0) + rest
     nst = encode_record(22, 0x0303, encode_handshake(4, body))
-    sniffed = Transcript()
+    sniffed = Decoder()
     (view,) = sniffed.feed(Side.server, nst)
     assert view.messages[0].decoded.form == "TLS 1.2"  # no ServerHello yet: sniffed
-    transcript = Transcript()
+    transcript = Decoder()
     transcript.feed(Side.server, encode_record(22, 0x0303, rfc8448.SERVER_HELLO))
     assert transcript.version == 0x0304 and transcript.cipher_suite == 0x1301
     (view,) = transcript.feed(Side.server, nst)

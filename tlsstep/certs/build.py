@@ -1,4 +1,4 @@
-"""Leaf certificates made with ``cryptography``, signed by trustme CAs.
+"""Leaf certificates made with ``cryptography``, signed by trustme CAs (kept as PEM, :class:`CAKey`).
 
 trustme marks subjectAltName critical while also filling the subject, which RFC 5280
 §4.2.1.6 allows only with an empty subject; ``cryptography.x509.verification`` rejects
@@ -13,10 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import trustme
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,10 +21,39 @@ class BuiltLeaf:
     key_pem: bytes
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CAKey:
+    """A test CA as PEM: what issuing needs, and what a chain below it sends.
+
+    Plain bytes rather than a ``trustme.CA``, so a CA read from the certificate cache
+    (:mod:`tlsstep.certcache`) costs no import of trustme or cryptography.
+    """
+
+    cert_pem: bytes
+    key_pem: bytes
+    # What a leaf issued by this CA sends after itself: this CA and every CA above it,
+    # stopping below the root (which the peer holds). Empty for a root.
+    sent_pem: bytes = b""
+
+
+def make_ca(organization_name: str | None = None, *, parent: CAKey | None = None) -> CAKey:
+    """A new trustme CA: a root, or an intermediate issued by ``parent``."""
+    import trustme  # heavy: only when a CA is really made
+
+    if parent is None:
+        ca = trustme.CA(organization_name=organization_name)
+        return CAKey(cert_pem=ca.cert_pem.bytes(), key_pem=ca.private_key_pem.bytes())
+    child = trustme.CA.from_pem(parent.cert_pem, parent.key_pem).create_child_ca()
+    cert = child.cert_pem.bytes()
+    return CAKey(
+        cert_pem=cert, key_pem=child.private_key_pem.bytes(), sent_pem=cert + parent.sent_pem
+    )
+
+
 def issue_leaf(
     name: str,
     *,
-    issuer: trustme.CA | None,
+    issuer: CAKey | None,
     purposes: Sequence[str] = ("serverAuth", "clientAuth"),
     not_before: dt.datetime | None = None,
     not_after: dt.datetime | None = None,
@@ -69,9 +94,9 @@ def issue_leaf(
         signer = key
         aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(own_ski)
     else:
-        issuer_cert = x509.load_pem_x509_certificate(issuer.cert_pem.bytes())
+        issuer_cert = x509.load_pem_x509_certificate(issuer.cert_pem)
         issuer_name = issuer_cert.subject
-        loaded = serialization.load_pem_private_key(issuer.private_key_pem.bytes(), None)
+        loaded = serialization.load_pem_private_key(issuer.key_pem, None)
         assert isinstance(loaded, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey)
         signer = loaded
         ski = issuer_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
@@ -111,13 +136,3 @@ def issue_leaf(
         serialization.NoEncryption(),
     )
     return BuiltLeaf(cert_pem=cert.public_bytes(serialization.Encoding.PEM), key_pem=key_pem)
-
-
-def ca_chain_pem(issuer: trustme.CA, root: trustme.CA) -> bytes:
-    """The PEM of ``issuer`` and every CA above it, stopping below ``root`` (not sent)."""
-    out = b""
-    ca: trustme.CA | None = issuer
-    while ca is not None and ca is not root:
-        out += ca.cert_pem.bytes()
-        ca = ca.parent_cert
-    return out

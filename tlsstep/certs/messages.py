@@ -85,7 +85,7 @@ def certificate_messages(session: Session) -> tuple[CertificateMessage, ...]:
     """
     out: list[CertificateMessage] = []
     for conn in session.connections:
-        tls13 = conn.transcript.version == TLS13
+        tls13 = conn.decoder.version == TLS13
         for entry in conn.entries:
             for view in entry.records:
                 for message in view.messages:

@@ -1,4 +1,4 @@
-"""Certificate problems on demand, for either side, made once per process.
+"""Certificate problems on demand, for either side, made once and kept in the cache.
 
 Each problem is a :class:`~tlsstep.identity.Credential` that replaces a side's normal
 one; the trust store stays the process's test CA (:func:`tlsstep.identity.default_ca`),
@@ -30,20 +30,19 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from tlsstep.certs.build import ca_chain_pem, issue_leaf
+from tlsstep.certs.build import CAKey, issue_leaf, make_ca
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
 from tlsstep.identity import (
     DEFAULT_CLIENT_NAME,
     DEFAULT_SERVER_NAME,
     Credential,
+    cached_ca,
+    cached_credential,
     default_ca,
 )
-
-if TYPE_CHECKING:
-    import trustme
 
 
 class CertProblem(StrEnum):
@@ -91,79 +90,86 @@ def _name(side: Side, server_name: str | None) -> str:
 def problem_credential(
     problem: CertProblem, side: Side, server_name: str | None = DEFAULT_SERVER_NAME
 ) -> Credential:
-    """The credential ``side`` presents to show ``problem`` (made once per process)."""
+    """The credential ``side`` presents to show ``problem`` (made once, then cached).
+
+    Problems whose dates are relative to now (expired, not-yet-valid) are reused for a
+    day at most, so "3 days ago" stays about right and not-yet-valid never comes due.
+    """
     name = _name(side, server_name)
     ca = default_ca()
-    now = dt.datetime.now(dt.UTC)
     source = f"{problem.value} problem"
+    issuer: CAKey | None = ca
+    reuse_days: float | None = None
+    if problem in (CertProblem.expired, CertProblem.not_yet_valid):
+        reuse_days = 1
+    elif problem in (CertProblem.self_signed, CertProblem.untrusted_root):
+        issuer = None  # no tie to the test CA
+    elif problem is CertProblem.missing_intermediate:
+        issuer = _intermediates(1)[-1]  # the intermediate is not sent
+    security_level = 0 if problem is CertProblem.weak_key else None
+    return cached_credential(
+        f"problem {problem.value} {side.value} {name}",
+        lambda: _make_problem(problem, side, name, issuer),
+        issuer=issuer,
+        reuse_days=reuse_days,
+        source=source,
+        security_level=security_level,
+    )
+
+
+def _make_problem(problem: CertProblem, side: Side, name: str, issuer: CAKey | None) -> Credential:
+    now = dt.datetime.now(dt.UTC)
     own = _PURPOSE[side]
     match problem:
         case CertProblem.expired:
             return _leaf(
                 name,
-                ca,
-                source,
+                issuer,
                 not_before=now - dt.timedelta(days=30),
                 not_after=now - dt.timedelta(days=3),
             )
         case CertProblem.not_yet_valid:
             return _leaf(
                 name,
-                ca,
-                source,
+                issuer,
                 not_before=now + dt.timedelta(days=2),
                 not_after=now + dt.timedelta(days=90),
             )
         case CertProblem.wrong_host:
             other = WRONG_HOST if side is Side.server else f"wrong-{DEFAULT_CLIENT_NAME}"
-            return _leaf(other, ca, source)
+            return _leaf(other, issuer)
         case CertProblem.untrusted_root:
-            import trustme
-
-            stranger = trustme.CA(organization_name="tlsstep untrusted CA")
+            stranger = make_ca("tlsstep untrusted CA")
             # Send the root too: the peer then sees a complete chain whose root it lacks.
-            return _leaf(name, stranger, source, extra=stranger.cert_pem.bytes())
-        case CertProblem.missing_intermediate:
-            return _leaf(name, _intermediates(1)[-1], source)  # the intermediate is not sent
-        case CertProblem.self_signed:
-            return _leaf(name, None, source)
+            return _leaf(name, stranger, extra=stranger.cert_pem)
+        case CertProblem.missing_intermediate | CertProblem.self_signed:
+            return _leaf(name, issuer)
         case CertProblem.wrong_eku:
-            return _leaf(name, ca, source, purposes=(_PURPOSE[side.peer],))
+            return _leaf(name, issuer, purposes=(_PURPOSE[side.peer],))
         case CertProblem.weak_key:
-            return _leaf(name, ca, source, rsa_bits=1024, security_level=0, purposes=(own,))
+            return _leaf(name, issuer, rsa_bits=1024, purposes=(own,))
         case CertProblem.ca_as_leaf:
-            return _leaf(name, ca, source, as_ca=True, purposes=(own,))
+            return _leaf(name, issuer, as_ca=True, purposes=(own,))
     raise TlsstepError(f"unknown certificate problem {problem!r}")  # pragma: no cover
 
 
 _PURPOSE: Final = {Side.server: "serverAuth", Side.client: "clientAuth"}
 
 
-def _leaf(
-    name: str,
-    issuer: trustme.CA | None,
-    source: str,
-    *,
-    extra: bytes = b"",
-    security_level: int | None = None,
-    **options: Any,
-) -> Credential:
+def _leaf(name: str, issuer: CAKey | None, *, extra: bytes = b"", **options: Any) -> Credential:
     built = issue_leaf(name, issuer=issuer, **options)
-    return Credential(
-        chain_pem=built.cert_pem + extra,
-        key_pem=built.key_pem,
-        source=source,
-        security_level=security_level,
-    )
+    return Credential(chain_pem=built.cert_pem + extra, key_pem=built.key_pem)
 
 
 @functools.cache
-def _intermediates(count: int) -> tuple[trustme.CA, ...]:
+def _intermediates(count: int) -> tuple[CAKey, ...]:
     """``count`` intermediate CAs below the test CA, each issued by the one before."""
-    out: list[trustme.CA] = []
+    out: list[CAKey] = []
     parent = default_ca()
-    for _ in range(count):
-        parent = parent.create_child_ca()
+    for level in range(1, count + 1):
+        parent = cached_ca(
+            f"intermediate {level}", functools.partial(make_ca, parent=parent), parent
+        )
         out.append(parent)
     return tuple(out)
 
@@ -179,11 +185,11 @@ def chain_credential(
     """
     if not 1 <= depth <= MAX_CHAIN_DEPTH:
         raise TlsstepError(f"chain depth {depth}: use 1 to {MAX_CHAIN_DEPTH}")
-    root = default_ca()
-    issuer = _intermediates(depth - 1)[-1] if depth > 1 else root
-    return _leaf(
-        _name(side, server_name),
-        issuer,
-        f"chain depth {depth}",
-        extra=ca_chain_pem(issuer, root),
+    issuer = _intermediates(depth - 1)[-1] if depth > 1 else default_ca()
+    name = _name(side, server_name)
+    return cached_credential(
+        f"chain {depth} {side.value} {name}",
+        lambda: _leaf(name, issuer, extra=issuer.sent_pem),
+        issuer=issuer,
+        source=f"chain depth {depth}",
     )

@@ -10,8 +10,8 @@ import click
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from tlsstep.decode import Unprotector
     from tlsstep.pcap.capture import CaptureItem, CaptureSummary, UnprotectorFactory
-    from tlsstep.transcript import Unprotector
 
 EPILOG = """\b
 Examples:

@@ -265,21 +265,21 @@ def _run(
     if pcap_path is not None:
         _write_pcap(pcap_path, session)
 
-    from tlsstep.report import summarize
+    from tlsstep.summary import summarize
 
     summary = summarize(session)
     if as_json:
         import json
 
         from tlsstep.render.json import run_dict, states_dict
-        from tlsstep.states import derive
+        from tlsstep.states.tracker import derive
 
         document = run_dict(session)
         document["states"] = states_dict(derive(session))
         if one_by_one:
             document["step_states"] = step_states
         if show_certs:
-            from tlsstep.certs.report import chain_reports
+            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_dicts
 
             document["certificates"] = reports_dicts(chain_reports(session))
@@ -301,12 +301,12 @@ def _run(
                 )
         else:
             from tlsstep.render.states_view import states_line
-            from tlsstep.states import derive
+            from tlsstep.states.tracker import derive
 
             console.print(run_view(session, verbosity=verbose))
             console.print(states_line(derive(session), label="states"))
         if show_certs:
-            from tlsstep.certs.report import chain_reports
+            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_view
 
             console.print(Text(""))
@@ -422,7 +422,7 @@ def _offer_tls13_ciphersuites(value: str) -> None:
         )
     if "_ssl" in sys.modules:  # OpenSSL read its configuration already
         raise click.UsageError("--tls13-ciphersuites must be set before ssl is first imported")
-    from tlsstep.private import private_file
+    from tlsstep.secrets_dir import private_file
 
     path = private_file("openssl.cnf", openssl_conf(names).encode("ascii"))
     os.environ["OPENSSL_CONF"] = str(path)

@@ -44,6 +44,24 @@ def _csv(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tup
     return items
 
 
+def _fresh_certs(_ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        from tlsstep import certcache
+
+        certcache.bypass()
+
+
+# Shared by every command that makes certificates; applied while options are parsed, so
+# nothing made afterwards reads the cache.
+fresh_certs_option: Callable[[F], F] = click.option(
+    "--fresh-certs",
+    is_flag=True,
+    expose_value=False,
+    callback=_fresh_certs,
+    help="Make new test certificates for this run instead of reusing the ones kept in "
+    "$XDG_CACHE_HOME/tlsstep (see 'tlsstep cache').",
+)
+
 PAIR_OPTIONS: list[Callable[[F], F]] = [
     click.option(
         "--tls-version",
@@ -167,6 +185,7 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
         show_default=True,
         help="Certificates in each generated chain below the root: 2 adds an intermediate CA.",
     ),
+    fresh_certs_option,
 ]
 
 

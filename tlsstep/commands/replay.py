@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from tlsstep.commands.options import fresh_certs_option
+
 EPILOG = """\b
 Examples:
   tlsstep replay scenarios/                     every bundled scenario
@@ -100,6 +102,7 @@ def _selected(pattern: str | None, name: str, path: str) -> bool:
     help="Also write each scenario's run as pcapng with its TLS secrets: to FILE when one "
     "scenario runs, else to DIR/<scenario file name>.pcapng (DIR is created).",
 )
+@fresh_certs_option
 def replay_command(
     paths: tuple[str, ...],
     quiet: bool,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
-from tlsstep.explain import for_event, for_record
+from tlsstep.notes import for_event, for_record
 from tlsstep.session import Operation, Session
 from tlsstep.state_watch import StepStates
 from tlsstep.steps import Step, step_line

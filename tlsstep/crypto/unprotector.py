@@ -39,9 +39,9 @@ from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.records import Opener, opener
 from tlsstep.crypto.schedule import key_block, next_traffic_secret, traffic_keys
 from tlsstep.crypto.suites import CipherSuite, suite
+from tlsstep.decode import Unprotected
 from tlsstep.events import Side
-from tlsstep.private import private_file
-from tlsstep.transcript import Unprotected
+from tlsstep.secrets_dir import private_file
 from tlsstep.wire.enums import HandshakeType
 from tlsstep.wire.handshake import HandshakeMessage, negotiated_version
 from tlsstep.wire.names import cipher_suite_name
@@ -137,7 +137,7 @@ class _State:
 
 
 class ConnectionUnprotector:
-    """Implements :class:`tlsstep.transcript.Unprotector` for one connection.
+    """Implements :class:`tlsstep.decode.Unprotector` for one connection.
 
     Args:
         keylog: where secrets are looked up by client random.

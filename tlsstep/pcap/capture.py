@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, Final
 
+from tlsstep.decode import Decoder, RecordView, Unprotector
 from tlsstep.events import Side
 from tlsstep.pcap.packets import NotTcp, parse_frame
 from tlsstep.pcap.reader import CaptureError, Packet, read_capture
@@ -32,7 +33,6 @@ from tlsstep.pcap.streams import (
     TcpConnection,
 )
 from tlsstep.pcap.writer import SECRETS_TLS_KEY_LOG
-from tlsstep.transcript import RecordView, Transcript, Unprotector
 from tlsstep.wire.enums import ContentType, HandshakeType
 
 # The crypto layer's entry point: key log text -> a fresh unprotector for one connection.
@@ -113,7 +113,7 @@ CaptureItem = StreamFound | StreamRecord | StreamNote | StreamEnded | CaptureSum
 class _Stream:
     info: StreamInfo | None = None
     tls: bool | None = None  # None: not seen enough to tell
-    transcript: Transcript | None = None
+    decoder: Decoder | None = None
     early: list[tuple[Endpoint, bytes]] = field(default_factory=list)
     early_bytes: int = 0
     lost: set[Endpoint] = field(default_factory=set)  # senders that lost bytes: decoding stops
@@ -236,11 +236,11 @@ class CaptureDecoder:
                 stream=state.info,
                 reason=event.reason,
                 records=state.records,
-                client_messages=tuple(state.transcript.sent_messages(Side.client))
-                if state.transcript
+                client_messages=tuple(state.decoder.sent_messages(Side.client))
+                if state.decoder
                 else (),
-                server_messages=tuple(state.transcript.sent_messages(Side.server))
-                if state.transcript
+                server_messages=tuple(state.decoder.sent_messages(Side.server))
+                if state.decoder
                 else (),
             )
 
@@ -252,12 +252,12 @@ class CaptureDecoder:
             state.early_bytes += len(data)
             yield from self._classify(conn, state, final=False)
             return
-        if not state.tls or state.transcript is None or state.info is None:
+        if not state.tls or state.decoder is None or state.info is None:
             return
         if sender in state.lost:
             return
         waiting = state.unframed.get(sender, 0) + len(data)
-        for view in state.transcript.feed(self._side(state.info, sender), data):
+        for view in state.decoder.feed(self._side(state.info, sender), data):
             state.records += 1
             waiting -= 5 + view.record.length
             yield StreamRecord(stream=state.info, view=view)
@@ -294,7 +294,7 @@ class CaptureDecoder:
         unprotector = None
         if self.unprotector_factory is not None:
             unprotector = self.unprotector_factory(bytes(self.keylog))
-        state.transcript = Transcript(unprotector)
+        state.decoder = Decoder(unprotector)
         for sender, data in early:
             yield from self._data(conn, state, sender, data)
 

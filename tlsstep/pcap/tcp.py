@@ -10,6 +10,7 @@ numbers follow the bytes, so Wireshark's TCP analysis finds nothing to flag.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Final
 
 from tlsstep.events import Side
@@ -24,13 +25,35 @@ _CLIENT_ISN: Final = 0x10000000
 _SERVER_ISN: Final = 0x20000000
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TcpEndpoints:
+    """The real IPv4 addresses and ports of a connection (``tlsstep connect``/``serve``)."""
+
+    client: str
+    client_port: int
+    server: str
+    server_port: int
+
+
 class SyntheticConnection:
     """Builds the IPv4 packets of one TCP connection, one call per event."""
 
-    def __init__(self, *, client_port: int = FIRST_CLIENT_PORT, segment_size: int = 0) -> None:
-        if not 1024 <= client_port <= 65535:
+    def __init__(
+        self,
+        *,
+        client_port: int = FIRST_CLIENT_PORT,
+        segment_size: int = 0,
+        endpoints: TcpEndpoints | None = None,
+    ) -> None:
+        if endpoints is None and not 1024 <= client_port <= 65535:
             raise ValueError(f"client port {client_port} is not a high port")
-        self.client_port = client_port
+        self.endpoints = endpoints or TcpEndpoints(
+            client=CLIENT_ADDRESS,
+            client_port=client_port,
+            server=SERVER_ADDRESS,
+            server_port=SERVER_PORT,
+        )
+        self.client_port = self.endpoints.client_port
         # 0: as large as IPv4 allows; smaller sizes make captures look like a real link.
         self.segment_size = segment_size or MAX_SEGMENT_PAYLOAD
         self._next = {Side.client: _CLIENT_ISN, Side.server: _SERVER_ISN}
@@ -40,11 +63,12 @@ class SyntheticConnection:
         client = sender is Side.client
         ident = self._ident[sender]
         self._ident[sender] = ident + 1
+        ends = self.endpoints
         packet = build_ipv4_tcp(
-            src=CLIENT_ADDRESS if client else SERVER_ADDRESS,
-            sport=self.client_port if client else SERVER_PORT,
-            dst=SERVER_ADDRESS if client else CLIENT_ADDRESS,
-            dport=SERVER_PORT if client else self.client_port,
+            src=ends.client if client else ends.server,
+            sport=ends.client_port if client else ends.server_port,
+            dst=ends.server if client else ends.client,
+            dport=ends.server_port if client else ends.client_port,
             seq=self._next[sender],
             ack=self._next[sender.peer] if flags & TcpFlags.ACK else 0,
             flags=flags,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import struct
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Final
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, BinaryIO, Final
 from tlsstep import __version__
 from tlsstep.events import Op, Side
 from tlsstep.pcap.packets import LinkType, ethernet_frame
-from tlsstep.pcap.tcp import FIRST_CLIENT_PORT, SyntheticConnection
+from tlsstep.pcap.tcp import FIRST_CLIENT_PORT, SyntheticConnection, TcpEndpoints
 
 if TYPE_CHECKING:
     from tlsstep.session import Session
@@ -104,9 +104,15 @@ class PcapngWriter:
         *,
         client_port: int = FIRST_CLIENT_PORT,
         segment_size: int = 0,
+        endpoints: TcpEndpoints | None = None,
     ) -> None:
-        """One synthetic TCP connection carrying ``deliveries`` in order."""
-        conn = SyntheticConnection(client_port=client_port, segment_size=segment_size)
+        """One synthetic TCP connection carrying ``deliveries`` in order.
+
+        ``endpoints``: the real addresses and ports, when the run had a real peer.
+        """
+        conn = SyntheticConnection(
+            client_port=client_port, segment_size=segment_size, endpoints=endpoints
+        )
         for packet in conn.open():
             self.packet(packet)
         for sender, data in deliveries:
@@ -180,11 +186,13 @@ def write_session_pcapng(
     *,
     link: LinkType = LinkType.RAW,
     start_time: float | None = None,
+    endpoints: Mapping[int, TcpEndpoints] | None = None,
 ) -> int:
     """Write every connection of ``session`` (a resume makes a second one) as pcapng.
 
-    Each connection gets its own client port (50001, 50002, ...). ``keylog``
-    defaults to the file the session's crypto hooks wrote (``keylog_path``).
+    Each connection gets its own client port (50001, 50002, ...), or the real
+    addresses and ports ``endpoints`` gives for its number. ``keylog`` defaults to
+    the file the session's crypto hooks wrote (``keylog_path``).
 
     Returns:
         The number of packets written.
@@ -199,5 +207,6 @@ def write_session_pcapng(
             writer.connection(
                 session_deliveries(session, conn.number),
                 client_port=FIRST_CLIENT_PORT + conn.number - 1,
+                endpoints=(endpoints or {}).get(conn.number),
             )
         return writer.packets

@@ -1,6 +1,6 @@
 """Certificate chains for the terminal (a rich tree, leaf to root) and for JSON (dicts).
 
-Both read the same :class:`~tlsstep.certs.report.ChainReport` values and change none, so
+Both read the same :class:`~tlsstep.certs.chain_report.ChainReport` values and change none, so
 the terminal and ``--json`` cannot disagree. The tree nests each issuer under the
 certificate it issued - leaf, then intermediates, then the trust anchor - and the label
 of every issuer says whether that issuer->subject link holds.
@@ -16,10 +16,10 @@ from rich.text import Text
 from rich.tree import Tree
 
 from tlsstep.certs.chain import Link, SentChain
-from tlsstep.certs.explain import Explanation
+from tlsstep.certs.chain_report import ChainReport
 from tlsstep.certs.info import CertInfo, UnparsedCert, Validity, colon_hex
-from tlsstep.certs.report import ChainReport
 from tlsstep.certs.verify import IndependentVerdict, OpenSSLVerdict
+from tlsstep.certs.verify_codes import Explanation
 
 OK, BAD, UNKNOWN = "✓", "✗", "?"
 

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from tlsstep import __version__
+from tlsstep.decode import MessageView, RecordView
 from tlsstep.events import Event, Op, Side, SideFacts, SSLErrorInfo, Wait
-from tlsstep.report import Summary, summarize
 from tlsstep.session import Entry, Session
-from tlsstep.transcript import MessageView, RecordView
+from tlsstep.summary import Summary, summarize
 from tlsstep.wire.enums import ContentType, name_of, version_name
 from tlsstep.wire.messages import (
     DecodedMessage,
@@ -24,7 +24,7 @@ from tlsstep.wire.messages import (
 )
 
 if TYPE_CHECKING:
-    from tlsstep.states import SideState
+    from tlsstep.states.tracker import SideState
 
 
 def plain(value: Any) -> Any:
@@ -210,5 +210,5 @@ def run_dict(session: Session) -> dict[str, Any]:
 
 
 def states_dict(snapshot: Mapping[Side, SideState]) -> dict[str, Any]:
-    """Both sides' protocol and Python-level states (``tlsstep.states.derive``)."""
+    """Both sides' protocol and Python-level states (``tlsstep.states.tracker.derive``)."""
     return {str(side): state.as_dict() for side, state in snapshot.items()}

@@ -19,11 +19,11 @@ from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from tlsstep.decode import RecordView
 from tlsstep.events import Op, Result, Side
 from tlsstep.render.json import application_data
 from tlsstep.session import Entry
-from tlsstep.states import Derivation, Tracker
-from tlsstep.transcript import RecordView
+from tlsstep.states.tracker import Derivation, Tracker
 from tlsstep.wire.enums import ContentType
 
 SVG_NS: Final = "http://www.w3.org/2000/svg"
@@ -106,7 +106,7 @@ def build_ladder(
 ) -> Ladder:
     """The ladder of ``entries``; with ``states``, each side's protocol state where it changes.
 
-    The states come from a :class:`~tlsstep.states.Tracker` fed the same entries, with
+    The states come from a :class:`~tlsstep.states.tracker.Tracker` fed the same entries, with
     the Python-level facts the events themselves show (a call that returned done).
     """
     rows: list[Row] = []

@@ -9,8 +9,9 @@ from rich.table import Table
 from rich.text import Text
 
 from tlsstep.events import Side
-from tlsstep.explain import Note
-from tlsstep.states import Derivation, Move, SideState
+from tlsstep.notes import Note
+from tlsstep.states.machine import Move
+from tlsstep.states.tracker import Derivation, SideState
 
 Snapshot = Mapping[Side, SideState]
 

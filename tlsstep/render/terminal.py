@@ -8,12 +8,12 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from tlsstep.decode import RecordView
 from tlsstep.events import Op, Result, Side, SideFacts
 from tlsstep.render.json import application_data
 from tlsstep.render.theme import theme
-from tlsstep.report import Summary, subject_text, summarize
 from tlsstep.session import Entry, Session
-from tlsstep.transcript import RecordView
+from tlsstep.summary import Summary, subject_text, summarize
 from tlsstep.wire.enums import ContentType, name_of
 
 ARROW = {Side.client: "──▶", Side.server: "◀──"}

@@ -16,8 +16,8 @@ from rich.padding import Padding
 from rich.text import Text
 from rich.tree import Tree
 
+from tlsstep.decode import RecordView
 from tlsstep.render.json import record_decoded
-from tlsstep.transcript import RecordView
 from tlsstep.wire.messages import DecodedMessage
 from tlsstep.wire.reader import Field
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from .dump import dump
 from .expect import Mismatch, step_side
 from .load import Scenario, find_files, load, loads
-from .report import failure_text, invalid_dict, junit, result_dict, step_text
+from .results import failure_text, invalid_dict, junit, result_dict, step_text
 from .run import Recorder, ScenarioResult, StepReport, expectations_from, run
 
 __all__ = [

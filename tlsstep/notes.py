@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from tlsstep.decode import RecordView
 from tlsstep.events import Event, Op, Result
-from tlsstep.transcript import RecordView
 from tlsstep.wire.enums import ContentType
 
 NOTES: Final[dict[str, str]] = {

@@ -131,7 +131,7 @@ def decode_message(
     return decode_handshake(message, version=version, cipher_suite=cipher_suite)
 
 
-class Transcript:
+class Decoder:
     """Decodes both directions of one connection, incrementally."""
 
     def __init__(self, unprotector: Unprotector | None = None) -> None:

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from tlsstep.config import PairConfig, SideConfig
-from tlsstep.explain import NOTES, event_keys, for_event, for_record, note, record_keys
+from tlsstep.decode import RecordView
+from tlsstep.notes import NOTES, event_keys, for_event, for_record, note, record_keys
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
-from tlsstep.transcript import RecordView
 
 
 @pytest.mark.parametrize("key", sorted(NOTES))
@@ -112,7 +112,7 @@ def test_states_and_explain_import_neither_rich_nor_click() -> None:
 
     from tests.helpers import ROOT
 
-    code = "import sys, tlsstep.states, tlsstep.explain; print(' '.join(sys.modules))"
+    code = "import sys, tlsstep.states.tracker, tlsstep.notes; print(' '.join(sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tlsstep.certs.chain import SentChain, chain_as_sent, load_pem_bundle
-from tlsstep.certs.explain import Explanation, explain_failure
 from tlsstep.certs.info import CertInfo, UnparsedCert, parse_certificate, utcnow
 from tlsstep.certs.messages import TLS13, certificate_messages
 from tlsstep.certs.verify import (
@@ -26,6 +25,7 @@ from tlsstep.certs.verify import (
     openssl_verdict,
     verify_independently,
 )
+from tlsstep.certs.verify_codes import Explanation, explain_failure
 from tlsstep.config import ClientCert, resolve_identity
 from tlsstep.events import Side
 from tlsstep.pair import FEATURES, has_feature
@@ -87,7 +87,7 @@ def chain_reports(session: Session, now: dt.datetime | None = None) -> tuple[Cha
     messages = certificate_messages(session)
     out: list[ChainReport] = []
     for conn in session.connections:
-        tls13 = conn.transcript.version == TLS13
+        tls13 = conn.decoder.version == TLS13
         for sender in (Side.server, Side.client):
             seen = [m for m in messages if m.connection == conn.number and m.sender is sender]
             if seen:
@@ -167,7 +167,7 @@ def _report(
         openssl.ok is None
         and openssl.checked
         and verifier is Side.client
-        and any(m != "ClientHello" for m in conn.transcript.sent_messages(verifier))
+        and any(m != "ClientHello" for m in conn.decoder.sent_messages(verifier))
     ):
         # OpenSSL verifies the server's chain on receipt; a client that went on to send
         # its next flight accepted it, whatever failed later (e.g. its own certificate).

@@ -1,0 +1,209 @@
+"""Real peers on 127.0.0.1 for the network tests: openssl s_server, Python ssl servers,
+plain-text servers and STARTTLS servers. Each listens on an ephemeral port (other
+engineers run tests at the same time) and stops when its ``with`` block ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import select
+import socket
+import ssl
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import trustme
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass
+class Certs:
+    """One trustme CA and files for its server certificates, written under ``tmp``."""
+
+    tmp: Path
+    ca: trustme.CA = field(default_factory=trustme.CA)
+
+    @property
+    def ca_file(self) -> Path:
+        path = self.tmp / "ca.pem"
+        if not path.exists():
+            self.ca.cert_pem.write_to_path(str(path))
+        return path
+
+    def server_file(self, *names: str, **kwargs: object) -> Path:
+        """A PEM file holding key and chain for ``names`` (default: localhost and 127.0.0.1)."""
+        names = names or ("localhost", LOOPBACK)
+        path = self.tmp / f"server-{'-'.join(names)}-{len(kwargs)}.pem"
+        cert = self.ca.issue_cert(*names, **kwargs)  # type: ignore[arg-type]
+        cert.private_key_and_cert_chain_pem.write_to_path(str(path))
+        return path
+
+    def client_file(self) -> Path:
+        path = self.tmp / "client.pem"
+        cert = self.ca.issue_cert("client@example.test")
+        cert.private_key_and_cert_chain_pem.write_to_path(str(path))
+        return path
+
+    def server_context(self, *names: str) -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(str(self.server_file(*names)))
+        return ctx
+
+
+@contextlib.contextmanager
+def openssl_server(cert: Path, *args: str) -> Iterator[int]:
+    """``openssl s_server`` on 127.0.0.1 with an ephemeral port; yields the port."""
+    proc = subprocess.Popen(
+        ["openssl", "s_server", "-accept", f"{LOOPBACK}:0", "-cert", str(cert), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        assert proc.stdout is not None
+        seen = b""
+        while True:
+            ready, _, _ = select.select([proc.stdout], [], [], 10)
+            line = proc.stdout.readline() if ready else b""
+            if not line:
+                raise RuntimeError(f"openssl s_server did not start: {seen!r}")
+            seen += line
+            match = re.match(rb"ACCEPT .*:(\d+)", line)
+            if match:
+                break
+        yield int(match.group(1))
+    finally:
+        proc.kill()
+        proc.wait()
+        for pipe in (proc.stdin, proc.stdout):
+            if pipe is not None:
+                pipe.close()
+
+
+Handler = Callable[[socket.socket], None]
+
+
+@contextlib.contextmanager
+def tcp_server(handler: Handler, *, connections: int = 8) -> Iterator[int]:
+    """A thread that accepts connections on 127.0.0.1 and gives each to ``handler``."""
+    listener = socket.create_server((LOOPBACK, 0))
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def serve() -> None:
+        for _ in range(connections):
+            listener.settimeout(0.2)
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                    break
+                except TimeoutError:
+                    continue
+            else:
+                return
+            conn.settimeout(15)
+            with conn, contextlib.suppress(OSError, ssl.SSLError):
+                handler(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def tls_echo(ctx: ssl.SSLContext) -> Handler:
+    """A Python ssl server: handshake, then echo every chunk until the client closes."""
+
+    def handle(conn: socket.socket) -> None:
+        with ctx.wrap_socket(conn, server_side=True) as tls:
+            while data := tls.recv(65536):
+                tls.sendall(data)
+
+    return handle
+
+
+def silent(conn: socket.socket) -> None:
+    """Accept and never answer (until the client goes away)."""
+    conn.settimeout(10)
+    with contextlib.suppress(OSError):
+        while conn.recv(65536):
+            pass
+
+
+def banner(text: bytes) -> Handler:
+    """Send ``text`` first, then wait for the client to go away (an SSH server, say)."""
+
+    def handle(conn: socket.socket) -> None:
+        conn.sendall(text)
+        silent(conn)
+
+    return handle
+
+
+def http_plain(conn: socket.socket) -> None:
+    """A plain HTTP server answering whatever it got with 400, as real ones do to TLS."""
+    conn.recv(65536)
+    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+
+def _read_line(conn: socket.socket) -> bytes:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(1)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def smtp_starttls(ctx: ssl.SSLContext, *, offer: bool = True) -> Handler:
+    """An SMTP server that speaks RFC 3207's preamble, then TLS with an echo."""
+
+    def handle(conn: socket.socket) -> None:
+        conn.sendall(b"220-test.example ESMTP ready\r\n220 test.example ESMTP\r\n")
+        _read_line(conn)  # EHLO
+        caps = b"250-test.example\r\n250-SIZE 1000\r\n"
+        conn.sendall(caps + (b"250 STARTTLS\r\n" if offer else b"250 HELP\r\n"))
+        if _read_line(conn).strip().upper() != b"STARTTLS":
+            return
+        conn.sendall(b"220 2.0.0 Ready to start TLS\r\n")
+        tls_echo(ctx)(conn)
+
+    return handle
+
+
+def postgres_ssl(ctx: ssl.SSLContext, *, accept: bool = True) -> Handler:
+    """A PostgreSQL server's answer to SSLRequest: S, then TLS with an echo (or N)."""
+
+    def handle(conn: socket.socket) -> None:
+        request = b""
+        while len(request) < 8:
+            chunk = conn.recv(8 - len(request))
+            if not chunk:
+                return
+            request += chunk
+        if request != (8).to_bytes(4, "big") + (80877103).to_bytes(4, "big"):
+            return
+        conn.sendall(b"S" if accept else b"N")
+        if accept:
+            tls_echo(ctx)(conn)
+        else:
+            silent(conn)
+
+    return handle
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 nobody listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])

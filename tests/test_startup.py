@@ -1,0 +1,56 @@
+"""Start-up imports only what a command uses (issue 14): commands load lazily, and a run
+whose certificates are cached imports neither trustme nor cryptography's X.509 verifier."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.helpers import ROOT
+
+PROBE = """
+import sys
+from tlsstep.cli import main
+try:
+    main({args!r}, prog_name="tlsstep")
+except SystemExit:
+    pass
+print("MODULES", " ".join(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def loaded_by(*args: str) -> set[str]:
+    """The modules a run of ``tlsstep ARGS`` has imported when it ends."""
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=list(args))],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    line = next(x for x in out.stderr.splitlines() if x.startswith("MODULES "))
+    return set(line.split()[1:])
+
+
+def test_version_loads_no_command() -> None:
+    loaded = loaded_by("--version")
+    assert not {m for m in loaded if m.startswith("tlsstep.commands.")}
+    assert not {"rich", "ssl", "cryptography", "trustme"} & loaded
+
+
+def test_a_command_loads_only_itself() -> None:
+    loaded = loaded_by("handshake", "--help")
+    commands = {m for m in loaded if m.startswith("tlsstep.commands.")}
+    assert commands == {"tlsstep.commands.handshake", "tlsstep.commands.options"}
+    assert not {"rich", "ssl", "cryptography", "trustme"} & loaded
+
+
+def test_warm_run_makes_no_certificate_and_loads_no_verifier() -> None:
+    loaded_by("handshake", "--json")  # fills this session's cache, if nothing did yet
+    loaded = loaded_by("handshake", "--json")
+    assert "tlsstep.certs.build" in loaded  # the CA value, not the machinery
+    assert "trustme" not in loaded
+    assert "cryptography.x509.verification" not in loaded
