@@ -62,6 +62,10 @@ class Unprotected:
     content_type: int | None = None  # the inner (real) content type
     plaintext: bytes | None = None
     reason: str | None = None  # why it could not be opened
+    # What opening used (for views that show decryption, e.g. the HTML page):
+    seq: int | None = None  # the record's sequence number in its epoch
+    secret_label: str | None = None  # key log label of the secret the keys come from
+    keys: object | None = None  # crypto's TrafficKeys (key, iv, mac_key)
 
 
 class Unprotector(Protocol):
@@ -93,6 +97,7 @@ class RecordView:
     messages: tuple[MessageView, ...] = ()
     alert: Alert | None = None
     note: str | None = None
+    unprotected: Unprotected | None = None  # how a protected record was opened (or not)
 
     @property
     def content_type(self) -> int:
@@ -177,6 +182,7 @@ class Decoder:
                 protected=True,
                 epoch=opened.epoch,
                 note=f"encrypted: {opened.reason or 'cannot decrypt'}",
+                unprotected=opened,
             )
         return self._inner(
             sender,
@@ -186,6 +192,7 @@ class Decoder:
             opened.plaintext,
             protected=True,
             epoch=opened.epoch,
+            unprotected=opened,
         )
 
     def _inner(
@@ -198,6 +205,7 @@ class Decoder:
         *,
         protected: bool,
         epoch: str | None = None,
+        unprotected: Unprotected | None = None,
     ) -> RecordView:
         messages: tuple[MessageView, ...] = ()
         alert: Alert | None = None
@@ -223,6 +231,7 @@ class Decoder:
             messages=messages,
             alert=alert,
             note=note,
+            unprotected=unprotected,
         )
 
     def _message(self, sender: Side, d: _Direction, message: HandshakeMessage) -> MessageView:

@@ -38,7 +38,8 @@ COMMANDS: Final[dict[str, str]] = {
     "help": "help [command]: the commands, or one command's arguments",
     "reset": "start again: a new pair with the same options; forgets what was done",
     "save": "save FILE: write the steps done since the last reset as a scenario (TOML)",
-    "pcap": "pcap FILE: write what crossed so far as pcapng with its TLS secrets, for Wireshark",
+    "pcap": "pcap FILE [--discard-secrets]: write what crossed so far as pcapng for Wireshark, "
+    "with its TLS secrets (file mode 0600) or without them (0644)",
     "explain": "explain on|off: add a plain-language note to each message and outcome",
     "quit": "leave the shell (also: exit, end of input)",
 }
@@ -173,9 +174,11 @@ class Shell:
                 raise ShellError("save needs one file name: save FILE")
             return self.save(args[0])
         if word == "pcap":
-            if len(args) != 1:
-                raise ShellError("pcap needs one file name: pcap FILE")
-            return self.pcap(args[0])
+            discard = "--discard-secrets" in args
+            names = [a for a in args if a != "--discard-secrets"]
+            if len(names) != 1:
+                raise ShellError("pcap needs one file name: pcap FILE [--discard-secrets]")
+            return self.pcap(names[0], discard_secrets=discard)
         if word == "explain":
             self.explain = (args or ["on"])[0] != "off"
             return Reply(
@@ -253,11 +256,11 @@ class Shell:
             view=lambda: Text(f"saved {count} steps to {path}", style="tlsstep.dim"),
         )
 
-    def pcap(self, path: str) -> Reply:
-        """Write what crossed so far as pcapng, with the key log, for Wireshark."""
+    def pcap(self, path: str, *, discard_secrets: bool = False) -> Reply:
+        """Write what crossed so far as pcapng, with the key log (0600) unless discarded."""
         from tlsstep.pcap.writer import session_keylog, write_session_pcapng
 
-        keylog = session_keylog(self.session)
+        keylog = b"" if discard_secrets else session_keylog(self.session)
         try:
             packets = write_session_pcapng(path, self.session, keylog)
         except OSError as exc:
@@ -415,10 +418,19 @@ class Shell:
             except EOFError:
                 break
             except KeyboardInterrupt:
+                if not interactive:
+                    raise  # piped: Ctrl-C stops the whole run (the caller cleans up)
                 self.console.print()
                 continue
-            if not self.execute(line):
-                break
+            try:
+                if not self.execute(line):
+                    break
+            except KeyboardInterrupt:
+                if not interactive:
+                    raise
+                # On a terminal Ctrl-C stops the command, not the shell.
+                self.errors += 1
+                self.console.print(Text("interrupted", style="tlsstep.error"))
         if interactive:
             _readline_save()
         return self.errors

@@ -61,5 +61,14 @@ class StepStates(StateWatch):
 
         super().operation(session, done)
         assert self.snapshot is not None
-        line = step_line(done.step)
-        self.log.append({"step": done.index, "line": line, "states": states_dict(self.snapshot)})
+        last = done.entries[-1].event if done.entries else None
+        self.log.append(
+            {
+                "step": done.index,
+                "line": step_line(done.step),
+                # The operation's last event: a whole handshake's turns share a step.
+                "connection": last.connection if last else session.current.number,
+                "event": last.index if last else None,
+                "states": states_dict(self.snapshot),
+            }
+        )

@@ -103,9 +103,37 @@ def tlsstep_cli(*args: str) -> Any:
 
 
 def decode_json(*args: str) -> dict[str, Any]:
+    """``decode --json``'s streamed items, grouped by stream (and checked against
+    ``--jsonl``, which must carry the same objects)."""
     result = tlsstep_cli("decode", "--json", *args)
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    items = json.loads(result.stdout)
+    lines = tlsstep_cli("decode", "--jsonl", *args)
+    assert [json.loads(line) for line in lines.stdout.splitlines()] == items
+    return grouped(items)
+
+
+def grouped(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The streamed objects of ``decode --json`` as one document: the capture (its header
+    and summary) and each stream with its records, notes and end."""
+    assert items[0]["type"] == "capture" and items[-1]["type"] == "summary"
+    capture = {k: v for k, v in {**items[0], **items[-1]}.items() if k != "type"}
+    streams: dict[int, dict[str, Any]] = {}
+    for item in items[1:-1]:
+        kind, number = item["type"], item["stream"]
+        body = {k: v for k, v in item.items() if k not in ("type", "stream")}
+        if kind == "stream":
+            streams[number] = {"stream": number, **body, "records": [], "notes": []}
+        elif kind == "record":
+            streams[number]["records"].append(body)
+        elif kind == "note":
+            streams[number]["notes"].append(body)
+        elif kind == "end":
+            streams[number]["end"] = body["reason"]
+            streams[number]["messages"] = body["messages"]
+        else:
+            raise AssertionError(f"unknown item type {kind!r}")
+    return {"capture": capture, "streams": list(streams.values())}
 
 
 def transcript(doc: dict[str, Any]) -> list[Any]:
