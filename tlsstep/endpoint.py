@@ -53,6 +53,7 @@ one step class in ``tlsstep.steps``, and one line in the session's dispatch.
 
 from __future__ import annotations
 
+import dataclasses
 import ssl
 import sys
 import warnings
@@ -61,7 +62,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from tlsstep.events import Result, SessionInfo, Side, SideFacts, SSLErrorInfo
+from tlsstep import msg_callback
+from tlsstep.events import Processed, Result, SessionInfo, Side, SideFacts, SSLErrorInfo
 
 # Optional SSLObject APIs, by the Python version that added them.
 FEATURES: Final[dict[str, str]] = {
@@ -80,7 +82,9 @@ class Call:
 
     ``produced``: the bytes the endpoint wrote towards its peer during the call
     (for a receive: the bytes the remote peer sent). ``data``: a read's plaintext.
-    ``written``: how many bytes a write took.
+    ``written``: how many bytes a write took. ``processed``: what the endpoint's own
+    OpenSSL read and wrote during the call, message by message (None where Python
+    cannot tell, and for a remote peer).
     """
 
     result: Result
@@ -89,6 +93,7 @@ class Call:
     data: bytes | None = None
     written: int | None = None
     note: str | None = None
+    processed: tuple[Processed, ...] | None = None
 
 
 class Endpoint(ABC):
@@ -150,6 +155,7 @@ class LocalEndpoint(Endpoint):
         self.incoming = ssl.MemoryBIO()
         self.outgoing = ssl.MemoryBIO()
         server = side is Side.server
+        msg_callback.install(context)  # before wrap_bio: SSL_new copies it
         self.obj: ssl.SSLObject = context.wrap_bio(
             self.incoming,
             self.outgoing,
@@ -157,6 +163,7 @@ class LocalEndpoint(Endpoint):
             server_hostname=None if server else server_hostname,
             session=None if server else session,
         )
+        msg_callback.watch(self.obj)
 
     # -- the seam ---------------------------------------------------------------
 
@@ -194,9 +201,15 @@ class LocalEndpoint(Endpoint):
             error = SSLErrorInfo.from_exception(exc)
             self.failed = error
         if result is not Result.error and self.obj.version() is not None:
-            # version() is set only once the handshake has completed.
+            # version() is set only once the handshake has completed. A handshake that
+            # completes shows that an earlier refused call (verify_client_post_handshake
+            # before the handshake, issue 16 item 9) did not break the connection.
+            if not self.handshake_done:
+                self.failed = None
             self.handshake_done = True
-        return Call(result=result, error=error, produced=self.take_output()), value
+        produced = self.take_output()
+        processed = msg_callback.take(self.obj)
+        return Call(result=result, error=error, produced=produced, processed=processed), value
 
     def do_handshake(self) -> Call:
         """One ``do_handshake()`` call."""
@@ -206,7 +219,7 @@ class LocalEndpoint(Endpoint):
         """One ``write(data)`` call; ``written`` is the number of bytes taken."""
         call, value = self._call(lambda: self.obj.write(data))
         written = value if isinstance(value, int) else None
-        return Call(result=call.result, error=call.error, produced=call.produced, written=written)
+        return dataclasses.replace(call, written=written)
 
     def read(self, size: int) -> Call:
         """One ``read(size)`` call; ``data`` is the plaintext read.
@@ -225,8 +238,8 @@ class LocalEndpoint(Endpoint):
                 if self.incoming.eof
                 else "read returned b'': the peer's close_notify arrived"
             )
-            return Call(result=Result.closed, produced=call.produced, data=data, note=note)
-        return Call(result=call.result, error=call.error, produced=call.produced, data=data)
+            return dataclasses.replace(call, result=Result.closed, data=data, note=note)
+        return dataclasses.replace(call, data=data)
 
     def unwrap(self) -> Call:
         """One ``unwrap()`` call: send close_notify, and finish once the peer's arrived."""

@@ -158,6 +158,7 @@ class Pair:
             data=call.data,
             written=call.written,
             note=call.note,
+            processed=call.processed,
         )
 
     # -- operations: one endpoint call each ------------------------------------------

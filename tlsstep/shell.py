@@ -297,10 +297,10 @@ class Shell:
         if what == "messages":
             return {str(side): session.sent_messages(side) for side in Side}
         if what == "certs":
-            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_dicts
+            from tlsstep.run_certs import session_chain_reports
 
-            return reports_dicts(chain_reports(session))
+            return reports_dicts(session_chain_reports(session))
         if what == "state":
             return states_dict(self.watch.now(session))
         if what == "keys":
@@ -352,10 +352,10 @@ class Shell:
         return Group(*lines)
 
     def _show_certs(self) -> RenderableType:
-        from tlsstep.certs.chain_report import chain_reports
         from tlsstep.render.certs_view import reports_view
+        from tlsstep.run_certs import session_chain_reports
 
-        return reports_view(chain_reports(self.session), full=False)
+        return reports_view(session_chain_reports(self.session), full=False)
 
     def _show_state(self) -> RenderableType:
         from tlsstep.render.states_view import states_table

@@ -46,7 +46,7 @@ class StateWatch(Observer):
     def version(self) -> str | None:
         """The protocol version the machines saw chosen, as text (for notes)."""
         version = self.tracker.version
-        return str(version) if version else None
+        return version.label if version else None
 
 
 class StepStates(StateWatch):
@@ -57,7 +57,7 @@ class StepStates(StateWatch):
         self.log: list[dict[str, Any]] = []
 
     def operation(self, session: Session, done: Operation) -> None:
-        from tlsstep.render.json import states_dict
+        from tlsstep.render.json import moves_dicts, states_dict
 
         super().operation(session, done)
         assert self.snapshot is not None
@@ -70,5 +70,6 @@ class StepStates(StateWatch):
                 "connection": last.connection if last else session.current.number,
                 "event": last.index if last else None,
                 "states": states_dict(self.snapshot),
+                "transitions": moves_dicts(self.moves),
             }
         )

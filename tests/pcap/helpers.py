@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from tlsstep import msg_callback
 from tlsstep.cli import main
 from tlsstep.config import PairConfig, SideConfig, build_contexts
 from tlsstep.decode import HandshakeMessage, Record, Unprotected
@@ -31,7 +32,7 @@ HANDSHAKE = 22  # ssl._TLSContentType.HANDSHAKE
 class NoKeys:
     """An unprotector that opens nothing: the session still decodes plaintext."""
 
-    def observe(self, sender: Side, message: HandshakeMessage) -> None:
+    def observe(self, sender: Side, message: HandshakeMessage, decoded: object) -> None:
         pass
 
     def change_cipher_spec(self, sender: Side) -> None:
@@ -67,18 +68,8 @@ def make_run(tmp_path: Path, version: str, *, data: bytes = b"ping", resume: boo
         client=SideConfig(min_version=version, max_version=version),
         server=SideConfig(min_version=version, max_version=version),
     )
-    written: dict[Side, list[int]] = {Side.client: [], Side.server: []}
-
-    def callback(conn: Any, direction: str, _v: Any, ctype: Any, msg_type: Any, _d: Any) -> None:
-        if direction == "write" and ctype == HANDSHAKE:
-            written[Side.server if conn.server_side else Side.client].append(int(msg_type))
-
-    # OpenSSL's own record of what each side wrote, through Python's private
-    # message callback: set on real contexts before the first SSLObject exists.
     hooks = KeylogHooks(str(keylog))
     contexts = build_contexts(config, None, hooks.keylog_path)
-    for ctx in contexts:
-        ctx._msg_callback = callback  # type: ignore[attr-defined]
     session = Session(config, crypto=hooks, contexts=contexts)
     for line in [
         "handshake",
@@ -95,6 +86,14 @@ def make_run(tmp_path: Path, version: str, *, data: bytes = b"ping", resume: boo
         session.run(parse_line("resume"))
         session.run(parse_line("handshake"))
     assert session.handshake_ok()
+    # OpenSSL's own record of what each side wrote (Python's private message callback,
+    # which every call's event carries as ``processed``).
+    written: dict[Side, list[int]] = {Side.client: [], Side.server: []}
+    for entry in session.entries:
+        for item in entry.event.processed or ():
+            if item.sent and item.content_type == HANDSHAKE and item.msg_type is not None:
+                written[entry.event.side].append(item.msg_type)
+    assert msg_callback.AVAILABLE and any(written.values())
     return Run(session=session, keylog=keylog.read_bytes(), written=written)
 
 

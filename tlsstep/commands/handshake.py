@@ -297,10 +297,10 @@ def _run(
         if one_by_one:
             document["step_states"] = step_states
         if show_certs:
-            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_dicts
+            from tlsstep.run_certs import session_chain_reports
 
-            document["certificates"] = reports_dicts(chain_reports(session))
+            document["certificates"] = reports_dicts(session_chain_reports(session))
         if verbose >= 2:  # what the --html page shows: bytes, decryption, keys, notes
             from tlsstep.render.details import add_details
 
@@ -329,11 +329,11 @@ def _run(
             console.print(run_view(session, verbosity=verbose))
             console.print(states_line(derive(session), label="states"))
         if show_certs:
-            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_view
+            from tlsstep.run_certs import session_chain_reports
 
             console.print(Text(""))
-            console.print(reports_view(chain_reports(session), full=verbose >= 1))
+            console.print(reports_view(session_chain_reports(session), full=verbose >= 1))
         if ladder:
             from tlsstep.render.ladder import build_ladder, ladder_view
 

@@ -16,9 +16,9 @@ transcript sees it, and switches keys where the RFCs say:
   sender's ChangeCipherSpec.
 
 Sequence numbers count per direction and restart at 0 with each new key
-(RFC 8446 §5.3, RFC 5246 §6.1). ClientHello and ServerHello are parsed here only
-for the few fields decryption needs (randoms, cipher suite, version,
-encrypt_then_mac); the wire decoder shows them in full.
+(RFC 8446 §5.3, RFC 5246 §6.1). The few hello fields decryption needs (randoms,
+cipher suite, version, encrypt_then_mac) are read from the messages the wire decoder
+decoded (:mod:`tlsstep.wire.hello`); nothing here parses handshake bytes.
 """
 
 from __future__ import annotations
@@ -26,10 +26,8 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Final
 
 from cryptography.hazmat.primitives import constant_time
 
@@ -54,50 +52,12 @@ from tlsstep.crypto.suites import CipherSuite, suite
 from tlsstep.decode import Unprotected
 from tlsstep.events import Side
 from tlsstep.secret_file import SecretFile
-from tlsstep.wire.enums import HandshakeType
-from tlsstep.wire.handshake import HandshakeMessage, negotiated_version
+from tlsstep.wire.enums import HandshakeType, ProtocolVersion
+from tlsstep.wire.handshake import HandshakeMessage
+from tlsstep.wire.hello import ServerHelloFacts, client_hello_facts, server_hello_facts
+from tlsstep.wire.messages import DecodedMessage
 from tlsstep.wire.names import cipher_suite_name
 from tlsstep.wire.records import Record
-
-TLS13: Final = 0x0304
-TLS12: Final = 0x0303
-EXT_ENCRYPT_THEN_MAC: Final = 22  # RFC 7366 §2
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HelloFields:
-    """The few ServerHello fields decryption needs."""
-
-    random: bytes
-    cipher_suite: int
-    version: int | None
-    encrypt_then_mac: bool
-
-
-def server_hello_fields(body: bytes) -> HelloFields | None:
-    """Random, cipher_suite, selected version and encrypt_then_mac of a ServerHello body
-    (RFC 8446 §4.1.3, RFC 5246 §7.4.1.3); None if it is too short to hold them."""
-    if len(body) < 35:
-        return None
-    pos = 35 + body[34]  # legacy_version, random, legacy_session_id_echo
-    if len(body) < pos + 3:
-        return None
-    cipher_suite = int.from_bytes(body[pos : pos + 2], "big")
-    pos += 3  # cipher_suite, legacy_compression_method
-    etm = False
-    if len(body) >= pos + 2:
-        end = min(len(body), pos + 2 + int.from_bytes(body[pos : pos + 2], "big"))
-        pos += 2
-        while pos + 4 <= end:
-            ext_type = int.from_bytes(body[pos : pos + 2], "big")
-            etm = etm or ext_type == EXT_ENCRYPT_THEN_MAC
-            pos += 4 + int.from_bytes(body[pos + 2 : pos + 4], "big")
-    return HelloFields(
-        random=body[2:34],
-        cipher_suite=cipher_suite,
-        version=negotiated_version(body),
-        encrypt_then_mac=etm,
-    )
 
 
 class _Epoch:
@@ -141,7 +101,7 @@ class _State:
 
     def __init__(self) -> None:
         self.client_random: bytes | None = None
-        self.hello: HelloFields | None = None
+        self.hello: ServerHelloFacts | None = None
         self.hello_retry = False
         self.messages: list[bytes] = []  # the handshake transcript
         self.finished: set[Side] = set()
@@ -175,7 +135,7 @@ class ConnectionUnprotector:
         return suite(self._s.hello.cipher_suite) if self._s.hello else None
 
     @property
-    def version(self) -> int | None:
+    def version(self) -> ProtocolVersion | int | None:
         return self._s.hello.version if self._s.hello else None
 
     @property
@@ -233,7 +193,7 @@ class ConnectionUnprotector:
             epoch.keys = traffic_keys(cs, secret)
             epoch.opener = opener(cs, epoch.keys)
             return epoch.opener
-        if hello.version != TLS12:
+        if hello.version != ProtocolVersion.tls12:
             return "no decryption for TLS 1.0/1.1 records (their PRF and CBC IVs differ)"
         master = self._secret(kl.CLIENT_RANDOM)
         if master is None:
@@ -291,35 +251,33 @@ class ConnectionUnprotector:
             self._s.gap = reason
 
     def change_cipher_spec(self, sender: Side) -> None:
-        if self.version is None or self.version >= TLS13:
+        if self.version is None or self.version >= ProtocolVersion.tls13:
             return  # RFC 8446 §5: a TLS 1.3 ChangeCipherSpec changes nothing
         d = self._dirs[sender]
         d.change_cipher_specs += 1
         d.epoch = _Epoch(name=f"epoch {d.change_cipher_specs}")
 
-    def observe(self, sender: Side, message: HandshakeMessage) -> None:
+    def observe(self, sender: Side, message: HandshakeMessage, decoded: DecodedMessage) -> None:
         s = self._s
         kind = message.msg_type
         if kind == HandshakeType.client_hello and s.client_random is None:
-            s.client_random = message.body[2:34]
+            s.client_random = client_hello_facts(decoded).random
         elif kind == HandshakeType.server_hello and (s.hello is None or s.hello_retry):
-            self._server_hello(message)
-        if self.version == TLS13:
+            self._server_hello(decoded)
+        if self.version == ProtocolVersion.tls13:
             self._observe_13(sender, message)
         elif not self.handshake_done:
             s.messages.append(message.raw)
             if kind == HandshakeType.finished:
                 s.finished.add(sender)
 
-    def _server_hello(self, message: HandshakeMessage) -> None:
-        if message.msg_type != HandshakeType.server_hello:
-            return
-        fields = server_hello_fields(message.body)
+    def _server_hello(self, decoded: DecodedMessage) -> None:
+        fields = server_hello_facts(decoded)
         if fields is None:
             return
         self._s.hello = fields
-        self._s.hello_retry = message.is_hello_retry_request
-        if fields.version == TLS13 and not self._s.hello_retry:
+        self._s.hello_retry = fields.hello_retry
+        if fields.version == ProtocolVersion.tls13 and not self._s.hello_retry:
             self._dirs[Side.client].epoch = _Epoch(
                 name="handshake", label=kl.CLIENT_HANDSHAKE_TRAFFIC_SECRET
             )

@@ -282,8 +282,8 @@ def run_document(
     if step_states is not None:
         document["step_states"] = step_states
     if certificates:
-        from tlsstep.certs.chain_report import chain_reports
         from tlsstep.render.certs_view import reports_dicts
+        from tlsstep.run_certs import session_chain_reports
 
-        document["certificates"] = reports_dicts(chain_reports(session))
+        document["certificates"] = reports_dicts(session_chain_reports(session))
     return add_details(document, session)
