@@ -25,9 +25,10 @@ from tlsstep.config import PairConfig
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
 from tlsstep.identity import Identity
+from tlsstep.limits import quote
 from tlsstep.notes import for_event, for_record
 from tlsstep.session import CryptoHooks, Session, StepOutcome
-from tlsstep.state_watch import StateWatch
+from tlsstep.state_watch import StepStates
 from tlsstep.steps import OPS, Step, StepError, parse_line, suggest
 from tlsstep.wire.records import record_lengths
 
@@ -40,6 +41,8 @@ COMMANDS: Final[dict[str, str]] = {
     "save": "save FILE: write the steps done since the last reset as a scenario (TOML)",
     "pcap": "pcap FILE [--discard-secrets]: write what crossed so far as pcapng for Wireshark, "
     "with its TLS secrets (file mode 0600) or without them (0644)",
+    "html": "html FILE: write what was done since the last reset as one self-contained HTML "
+    "page (ladder, step player, bytes, decryption, keys; file mode 0600: it holds the keys)",
     "explain": "explain on|off: add a plain-language note to each message and outcome",
     "quit": "leave the shell (also: exit, end of input)",
 }
@@ -105,7 +108,8 @@ class Shell:
         from tlsstep.scenario import Recorder
 
         self.session = Session(self.config, self.identity, crypto=hooks)
-        self.watch = self.session.subscribe(StateWatch())
+        # Both sides after each operation (``show state``, and ``html``'s step player).
+        self.watch = self.session.subscribe(StepStates())
         self.recorder = self.session.subscribe(Recorder())
         self.done: list[Done] = []
         self.seen: set[str] = set()  # --explain notes already shown: each once
@@ -179,6 +183,10 @@ class Shell:
             if len(names) != 1:
                 raise ShellError("pcap needs one file name: pcap FILE [--discard-secrets]")
             return self.pcap(names[0], discard_secrets=discard)
+        if word == "html":
+            if len(args) != 1:
+                raise ShellError("html needs one file name: html FILE")
+            return self.html(args[0])
         if word == "explain":
             self.explain = (args or ["on"])[0] != "off"
             return Reply(
@@ -188,7 +196,7 @@ class Shell:
                 ),
             )
         known = [*OPS, *COMMANDS, "exit"]
-        raise StepError(f"unknown command {word!r}{suggest(word, known)}; try help")
+        raise StepError(f"unknown command {quote(word)}{suggest(word, known)}; try help")
 
     def run(self, step: Step) -> Reply:
         """Run one step; its events, states and (with explain) notes."""
@@ -271,6 +279,23 @@ class Shell:
             view=lambda: Text(f"wrote {path}: {packets} packets, {secrets}", style="tlsstep.dim"),
         )
 
+    def html(self, path: str) -> Reply:
+        """Write the run so far as the page of ``tlsstep handshake --html``."""
+        from tlsstep.render.details import run_document
+        from tlsstep.render.page import write_page
+
+        document = run_document(self.session, step_states=self.watch.log)
+        document["title"] = title = "tlsstep shell"
+        try:
+            size = write_page(path, document, title)
+        except OSError as exc:
+            raise ShellError(f"cannot write {path}: {exc.strerror}") from None
+        steps = len(self.session.outcomes)
+        return Reply(
+            data={"wrote": path, "bytes": size, "steps": steps},
+            view=lambda: Text(f"wrote {path}: {steps} steps, {size} bytes", style="tlsstep.dim"),
+        )
+
     # -- show -------------------------------------------------------------------
 
     def show(self, what: str) -> Reply:
@@ -284,7 +309,9 @@ class Shell:
             "ladder": self._show_ladder,
         }
         if what not in shows:
-            raise ShellError(f"show what? {what!r}{suggest(what, SHOW)}; one of {', '.join(SHOW)}")
+            raise ShellError(
+                f"show what? {quote(what)}{suggest(what, SHOW)}; one of {', '.join(SHOW)}"
+            )
         return Reply(data={"show": what, what: self._show_data(what)}, view=shows[what])
 
     def _show_data(self, what: str) -> Any:
@@ -478,7 +505,7 @@ def help_text(command: str | None) -> RenderableType:
         return Group(*lines)
     if command in COMMANDS:
         return Text(COMMANDS[command])
-    raise ShellError(f"no command {command!r}{suggest(command, [*OPS, *COMMANDS])}")
+    raise ShellError(f"no command {quote(command)}{suggest(command, [*OPS, *COMMANDS])}")
 
 
 # -- readline ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tlsstep.commands.options import build_config, pair_options
+from tlsstep.commands.options import build_config, check_writable, pair_options, write_html
 
 if TYPE_CHECKING:
     from tlsstep.config import PairConfig
@@ -194,7 +194,7 @@ def handshake_command(
         (pcap_path, "--pcap"),
         (save_path, "--save"),
     ):
-        _check_writable(path, option)  # before the run, not after it
+        check_writable(path, option)  # before the run, not after it
     if tls13_ciphersuites is not None:
         _offer_tls13_ciphersuites(tls13_ciphersuites)  # before anything loads ssl
     config, identity = build_config(opts)
@@ -380,23 +380,6 @@ def _save(path: str, config: Any, recorder: Any) -> None:
         ) from None
 
 
-def _check_writable(path: str | None, option: str) -> None:
-    """Refuse an output file whose directory does not exist or cannot be written."""
-    if path is None:
-        return
-    import os
-
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise click.BadParameter(
-            f"cannot write {path}: no directory {directory}", param_hint=option
-        )
-    if not os.access(directory, os.W_OK):
-        raise click.BadParameter(
-            f"cannot write {path}: {directory} is not writable", param_hint=option
-        )
-
-
 def _export_ladder(session: Any, svg_path: str) -> None:
     from tlsstep.render.ladder import build_ladder, ladder_svg
 
@@ -415,16 +398,9 @@ def _write_html(path: str, session: Any, step_states: list[dict[str, Any]] | Non
     import shlex
 
     from tlsstep.render.details import run_document
-    from tlsstep.render.page import write_page
 
     document = run_document(session, step_states=step_states, certificates=True)
-    document["title"] = title = shlex.join(["tlsstep", *sys.argv[1:]])
-    try:
-        write_page(path, document, title)
-    except OSError as exc:
-        raise click.BadParameter(
-            f"cannot write {path}: {exc.strerror}", param_hint="--html"
-        ) from None
+    write_html(path, document, shlex.join(["tlsstep", *sys.argv[1:]]))
 
 
 def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from tlsstep import limits
 from tlsstep.config import VERSIONS, PairConfig, SideConfig
 from tlsstep.errors import ScenarioError
 from tlsstep.steps import Step, StepError, parse_step, suggest
@@ -65,34 +66,40 @@ Convert = Callable[[Any, str], Any]
 def _text(value: Any, key: str) -> str:
     if isinstance(value, str):
         return value
-    raise _Bad(f"{key} must be a string, not {value!r}")
+    raise _Bad(f"{key} must be a string, not {limits.quote(value)}")
 
 
 def _version(value: Any, key: str) -> str:
     if isinstance(value, float | int) and not isinstance(value, bool):
-        raise _Bad(f'{key} must be a quoted string like "1.3", not the number {value!r}')
+        raise _Bad(
+            f'{key} must be a quoted string like "1.3", not the number {limits.quote(value)}'
+        )
     text = _text(value, key)
     if text not in VERSIONS:
-        raise _Bad(f"{key}: unknown TLS version {text!r}; use one of {', '.join(VERSIONS)}")
+        raise _Bad(
+            f"{key}: unknown TLS version {limits.quote(text)}; use one of {', '.join(VERSIONS)}"
+        )
     return text
 
 
 def _bool(value: Any, key: str) -> bool:
     if isinstance(value, bool):
         return value
-    raise _Bad(f"{key} must be true or false, not {value!r}")
+    raise _Bad(f"{key} must be true or false, not {limits.quote(value)}")
 
 
 def _int(value: Any, key: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise _Bad(f"{key} must be a whole number, not {value!r}")
+    raise _Bad(f"{key} must be a whole number, not {limits.quote(value)}")
 
 
 def _texts(value: Any, key: str) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise _Bad(f'{key} must be a list of strings like ["h2", "http/1.1"], not {value!r}')
+    raise _Bad(
+        f'{key} must be a list of strings like ["h2", "http/1.1"], not {limits.quote(value)}'
+    )
 
 
 def _choice(kind: type[enum.Enum]) -> Convert:
@@ -102,7 +109,7 @@ def _choice(kind: type[enum.Enum]) -> Convert:
         if isinstance(value, str) and value in names:
             return kind(value)
         raise _Bad(
-            f"{key} must be one of {', '.join(names)}, not {value!r}{suggest(str(value), names)}"
+            f"{key} must be one of {', '.join(names)}, not {limits.quote(value)}{suggest(str(value), names)}"
         )
 
     return convert
@@ -172,10 +179,39 @@ def settable(cls: type) -> dict[str, Convert]:
     for f in dataclasses.fields(cls):
         if f.name in UNSETTABLE or f.name in FILE_KEYS:
             continue
-        convert = _version if f.name.endswith("_version") else _converter(hints[f.name])
+        if f.name.endswith("_version"):
+            convert: Convert | None = _version
+        elif f.name.endswith("_cert_problem"):
+            convert = _cert_problem  # CertProblem is imported only for type checking there
+        else:
+            convert = _converter(hints[f.name])
         if convert is not None:
-            out[f.name] = convert
+            out[f.name] = _bounded(f.name, convert)
     return out
+
+
+def _cert_problem(value: Any, key: str) -> Any:
+    from tlsstep.certs.problems import CertProblem
+
+    return _choice(CertProblem)(value, key)
+
+
+def _bounded(name: str, convert: Convert) -> Convert:
+    """``convert``, then the value checked against tlsstep.limits (the CLI's ranges)."""
+
+    def checked(value: Any, key: str) -> Any:
+        out = convert(value, key)
+        if isinstance(out, int) and not isinstance(out, bool):
+            problem = limits.range_problem(name, out, key)
+        elif name == "alpn":
+            problem = limits.alpn_problem(out, key)
+        else:
+            problem = None
+        if problem:
+            raise _Bad(problem)
+        return out
+
+    return checked
 
 
 # -- loading -----------------------------------------------------------------------
@@ -234,7 +270,7 @@ class _Loader:
         description = data.get("description", "")
         for key, value in (("name", name), ("description", description)):
             if not isinstance(value, str):
-                raise self.error(f"{key} must be a string, not {value!r}", key)
+                raise self.error(f"{key} must be a string, not {limits.quote(value)}", key)
         for side in ("client", "server"):
             pair[side] = self.side(side, data.get(side, {}))
         steps = self.steps(data.get("step"))
@@ -255,7 +291,7 @@ class _Loader:
 
     def side(self, side: str, table: Any) -> SideConfig:
         if not isinstance(table, Mapping):
-            raise self.error(f"{side} must be a table ([{side}]), not {table!r}", side)
+            raise self.error(f"{side} must be a table ([{side}]), not {limits.quote(table)}", side)
         values = self.settings(
             table, settable(SideConfig), side, unknown=f"[{side}] has no key", listed="it takes"
         )
@@ -275,7 +311,7 @@ class _Loader:
         for key, value in table.items():
             if key not in allowed:
                 raise self.error(
-                    f"{unknown} {key!r}{suggest(key, allowed)}; {listed} {', '.join(allowed)}",
+                    f"{unknown} {limits.quote(key)}{suggest(key, allowed)}; {listed} {', '.join(allowed)}",
                     *where,
                     key,
                 )

@@ -26,6 +26,9 @@ _ARRAY_HEADER: Final = re.compile(rf"^\s*\[\[\s*({_KEY})\s*\]\]")
 _TABLE_HEADER: Final = re.compile(rf"^\s*\[\s*({_KEY})\s*\]")
 _ASSIGN: Final = re.compile(rf"^\s*({_KEY})\s*=")
 _PART: Final = re.compile(rf"{_BARE}|{_QUOTED}")
+# What follows an opening quote, up to (not including) its closing quote.
+_BASIC_REST: Final = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*')
+_LITERAL_REST: Final = re.compile(r"[^']*")
 
 
 def _parts(dotted: str) -> tuple[str, ...]:
@@ -71,10 +74,10 @@ def _open_multiline(text: str) -> str | None:
             pos += 3
             continue
         if char in "\"'":
-            # A one-line string: skip to its closing quote (basic strings may escape it).
-            pos += 1
-            while pos < len(text) and text[pos] != char:
-                pos += 2 if char == '"' and text[pos] == "\\" else 1
+            # A one-line string: skip to its closing quote (basic strings may escape it),
+            # by regular expression: a long value must not cost a Python step per character.
+            rest = (_BASIC_REST if char == '"' else _LITERAL_REST).match(text, pos + 1)
+            pos = rest.end() if rest else len(text)
         pos += 1
     return open_with
 
