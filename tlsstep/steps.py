@@ -12,7 +12,6 @@ type and must match it. Every problem raises :class:`StepError` naming the key.
 
 from __future__ import annotations
 
-import difflib
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -355,6 +354,8 @@ def suggest(word: str, choices: Any) -> str:
     """`` (did you mean 'deliver'?)`` or nothing."""
     if len(word) > 100:  # no name is that long; and difflib's work grows with it
         return ""
+    import difflib  # only for a typo: not on every run's import path
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from tlsstep.errors import TlsstepError
 from tlsstep.identity import Credential
+from tlsstep.subject import name_rdns, rfc4514
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -140,7 +141,7 @@ def load_credential(
     if key.public_key().public_bytes(der, spki) != leaf_key:
         raise CertFileError(
             f"the private key does not match the certificate in {cert_file} "
-            f"(subject {leaf.subject.rfc4514_string()})",
+            f"(subject {rfc4514(name_rdns(leaf.subject))})",
             path=key_file,
             what="key file",
         )

@@ -192,6 +192,13 @@ def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> Captu
             else:
                 line.append(f"  skipped: {item.reason}", style="tlsstep.dim")
             show(line)
+        elif isinstance(item, c.StreamGapFound):
+            from tlsstep.render.gaps import gap_text
+
+            line = Text(f"{item.stream.number:>3} ", style="tlsstep.dim")
+            line.append_text(direction(item.sender))
+            line.append(f"      {gap_text(item)}", style="tlsstep.alert")
+            show(line)
         elif isinstance(item, c.StreamNote):
             who = f"{item.sender} " if item.sender else ""
             show(Text(f"{item.stream.number:>3} {who}{item.text}", style="tlsstep.alert"))
@@ -352,6 +359,10 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
                     "skipped": item.reason,
                 }
             )
+        elif isinstance(item, c.StreamGapFound):
+            from tlsstep.render.gaps import gap_dict
+
+            emit_obj({"type": "gap", "stream": item.stream.number, **gap_dict(item)})
         elif isinstance(item, c.StreamNote):
             emit_obj(
                 {

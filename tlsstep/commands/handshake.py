@@ -28,6 +28,7 @@ class View:
     ladder: bool = False
     svg_path: str | None = None
     html_path: str | None = None
+    full_data: bool = False  # application data in full, not a 64-byte preview
 
 
 EPILOG = """\b
@@ -147,6 +148,12 @@ Examples:
     "since Python has no API for them.",
 )
 @click.option(
+    "--full-data",
+    is_flag=True,
+    help="Show application data in full in the text view (by default: its first 64 bytes "
+    "and how many more; -vv shows it all too; --json always has all of it).",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
@@ -172,6 +179,7 @@ def handshake_command(
     discard_secrets: bool,
     keylog: str | None,
     tls13_ciphersuites: str | None,
+    full_data: bool,
     **opts: Any,
 ) -> None:
     """Run a TLS handshake between a real OpenSSL client and server in this process.
@@ -229,6 +237,7 @@ def handshake_command(
                 ladder=ladder,
                 svg_path=svg_path,
                 html_path=html_path,
+                full_data=full_data,
             ),
         )
     finally:
@@ -326,7 +335,7 @@ def _run(
             from tlsstep.render.states_view import states_line
             from tlsstep.states.tracker import derive
 
-            console.print(run_view(session, verbosity=verbose))
+            console.print(run_view(session, verbosity=verbose, full_data=view.full_data))
             console.print(states_line(derive(session), label="states"))
         if show_certs:
             from tlsstep.render.certs_view import reports_view
