@@ -24,6 +24,7 @@ decoded (:mod:`tlsstep.wire.hello`); nothing here parses handshake bytes.
 from __future__ import annotations
 
 import os
+import stat
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -572,6 +573,7 @@ class KeyLogCrypto:
         self._exported = 0
         self._finalizer = weakref.finalize(self, self._file.close)
         self.unprotectors: dict[int, ConnectionUnprotector] = {}
+        self.export_error: OSError | None = None
         if self.export is not None:
             try:
                 self._write_export(force=True)  # fail now, not after the run
@@ -594,12 +596,26 @@ class KeyLogCrypto:
         self._write_export()
 
     def _write_export(self, *, force: bool = False) -> None:
+        """Rewrite ``export``. The first write (``force``) raises; a later failure (a full
+        disk, ``/dev/full``) is kept in :attr:`export_error` for the command to report,
+        since it happens in the middle of a run, inside OpenSSL's callbacks' reach."""
         if self.export is None or (len(self.keylog.entries) == self._exported and not force):
             return
-        fd = os.open(self.export, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: secrets
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(self.keylog.nss_text())
+        try:
+            fd = os.open(self.export, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+                data = self.keylog.nss_text().encode("ascii")
+                while data:
+                    data = data[os.write(fd, data) :]
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            if force:
+                raise
+            self.export_error = exc
+            return
         self._exported = len(self.keylog.entries)
 
     def keylog_bytes(self) -> bytes:
