@@ -12,6 +12,7 @@ type and must match it. Every problem raises :class:`StepError` naming the key.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
