@@ -340,8 +340,10 @@ def _run(
             from tlsstep.render.states_view import states_line
             from tlsstep.states.tracker import derive
 
-            console.print(run_view(session, verbosity=verbose, full_data=view.full_data))
-            console.print(states_line(derive(session), label="states"))
+            from tlsstep.render.out import emit
+
+            emit(console, run_view(session, verbosity=verbose, full_data=view.full_data))
+            emit(console, states_line(derive(session), label="states"))
         if show_certs:
             from tlsstep.render.certs_view import reports_view
             from tlsstep.run_certs import session_chain_reports

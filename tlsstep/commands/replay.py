@@ -233,7 +233,9 @@ def replay_command(
         if console is not None and not quiet:
             from tlsstep.render.replay import scenario_view
 
-            console.print(scenario_view(result))
+            from tlsstep.render.out import emit
+
+            emit(console, scenario_view(result))
         if fail_fast and not result.passed:
             break
 
