@@ -14,7 +14,8 @@ from tlsstep.render.json import application_data
 from tlsstep.render.preview import call_text, data_preview
 from tlsstep.render.theme import theme
 from tlsstep.session import Entry, Session
-from tlsstep.summary import Summary, subject_text, summarize
+from tlsstep.subject import peercert_subject
+from tlsstep.summary import Summary, summarize
 from tlsstep.wire.enums import ContentType, name_of
 
 ARROW = {Side.client: "──▶", Side.server: "◀──"}
@@ -237,8 +238,8 @@ def facts_table(client: SideFacts, server: SideFacts, *, full: bool = False) -> 
     row("pending()", client.pending, server.pending)
     row(
         "getpeercert() subject",
-        subject_text(client.peer_certificate),
-        subject_text(server.peer_certificate),
+        peercert_subject(client.peer_certificate),
+        peercert_subject(server.peer_certificate),
     )
     row(
         "getpeercert(binary_form=True)",
