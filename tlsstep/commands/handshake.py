@@ -338,10 +338,9 @@ def _run(
                     )
                 )
         else:
+            from tlsstep.render.out import emit
             from tlsstep.render.states_view import states_line
             from tlsstep.states.tracker import derive
-
-            from tlsstep.render.out import emit
 
             emit(console, run_view(session, verbosity=verbose, full_data=view.full_data))
             emit(console, states_line(derive(session), label="states"))

@@ -231,9 +231,8 @@ def replay_command(
         if result.error is not None:
             click.echo(str(result.error), err=True)
         if console is not None and not quiet:
-            from tlsstep.render.replay import scenario_view
-
             from tlsstep.render.out import emit
+            from tlsstep.render.replay import scenario_view
 
             emit(console, scenario_view(result))
         if fail_fast and not result.passed:
