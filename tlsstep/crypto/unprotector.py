@@ -29,6 +29,7 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Final
 
 from cryptography.hazmat.primitives import constant_time
 
@@ -43,6 +44,7 @@ from tlsstep.crypto.finished import (
 from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.records import Opened, Opener, opener
 from tlsstep.crypto.resync import (
+    MAX_GUESSES_PER_DIRECTION,
     MAX_GUESSES_PER_GAP,
     MAX_MIDSTREAM_GUESSES,
     GapSearch,
@@ -69,6 +71,10 @@ from tlsstep.wire.messages import DecodedMessage
 from tlsstep.wire.names import cipher_suite_name
 from tlsstep.wire.records import Record
 
+# The reason given for every protected record when no key log was given at all; the
+# front end says once how to give one instead of repeating it (issue 16, item 3).
+NO_KEYLOG: Final = "no key log"
+
 
 class _Epoch:
     """One direction's keys from one point on (name, where the secret comes from).
@@ -90,7 +96,7 @@ class _Epoch:
 
 
 class _Direction:
-    __slots__ = ("change_cipher_specs", "desynced", "epoch", "generation", "search")
+    __slots__ = ("change_cipher_specs", "desynced", "epoch", "generation", "guesses", "search")
 
     def __init__(self) -> None:
         self.epoch: _Epoch | None = None
@@ -98,6 +104,7 @@ class _Direction:
         self.change_cipher_specs = 0  # TLS 1.2 epochs
         self.search: GapSearch | None = None  # after a capture gap: the sequence number
         self.desynced: str | None = None  # why the search gave up (until new keys)
+        self.guesses = 0  # sequence numbers tried after gaps, all told
 
 
 class _State:
@@ -141,6 +148,10 @@ class ConnectionUnprotector:
         self._refresh = refresh
         self._dirs = {side: _Direction() for side in Side}
         self._s = _State()
+        # TLS 1.3 without secrets: which side has sent protected records, and whether the
+        # server sent one after the client's (see _infer_epoch).
+        self._protected_from: set[Side] = set()
+        self._server_answered = False
         self.finished_checks: list[FinishedCheck] = []  # each recomputation, for views
 
     # -- what was learnt ----------------------------------------------------
@@ -205,10 +216,7 @@ class ConnectionUnprotector:
         if cs.tls13:
             secret = self._epoch_secret(epoch, cs)
             if secret is None:
-                return (
-                    f"no secret: the key log has no {epoch.label or 'traffic secret'} for this "
-                    "connection (OpenSSL does not log TLS 1.3 secrets of a failed handshake)"
-                )
+                return self._missing(epoch.label or "traffic secret")
             epoch.keys = traffic_keys(cs, secret)
             epoch.opener = opener(cs, epoch.keys)
             return epoch.opener
@@ -216,7 +224,7 @@ class ConnectionUnprotector:
             return "no decryption for TLS 1.0/1.1 records (their PRF and CBC IVs differ)"
         master = self._secret(kl.CLIENT_RANDOM)
         if master is None:
-            return "no secret: the key log has no CLIENT_RANDOM line for this connection"
+            return self._missing("CLIENT_RANDOM line")
         assert self._s.client_random is not None
         block = key_block(cs, master, self._s.client_random, hello.random)
         keys = block.client if sender is Side.client else block.server
@@ -225,9 +233,46 @@ class ConnectionUnprotector:
         epoch.opener = opener(cs, keys, encrypt_then_mac=hello.encrypt_then_mac)
         return epoch.opener
 
+    def _missing(self, what: str) -> str:
+        """Why a secret is missing: no key log at all, none for this connection, or a gap."""
+        if not self.keylog.entries:
+            return NO_KEYLOG
+        if self._s.client_random is None or not self.keylog.secrets(self._s.client_random):
+            return "no secret: the key log has no line for this connection's client random"
+        return (
+            f"no secret: the key log has no {what} for this connection "
+            "(OpenSSL does not log TLS 1.3 secrets of a failed handshake)"
+        )
+
     # -- the Unprotector protocol -------------------------------------------
 
+    def _infer_epoch(self, sender: Side) -> None:
+        """TLS 1.3 without secrets: move ``sender`` to its application keys where the
+        order of the records shows its handshake flight is over (RFC 8446 §2).
+
+        The server's encrypted flight ends with its Finished, before the client's
+        flight; the client's ends with its Finished, before the server's next records
+        (its tickets, its data). So a server record after the client's first protected
+        one, and a client record after that, use application keys. Decrypted runs never
+        get here: their Finished messages switch the keys.
+        """
+        d = self._dirs[sender]
+        if d.epoch is None or d.epoch.name != "handshake" or self.version != ProtocolVersion.tls13:
+            return
+        over = sender.peer in self._protected_from
+        if sender is Side.client:
+            over = self._server_answered
+        if over and d.epoch.label is not None and self._secret(d.epoch.label) is None:
+            self._next_application_epoch(sender)
+
+    def _seen_protected(self, sender: Side) -> None:
+        if sender is Side.server and Side.client in self._protected_from:
+            self._server_answered = True
+        self._protected_from.add(sender)
+
     def unprotect(self, sender: Side, record: Record) -> Unprotected:
+        self._infer_epoch(sender)
+        self._seen_protected(sender)
         d = self._dirs[sender]
         epoch = d.epoch
         if epoch is not None and (d.search is not None or d.desynced is not None):
@@ -272,7 +317,7 @@ class ConnectionUnprotector:
 
     # -- after a capture gap (issue 18; crypto/resync.py) ------------------------
 
-    def lost(self, sender: Side, region: int, likely: int) -> None:
+    def lost(self, sender: Side, region: int, likely: int, exact: int | None = None) -> None:
         """Records of ``sender`` were lost in ``region`` bytes of the capture: the next
         record's sequence number is searched for (``likely`` records lost, a guess)."""
         self._note_gap("bytes of the handshake are missing from the capture")
@@ -282,10 +327,20 @@ class ConnectionUnprotector:
             return
         hello = self._s.hello
         hi = region // smallest_record(cs, encrypt_then_mac=bool(hello and hello.encrypt_then_mac))
+        if d.guesses >= MAX_GUESSES_PER_DIRECTION:
+            d.search = None
+            d.desynced = (
+                f"sequence number lost in a capture gap: this direction's {d.guesses} "
+                f"guesses after earlier gaps are all it may try"
+            )
+            return
         if d.search is not None:
             d.search.widen(hi, likely)
         else:
             d.search = GapSearch(hi=hi, likely=likely)
+            if exact:  # framing counted the records in the gap: only that many were lost
+                d.search.lo = d.search.hi = d.search.likely = exact
+            d.search.budget = min(d.search.budget, MAX_GUESSES_PER_DIRECTION - d.guesses)
         d.desynced = None
 
     def _midstream(self, sender: Side, d: _Direction, record: Record) -> Unprotected:
@@ -373,6 +428,7 @@ class ConnectionUnprotector:
             tried += 1
             opened = found.open(record, epoch.seq + lost)
             if opened.ok:
+                d.guesses += tried
                 return self._found(d, epoch, epoch.seq + lost, lost, opened)
         following = self._following_epoch(sender, epoch)
         if following is not None and tried < search.budget:
@@ -384,6 +440,7 @@ class ConnectionUnprotector:
                     tried += 1
                     opened = new.open(record, seq)
                     if opened.ok:
+                        d.guesses += tried
                         d.epoch = following
                         if following.name != "application":
                             d.generation += 1
@@ -391,13 +448,14 @@ class ConnectionUnprotector:
                             self._s.finished.add(sender)  # its Finished was in the gap
                         return self._found(d, following, seq, None, opened)
         search.budget -= tried
+        d.guesses += tried
         low, high = epoch.seq + search.lo, epoch.seq + search.hi
         search.skip()
         if search.budget <= 0:
             d.search = None
             d.desynced = (
                 f"sequence number lost in a capture gap: no guess verified within "
-                f"{MAX_GUESSES_PER_GAP} (RFC 8446 §5.3)"
+                f"{MAX_GUESSES_PER_GAP} (RFC 8446 §5.3, RFC 5246 §6.1)"
             )
             return Unprotected(ok=False, epoch=epoch.name, reason=d.desynced)
         return Unprotected(
