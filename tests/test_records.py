@@ -5,7 +5,9 @@ from __future__ import annotations
 from tests.helpers import make_pair
 from tlsstep.config import PairConfig, SideConfig
 from tlsstep.events import Side
-from tlsstep.wire.handshake import HandshakeReassembler, encode_handshake, negotiated_version
+from tlsstep.wire.handshake import HandshakeMessage, HandshakeReassembler, encode_handshake
+from tlsstep.wire.hello import server_hello_facts
+from tlsstep.wire.messages import decode_handshake
 from tlsstep.wire.records import RecordSplitter, encode_record, record_lengths
 
 RECORDS = [
@@ -56,5 +58,7 @@ def test_negotiated_version_from_real_server_hellos() -> None:
         (first, *_) = RecordSplitter().feed(pair.queue(Side.server))
         (hello, *_) = HandshakeReassembler().feed(first.fragment)
         assert hello.name == "ServerHello"
-        assert negotiated_version(hello.body) == version
-    assert negotiated_version(b"\x03\x03") is None  # too short to say: no exception
+        facts = server_hello_facts(decode_handshake(hello))
+        assert facts is not None and facts.version == version
+    short = HandshakeMessage(msg_type=2, body=b"\x03\x03")
+    assert server_hello_facts(decode_handshake(short)) is None  # too short: no exception

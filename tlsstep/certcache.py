@@ -236,7 +236,7 @@ def _write(path: Path, key: str, made: Made, issuer: str | None, now: float) -> 
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as f:
-            json.dump(document, f)
+            f.write(json.dumps(document))
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -57,3 +57,6 @@ def main() -> None:
     buffers; tlsstep carries every byte between them, so it can stop between any
     two operations, show what crossed, and change it.
     """
+    from tlsstep.signals import unwind_on_signals
+
+    unwind_on_signals()  # SIGTERM/SIGHUP/SIGQUIT clean up secrets as Ctrl-C does

@@ -12,17 +12,22 @@ shown as such with the reason; the crypto layer supplies one that has the keys.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tlsstep.events import Side
-from tlsstep.wire.enums import AlertDescription, AlertLevel, ContentType, HandshakeType, name_of
-from tlsstep.wire.handshake import (
-    HandshakeMessage,
-    HandshakeReassembler,
-    negotiated_version,
-    server_hello_cipher_suite,
+from tlsstep.wire.enums import (
+    AlertDescription,
+    AlertLevel,
+    ContentType,
+    HandshakeType,
+    ProtocolVersion,
+    name_of,
 )
+from tlsstep.wire.handshake import HandshakeMessage, HandshakeReassembler
 from tlsstep.wire.records import Record, RecordSplitter
+
+if TYPE_CHECKING:
+    from tlsstep.wire.messages import DecodedMessage
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,7 +49,7 @@ class MessageView:
     """A handshake message, its decoded fields (when the decoder knows it) and checks."""
 
     message: HandshakeMessage
-    decoded: Any = None
+    decoded: DecodedMessage | None = None
     verified: bool | None = None  # Finished: verify_data matched what the secrets give
     note: str | None = None
 
@@ -62,13 +67,17 @@ class Unprotected:
     content_type: int | None = None  # the inner (real) content type
     plaintext: bytes | None = None
     reason: str | None = None  # why it could not be opened
+    # What opening used (for views that show decryption, e.g. the HTML page):
+    seq: int | None = None  # the record's sequence number in its epoch
+    secret_label: str | None = None  # key log label of the secret the keys come from
+    keys: object | None = None  # crypto's TrafficKeys (key, iv, mac_key)
 
 
 class Unprotector(Protocol):
     """The crypto layer's side of the transcript."""
 
-    def observe(self, sender: Side, message: HandshakeMessage) -> None:
-        """Every handshake message, in order, plaintext or decrypted."""
+    def observe(self, sender: Side, message: HandshakeMessage, decoded: DecodedMessage) -> None:
+        """Every handshake message, in order, plaintext or decrypted, with its fields."""
 
     def change_cipher_spec(self, sender: Side) -> None:
         """A ChangeCipherSpec record from ``sender`` (TLS 1.2 key switch)."""
@@ -93,6 +102,7 @@ class RecordView:
     messages: tuple[MessageView, ...] = ()
     alert: Alert | None = None
     note: str | None = None
+    unprotected: Unprotected | None = None  # how a protected record was opened (or not)
 
     @property
     def content_type(self) -> int:
@@ -120,7 +130,7 @@ class _Direction:
 
 def decode_message(
     message: HandshakeMessage, *, version: int | None = None, cipher_suite: int | None = None
-) -> Any:
+) -> DecodedMessage:
     """Decoded fields of a message (:func:`tlsstep.wire.messages.decode_handshake`).
 
     ``version`` and ``cipher_suite`` (as the ServerHello chose them) pick the form of
@@ -137,7 +147,7 @@ class Decoder:
     def __init__(self, unprotector: Unprotector | None = None) -> None:
         self.unprotector = unprotector
         self._dirs = {side: _Direction() for side in Side}
-        self.version: int | None = None  # as the ServerHello selected it
+        self.version: ProtocolVersion | int | None = None  # as the ServerHello selected it
         self.cipher_suite: int | None = None  # likewise
 
     def sent_messages(self, sender: Side) -> list[str]:
@@ -159,7 +169,7 @@ class Decoder:
             if not d.changed_cipher_spec and self.unprotector is not None:
                 self.unprotector.change_cipher_spec(sender)
             # RFC 8446 §5: a TLS 1.3 CCS is a no-op for middleboxes; keys do not change.
-            d.changed_cipher_spec = d.changed_cipher_spec or self.version != 0x0304
+            d.changed_cipher_spec = d.changed_cipher_spec or self.version != ProtocolVersion.tls13
             return RecordView(sender=sender, record=record, protected=False)
         if not self._protected(d, record):
             return self._inner(
@@ -177,6 +187,7 @@ class Decoder:
                 protected=True,
                 epoch=opened.epoch,
                 note=f"encrypted: {opened.reason or 'cannot decrypt'}",
+                unprotected=opened,
             )
         return self._inner(
             sender,
@@ -186,6 +197,7 @@ class Decoder:
             opened.plaintext,
             protected=True,
             epoch=opened.epoch,
+            unprotected=opened,
         )
 
     def _inner(
@@ -198,6 +210,7 @@ class Decoder:
         *,
         protected: bool,
         epoch: str | None = None,
+        unprotected: Unprotected | None = None,
     ) -> RecordView:
         messages: tuple[MessageView, ...] = ()
         alert: Alert | None = None
@@ -223,17 +236,21 @@ class Decoder:
             messages=messages,
             alert=alert,
             note=note,
+            unprotected=unprotected,
         )
 
     def _message(self, sender: Side, d: _Direction, message: HandshakeMessage) -> MessageView:
         d.sent.append(message.name)
+        decoded = decode_message(message, version=self.version, cipher_suite=self.cipher_suite)
         if message.msg_type == HandshakeType.server_hello:  # HelloRetryRequest too: it is TLS 1.3
-            self.version = negotiated_version(message.body)
-            self.cipher_suite = server_hello_cipher_suite(message.body)
+            from tlsstep.wire.hello import server_hello_facts
+
+            hello = server_hello_facts(decoded)
+            if hello is not None:
+                self.version, self.cipher_suite = hello.version, hello.cipher_suite
         verified = None
         if self.unprotector is not None:
             if message.msg_type == HandshakeType.finished:  # check before it joins the transcript
                 verified = self.unprotector.check_finished(sender, message)
-            self.unprotector.observe(sender, message)
-        decoded = decode_message(message, version=self.version, cipher_suite=self.cipher_suite)
+            self.unprotector.observe(sender, message, decoded)
         return MessageView(message=message, decoded=decoded, verified=verified)

@@ -64,6 +64,22 @@ class SSLErrorInfo:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Processed:
+    """One message as the side's own OpenSSL reported it (``SSL_CTX_set_msg_callback``).
+
+    ``sent`` is True for what OpenSSL wrote, False for what it read. A handshake
+    message (``content_type`` 22) carries its header and body in ``data``; an alert
+    (21) its two bytes; a ChangeCipherSpec (20) is reported from its record header;
+    the header of any other record read is content type 256 (SSL3_RT_HEADER).
+    """
+
+    sent: bool
+    content_type: int
+    msg_type: int | None = None
+    data: bytes = b""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     """One operation on the pair and what it did.
 
@@ -85,6 +101,9 @@ class Event:
     queued_to_server: int = 0
     queued_to_client: int = 0
     note: str | None = None
+    # What this call's OpenSSL read and wrote, message by message, in order; None when
+    # Python cannot tell (no SSLContext._msg_callback) or the operation made no call.
+    processed: tuple[Processed, ...] | None = None
 
     @property
     def call(self) -> str:

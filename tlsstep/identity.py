@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from tlsstep.certs.build import CAKey, make_ca
 from tlsstep.errors import TlsstepError
-from tlsstep.secrets_dir import private_file
+from tlsstep.secret_file import SecretFile
 
 DEFAULT_SERVER_NAME: Final = "example.test"
 DEFAULT_CLIENT_NAME: Final = "client.example.test"
@@ -36,14 +36,14 @@ class Credential:
     security_level: int | None = None
 
     def load_into(self, context: ssl.SSLContext, name: str) -> None:
-        """Hand the chain and key to OpenSSL, through 0600 files in the private directory."""
-        cert = private_file(f"{name}-chain.pem", self.chain_pem)
-        key = private_file(f"{name}-key.pem", self.key_pem)
+        """Hand the chain and key to OpenSSL through 0600 files without a name on disk."""
+        cert = SecretFile(f"{name}-chain", self.chain_pem)
+        key = SecretFile(f"{name}-key", self.key_pem)
         try:
-            context.load_cert_chain(cert, key, password=self.password)
+            context.load_cert_chain(cert.path, key.path, password=self.password)
         finally:
-            key.unlink(missing_ok=True)
-            cert.unlink(missing_ok=True)
+            key.close()
+            cert.close()
 
 
 class Identity:

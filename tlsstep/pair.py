@@ -42,6 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from tlsstep import msg_callback
 from tlsstep.errors import UsageProblem
 from tlsstep.events import Event, Result, SessionInfo, Side, SideFacts, SSLErrorInfo
 from tlsstep.wire.records import record_lengths
@@ -90,6 +91,8 @@ class Pair:
         self._incoming = {side: ssl.MemoryBIO() for side in Side}
         self._outgoing = {side: ssl.MemoryBIO() for side in Side}
         self._queues: dict[Side, bytes] = {side: b"" for side in Side}
+        msg_callback.install(client_context)  # before wrap_bio: SSL_new copies it
+        msg_callback.install(server_context)
         self.objects: dict[Side, ssl.SSLObject] = {
             Side.client: client_context.wrap_bio(
                 self._incoming[Side.client],
@@ -102,6 +105,8 @@ class Pair:
                 self._incoming[Side.server], self._outgoing[Side.server], server_side=True
             ),
         }
+        for side in Side:
+            msg_callback.watch(self.objects[side])
         self.handshake_done: dict[Side, bool] = {side: False for side in Side}
         self.closed: dict[Side, bool] = {side: False for side in Side}
         self.failed: dict[Side, SSLErrorInfo | None] = {side: None for side in Side}
@@ -157,10 +162,24 @@ class Pair:
             error = SSLErrorInfo.from_exception(exc)
             self.failed[side] = error
         produced = self._drain(side)
-        if self.objects[side].version() is not None and result is not Result.error:
-            # version() is set only once the handshake has completed.
+        if result is not Result.error and self.objects[side].version() is not None:
+            # version() is set only once the handshake has completed. A handshake that
+            # completes shows that an earlier refused call (verify_client_post_handshake
+            # before the handshake, issue 16 item 9) did not break the connection.
+            if not self.handshake_done[side]:
+                self.failed[side] = None
             self.handshake_done[side] = True
-        return self._event(side, op, result, args=args, value=value, error=error, produced=produced)
+        processed = msg_callback.take(self.objects[side])
+        return self._event(
+            side,
+            op,
+            result,
+            args=args,
+            value=value,
+            error=error,
+            produced=produced,
+            processed=processed,
+        )
 
     # -- operations: one SSLObject call each --------------------------------------
 

@@ -45,7 +45,8 @@ COMMANDS: Final[dict[str, str]] = {
     "help": "help [command]: the commands, or one command's arguments",
     "reset": "start again: a new pair with the same options; forgets what was done",
     "save": "save FILE: write the steps done since the last reset as a scenario (TOML)",
-    "pcap": "pcap FILE: write what crossed so far as pcapng with its TLS secrets, for Wireshark",
+    "pcap": "pcap FILE [--discard-secrets]: write what crossed so far as pcapng for Wireshark, "
+    "with its TLS secrets (file mode 0600) or without them (0644)",
     "explain": "explain on|off: add a plain-language note to each message and outcome",
     "quit": "leave the shell (also: exit, end of input)",
 }
@@ -249,9 +250,11 @@ class Shell:
                 raise ShellError("save needs one file name: save FILE")
             return self.save(args[0])
         if word == "pcap":
-            if len(args) != 1:
-                raise ShellError("pcap needs one file name: pcap FILE")
-            return self.pcap(args[0])
+            discard = "--discard-secrets" in args
+            names = [a for a in args if a != "--discard-secrets"]
+            if len(names) != 1:
+                raise ShellError("pcap needs one file name: pcap FILE [--discard-secrets]")
+            return self.pcap(names[0], discard_secrets=discard)
         if word == "explain":
             self.explain = (args or ["on"])[0] != "off"
             return Reply(
@@ -315,7 +318,7 @@ class Shell:
 
     def _version(self) -> str | None:
         version = self.tracker.version
-        return str(version) if version else None
+        return version.label if version else None
 
     def save(self, path: str) -> Reply:
         name = Path(path).stem
@@ -331,11 +334,11 @@ class Shell:
             view=lambda: Text(f"saved {count} steps to {path}", style="tlsstep.dim"),
         )
 
-    def pcap(self, path: str) -> Reply:
-        """Write what crossed so far as pcapng, with the key log, for Wireshark."""
+    def pcap(self, path: str, *, discard_secrets: bool = False) -> Reply:
+        """Write what crossed so far as pcapng, with the key log (0600) unless discarded."""
         from tlsstep.pcap.writer import session_keylog, write_session_pcapng
 
-        keylog = session_keylog(self.session)
+        keylog = b"" if discard_secrets else session_keylog(self.session)
         try:
             packets = write_session_pcapng(path, self.session, keylog)
         except OSError as exc:
@@ -372,10 +375,10 @@ class Shell:
         if what == "messages":
             return {str(side): session.sent_messages(side) for side in Side}
         if what == "certs":
-            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_dicts
+            from tlsstep.run_certs import session_chain_reports
 
-            return reports_dicts(chain_reports(session))
+            return reports_dicts(session_chain_reports(session))
         if what == "state":
             return states_dict(self.tracker.snapshot(pair))
         if what == "keys":
@@ -427,10 +430,10 @@ class Shell:
         return Group(*lines)
 
     def _show_certs(self) -> RenderableType:
-        from tlsstep.certs.chain_report import chain_reports
         from tlsstep.render.certs_view import reports_view
+        from tlsstep.run_certs import session_chain_reports
 
-        return reports_view(chain_reports(self.session), full=False)
+        return reports_view(session_chain_reports(self.session), full=False)
 
     def _show_state(self) -> RenderableType:
         from tlsstep.render.states_view import states_table
@@ -493,10 +496,19 @@ class Shell:
             except EOFError:
                 break
             except KeyboardInterrupt:
+                if not interactive:
+                    raise  # piped: Ctrl-C stops the whole run (the caller cleans up)
                 self.console.print()
                 continue
-            if not self.execute(line):
-                break
+            try:
+                if not self.execute(line):
+                    break
+            except KeyboardInterrupt:
+                if not interactive:
+                    raise
+                # On a terminal Ctrl-C stops the command, not the shell.
+                self.errors += 1
+                self.console.print(Text("interrupted", style="tlsstep.error"))
         if interactive:
             _readline_save()
         return self.errors
@@ -628,7 +640,7 @@ def run_one_by_one(
     without pausing, ``q`` stops (and the function returns None). ``quiet`` prints
     nothing (for ``--json``). Returns each step's line and states, JSON-ready.
     """
-    from tlsstep.render.json import states_dict
+    from tlsstep.render.json import moves_dicts, states_dict
     from tlsstep.render.states_view import (
         moves_summary,
         moves_view,
@@ -648,11 +660,18 @@ def run_one_by_one(
         outcome = session.run(step)
         moves = tracker.follow(outcome.entries)
         snap = tracker.snapshot(session.pair)
-        out.append({"step": outcome.index, "line": step_line(step), "states": states_dict(snap)})
+        out.append(
+            {
+                "step": outcome.index,
+                "line": step_line(step),
+                "states": states_dict(snap),
+                "transitions": moves_dicts(moves),
+            }
+        )
         step = next(ops, None)
         if quiet:
             continue
-        shown = str(tracker.version) if tracker.version else None
+        shown = tracker.version.label if tracker.version else None
         parts: list[RenderableType] = []
         for entry in outcome.entries:
             parts.extend(entry_lines(entry))

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from tlsstep.certs.chain import chain_as_sent
-from tlsstep.certs.chain_report import chain_reports, pem_to_ders
-from tlsstep.certs.messages import certificate_messages, chain_from_certificate_message
+from tlsstep.certs.chain_report import pem_to_ders
+from tlsstep.certs.messages import certificate_messages
 from tlsstep.certs.problems import CertProblem, chain_credential, problem_credential
 from tlsstep.config import ClientCert, PairConfig, SideConfig, resolve_identity
 from tlsstep.errors import DecodeError, TlsstepError
@@ -18,6 +18,7 @@ from tlsstep.events import Side
 from tlsstep.identity import default_identity
 from tlsstep.render.certs_view import reports_dicts, reports_view
 from tlsstep.render.terminal import make_console
+from tlsstep.run_certs import run_certs, session_chain_reports
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
 
@@ -30,11 +31,12 @@ def tls12(**config: object) -> Session:
 
 def test_default_server_chain_is_sent_byte_for_byte() -> None:
     session = tls12()
-    [message] = certificate_messages(session)
+    [conn] = run_certs(session).connections
+    [message] = certificate_messages(conn.number, conn.version, conn.records)
     assert message.sender is Side.server and not message.tls13
     configured = pem_to_ders(default_identity().server.chain_pem)
     assert message.certificates == configured
-    [report] = chain_reports(session)
+    [report] = session_chain_reports(session)
     assert report.sent.ders == configured and report.from_wire
     assert report.openssl.ok and report.independent.ok and report.disagreement is None
 
@@ -44,7 +46,7 @@ def test_intermediate_chain_both_sides(depth: int) -> None:
     session = tls12(chain_depth=depth, client_cert=ClientCert.required)
     assert session.handshake_ok()
     identity = resolve_identity(session.config, session.identity)
-    reports = {r.sender: r for r in chain_reports(session)}
+    reports = {r.sender: r for r in session_chain_reports(session)}
     for side, credential in ((Side.server, identity.server), (Side.client, identity.client)):
         report = reports[side]
         assert report.sent.ders == pem_to_ders(credential.chain_pem)  # byte for byte
@@ -58,7 +60,7 @@ def test_intermediate_chain_both_sides(depth: int) -> None:
 
 def test_chain_renders_leaf_then_intermediate_then_root() -> None:
     session = tls12(chain_depth=2)
-    [report] = chain_reports(session)
+    [report] = session_chain_reports(session)
     out = io.StringIO()
     make_console(width=200, color=False, file=out).print(reports_view([report]))
     text = out.getvalue()
@@ -79,7 +81,7 @@ def test_chain_renders_leaf_then_intermediate_then_root() -> None:
 
 def test_json_carries_pem_and_fields() -> None:
     session = tls12(chain_depth=2)
-    [doc] = json.loads(json.dumps(reports_dicts(chain_reports(session))))
+    [doc] = json.loads(json.dumps(reports_dicts(session_chain_reports(session))))
     assert doc["sender"] == "server" and doc["from_wire"] is True
     leaf = doc["certificates"][0]
     assert leaf["pem"].startswith("-----BEGIN CERTIFICATE-----")
@@ -89,7 +91,7 @@ def test_json_carries_pem_and_fields() -> None:
     assert leaf["basic_constraints"] == {"ca": False, "path_length": None}
     assert doc["links"][0]["ok"] is True
     assert doc["openssl"]["ok"] is True and doc["independent"]["ok"] is True
-    ders = [c.der for c in chain_reports(session)[0].sent.certificates]
+    ders = [c.der for c in session_chain_reports(session)[0].sent.certificates]
     assert pem_to_ders("".join(c["pem"] for c in doc["certificates"]).encode()) == tuple(ders)
 
 
@@ -97,7 +99,7 @@ def test_openssl_completes_a_lone_leaf_from_its_trust_store() -> None:
     # The client also trusts the CA (it verifies the server), so OpenSSL's auto chain
     # building appends the root to the client's configured lone leaf.
     session = tls12(client_cert=ClientCert.required)
-    report = next(r for r in chain_reports(session) if r.sender is Side.client)
+    report = next(r for r in session_chain_reports(session) if r.sender is Side.client)
     configured = pem_to_ders(resolve_identity(session.config, session.identity).client.chain_pem)
     assert report.sent.ders[: len(configured)] == configured
     assert len(report.added_by_openssl) == 1 and report.sent.anchor_sent
@@ -138,6 +140,19 @@ def tls13_body(certs: list[bytes], context: bytes = b"") -> bytes:
 CERTS = [b"\x30\x03abc", b"\x30\x01z"]
 
 
+def chain_from_certificate_message(body: bytes, tls13: bool) -> tuple[bytes, ...]:
+    """The certificate list as the certificate layer reads it: through the one decoder."""
+    from tlsstep.wire.enums import ProtocolVersion
+    from tlsstep.wire.handshake import HandshakeMessage
+    from tlsstep.wire.hello import certificate_list
+    from tlsstep.wire.messages import decode_handshake
+
+    version = ProtocolVersion.tls13 if tls13 else ProtocolVersion.tls12
+    return certificate_list(
+        decode_handshake(HandshakeMessage(msg_type=11, body=body), version=version)
+    )
+
+
 def test_message_bodies_both_versions() -> None:
     assert chain_from_certificate_message(tls12_body(CERTS), tls13=False) == tuple(CERTS)
     assert chain_from_certificate_message(tls13_body(CERTS, b"\x07"), tls13=True) == tuple(CERTS)
@@ -150,15 +165,17 @@ def test_message_truncated_or_trailing(tls13: bool) -> None:
     for cut in range(len(body)):
         with pytest.raises(DecodeError):
             chain_from_certificate_message(body[:cut], tls13=tls13)
-    with pytest.raises(DecodeError, match="after certificate_list"):
+    with pytest.raises(DecodeError, match="after Certificate"):
         chain_from_certificate_message(body + b"\x00", tls13=tls13)
 
 
-def test_inner_length_error_has_offset_in_body() -> None:
+def test_inner_length_error_has_its_offset_in_the_message() -> None:
     body = u24(u24(b"abc")[:-1])  # the entry says 3 bytes; 2 are present
     with pytest.raises(DecodeError) as info:
         chain_from_certificate_message(body, tls13=False)
-    assert info.value.offset == 3
+    # The decoder's offsets count from the header: 4 + the list's and entry's lengths.
+    assert info.value.offset == 4 + 3 + 3
+    assert "expected 3 byte(s) of ASN.1Cert" in str(info.value)
 
 
 # -- TLS 1.3: the Certificate message arrives through the transcript's unprotector ----
@@ -169,7 +186,7 @@ class _CleartextUnprotector:
     (content, then the real content type, RFC 8446 §5.2) without encryption, so the
     collector's TLS 1.3 path runs through the real Decoder before decryption lands."""
 
-    def observe(self, sender: Side, message: object) -> None:
+    def observe(self, sender: Side, message: object, decoded: object) -> None:
         pass
 
     def change_cipher_spec(self, sender: Side) -> None:
@@ -212,7 +229,7 @@ def test_tls13_certificate_message_once_decrypted() -> None:
     views = transcript.feed(Side.server, _record(22, encode_handshake(2, server_hello)))
     views += transcript.feed(Side.server, _record(23, certificate + b"\x16"))
     entry = SimpleNamespace(records=tuple(views))
-    conn = SimpleNamespace(number=1, decoder=transcript, entries=[entry])
-    [message] = certificate_messages(SimpleNamespace(connections=[conn]))  # type: ignore[arg-type]
+    assert transcript.version == 0x0304
+    [message] = certificate_messages(1, transcript.version, entry.records)
     assert message.tls13 and message.sender is Side.server
     assert message.certificates == ders

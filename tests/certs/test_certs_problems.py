@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tlsstep.certs.chain_report import ChainReport, chain_reports
+from tlsstep.certs.chain_report import ChainReport
 from tlsstep.certs.problems import CertProblem, parse_problem, problem_credential
 from tlsstep.config import PairConfig, SideConfig, resolve_identity
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
+from tlsstep.run_certs import session_chain_reports
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
 
@@ -52,7 +53,7 @@ def run(version: str, **config: object) -> Session:
 
 
 def report_for(session: Session, sender: Side) -> ChainReport:
-    reports = [r for r in chain_reports(session) if r.sender is sender]
+    reports = [r for r in session_chain_reports(session) if r.sender is sender]
     assert len(reports) == 1, reports
     return reports[0]
 

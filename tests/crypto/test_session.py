@@ -30,6 +30,7 @@ from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.unprotector import ConnectionUnprotector, KeyLogCrypto
 from tlsstep.decode import Decoder
 from tlsstep.events import Side
+from tlsstep.secrets_dir import private_dir
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
 
@@ -270,10 +271,14 @@ def test_key_log_file_is_private_and_removed(tmp_path: Path) -> None:
     path = Path(hooks.keylog_path or "")
     session = Session(PairConfig(), crypto=hooks)
     session.run(parse_line("handshake"))
+    assert "TRAFFIC_SECRET" in path.read_text()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert path.stat().st_nlink == 0  # no name on disk: it dies with the process (SIGKILL too)
+    assert stat.S_IMODE(private_dir().stat().st_mode) == 0o700
+    assert not any("TRAFFIC_SECRET" in p.read_text() for p in private_dir().iterdir())
     hooks.close()
-    assert not path.exists()
+    assert hooks.keylog_path is None
+    assert hooks.keylog_bytes() == b""
     assert stat.S_IMODE(export.stat().st_mode) == 0o600
     exported = KeyLog.from_text(export.read_text())
     assert not exported.problems

@@ -18,7 +18,7 @@ from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.records import Tls12CbcOpener, opener
 from tlsstep.crypto.schedule import TrafficKeys, next_traffic_secret, traffic_keys
 from tlsstep.crypto.suites import SUITES
-from tlsstep.crypto.unprotector import ConnectionUnprotector, server_hello_fields
+from tlsstep.crypto.unprotector import ConnectionUnprotector
 from tlsstep.decode import Decoder
 from tlsstep.events import Side
 from tlsstep.wire.enums import HELLO_RETRY_REQUEST_RANDOM
@@ -124,14 +124,21 @@ def test_early_data_and_old_versions_give_reasons() -> None:
     assert record.note and "TLS 1.0/1.1" in record.note
 
 
-def test_server_hello_fields() -> None:
+def test_server_hello_facts_come_from_the_decoder() -> None:
+    from tlsstep.wire.handshake import HandshakeMessage
+    from tlsstep.wire.hello import server_hello_facts
+    from tlsstep.wire.messages import decode_handshake
+
+    def facts(body: bytes) -> object:
+        return server_hello_facts(decode_handshake(HandshakeMessage(msg_type=2, body=body)))
+
     etm = b"\x00\x16\x00\x00"
-    fields = server_hello_fields(server_hello(version=0x0303, extensions=etm)[4:])
+    fields = facts(server_hello(version=0x0303, extensions=etm)[4:])
     assert fields is not None
-    assert (fields.random, fields.cipher_suite, fields.version, fields.encrypt_then_mac) == (
+    assert (fields.random, fields.cipher_suite, fields.version, fields.encrypt_then_mac) == (  # type: ignore[attr-defined]
         SR, 0xC013, 0x0303, True,
     )  # fmt: skip
-    assert server_hello_fields(b"\x03\x03") is None
+    assert facts(b"\x03\x03") is None
 
 
 def test_hello_retry_transcript_uses_message_hash() -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from tlsstep import msg_callback
 from tlsstep.cli import main
 from tlsstep.config import PairConfig, SideConfig, build_contexts
 from tlsstep.decode import HandshakeMessage, Record, Unprotected
@@ -31,7 +32,7 @@ HANDSHAKE = 22  # ssl._TLSContentType.HANDSHAKE
 class NoKeys:
     """An unprotector that opens nothing: the session still decodes plaintext."""
 
-    def observe(self, sender: Side, message: HandshakeMessage) -> None:
+    def observe(self, sender: Side, message: HandshakeMessage, decoded: object) -> None:
         pass
 
     def change_cipher_spec(self, sender: Side) -> None:
@@ -67,18 +68,8 @@ def make_run(tmp_path: Path, version: str, *, data: bytes = b"ping", resume: boo
         client=SideConfig(min_version=version, max_version=version),
         server=SideConfig(min_version=version, max_version=version),
     )
-    written: dict[Side, list[int]] = {Side.client: [], Side.server: []}
-
-    def callback(conn: Any, direction: str, _v: Any, ctype: Any, msg_type: Any, _d: Any) -> None:
-        if direction == "write" and ctype == HANDSHAKE:
-            written[Side.server if conn.server_side else Side.client].append(int(msg_type))
-
-    # OpenSSL's own record of what each side wrote, through Python's private
-    # message callback: set on real contexts before the first SSLObject exists.
     hooks = KeylogHooks(str(keylog))
     contexts = build_contexts(config, None, hooks.keylog_path)
-    for ctx in contexts:
-        ctx._msg_callback = callback  # type: ignore[attr-defined]
     session = Session(config, crypto=hooks, contexts=contexts)
     for line in [
         "handshake",
@@ -95,6 +86,14 @@ def make_run(tmp_path: Path, version: str, *, data: bytes = b"ping", resume: boo
         session.run(parse_line("resume"))
         session.run(parse_line("handshake"))
     assert session.handshake_ok()
+    # OpenSSL's own record of what each side wrote (Python's private message callback,
+    # which every call's event carries as ``processed``).
+    written: dict[Side, list[int]] = {Side.client: [], Side.server: []}
+    for entry in session.entries:
+        for item in entry.event.processed or ():
+            if item.sent and item.content_type == HANDSHAKE and item.msg_type is not None:
+                written[entry.event.side].append(item.msg_type)
+    assert msg_callback.AVAILABLE and any(written.values())
     return Run(session=session, keylog=keylog.read_bytes(), written=written)
 
 
@@ -103,9 +102,37 @@ def tlsstep_cli(*args: str) -> Any:
 
 
 def decode_json(*args: str) -> dict[str, Any]:
+    """``decode --json``'s streamed items, grouped by stream (and checked against
+    ``--jsonl``, which must carry the same objects)."""
     result = tlsstep_cli("decode", "--json", *args)
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    items = json.loads(result.stdout)
+    lines = tlsstep_cli("decode", "--jsonl", *args)
+    assert [json.loads(line) for line in lines.stdout.splitlines()] == items
+    return grouped(items)
+
+
+def grouped(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The streamed objects of ``decode --json`` as one document: the capture (its header
+    and summary) and each stream with its records, notes and end."""
+    assert items[0]["type"] == "capture" and items[-1]["type"] == "summary"
+    capture = {k: v for k, v in {**items[0], **items[-1]}.items() if k != "type"}
+    streams: dict[int, dict[str, Any]] = {}
+    for item in items[1:-1]:
+        kind, number = item["type"], item["stream"]
+        body = {k: v for k, v in item.items() if k not in ("type", "stream")}
+        if kind == "stream":
+            streams[number] = {"stream": number, **body, "records": [], "notes": []}
+        elif kind == "record":
+            streams[number]["records"].append(body)
+        elif kind == "note":
+            streams[number]["notes"].append(body)
+        elif kind == "end":
+            streams[number]["end"] = body["reason"]
+            streams[number]["messages"] = body["messages"]
+        else:
+            raise AssertionError(f"unknown item type {kind!r}")
+    return {"capture": capture, "streams": list(streams.values())}
 
 
 def transcript(doc: dict[str, Any]) -> list[Any]:

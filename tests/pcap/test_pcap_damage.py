@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pcap.helpers import make_run, run_tool, tlsstep_cli, tool
+from tests.pcap.helpers import grouped, make_run, run_tool, tlsstep_cli, tool
 from tlsstep.pcap.reader import CaptureError, Packet, read_capture
 from tlsstep.pcap.writer import write_session_pcapng
 
@@ -79,7 +79,7 @@ def test_a_corrupt_block_length_names_its_block(capture: Path, tmp_path: Path) -
     path.write_bytes(bytes(data))
     result = tlsstep_cli("decode", "--json", str(path))
     assert result.exit_code == 1
-    doc = json.loads(result.stdout)
+    doc = grouped(json.loads(result.stdout))  # the array is closed, even after damage
     assert doc["capture"]["error"]["offset"] == target
     assert doc["streams"][0]["records"]
 

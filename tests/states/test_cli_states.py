@@ -17,7 +17,7 @@ def test_json_has_states_and_step_states() -> None:
     doc = json.loads(proc.stdout)
     for side in ("client", "server"):
         assert doc["states"][side]["state"] == "CONNECTED"
-        assert doc["states"][side]["derived"] == "messages"
+        assert doc["states"][side]["derived"] == "openssl"
         assert doc["states"][side]["python"] == "established"
     lines = [s["line"] for s in doc["step_states"]]
     assert lines[:3] == ["handshake client", "deliver client", "handshake server"]
@@ -45,6 +45,8 @@ def test_svg_and_html_exports(tmp_path: Path) -> None:
     root = ET.parse(svg).getroot()
     assert root.tag == f"{{{SVG_NS}}}svg"
     assert "ClientHello" in [t.text for t in root.iter(f"{{{SVG_NS}}}text")]
-    assert "<svg" in html.read_text() and html.read_text().startswith("<!DOCTYPE html>")
+    page = html.read_text()  # the run's page; tests/test_page.py drives it in a browser
+    assert page.startswith("<!DOCTYPE html>") and 'id="tlsstep-run"' in page
+    assert "ClientHello" in page and "ServerHello" in page
     bad = tlsstep("handshake", "--svg", str(tmp_path / "no" / "such" / "dir.svg"))
     assert bad.returncode == 2 and "--svg" in bad.stderr and "Traceback" not in bad.stderr

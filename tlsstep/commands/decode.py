@@ -62,7 +62,19 @@ def unprotector_factory() -> UnprotectorFactory:
     default=None,
     help="Decode only TCP streams with an endpoint on this port.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON array instead, written as the capture is read: one object per "
+    "stream, record, note and stream end, then a summary (schema in README).",
+)
+@click.option(
+    "--jsonl",
+    "as_jsonl",
+    is_flag=True,
+    help="The same objects as --json, one per line (JSON Lines), without the array.",
+)
 @click.option(
     "-v",
     "--verbose",
@@ -70,7 +82,12 @@ def unprotector_factory() -> UnprotectorFactory:
     help="-v adds each message's decoded fields as a tree; -vv adds their bytes in hex.",
 )
 def decode_command(
-    capture: str, keylog: str | None, port: int | None, as_json: bool, verbose: int
+    capture: str,
+    keylog: str | None,
+    port: int | None,
+    as_json: bool,
+    as_jsonl: bool,
+    verbose: int,
 ) -> None:
     """Decode every TLS stream of CAPTURE (pcap or pcapng; Ethernet, raw IP or
     Linux cooked links; IPv4 and IPv6).
@@ -84,6 +101,9 @@ def decode_command(
     from pathlib import Path
 
     from tlsstep.pcap.capture import decode_capture
+
+    if as_json and as_jsonl:
+        raise click.UsageError("--json and --jsonl are two forms of one output: give one")
 
     keylog_text = b""
     if keylog is not None:
@@ -101,7 +121,10 @@ def decode_command(
         items = decode_capture(
             file, keylog=keylog_text, port=port, unprotector_factory=unprotector_factory()
         )
-        summary = _json(items, capture) if as_json else _text(items, capture, verbose)
+        if as_json or as_jsonl:
+            summary = _json(items, capture, lines=as_jsonl)
+        else:
+            summary = _text(items, capture, verbose)
     if summary.error is not None:
         raise click.ClickException(f"{capture}: {summary.error}")
 
@@ -173,42 +196,90 @@ def _summary_text(summary: CaptureSummary) -> str:
     return "; ".join(parts)
 
 
-def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
+def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> CaptureSummary:
+    """Write each item as it comes: a JSON array (``--json``) or JSON Lines (``--jsonl``).
+
+    Nothing is kept: memory does not grow with the capture (issue 14). Objects are
+    encoded by json's C encoder (``dumps`` without ``indent``) and written as bytes; a
+    record's application data is spliced in as hex without passing through the encoder
+    (hex needs no escaping, and escaping 32 KB per record was most of the time). The
+    array puts one object on each line. The schema is in README.md ("decode --json").
+    """
     import json
 
     from tlsstep import __version__
     from tlsstep.pcap import capture as c
     from tlsstep.render.json import record_dict
 
-    streams: dict[int, dict[str, Any]] = {}
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    dumps = json.dumps
+    first = True
+
+    def emit(encoded: bytes) -> None:
+        nonlocal first
+        if lines:
+            out.write(encoded + b"\n")
+        else:
+            out.write((b"[\n" if first else b",\n") + encoded)
+        first = False
+
+    def emit_obj(obj: dict[str, Any]) -> None:
+        emit(dumps(obj).encode("ascii"))
+
+    emit_obj({"type": "capture", "tlsstep": __version__, "file": capture})
     for item in items:
-        if isinstance(item, c.StreamFound):
-            streams[item.stream.number] = {
-                "stream": item.stream.number,
-                "client": c.endpoint_text(item.stream.client),
-                "server": c.endpoint_text(item.stream.server),
-                "tls": item.tls,
-                "skipped": item.reason,
-                "records": [],
-                "notes": [],
-            }
-        elif isinstance(item, c.StreamRecord):
-            streams[item.stream.number]["records"].append(record_dict(item.view))
+        if isinstance(item, c.StreamRecord):
+            view = item.view
+            head = dumps(
+                {
+                    "type": "record",
+                    "stream": item.stream.number,
+                    **record_dict(view, with_data=False),
+                }
+            ).encode("ascii")
+            data = view.application_data
+            if data is None:
+                emit(head)
+            else:
+                emit(head[:-1] + b', "application_data": ' + _data_json(data) + b"}")
+        elif isinstance(item, c.StreamFound):
+            emit_obj(
+                {
+                    "type": "stream",
+                    "stream": item.stream.number,
+                    "client": c.endpoint_text(item.stream.client),
+                    "server": c.endpoint_text(item.stream.server),
+                    "tls": item.tls,
+                    "skipped": item.reason,
+                }
+            )
         elif isinstance(item, c.StreamNote):
-            streams[item.stream.number]["notes"].append(
-                {"from": str(item.sender) if item.sender else None, "text": item.text}
+            emit_obj(
+                {
+                    "type": "note",
+                    "stream": item.stream.number,
+                    "from": str(item.sender) if item.sender else None,
+                    "text": item.text,
+                }
             )
         elif isinstance(item, c.StreamEnded):
-            streams[item.stream.number]["end"] = item.reason
-            streams[item.stream.number]["messages"] = {
-                "client": list(item.client_messages),
-                "server": list(item.server_messages),
-            }
+            emit_obj(
+                {
+                    "type": "end",
+                    "stream": item.stream.number,
+                    "reason": item.reason,
+                    "records": item.records,
+                    "messages": {
+                        "client": list(item.client_messages),
+                        "server": list(item.server_messages),
+                    },
+                }
+            )
         elif isinstance(item, c.CaptureSummary):
-            doc = {
-                "tlsstep": __version__,
-                "capture": {
-                    "file": capture,
+            emit_obj(
+                {
+                    "type": "summary",
                     "packets": item.packets,
                     "tcp_segments": item.tcp_segments,
                     "streams": item.streams,
@@ -218,10 +289,28 @@ def _json(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
                     "error": None
                     if item.error is None
                     else {"message": item.error.message, "offset": item.error.offset},
-                },
-                "streams": list(streams.values()),
-            }
-            json.dump(doc, sys.stdout, indent=2)
-            sys.stdout.write("\n")
+                }
+            )
+            if not lines:
+                out.write(b"\n]\n")
+            out.flush()
             return item
     raise AssertionError("decode_capture always ends with a summary")
+
+
+def _data_json(data: bytes) -> bytes:
+    """``render.json.application_data(data)``, encoded: text through the encoder, hex as is."""
+    import binascii
+    import json
+
+    from tlsstep.render.json import application_data
+
+    try:
+        data.decode("utf-8")  # fails fast on binary data, before any hex is made
+    except UnicodeDecodeError:
+        pass
+    else:
+        shown = application_data(data)
+        if "text" in shown:
+            return json.dumps(shown).encode("ascii")
+    return b'{"length": %d, "hex": "%s"}' % (len(data), binascii.hexlify(data))

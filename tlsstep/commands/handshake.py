@@ -99,7 +99,11 @@ Examples:
     metavar="FILE",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Write the ladder diagram to FILE as an HTML page.",
+    help="Write the run to FILE as one self-contained HTML page that teaches it: the ladder "
+    "(click an arrow), a step player with both sides' states, each record's bytes and fields, "
+    "its decryption (secret, key, IV, nonce, tag), the Finished recomputation, the key "
+    "schedule and the certificates. The page embeds the run's secrets and keys, so it is "
+    "written with mode 0600; it loads nothing from the network.",
 )
 @click.option(
     "--certs",
@@ -114,7 +118,15 @@ Examples:
     type=click.Path(dir_okay=False, writable=True),
     default=None,
     metavar="FILE",
-    help="Also write the run to FILE as pcapng (a synthetic TCP connection) for Wireshark.",
+    help="Also write the run to FILE as pcapng (a synthetic TCP connection) for Wireshark, "
+    "with the TLS secrets inside so that it opens decrypted; the file is therefore created "
+    "with mode 0600 (see --discard-secrets).",
+)
+@click.option(
+    "--discard-secrets",
+    is_flag=True,
+    help="Write the --pcap file without the TLS secrets (mode 0644, safe to share): "
+    "Wireshark then shows the protected records still encrypted.",
 )
 @click.option(
     "--keylog",
@@ -137,7 +149,9 @@ Examples:
     "--verbose",
     count=True,
     help="-v adds the decoded fields of every message and every SSLObject fact of both sides; "
-    "-vv adds each field's offset and bytes in hex, and all details.",
+    "-vv adds each field's offset and bytes in hex, and all details (with --json: each "
+    "record's bytes and decryption, the Finished recomputation, the key schedule and the "
+    "notes, as the --html page shows them; these include the run's secrets).",
 )
 def handshake_command(
     resume: bool,
@@ -153,6 +167,7 @@ def handshake_command(
     svg_path: str | None,
     html_path: str | None,
     pcap_path: str | None,
+    discard_secrets: bool,
     keylog: str | None,
     tls13_ciphersuites: str | None,
     **opts: Any,
@@ -203,6 +218,7 @@ def handshake_command(
             show_certs=show_certs,
             verbose=verbose,
             pcap_path=pcap_path,
+            discard_secrets=discard_secrets,
             save_path=save_path,
             view=View(
                 step_mode=step_mode,
@@ -230,6 +246,7 @@ def _run(
     pcap_path: str | None,
     save_path: str | None,
     view: View,
+    discard_secrets: bool = False,
 ) -> None:
     """Steps -> session -> render, with the crypto hooks decrypting every record."""
     step_mode, states, explain, ladder = view.step_mode, view.states, view.explain, view.ladder
@@ -253,11 +270,12 @@ def _run(
 
         recorder = Recorder(session).attach()  # every step run from here on, by any front end
     one_by_one = step_mode or states or explain
-    if one_by_one:
+    step_states: list[dict[str, Any]] | None = None
+    if one_by_one or view.html_path:  # the page shows both sides' states after each step
         from tlsstep.shell import run_one_by_one
 
         step_states = run_one_by_one(
-            session, steps, pause=step_mode, explain=explain, quiet=as_json
+            session, steps, pause=step_mode, explain=explain, quiet=as_json or not one_by_one
         )
         if step_states is None:  # q at a pause
             return
@@ -270,14 +288,12 @@ def _run(
     if save_path and recorder is not None:
         _save(save_path, config, recorder)
     if pcap_path is not None:
-        _write_pcap(pcap_path, session)
+        _write_pcap(pcap_path, session, discard_secrets=discard_secrets)
 
     from tlsstep.summary import summarize
 
     summary = summarize(session)
     if as_json:
-        import json
-
         from tlsstep.render.json import run_dict, states_dict
         from tlsstep.states.tracker import derive
 
@@ -286,12 +302,17 @@ def _run(
         if one_by_one:
             document["step_states"] = step_states
         if show_certs:
-            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_dicts
+            from tlsstep.run_certs import session_chain_reports
 
-            document["certificates"] = reports_dicts(chain_reports(session))
-        json.dump(document, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+            document["certificates"] = reports_dicts(session_chain_reports(session))
+        if verbose >= 2:  # what the --html page shows: bytes, decryption, keys, notes
+            from tlsstep.render.details import add_details
+
+            add_details(document, session)
+        from tlsstep.render.json_out import dump
+
+        dump(document, sys.stdout)
     else:
         from rich.text import Text
 
@@ -313,17 +334,19 @@ def _run(
             console.print(run_view(session, verbosity=verbose))
             console.print(states_line(derive(session), label="states"))
         if show_certs:
-            from tlsstep.certs.chain_report import chain_reports
             from tlsstep.render.certs_view import reports_view
+            from tlsstep.run_certs import session_chain_reports
 
             console.print(Text(""))
-            console.print(reports_view(chain_reports(session), full=verbose >= 1))
+            console.print(reports_view(session_chain_reports(session), full=verbose >= 1))
         if ladder:
             from tlsstep.render.ladder import build_ladder, ladder_view
 
             console.print(Text(""), ladder_view(build_ladder(session.entries)))
-    if view.svg_path or view.html_path:
-        _export_ladder(session, view.svg_path, view.html_path)
+    if view.svg_path:
+        _export_ladder(session, view.svg_path)
+    if view.html_path:
+        _write_html(view.html_path, session, step_states)
     if not summary.ok:
         sys.exit(1)
 
@@ -367,37 +390,55 @@ def _check_writable(path: str | None, option: str) -> None:
         )
 
 
-def _export_ladder(session: Any, svg_path: str | None, html_path: str | None) -> None:
-    from tlsstep.render.ladder import build_ladder, ladder_html, ladder_svg
+def _export_ladder(session: Any, svg_path: str) -> None:
+    from tlsstep.render.ladder import build_ladder, ladder_svg
 
     diagram = build_ladder(session.entries, title="tlsstep handshake")
-    for path, text, option in (
-        (svg_path, ladder_svg, "--svg"),
-        (html_path, ladder_html, "--html"),
-    ):
-        if path is None:
-            continue
-        try:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text(diagram))
-        except OSError as exc:
-            raise click.BadParameter(
-                f"cannot write {path}: {exc.strerror}", param_hint=option
-            ) from None
+    try:
+        with open(svg_path, "w", encoding="utf-8") as fh:
+            fh.write(ladder_svg(diagram))
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {svg_path}: {exc.strerror}", param_hint="--svg"
+        ) from None
 
 
-def _write_pcap(path: str, session: Any) -> None:
-    """Export the run; the key log goes in when the session's crypto hooks wrote one."""
+def _write_html(path: str, session: Any, step_states: list[dict[str, Any]] | None) -> None:
+    """The run's page (render/page.py), made from the run's JSON document."""
+    import shlex
+
+    from tlsstep.render.details import run_document
+    from tlsstep.render.page import write_page
+
+    document = run_document(session, step_states=step_states, certificates=True)
+    document["title"] = title = shlex.join(["tlsstep", *sys.argv[1:]])
+    try:
+        write_page(path, document, title)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror}", param_hint="--html"
+        ) from None
+
+
+def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> None:
+    """Export the run; the key log goes in (file 0600) when the session's crypto hooks
+    wrote one, unless ``discard_secrets``."""
     from tlsstep.pcap.writer import session_keylog, write_session_pcapng
 
-    keylog = session_keylog(session)
+    keylog = b"" if discard_secrets else session_keylog(session)
     try:
         packets = write_session_pcapng(path, session, keylog)
     except OSError as exc:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror}", param_hint="--pcap"
         ) from None
-    secrets = "with its TLS key log" if keylog else "without secrets (no key log in this run)"
+    secrets = (
+        "with its TLS key log (mode 0600)"
+        if keylog
+        else "without secrets (--discard-secrets)"
+        if discard_secrets
+        else "without secrets (no key log in this run)"
+    )
     click.echo(f"wrote {path}: {packets} packets, {secrets}", err=True)
 
 

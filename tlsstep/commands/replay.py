@@ -17,6 +17,7 @@ Examples:
   tlsstep replay scenarios/ -k resumption       scenarios whose name or file matches
   tlsstep replay my-bug.toml --json
   tlsstep replay scenarios/ --pcap captures/    one pcapng per scenario, secrets inside
+  tlsstep replay scenarios/ --html pages/       one teaching page per scenario + index.html
 
 \b
 Exit status: 0 every scenario passed, 1 a check failed, 2 a file is unreadable
@@ -32,26 +33,73 @@ def _crypto_hooks() -> Any:
     return KeyLogCrypto()
 
 
-def pcap_target(option: str, scenario_path: str, count: int) -> str:
-    """``--pcap``'s file for one scenario: the option itself for a lone scenario that
-    is not aimed at a directory, else DIR/<scenario file name>.pcapng."""
+def pcap_target(option: str, scenario_path: str, count: int, suffix: str = ".pcapng") -> str:
+    """``--pcap``'s (or ``--html``'s) file for one scenario: the option itself for a lone
+    scenario that is not aimed at a directory, else DIR/<scenario file name><suffix>."""
     from pathlib import Path
 
     target = Path(option)
     if count == 1 and not target.is_dir() and not option.endswith(("/", "\\")):
         return option
     target.mkdir(parents=True, exist_ok=True)
-    return str(target / (Path(scenario_path).stem + ".pcapng"))
+    return str(target / (Path(scenario_path).stem + suffix))
 
 
-def _write_pcap(path: str, session: Any) -> None:
+def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> None:
     from tlsstep.pcap.writer import session_keylog, write_session_pcapng
 
     try:
-        write_session_pcapng(path, session, session_keylog(session))
+        keylog = b"" if discard_secrets else session_keylog(session)
+        write_session_pcapng(path, session, keylog)
     except OSError as exc:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror}", param_hint="--pcap"
+        ) from None
+
+
+def _write_html(path: str, result: Any) -> None:
+    """One scenario's page: its run's document plus the scenario and its verdict."""
+    from tlsstep.render.details import run_document
+    from tlsstep.render.page import write_page
+    from tlsstep.scenario.results import mismatch_dict
+
+    document = run_document(result.session, certificates=True)
+    sc = result.scenario
+    document["title"] = f"tlsstep replay: {sc.name}"
+    document["scenario"] = {
+        "name": sc.name,
+        "path": sc.path,
+        "description": sc.description,
+        "status": result.status,
+        "passed": result.passed,
+        "failures": [
+            f"step {m['step']} ({sc.path}:{m['line']}): {m['message']}"
+            for m in (mismatch_dict(x) for x in result.mismatches)
+        ],
+    }
+    try:
+        write_page(path, document, document["title"])
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror}", param_hint="--html"
+        ) from None
+
+
+def _write_index(directory: str, pages: list[tuple[Any, str]]) -> None:
+    import os
+
+    from tlsstep.render.page import index_html
+
+    rows = [
+        (r.scenario.name, os.path.basename(p), r.passed, r.scenario.description) for r, p in pages
+    ]
+    path = os.path.join(directory, "index.html")
+    try:
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(index_html("tlsstep replay", rows))
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror}", param_hint="--html"
         ) from None
 
 
@@ -100,7 +148,24 @@ def _selected(pattern: str | None, name: str, path: str) -> bool:
     type=click.Path(writable=True),
     default=None,
     help="Also write each scenario's run as pcapng with its TLS secrets: to FILE when one "
-    "scenario runs, else to DIR/<scenario file name>.pcapng (DIR is created).",
+    "scenario runs, else to DIR/<scenario file name>.pcapng (DIR is created). Files with "
+    "secrets are created with mode 0600 (see --discard-secrets).",
+)
+@click.option(
+    "--discard-secrets",
+    is_flag=True,
+    help="Write the --pcap files without the TLS secrets (mode 0644, safe to share).",
+)
+@click.option(
+    "--html",
+    "html_path",
+    metavar="FILE_OR_DIR",
+    type=click.Path(writable=True),
+    default=None,
+    help="Also write each scenario's run as a self-contained HTML page (ladder, step "
+    "player, bytes, decryption, keys, certificates): to FILE when one scenario runs, else "
+    "to DIR/<scenario file name>.html with DIR/index.html linking them. Pages embed the "
+    "run's keys and are written with mode 0600.",
 )
 @fresh_certs_option
 def replay_command(
@@ -111,6 +176,8 @@ def replay_command(
     pattern: str | None,
     fail_fast: bool,
     pcap_path: str | None,
+    discard_secrets: bool,
+    html_path: str | None,
 ) -> None:
     """Replay scenario files (TOML): each is a pair configuration and a list of steps.
 
@@ -149,13 +216,23 @@ def replay_command(
     identity = default_identity()  # certificates: made once, before any scenario is timed
     crypto = _crypto_hooks()
     results: list[ScenarioResult] = []
+    pages: list[tuple[ScenarioResult, str]] = []
     for scenario in scenarios:
         if fail_fast and invalid:
             break
         result = run(scenario, identity=identity, crypto=crypto)
         results.append(result)
         if pcap_path is not None and result.session is not None:
-            _write_pcap(pcap_target(pcap_path, scenario.path, len(scenarios)), result.session)
+            _write_pcap(
+                pcap_target(pcap_path, scenario.path, len(scenarios)),
+                result.session,
+                discard_secrets=discard_secrets,
+            )
+        if html_path is not None and result.session is not None:
+            # Now, while the shared key log's unprotectors are this scenario's.
+            target = pcap_target(html_path, scenario.path, len(scenarios), ".html")
+            _write_html(target, result)
+            pages.append((result, target))
         if result.error is not None:
             click.echo(str(result.error), err=True)
         if console is not None and not quiet:
@@ -166,6 +243,8 @@ def replay_command(
             break
 
     crypto.close()  # removes the key log file
+    if html_path is not None and pages and len(scenarios) > 1:
+        _write_index(html_path, pages)
     if junit_path:
         from tlsstep.scenario import junit
 
@@ -177,12 +256,11 @@ def replay_command(
                 f"cannot write {junit_path}: {exc.strerror}", param_hint="--junit"
             ) from None
     if as_json:
-        import json
-
         from tlsstep import __version__
+        from tlsstep.render.json_out import dump
         from tlsstep.scenario import invalid_dict, result_dict
 
-        json.dump(
+        dump(
             {
                 "tlsstep": __version__,
                 "scenarios": [result_dict(r) for r in results],
@@ -194,9 +272,8 @@ def replay_command(
                 },
             },
             sys.stdout,
-            indent=2,
+            levels=3,
         )
-        sys.stdout.write("\n")
     elif console is not None:
         from tlsstep.render.replay import summary_table
 

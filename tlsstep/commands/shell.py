@@ -63,6 +63,8 @@ def shell_command(explain: bool, as_json: bool, **opts: Any) -> None:
         raise click.UsageError(str(exc)) from None
     try:
         errors = shell.loop(sys.stdin, interactive=interactive)
+    except KeyboardInterrupt:
+        sys.exit(130)  # 128 + SIGINT, after the finally below removed the key log
     finally:
         shell.close()
     if errors and not interactive:

@@ -13,6 +13,7 @@ Hash(handshake_messages))[0..11].
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from cryptography.hazmat.primitives import hashes, hmac
@@ -22,6 +23,26 @@ from tlsstep.crypto.suites import CipherSuite
 from tlsstep.wire.enums import HELLO_RETRY_REQUEST_RANDOM, HandshakeType
 
 TLS12_VERIFY_DATA_LENGTH: Final = 12  # RFC 5246 §7.4.9
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FinishedCheck:
+    """One Finished recomputed: the inputs and both verify_data values, for views.
+
+    TLS 1.3: ``finished_key`` = HKDF-Expand-Label(secret, "finished"), expected =
+    HMAC(finished_key, transcript_hash). TLS 1.2: ``secret`` is the master secret,
+    ``finished_key`` is None and expected = PRF(secret, label, transcript_hash)[:12].
+    """
+
+    sender: str
+    secret_label: str
+    secret: bytes
+    finished_key: bytes | None
+    transcript_hash: bytes
+    messages: int  # how many handshake messages the transcript hash covers
+    expected: bytes
+    received: bytes
+    match: bool
 
 
 def hash_messages(algorithm: hashes.HashAlgorithm, messages: Sequence[bytes]) -> bytes:

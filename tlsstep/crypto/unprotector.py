@@ -1,10 +1,10 @@
 """The crypto layer's hooks: a key log for the session, an unprotector per connection.
 
 :class:`KeyLogCrypto` is what ``Session(config, crypto=...)`` takes: it makes the
-key log file OpenSSL writes to (``keylog_path``, in the private 0700 directory,
-mode 0600), reads the lines added since the last look whenever a secret is
-wanted, and deletes the file on :meth:`KeyLogCrypto.close` (or when garbage
-collected or at exit, so Ctrl-C and errors leave nothing behind).
+key log file OpenSSL writes to (``keylog_path``: a :class:`SecretFile`, 0600 and
+without a name on disk, so it dies with the process however the process dies),
+reads the lines added since the last look whenever a secret is wanted, and
+closes it on :meth:`KeyLogCrypto.close` (or when garbage collected or at exit).
 
 :class:`ConnectionUnprotector` follows one connection's handshake as the
 transcript sees it, and switches keys where the RFCs say:
@@ -16,9 +16,9 @@ transcript sees it, and switches keys where the RFCs say:
   sender's ChangeCipherSpec.
 
 Sequence numbers count per direction and restart at 0 with each new key
-(RFC 8446 §5.3, RFC 5246 §6.1). ClientHello and ServerHello are parsed here only
-for the few fields decryption needs (randoms, cipher suite, version,
-encrypt_then_mac); the wire decoder shows them in full.
+(RFC 8446 §5.3, RFC 5246 §6.1). The few hello fields decryption needs (randoms,
+cipher suite, version, encrypt_then_mac) are read from the messages the wire decoder
+decoded (:mod:`tlsstep.wire.hello`); nothing here parses handshake bytes.
 """
 
 from __future__ import annotations
@@ -26,66 +26,38 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Final
 
 from cryptography.hazmat.primitives import constant_time
 
 from tlsstep.crypto import keylog as kl
-from tlsstep.crypto.finished import transcript_hash, verify_data_12, verify_data_13
+from tlsstep.crypto.finished import (
+    FinishedCheck,
+    hash_messages,
+    transcript_hash,
+    verify_data_12,
+    verify_data_13,
+)
 from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.records import Opener, opener
-from tlsstep.crypto.schedule import key_block, next_traffic_secret, traffic_keys
+from tlsstep.crypto.schedule import (
+    TrafficKeys,
+    finished_key,
+    key_block,
+    next_traffic_secret,
+    traffic_keys,
+)
 from tlsstep.crypto.suites import CipherSuite, suite
 from tlsstep.decode import Unprotected
 from tlsstep.events import Side
-from tlsstep.secrets_dir import private_file
-from tlsstep.wire.enums import HandshakeType
-from tlsstep.wire.handshake import HandshakeMessage, negotiated_version
+from tlsstep.secret_file import SecretFile
+from tlsstep.wire.enums import HandshakeType, ProtocolVersion
+from tlsstep.wire.handshake import HandshakeMessage
+from tlsstep.wire.hello import ServerHelloFacts, client_hello_facts, server_hello_facts
+from tlsstep.wire.messages import DecodedMessage
 from tlsstep.wire.names import cipher_suite_name
 from tlsstep.wire.records import Record
-
-TLS13: Final = 0x0304
-TLS12: Final = 0x0303
-EXT_ENCRYPT_THEN_MAC: Final = 22  # RFC 7366 §2
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HelloFields:
-    """The few ServerHello fields decryption needs."""
-
-    random: bytes
-    cipher_suite: int
-    version: int | None
-    encrypt_then_mac: bool
-
-
-def server_hello_fields(body: bytes) -> HelloFields | None:
-    """Random, cipher_suite, selected version and encrypt_then_mac of a ServerHello body
-    (RFC 8446 §4.1.3, RFC 5246 §7.4.1.3); None if it is too short to hold them."""
-    if len(body) < 35:
-        return None
-    pos = 35 + body[34]  # legacy_version, random, legacy_session_id_echo
-    if len(body) < pos + 3:
-        return None
-    cipher_suite = int.from_bytes(body[pos : pos + 2], "big")
-    pos += 3  # cipher_suite, legacy_compression_method
-    etm = False
-    if len(body) >= pos + 2:
-        end = min(len(body), pos + 2 + int.from_bytes(body[pos : pos + 2], "big"))
-        pos += 2
-        while pos + 4 <= end:
-            ext_type = int.from_bytes(body[pos : pos + 2], "big")
-            etm = etm or ext_type == EXT_ENCRYPT_THEN_MAC
-            pos += 4 + int.from_bytes(body[pos + 2 : pos + 4], "big")
-    return HelloFields(
-        random=body[2:34],
-        cipher_suite=cipher_suite,
-        version=negotiated_version(body),
-        encrypt_then_mac=etm,
-    )
 
 
 class _Epoch:
@@ -95,7 +67,7 @@ class _Epoch:
     import time that ``tlsstep handshake`` pays on every run.
     """
 
-    __slots__ = ("label", "name", "opener", "parent", "secret", "seq")
+    __slots__ = ("keys", "label", "name", "opener", "parent", "secret", "seq")
 
     def __init__(self, name: str, label: str | None = None, parent: _Epoch | None = None) -> None:
         self.name = name
@@ -103,6 +75,7 @@ class _Epoch:
         self.parent = parent  # TLS 1.3 KeyUpdate: derive from this one's secret
         self.secret: bytes | None = None
         self.opener: Opener | None = None
+        self.keys: TrafficKeys | None = None  # what the opener holds, for views
         self.seq = 0
 
 
@@ -128,7 +101,7 @@ class _State:
 
     def __init__(self) -> None:
         self.client_random: bytes | None = None
-        self.hello: HelloFields | None = None
+        self.hello: ServerHelloFacts | None = None
         self.hello_retry = False
         self.messages: list[bytes] = []  # the handshake transcript
         self.finished: set[Side] = set()
@@ -149,6 +122,7 @@ class ConnectionUnprotector:
         self._refresh = refresh
         self._dirs = {side: _Direction() for side in Side}
         self._s = _State()
+        self.finished_checks: list[FinishedCheck] = []  # each recomputation, for views
 
     # -- what was learnt ----------------------------------------------------
 
@@ -161,7 +135,7 @@ class ConnectionUnprotector:
         return suite(self._s.hello.cipher_suite) if self._s.hello else None
 
     @property
-    def version(self) -> int | None:
+    def version(self) -> ProtocolVersion | int | None:
         return self._s.hello.version if self._s.hello else None
 
     @property
@@ -216,9 +190,10 @@ class ConnectionUnprotector:
                     f"no secret: the key log has no {epoch.label or 'traffic secret'} for this "
                     "connection (OpenSSL does not log TLS 1.3 secrets of a failed handshake)"
                 )
-            epoch.opener = opener(cs, traffic_keys(cs, secret))
+            epoch.keys = traffic_keys(cs, secret)
+            epoch.opener = opener(cs, epoch.keys)
             return epoch.opener
-        if hello.version != TLS12:
+        if hello.version != ProtocolVersion.tls12:
             return "no decryption for TLS 1.0/1.1 records (their PRF and CBC IVs differ)"
         master = self._secret(kl.CLIENT_RANDOM)
         if master is None:
@@ -226,6 +201,8 @@ class ConnectionUnprotector:
         assert self._s.client_random is not None
         block = key_block(cs, master, self._s.client_random, hello.random)
         keys = block.client if sender is Side.client else block.server
+        epoch.label = kl.CLIENT_RANDOM  # the master secret the key block comes from
+        epoch.keys = keys
         epoch.opener = opener(cs, keys, encrypt_then_mac=hello.encrypt_then_mac)
         return epoch.opener
 
@@ -244,17 +221,29 @@ class ConnectionUnprotector:
         found = self._opener(sender, epoch)
         if isinstance(found, str):
             self._note_gap(found)
-            return Unprotected(ok=False, epoch=epoch.name, reason=found)
+            return Unprotected(
+                ok=False, epoch=epoch.name, reason=found, seq=seq, secret_label=epoch.label
+            )
         opened = found.open(record, seq)
         if not opened.ok:
             reason = f"{opened.reason} (sequence number {seq})"
             self._note_gap(reason)
-            return Unprotected(ok=False, epoch=epoch.name, reason=reason)
+            return Unprotected(
+                ok=False,
+                epoch=epoch.name,
+                reason=reason,
+                seq=seq,
+                secret_label=epoch.label,
+                keys=epoch.keys,
+            )
         return Unprotected(
             ok=True,
             epoch=epoch.name,
             content_type=opened.content_type,
             plaintext=opened.plaintext,
+            seq=seq,
+            secret_label=epoch.label,
+            keys=epoch.keys,
         )
 
     def _note_gap(self, reason: str) -> None:
@@ -262,35 +251,33 @@ class ConnectionUnprotector:
             self._s.gap = reason
 
     def change_cipher_spec(self, sender: Side) -> None:
-        if self.version is None or self.version >= TLS13:
+        if self.version is None or self.version >= ProtocolVersion.tls13:
             return  # RFC 8446 §5: a TLS 1.3 ChangeCipherSpec changes nothing
         d = self._dirs[sender]
         d.change_cipher_specs += 1
         d.epoch = _Epoch(name=f"epoch {d.change_cipher_specs}")
 
-    def observe(self, sender: Side, message: HandshakeMessage) -> None:
+    def observe(self, sender: Side, message: HandshakeMessage, decoded: DecodedMessage) -> None:
         s = self._s
         kind = message.msg_type
         if kind == HandshakeType.client_hello and s.client_random is None:
-            s.client_random = message.body[2:34]
+            s.client_random = client_hello_facts(decoded).random
         elif kind == HandshakeType.server_hello and (s.hello is None or s.hello_retry):
-            self._server_hello(message)
-        if self.version == TLS13:
+            self._server_hello(decoded)
+        if self.version == ProtocolVersion.tls13:
             self._observe_13(sender, message)
         elif not self.handshake_done:
             s.messages.append(message.raw)
             if kind == HandshakeType.finished:
                 s.finished.add(sender)
 
-    def _server_hello(self, message: HandshakeMessage) -> None:
-        if message.msg_type != HandshakeType.server_hello:
-            return
-        fields = server_hello_fields(message.body)
+    def _server_hello(self, decoded: DecodedMessage) -> None:
+        fields = server_hello_facts(decoded)
         if fields is None:
             return
         self._s.hello = fields
-        self._s.hello_retry = message.is_hello_retry_request
-        if fields.version == TLS13 and not self._s.hello_retry:
+        self._s.hello_retry = fields.hello_retry
+        if fields.version == ProtocolVersion.tls13 and not self._s.hello_retry:
             self._dirs[Side.client].epoch = _Epoch(
                 name="handshake", label=kl.CLIENT_HANDSHAKE_TRAFFIC_SECRET
             )
@@ -335,6 +322,7 @@ class ConnectionUnprotector:
         cs = self.suite
         if cs is None or s.gap is not None or s.hello is None:
             return None
+        key: bytes | None = None
         if cs.tls13:
             if not self.handshake_done:
                 label = (
@@ -349,22 +337,37 @@ class ConnectionUnprotector:
                 # client application traffic secret, over handshake + CR + Cert + CV.
                 epoch = self._dirs[Side.client].epoch
                 base = self._epoch_secret(epoch, cs) if epoch else None
+                label = (epoch.label if epoch else None) or "client application traffic secret"
                 messages = s.messages + s.post_handshake
             else:
                 return None
             if base is None:
                 return None
-            expected = verify_data_13(cs, base, transcript_hash(cs.hash_algorithm(), messages))
+            digest = transcript_hash(cs.hash_algorithm(), messages)
+            expected = verify_data_13(cs, base, digest)
+            key = finished_key(cs, base)
         else:
             master = self._secret(kl.CLIENT_RANDOM)
             if master is None or self.handshake_done:
                 return None
-            expected = verify_data_12(cs, master, client=sender is Side.client, messages=s.messages)
-        return constant_time.bytes_eq(expected, message.body)
-
-
-def _remove(path: Path) -> None:
-    path.unlink(missing_ok=True)
+            base, label, messages = master, kl.CLIENT_RANDOM, s.messages
+            expected = verify_data_12(cs, master, client=sender is Side.client, messages=messages)
+            digest = hash_messages(cs.hash_algorithm(), messages)
+        match = constant_time.bytes_eq(expected, message.body)
+        self.finished_checks.append(
+            FinishedCheck(
+                sender=str(sender),
+                secret_label=label,
+                secret=base,
+                finished_key=key,
+                transcript_hash=digest,
+                messages=len(messages),
+                expected=expected,
+                received=message.body,
+                match=match,
+            )
+        )
+        return match
 
 
 class KeyLogCrypto:
@@ -384,12 +387,12 @@ class KeyLogCrypto:
         self, *, export: str | os.PathLike[str] | None = None, keylog: KeyLog | None = None
     ) -> None:
         self.keylog = keylog if keylog is not None else KeyLog()
-        path = private_file(f"keylog-{os.urandom(8).hex()}.txt")  # not uuid: 2 ms to import
-        self.keylog_path: str | None = str(path)
+        self._file = SecretFile("keylog")
+        self.keylog_path: str | None = self._file.path
         self.export = Path(export) if export is not None else None
         self._offset = 0
         self._exported = 0
-        self._finalizer = weakref.finalize(self, _remove, path)
+        self._finalizer = weakref.finalize(self, self._file.close)
         self.unprotectors: dict[int, ConnectionUnprotector] = {}
         if self.export is not None:
             try:
@@ -407,12 +410,7 @@ class KeyLogCrypto:
         """Read the lines OpenSSL added to the key log since the last look."""
         if self.keylog_path is None:
             return
-        try:
-            with open(self.keylog_path, "rb") as f:
-                f.seek(self._offset)
-                data = f.read()
-        except OSError:
-            return  # closed, or the private directory was removed at exit
+        data = self._file.read(self._offset)
         self._offset += len(data)
         self.keylog.feed(data.decode("ascii", "replace"))
         self._write_export()
@@ -425,6 +423,10 @@ class KeyLogCrypto:
         with os.fdopen(fd, "w", encoding="ascii") as f:
             f.write(self.keylog.nss_text())
         self._exported = len(self.keylog.entries)
+
+    def keylog_bytes(self) -> bytes:
+        """The key log as OpenSSL wrote it so far (b"" once closed)."""
+        return self._file.read()
 
     def close(self) -> None:
         """Export what is left and delete the key log file."""

@@ -9,6 +9,7 @@ long run takes no more memory than its largest delivery.
 from __future__ import annotations
 
 import os
+import stat
 import struct
 import time
 from collections.abc import Iterable, Mapping
@@ -122,10 +123,23 @@ class PcapngWriter:
             self.packet(packet)
 
 
-def _open(target: str | os.PathLike[str] | BinaryIO, stack: ExitStack) -> BinaryIO:
-    if isinstance(target, str | os.PathLike):
+def _open(
+    target: str | os.PathLike[str] | BinaryIO, stack: ExitStack, *, secrets: bool
+) -> BinaryIO:
+    """``target`` opened for writing; a file that will hold secrets is made 0600, as
+    ``--keylog`` is (DESIGN.md, "habits for safety"), even if it existed with another mode."""
+    if not isinstance(target, str | os.PathLike):
+        return target
+    if not secrets:
         return stack.enter_context(Path(target).open("wb"))
-    return target
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.fchmod(fd, 0o600)  # O_CREAT keeps an existing file's mode
+    except OSError:
+        os.close(fd)
+        raise
+    return stack.enter_context(os.fdopen(fd, "wb"))
 
 
 def write_pcapng(
@@ -151,7 +165,9 @@ def write_pcapng(
         The number of packets written.
     """
     with ExitStack() as stack:
-        writer = PcapngWriter(_open(target, stack), link=link, start_time=start_time)
+        writer = PcapngWriter(
+            _open(target, stack, secrets=bool(keylog)), link=link, start_time=start_time
+        )
         if keylog:
             writer.secrets(keylog)
         writer.connection(deliveries, segment_size=segment_size)
@@ -192,7 +208,8 @@ def write_session_pcapng(
 
     Each connection gets its own client port (50001, 50002, ...), or the real
     addresses and ports ``endpoints`` gives for its number. ``keylog`` defaults to
-    the file the session's crypto hooks wrote (``keylog_path``).
+    the file the session's crypto hooks wrote (``keylog_path``); b""
+    writes none. A file with secrets in it is made 0600.
 
     Returns:
         The number of packets written.
@@ -200,7 +217,9 @@ def write_session_pcapng(
     if keylog is None:
         keylog = session_keylog(session)
     with ExitStack() as stack:
-        writer = PcapngWriter(_open(target, stack), link=link, start_time=start_time)
+        writer = PcapngWriter(
+            _open(target, stack, secrets=bool(keylog)), link=link, start_time=start_time
+        )
         if keylog:
             writer.secrets(keylog)
         for conn in session.connections:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from tlsstep import __version__
@@ -24,6 +24,7 @@ from tlsstep.wire.messages import (
 )
 
 if TYPE_CHECKING:
+    from tlsstep.states.machine import Move
     from tlsstep.states.tracker import SideState
 
 
@@ -97,7 +98,9 @@ def application_data(data: bytes) -> dict[str, Any]:
     return {"length": len(data), "hex": data.hex()}
 
 
-def record_dict(view: RecordView) -> dict[str, Any]:
+def record_dict(view: RecordView, *, with_data: bool = True) -> dict[str, Any]:
+    """The record as JSON-ready values; ``with_data=False`` leaves out its application
+    data (a streaming writer splices it in without the encoder: see commands/decode.py)."""
     rec = view.record
     out: dict[str, Any] = {
         "from": str(view.sender),
@@ -119,7 +122,7 @@ def record_dict(view: RecordView) -> dict[str, Any]:
         if bodies:
             out["fields"] = bodies[0]
     data = view.application_data
-    if data is not None:
+    if data is not None and with_data:
         out["application_data"] = application_data(data)
     if view.note:
         out["note"] = view.note
@@ -193,6 +196,13 @@ def run_dict(session: Session) -> dict[str, Any]:
         "events": [event_dict(e) for e in session.entries],
         "facts": {str(side): facts_dict(session.facts(side)) for side in Side},
     }
+
+
+def moves_dicts(moves: Iterable[tuple[Side, Move]]) -> list[dict[str, Any]]:
+    """The transitions one step made, side by side, as ``--states`` text shows them."""
+    from tlsstep.states.tracker import move_dict
+
+    return [{"side": str(side), **move_dict(move)} for side, move in moves]
 
 
 def states_dict(snapshot: Mapping[Side, SideState]) -> dict[str, Any]:

@@ -102,16 +102,22 @@ def record_label(view: RecordView) -> str:
 
 
 def build_ladder(
-    entries: Iterable[Entry], title: str = "TLS conversation", *, states: bool = True
+    entries: Iterable[Entry],
+    title: str = "TLS conversation",
+    *,
+    states: bool = True,
+    use_openssl: bool = True,
 ) -> Ladder:
     """The ladder of ``entries``; with ``states``, each side's protocol state where it changes.
 
-    The states come from a :class:`~tlsstep.states.tracker.Tracker` fed the same entries, with
-    the Python-level facts the events themselves show (a call that returned done).
+    The states come from a :class:`~tlsstep.states.tracker.Tracker` fed the same entries:
+    every state a side passes through is marked, intermediate ones included, right after
+    the call that moved it. Derived states (``use_openssl=False``, or a Python without
+    ``SSLContext._msg_callback``) are moved on by the facts the events show.
     """
     rows: list[Row] = []
     flight, last_sender, connection = 0, None, 0
-    tracker = Tracker()
+    tracker = Tracker(use_openssl=use_openssl)
     shown: dict[Side, str] = {}
     for entry in entries:
         e = entry.event
@@ -161,20 +167,35 @@ def build_ladder(
                 )
             )
         if states:
-            tracker.follow([entry])
-            now = {side: tracker.state(side) for side in Side}
-            changed = {side: str(now[side][0]) for side in Side if str(now[side][0]) != shown[side]}
-            if changed:
-                shown.update(changed)
-                rows.append(
-                    States(
-                        client=changed.get(Side.client),
-                        server=changed.get(Side.server),
-                        connection=connection,
-                        facts=tuple(s for s in changed if now[s][1] is Derivation.facts),
-                    )
-                )
+            rows.extend(_state_rows(tracker, entry, shown, connection))
     return Ladder(rows=tuple(rows), title=title)
+
+
+def _state_rows(
+    tracker: Tracker, entry: Entry, shown: dict[Side, str], connection: int
+) -> list[States]:
+    """A row for each state either side entered during ``entry``, in order."""
+    rows: list[States] = []
+    for side, move in tracker.follow([entry]):
+        if str(move.target) != shown.get(side):
+            shown[side] = str(move.target)
+            state = shown[side]
+            client, server = (state, None) if side is Side.client else (None, state)
+            rows.append(States(client=client, server=server, connection=connection))
+    # Derived states: Python's facts may move a side on where its messages were encrypted.
+    now = {side: tracker.state(side) for side in Side}
+    changed = {side: str(now[side][0]) for side in Side if str(now[side][0]) != shown.get(side)}
+    if changed:
+        shown.update(changed)
+        rows.append(
+            States(
+                client=changed.get(Side.client),
+                server=changed.get(Side.server),
+                connection=connection,
+                facts=tuple(s for s in changed if now[s][1] is Derivation.facts),
+            )
+        )
+    return rows
 
 
 def _type_name(value: int) -> str:

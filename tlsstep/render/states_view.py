@@ -20,13 +20,17 @@ def state_text(state: SideState) -> Text:
     text = Text(str(state.state), style="tlsstep.key")
     if state.derived is Derivation.facts:
         text.append(" (from Python facts)", style="tlsstep.dim")
+    elif state.derived is Derivation.messages:
+        text.append(" (derived from the decoded bytes)", style="tlsstep.dim")
     return text
 
 
 def states_line(snapshot: Snapshot, label: str | None = None) -> Text:
     """One line: ``⇒ client WAIT_SH, handshaking │ server START, not started``.
 
-    A state found from Python's facts rather than messages is marked ``[facts]``.
+    A state found from Python's facts is marked ``[facts]``, one derived from the
+    decoded bytes (no ``SSLContext._msg_callback``) ``[derived]``; states from
+    OpenSSL's own report are unmarked.
     """
     line = Text(
         f"{label:<18}" if label else "     ⇒ ", style="tlsstep.key" if label else "tlsstep.dim"
@@ -39,6 +43,8 @@ def states_line(snapshot: Snapshot, label: str | None = None) -> Text:
         line.append(str(s.state), style="tlsstep.key")
         if s.derived is Derivation.facts:
             line.append(" [facts]", style="tlsstep.dim")
+        elif s.derived is Derivation.messages:
+            line.append(" [derived]", style="tlsstep.dim")
         line.append(f", {s.python}", style="tlsstep.dim")
     return line
 
@@ -52,7 +58,7 @@ def states_table(snapshot: Snapshot) -> RenderableType:
     c, s = snapshot[Side.client], snapshot[Side.server]
     version = c.version or s.version
     table.add_row(
-        "protocol state" + (f" ({version})" if version else ""), state_text(c), state_text(s)
+        "protocol state" + (f" ({version.label})" if version else ""), state_text(c), state_text(s)
     )
     table.add_row("derived from", str(c.derived), str(s.derived))
     table.add_row("Python state", str(c.python), str(s.python))

@@ -81,18 +81,23 @@ class ScenarioResult:
 # the same way: building them (loading a key, a chain and the CA) costs more than a
 # handshake. Sharing is safe for the outcome: a connection resumes only the session
 # its step hands it, and a context keeps no other state a later handshake reads.
-_CONTEXTS: dict[tuple[PairConfig, int, str | None], tuple[ssl.SSLContext, ssl.SSLContext]] = {}
+# The key holds the crypto hooks themselves, not their key log path: a key log path
+# (/proc/self/fd/N, tlsstep.secret_file) names another file once its hooks are closed.
+_CONTEXTS: dict[
+    tuple[PairConfig, int, CryptoHooks | None], tuple[ssl.SSLContext, ssl.SSLContext]
+] = {}
 MAX_SHARED_CONTEXTS: Final = 64
 
 
 def _contexts(
-    config: PairConfig, identity: Identity, keylog_path: str | None
+    config: PairConfig, identity: Identity, crypto: CryptoHooks | None
 ) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    key = (config, id(identity), keylog_path)
+    key = (config, id(identity), crypto)
     found = _CONTEXTS.get(key)
     if found is None:
         if len(_CONTEXTS) >= MAX_SHARED_CONTEXTS:
             _CONTEXTS.clear()
+        keylog_path = crypto.keylog_path if crypto else None
         found = _CONTEXTS[key] = build_contexts(config, identity, keylog_path)
     return found
 
@@ -113,8 +118,7 @@ def run(
     identity = identity or default_identity()
     start = time.perf_counter()
     try:
-        keylog = crypto.keylog_path if crypto else None
-        contexts = _contexts(scenario.config, identity, keylog)
+        contexts = _contexts(scenario.config, identity, crypto)
         session = Session(scenario.config, identity, crypto=crypto, contexts=contexts)
     except REFUSED as exc:
         message = _message(exc)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Final
 
 from tlsstep.events import Side
-from tlsstep.states.table import Direction, State, Version, transitions
+from tlsstep.states.table import TABLE_VERSIONS, Direction, State, transitions
+from tlsstep.wire.enums import ProtocolVersion
 
 
-def mermaid(version: Version, role: Side) -> str:
+def mermaid(version: ProtocolVersion, role: Side) -> str:
     """A Mermaid ``stateDiagram-v2`` of one machine, one arrow per row (self-loops merged)."""
     lines = ["stateDiagram-v2", "    [*] --> START"]
     arrows: dict[tuple[State, State], list[str]] = {}
@@ -47,9 +48,11 @@ Encrypted messages move it only when decrypted; otherwise Python's facts
 
 def docs_markdown() -> str:
     parts = [DOCS_INTRO]
-    for version in Version:
+    for version in TABLE_VERSIONS:
         for role in Side:
-            parts.append(f"\n## {version} {role}\n\n```mermaid\n{mermaid(version, role)}\n```\n")
+            parts.append(
+                f"\n## {version.label} {role}\n\n```mermaid\n{mermaid(version, role)}\n```\n"
+            )
     return "".join(parts)
 
 

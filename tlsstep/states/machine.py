@@ -27,9 +27,9 @@ from tlsstep.states.table import (
     Direction,
     State,
     Transition,
-    Version,
     transitions,
 )
+from tlsstep.wire.enums import ProtocolVersion
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,7 +39,7 @@ class Input:
     direction: Direction
     message: str
     tags: frozenset[str] = frozenset()
-    version: Version | None = None  # a ServerHello / HelloRetryRequest names the version
+    version: ProtocolVersion | None = None  # a ServerHello / HelloRetryRequest names the version
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,7 +56,7 @@ class Move:
 class Machine:
     """One side's handshake state, moved only by messages (h11-style, one table)."""
 
-    def __init__(self, role: Side, version: Version | None = None) -> None:
+    def __init__(self, role: Side, version: ProtocolVersion | None = None) -> None:
         self.role = role
         self.version = version
         self.state = State.START
@@ -65,15 +65,15 @@ class Machine:
         self.flags: set[str] = set()
 
     @property
-    def table_version(self) -> Version:
-        return self.version or Version.tls13
+    def table_version(self) -> ProtocolVersion:
+        return self.version or ProtocolVersion.tls13
 
     def feed(
         self,
         direction: Direction | str,
         message: str,
         tags: Iterable[str] = (),
-        version: Version | None = None,
+        version: ProtocolVersion | None = None,
     ) -> Move:
         """Move on one message; an input with no row leaves the state and says why."""
         item = Input(
@@ -85,7 +85,7 @@ class Machine:
         self.moves.append(move)
         return move
 
-    def _switch(self, version: Version) -> None:
+    def _switch(self, version: ProtocolVersion) -> None:
         # The table was a guess until now: replay what was seen through the right one.
         seen = [m.input for m in self.moves]
         self.version, self.state, self.moves = version, State.START, []
@@ -96,7 +96,7 @@ class Machine:
     def _step(self, item: Input) -> Move:
         source = self.state
         self.flags |= item.tags & _STICKY
-        if item.message == CCS and self.table_version is Version.tls13:
+        if item.message == CCS and self.table_version is ProtocolVersion.tls13:
             # RFC 8446 Appendix D.4: a TLS 1.3 ChangeCipherSpec is only for middleboxes.
             return Move(input=item, source=source, target=source)
         for row in transitions(self.table_version, self.role):
@@ -110,7 +110,7 @@ class Machine:
                 return Move(input=item, source=source, target=row.target, transition=row)
         problem = (
             f"{self.role} {item.direction} {item.message} in {source}: no such step in "
-            f"{self.table_version}'s flow (a peer answers unexpected_message, RFC 8446 §6.2)"
+            f"{self.table_version.label}'s flow (a peer answers unexpected_message, RFC 8446 §6.2)"
         )
         return Move(input=item, source=source, target=source, problem=problem)
 
@@ -127,10 +127,10 @@ class Machine:
         return out
 
 
-_VERSION_TAGS: Final = {"tls12": Version.tls12, "tls13": Version.tls13}
+_VERSION_TAGS: Final = {"tls12": ProtocolVersion.tls12, "tls13": ProtocolVersion.tls13}
 
 
-def _version_tag(tags: Iterable[str]) -> Version | None:
+def _version_tag(tags: Iterable[str]) -> ProtocolVersion | None:
     for tag in tags:
         if tag in _VERSION_TAGS:
             return _VERSION_TAGS[tag]

@@ -20,11 +20,7 @@ from enum import StrEnum
 from typing import Final
 
 from tlsstep.events import Side
-
-
-class Version(StrEnum):
-    tls13 = "TLS 1.3"
-    tls12 = "TLS 1.2"
+from tlsstep.wire.enums import ProtocolVersion
 
 
 class Direction(StrEnum):
@@ -77,7 +73,7 @@ _STICKY: Final = frozenset({PSK})
 class Transition:
     """One row: in ``source``, having ``direction`` ``message``, the side is in ``target``."""
 
-    version: Version
+    version: ProtocolVersion
     role: Side
     source: State
     direction: Direction
@@ -89,7 +85,7 @@ class Transition:
 
 
 def _rows(
-    version: Version,
+    version: ProtocolVersion,
     role: Side,
     section: str,
     spec: Iterable[tuple[str, str, str, str, str | None]],
@@ -216,21 +212,24 @@ _SERVER_12 = [
     ("CONNECTED", S, "HelloRequest", "CONNECTED", None),
 ]
 
+# The versions with a table; the machine reads any other through TLS 1.2's flow.
+TABLE_VERSIONS: Final = (ProtocolVersion.tls13, ProtocolVersion.tls12)
+
 TRANSITIONS: Final[tuple[Transition, ...]] = (
-    *_rows(Version.tls13, Side.client, "RFC 8446 Appendix A.1", _CLIENT_13),
-    *_rows(Version.tls13, Side.server, "RFC 8446 Appendix A.2", _SERVER_13),
-    *_rows(Version.tls12, Side.client, "RFC 5246 §7.3", _CLIENT_12),
-    *_rows(Version.tls12, Side.server, "RFC 5246 §7.3", _SERVER_12),
+    *_rows(ProtocolVersion.tls13, Side.client, "RFC 8446 Appendix A.1", _CLIENT_13),
+    *_rows(ProtocolVersion.tls13, Side.server, "RFC 8446 Appendix A.2", _SERVER_13),
+    *_rows(ProtocolVersion.tls12, Side.client, "RFC 5246 §7.3", _CLIENT_12),
+    *_rows(ProtocolVersion.tls12, Side.server, "RFC 5246 §7.3", _SERVER_12),
 )
 
 
 @functools.cache
-def transitions(version: Version, role: Side) -> tuple[Transition, ...]:
+def transitions(version: ProtocolVersion, role: Side) -> tuple[Transition, ...]:
     """The rows of one machine, in table order (guarded rows before their defaults)."""
     return tuple(t for t in TRANSITIONS if t.version is version and t.role is role)
 
 
-def states_of(version: Version, role: Side) -> tuple[State, ...]:
+def states_of(version: ProtocolVersion, role: Side) -> tuple[State, ...]:
     """Every state of one machine, in the order the table first names them."""
     seen: dict[State, None] = {}
     for t in transitions(version, role):

@@ -1,32 +1,40 @@
-"""Both sides' states, followed from a session's entries.
+"""Both sides' states, followed through a session's entries.
 
 Theory of operation
 -------------------
-:class:`Tracker` derives both sides' states from a session's entries: a message is
-*sent* when the side's SSL call wrote it (decoded from the bytes it produced, when
-they are plaintext) or when it crossed decrypted; it is *received* when the peer's
-bytes were delivered **and** the side then made a call, because OpenSSL only reads
-its incoming BIO inside a call. Most of a TLS 1.3 handshake is encrypted: without
-the crypto layer's keys those messages are invisible, so the tracker also takes the
-Python-level facts (``Pair.handshake_done``) and says which way each state was
-derived (:class:`Derivation`).
+A side's state is what **its own OpenSSL processed**, credited to the call that
+processed it. Each SSLObject call's event carries OpenSSL's own report of the messages
+it read and wrote (``Event.processed``, from ``SSLContext._msg_callback``:
+:mod:`tlsstep.msg_callback`), in order, decrypted. So ``server.do_handshake()`` is
+credited with the whole TLS 1.3 server flight it wrote, and a client that fails on the
+first encrypted record after a tampered ServerHello stays where its OpenSSL stopped.
+
+A failed call stops the machine at the message OpenSSL rejected
+(:func:`~tlsstep.states.inputs.rejected`): the last message it read, unless a record
+or an alert was read after it. States then show :attr:`Derivation.openssl`.
+
+Where Python lacks the callback (``Event.processed`` is None), the tracker *derives*
+states and says so (:attr:`Derivation.messages`, :attr:`Derivation.facts`): a message
+is sent when its record was delivered (decoded, and decrypted with the key log), and
+received when the peer then made a call, because OpenSSL reads its incoming BIO only
+inside a call; Python's ``handshake_done`` moves a side whose messages stayed
+encrypted on to CONNECTED.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final, Protocol
 
-from tlsstep.decode import MessageView, RecordView
+from tlsstep.decode import RecordView
 from tlsstep.events import Event, Result, Side
 from tlsstep.pair import Pair
+from tlsstep.states.inputs import OpenSSLInputs, from_records, rejected
 from tlsstep.states.machine import Input, Machine, Move
-from tlsstep.states.table import CCS, EMPTY, INFERRED, PSK, Direction, State, Version
-from tlsstep.wire.enums import ContentType, HandshakeType
-from tlsstep.wire.handshake import HandshakeReassembler, negotiated_version
-from tlsstep.wire.records import RecordSplitter
+from tlsstep.states.table import Direction, State
+from tlsstep.wire.enums import ProtocolVersion
 
 
 class PythonState(StrEnum):
@@ -43,7 +51,9 @@ class PythonState(StrEnum):
 class Derivation(StrEnum):
     """How a protocol state was found."""
 
-    messages = "messages"  # every step the machine took was a message it saw
+    openssl = "openssl"  # every move is a message this side's OpenSSL reported processing
+    # Derived (Python without SSLContext._msg_callback):
+    messages = "messages"  # from the messages decoded in the bytes that crossed
     facts = "facts"  # the messages are encrypted; Python's ssl facts moved the state on
 
 
@@ -53,21 +63,22 @@ class SideState:
 
     side: Side
     state: State
-    version: Version | None
+    version: ProtocolVersion | None
     derived: Derivation
     python: PythonState
     queued: int  # bytes this side wrote that are not delivered to its peer
     unread: int  # bytes delivered to this side that OpenSSL has not read yet
     sent: tuple[str, ...] = ()
     received: tuple[str, ...] = ()
-    why: str | None = None  # for facts: what was seen instead of the messages
+    why: str | None = None  # for derived states: what was seen instead of OpenSSL's report
     problems: tuple[str, ...] = ()
+    moves: tuple[Move, ...] = ()  # every transition this side took in this connection
 
     def as_dict(self) -> dict[str, object]:
         return {
             "side": str(self.side),
             "state": str(self.state),
-            "version": str(self.version) if self.version else None,
+            "version": self.version.label if self.version else None,
             "derived": str(self.derived),
             "python": str(self.python),
             "queued": self.queued,
@@ -76,7 +87,20 @@ class SideState:
             "received": list(self.received),
             "why": self.why,
             "problems": list(self.problems),
+            "transitions": [move_dict(m) for m in self.moves],
         }
+
+
+def move_dict(move: Move) -> dict[str, object]:
+    """One transition as JSON: what moved the machine, from where to where, by which rule."""
+    return {
+        "direction": str(move.input.direction),
+        "message": move.input.message,
+        "from": str(move.source),
+        "to": str(move.target),
+        "section": move.transition.section if move.transition else None,
+        "problem": move.problem,
+    }
 
 
 _CALLS: Final = frozenset(
@@ -87,51 +111,13 @@ _CALLS: Final = frozenset(
 @dataclass(slots=True)
 class _Side:
     machine: Machine
-    waiting: list[Input] = field(default_factory=list)  # delivered, not read by a call yet
-    sent_count: int = 0  # messages applied as sent, counted in the sender's stream order
-    delivered_count: int = 0
+    waiting: list[Input] = field(default_factory=list)  # derived: delivered, not read yet
     called: bool = False
     unwrapped: bool = False
-    last_call: Event | None = None
-    last_produced_protected: bool = False
+    reported: bool = False  # OpenSSL's own report moved this side (not derived)
     # From the event log alone (for history, where the live pair no longer tells):
     done_seen: bool = False  # a call returned done: only possible once the handshake is
     failed_seen: bool = False
-
-
-class _Framer:
-    """Records and message frames of what each side produced, bodies left undecoded.
-
-    The transcript decodes every field; the machines need only names, and decoding
-    each produced message a second time would cost more than the rest of the tracker.
-    """
-
-    def __init__(self) -> None:
-        self._splitters = {side: RecordSplitter() for side in Side}
-        self._messages = {side: HandshakeReassembler() for side in Side}
-        self._protected = {side: False for side in Side}
-        self.version: int | None = None
-
-    def feed(self, sender: Side, data: bytes) -> list[RecordView]:
-        out: list[RecordView] = []
-        for record in self._splitters[sender].feed(data):
-            kind = record.content_type
-            if kind == ContentType.change_cipher_spec:
-                # RFC 5246 §7.1: protection starts after it; RFC 8446 D.4: not in TLS 1.3.
-                self._protected[sender] |= self.version != 0x0304
-                out.append(RecordView(sender=sender, record=record, protected=False))
-                continue
-            protected = self._protected[sender] or kind == ContentType.application_data
-            if protected or kind != ContentType.handshake:
-                out.append(RecordView(sender=sender, record=record, protected=protected))
-                continue
-            frames = self._messages[sender].feed(record.fragment)
-            for frame in frames:
-                if frame.msg_type == HandshakeType.server_hello:
-                    self.version = negotiated_version(frame.body)
-            views = tuple(MessageView(message=frame) for frame in frames)
-            out.append(RecordView(sender=sender, record=record, protected=False, messages=views))
-        return out
 
 
 class EntryLike(Protocol):
@@ -144,13 +130,12 @@ class EntryLike(Protocol):
     def records(self) -> tuple[RecordView, ...]: ...
 
 
-def _processed(waiting: list[Input], event: Event) -> list[Input]:
-    """The received messages a call got through before it returned.
+def _derived_processed(waiting: list[Input], event: Event) -> list[Input]:
+    """Derived states: the received messages a call got through before it returned.
 
-    OpenSSL does not say which message a failing call stopped at, so the error
-    decides: a certificate verify error stops at the peer's Certificate; a bad
-    record MAC or the peer's alert comes after every message that decoded; any
-    other error is taken to be about the last message received.
+    Without OpenSSL's report the error decides: a certificate verify error stops at
+    the peer's Certificate; a bad record MAC or the peer's alert comes after every
+    message that decoded; any other error is taken to be about the last one.
     """
     error = event.error
     if event.result is not Result.error or error is None:
@@ -168,9 +153,15 @@ class Tracker:
 
     Call :meth:`follow` with every entry, in order (``StepOutcome.entries``), then
     :meth:`snapshot` with the live pair for the picture after that step.
+
+    Args:
+        use_openssl: read OpenSSL's per-message report when events carry one; False
+            derives every state from the decoded bytes (what a Python without
+            ``SSLContext._msg_callback`` gets), for comparison and tests.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, use_openssl: bool = True) -> None:
+        self.use_openssl = use_openssl
         self.connection = 0
         self._made: list[tuple[Side, Move]] = []  # by the current follow() call
         self._reset(1)
@@ -178,16 +169,14 @@ class Tracker:
     def _reset(self, connection: int) -> None:
         self.connection = connection
         self._sides = {side: _Side(machine=Machine(side)) for side in Side}
-        # The bytes each call produced, framed on their own: a message is sent when
-        # written, even if it is never delivered. No keys here, so only plaintext.
-        self._produced = _Framer()
-        self._finished_inferred: set[tuple[str, Side]] = set()
+        self._openssl = OpenSSLInputs()
+        self._finished_inferred: set[object] = set()
 
     def machine(self, side: Side) -> Machine:
         return self._sides[side].machine
 
     @property
-    def version(self) -> Version | None:
+    def version(self) -> ProtocolVersion | None:
         """The version either side's machine has seen chosen (the server knows first)."""
         return self.machine(Side.server).version or self.machine(Side.client).version
 
@@ -195,11 +184,11 @@ class Tracker:
         """Feed session entries in order; the moves they made, side by side."""
         self._made = []
         for entry in entries:
-            event, records = entry.event, entry.records
+            event = entry.event
             if event.connection != self.connection:
                 self._reset(event.connection)
             if event.op == "deliver":
-                self._delivered(event.side, records)
+                self._delivered(event.side, entry.records)
             elif event.op in _CALLS:
                 self._called(event)
         return self._made
@@ -208,14 +197,14 @@ class Tracker:
         move = self._sides[side].machine.feed(item.direction, item.message, item.tags, item.version)
         self._made.append((side, move))
 
+    def _reports(self, event: Event) -> bool:
+        return self.use_openssl and event.processed is not None
+
     def _delivered(self, sender: Side, records: Iterable[RecordView]) -> None:
-        me = self._sides[sender]
-        for item in self._inputs("wire", sender, records):
-            if me.delivered_count >= me.sent_count:
-                # Seen only now (decrypted on the way): it was sent when written.
-                self._feed(sender, item)
-                me.sent_count += 1
-            me.delivered_count += 1
+        if self._sides[sender].reported:
+            return  # OpenSSL's report already credited these to the calls that made them
+        for item in from_records(records, self._finished_inferred, sender):
+            self._feed(sender, item)
             received = Input(
                 direction=Direction.received,
                 message=item.message,
@@ -227,69 +216,30 @@ class Tracker:
     def _called(self, event: Event) -> None:
         me = self._sides[event.side]
         me.called = True
-        me.last_call = event
         if event.result is Result.error:
             me.failed_seen = True
         elif event.result in (Result.done, Result.closed) and event.op != "write":
             # do_handshake/read/unwrap succeed only after the handshake completed.
             # write() is left out: OpenSSL may accept data before (TLS 1.3 early data).
-            me.done_seen = True
+            me.done_seen, me.failed_seen = True, False
         if event.op == "unwrap":
             me.unwrapped = True
-        # OpenSSL reads its incoming BIO only inside a call: delivered messages are
-        # received now, before whatever this call wrote in answer. A call that failed
-        # stopped somewhere inside them: see _processed.
-        for item in _processed(me.waiting, event):
+        if self._reports(event):
+            self._called_openssl(event)
+            return
+        # Derived: delivered messages are received now, before whatever this call
+        # wrote in answer (OpenSSL reads its incoming BIO only inside a call).
+        for item in _derived_processed(me.waiting, event):
             self._feed(event.side, item)
         me.waiting.clear()
-        views = self._produced.feed(event.side, event.produced) if event.produced else []
-        me.last_produced_protected = any(v.protected for v in views) or (
-            bool(event.produced) and me.last_produced_protected
-        )
-        for item in self._inputs("produced", event.side, views):
-            self._feed(event.side, item)
-            me.sent_count += 1
 
-    def _inputs(self, stream: str, sender: Side, records: Iterable[RecordView]) -> Iterator[Input]:
-        """The sender's state inputs in ``records``, as *sent*."""
-        for view in records:
-            if view.record.content_type == ContentType.change_cipher_spec:
-                yield Input(direction=Direction.sent, message=CCS)
-                continue
-            if (
-                view.protected
-                and not view.messages
-                and view.record.content_type == ContentType.handshake
-                and (stream, sender) not in self._finished_inferred
-            ):
-                # RFC 5246 §7.4.9: in TLS 1.2 the first record protected after a
-                # ChangeCipherSpec is the Finished, and its header still says handshake.
-                self._finished_inferred.add((stream, sender))
-                yield Input(
-                    direction=Direction.sent, message="Finished", tags=frozenset({INFERRED})
-                )
-                continue
-            for mv in view.messages:
-                tags: set[str] = set()
-                version: Version | None = None
-                body = mv.message.body
-                if mv.message.msg_type == HandshakeType.client_hello and not _offers_tls13(body):
-                    version = Version.tls12  # nothing else can be chosen: name states so now
-                elif mv.message.is_hello_retry_request:
-                    version = Version.tls13
-                elif mv.message.msg_type == HandshakeType.server_hello:
-                    chosen = negotiated_version(body)
-                    version = Version.tls13 if chosen == 0x0304 else Version.tls12
-                    if 41 in _extension_types(body):  # pre_shared_key, RFC 8446 §4.2.11
-                        tags.add(PSK)
-                elif mv.message.msg_type == HandshakeType.certificate and _empty_certificate(body):
-                    tags.add(EMPTY)
-                yield Input(
-                    direction=Direction.sent,
-                    message=mv.name,
-                    tags=frozenset(tags),
-                    version=version,
-                )
+    def _called_openssl(self, event: Event) -> None:
+        me = self._sides[event.side]
+        me.reported = self._sides[event.side.peer].reported = True
+        processed = event.processed or ()
+        stop = rejected(processed) if event.result is Result.error else None
+        for item in self._openssl.inputs(processed[:stop]):
+            self._feed(event.side, item)
 
     def snapshot(self, pair: Pair) -> dict[Side, SideState]:
         """Both sides now; ``pair`` gives the Python-level facts and the queues."""
@@ -300,13 +250,16 @@ class Tracker:
     def state(
         self, side: Side, *, handshake_done: bool | None = None, failed: bool | None = None
     ) -> tuple[State, Derivation, str | None]:
-        """One side's protocol state: the machine's, moved on by Python-level facts.
+        """One side's protocol state, and how it was found.
 
-        The facts default to what the events so far showed; :meth:`snapshot` passes
-        the live pair's instead.
+        With OpenSSL's report, the machine's state is the answer. Derived states are
+        moved on by Python-level facts, which default to what the events showed;
+        :meth:`snapshot` passes the live pair's instead.
         """
         me = self._sides[side]
         machine = me.machine
+        if me.reported:
+            return machine.state, Derivation.openssl, None
         done = me.done_seen if handshake_done is None else handshake_done
         if me.failed_seen if failed is None else failed:
             return machine.state, Derivation.messages, None
@@ -316,18 +269,6 @@ class Tracker:
                 "Python's ssl reports the handshake complete"
             )
             return State.CONNECTED, Derivation.facts, why
-        if (
-            machine.version is Version.tls13
-            and side is Side.server
-            and machine.state is State.NEGOTIATED
-            and me.last_produced_protected
-            and me.last_call is not None
-            and me.last_call.result is Result.want_read
-        ):
-            # RFC 8446 Appendix A.2: having written its encrypted flight, the
-            # server waits for the client's; do_handshake() wanting a read shows it.
-            why = "it wrote its encrypted flight and do_handshake() wants a read"
-            return State.WAIT_FLIGHT2, Derivation.facts, why
         return machine.state, Derivation.messages, None
 
     def _side_state(self, pair: Pair, side: Side) -> SideState:
@@ -335,7 +276,9 @@ class Tracker:
         state, derived, why = self.state(
             side, handshake_done=pair.handshake_done[side], failed=pair.failed[side] is not None
         )
-        moves = machine.moves
+        if derived is not Derivation.openssl and why is None:
+            why = "derived from the decoded bytes: this Python has no SSLContext._msg_callback"
+        moves = tuple(machine.moves)
         return SideState(
             side=side,
             state=state,
@@ -350,6 +293,7 @@ class Tracker:
             ),
             why=why,
             problems=tuple(m.problem for m in moves if m.problem),
+            moves=moves,
         )
 
     def _python(self, pair: Pair, side: Side) -> PythonState:
@@ -367,57 +311,9 @@ class Tracker:
         return PythonState.not_started
 
 
-# -- small readings of hello bodies (the wire layer's decoder may replace them) ----
-
-
-def _extension_types(server_hello_body: bytes) -> list[int]:
-    """Extension types of a ServerHello body (RFC 8446 §4.1.3), as far as they parse."""
-    body = server_hello_body
-    if len(body) < 35:
-        return []
-    at = 35 + body[34] + 3  # legacy_session_id_echo, cipher_suite, compression
-    if len(body) < at + 2:
-        return []
-    end = min(len(body), at + 2 + int.from_bytes(body[at : at + 2], "big"))
-    types: list[int] = []
-    at += 2
-    while at + 4 <= end:
-        types.append(int.from_bytes(body[at : at + 2], "big"))
-        at += 4 + int.from_bytes(body[at + 2 : at + 4], "big")
-    return types
-
-
-def _offers_tls13(client_hello_body: bytes) -> bool:
-    """Whether supported_versions lists TLS 1.3 (RFC 8446 §4.2.1); True if unreadable."""
-    body = client_hello_body
-    try:
-        at = 34 + 1 + body[34]  # legacy_version, random, legacy_session_id
-        at += 2 + int.from_bytes(body[at : at + 2], "big")  # cipher_suites
-        at += 1 + body[at]  # legacy_compression_methods
-        end = at + 2 + int.from_bytes(body[at : at + 2], "big")
-        at += 2
-        while at + 4 <= end:
-            ext_type = int.from_bytes(body[at : at + 2], "big")
-            ext_len = int.from_bytes(body[at + 2 : at + 4], "big")
-            if ext_type == 43:  # supported_versions: a 1-byte length, then 2-byte versions
-                versions = body[at + 5 : at + 4 + ext_len]
-                return any(versions[i : i + 2] == b"\x03\x04" for i in range(0, len(versions), 2))
-            at += 4 + ext_len
-    except IndexError:
-        return True
-    return False
-
-
-def _empty_certificate(body: bytes) -> bool:
-    """A Certificate with no entries: TLS 1.3 has a context first (RFC 8446 §4.4.2)."""
-    if len(body) == 3:  # TLS 1.2: certificate_list<0..2^24-1> (RFC 5246 §7.4.2)
-        return body == b"\x00\x00\x00"
-    return len(body) >= 4 and len(body) == 1 + body[0] + 3 and body[-3:] == b"\x00\x00\x00"
-
-
-def derive(session: object) -> dict[Side, SideState]:
+def derive(session: object, *, use_openssl: bool = True) -> dict[Side, SideState]:
     """Both sides' states for a session's current connection, from all its entries."""
-    tracker = Tracker()
+    tracker = Tracker(use_openssl=use_openssl)
     current = session.current  # type: ignore[attr-defined]
     tracker.follow(current.entries)
     return tracker.snapshot(current.pair)

@@ -124,13 +124,61 @@ class AlertDescription(IntEnum):
     no_application_protocol = 120
 
 
-VERSION_NAMES: Final[dict[int, str]] = {
-    0x0300: "SSL 3.0",
-    0x0301: "TLS 1.0",
-    0x0302: "TLS 1.1",
-    0x0303: "TLS 1.2",
-    0x0304: "TLS 1.3",
-}
+class ProtocolVersion(IntEnum):
+    """ProtocolVersion (RFC 8446 §4.2.1, RFC 5246 §6.2.1): one value, each view's spelling.
+
+    Every view keeps the spelling its users know, derived here so they cannot drift:
+    ``label`` ("TLS 1.2") in wire views, states and JSON; ``number`` ("1.2") in options
+    and scenario keys; ``openssl`` ("TLSv1.2") as Python's ``SSLObject.version()`` says it.
+    ``ssl.TLSVersion`` uses the same numbers, so ``ssl.TLSVersion(v)`` converts.
+    """
+
+    ssl3 = 0x0300
+    tls10 = 0x0301
+    tls11 = 0x0302
+    tls12 = 0x0303
+    tls13 = 0x0304
+
+    @property
+    def number(self) -> str:
+        return "3.0" if self is ProtocolVersion.ssl3 else f"1.{self.value - 0x0301}"
+
+    @property
+    def label(self) -> str:
+        return f"SSL {self.number}" if self is ProtocolVersion.ssl3 else f"TLS {self.number}"
+
+    @property
+    def openssl(self) -> str:
+        return "SSLv3" if self is ProtocolVersion.ssl3 else f"TLSv{self.number}".replace(".0", "")
+
+    @classmethod
+    def from_number(cls, text: str) -> ProtocolVersion:
+        """``"1.2"`` -> tls12 (ValueError for anything else)."""
+        for v in cls:
+            if v.number == text:
+                return v
+        raise ValueError(f"unknown TLS version {text!r}")
+
+    @classmethod
+    def from_openssl(cls, text: str | None) -> ProtocolVersion | None:
+        """``"TLSv1.2"`` (``SSLObject.version()``) -> tls12; None for None or unknown."""
+        for v in cls:
+            if v.openssl == text:
+                return v
+        return None
+
+    @classmethod
+    def of(cls, value: int | None) -> ProtocolVersion | int | None:
+        """The member for a wire number, or the number itself when no RFC names it."""
+        if value is None:
+            return None
+        try:
+            return cls(value)
+        except ValueError:
+            return value
+
+
+VERSION_NAMES: Final[dict[int, str]] = {v.value: v.label for v in ProtocolVersion}
 
 
 def unknown(value: int, width: int = 2) -> str:

@@ -250,35 +250,3 @@ def plausible_messages(fragment: bytes) -> bool:
             return True  # a header cut by the record's end: the next record has the rest
         pos += HANDSHAKE_HEADER_LEN + int.from_bytes(fragment[pos + 1 : pos + 4], "big")
     return pos > 0
-
-
-def negotiated_version(server_hello_body: bytes) -> int | None:
-    """The version a ServerHello selects: supported_versions if present (RFC 8446
-    §4.2.1), else legacy_version. None if the body is too short to say."""
-    body = server_hello_body
-    if len(body) < 35:
-        return None
-    legacy = int.from_bytes(body[0:2], "big")
-    pos = 34 + 1 + body[34] + 2 + 1  # random, session_id, cipher_suite, compression
-    if len(body) < pos + 2:
-        return legacy
-    end = min(len(body), pos + 2 + int.from_bytes(body[pos : pos + 2], "big"))
-    pos += 2
-    while pos + 4 <= end:
-        ext_type = int.from_bytes(body[pos : pos + 2], "big")
-        ext_len = int.from_bytes(body[pos + 2 : pos + 4], "big")
-        if ext_type == 43 and ext_len == 2 and pos + 6 <= end:  # supported_versions
-            return int.from_bytes(body[pos + 4 : pos + 6], "big")
-        pos += 4 + ext_len
-    return legacy
-
-
-def server_hello_cipher_suite(server_hello_body: bytes) -> int | None:
-    """The cipher suite a ServerHello selects (RFC 8446 §4.1.3); None if too short."""
-    body = server_hello_body
-    if len(body) < 35:
-        return None
-    pos = 35 + body[34]
-    if len(body) < pos + 2:
-        return None
-    return int.from_bytes(body[pos : pos + 2], "big")

@@ -23,6 +23,7 @@ from tlsstep.wire.enums import (
     AlertDescription,
     AlertLevel,
     HandshakeType,
+    ProtocolVersion,
     message_name,
     name_of,
 )
@@ -44,7 +45,8 @@ from tlsstep.wire.names import (
 )
 from tlsstep.wire.reader import Field, Problem, Reader, decode, encode
 
-TLS13: Final = 0x0304
+FORM_TLS13: Final = ProtocolVersion.tls13.label  # the form of a message whose layout is TLS 1.3's
+FORM_TLS12: Final = ProtocolVersion.tls12.label
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -161,7 +163,7 @@ def _encrypted_extensions(r: Reader, form: str | None) -> None:
 
 
 def _certificate(r: Reader, form: str | None) -> None:
-    if form == "TLS 1.3":
+    if form == FORM_TLS13:
         # RFC 8446 §4.4.2: a context, then entries each with their own extensions.
         r.opaque_vector("certificate_request_context", 1)
 
@@ -179,12 +181,12 @@ def _certificate(r: Reader, form: str | None) -> None:
 def _certificate_form(body: bytes) -> str:
     # A TLS 1.2 body is exactly one u24 vector; a TLS 1.3 one starts with a u8 context.
     if len(body) >= 3 and int.from_bytes(body[:3], "big") == len(body) - 3:
-        return "TLS 1.2"
-    return "TLS 1.3"
+        return FORM_TLS12
+    return FORM_TLS13
 
 
 def _certificate_request(r: Reader, form: str | None) -> None:
-    if form == "TLS 1.3":
+    if form == FORM_TLS13:
         r.opaque_vector("certificate_request_context", 1)  # RFC 8446 §4.3.2
         read_extensions(r, Context.certificate_request)
         return
@@ -209,8 +211,8 @@ def _certificate_request_form(body: bytes) -> str:
     if body:
         c = body[0]
         if len(body) >= 3 + c and int.from_bytes(body[1 + c : 3 + c], "big") == len(body) - 3 - c:
-            return "TLS 1.3"
-    return "TLS 1.2"
+            return FORM_TLS13
+    return FORM_TLS12
 
 
 def _certificate_verify(r: Reader, form: str | None) -> None:
@@ -296,7 +298,7 @@ def _client_key_exchange_form(body: bytes) -> str:
 
 
 def _new_session_ticket(r: Reader, form: str | None) -> None:
-    if form == "TLS 1.3":
+    if form == FORM_TLS13:
         r.uint("ticket_lifetime", 4)  # RFC 8446 §4.6.1
         r.uint("ticket_age_add", 4)
         r.opaque_vector("ticket_nonce", 1)
@@ -309,8 +311,8 @@ def _new_session_ticket(r: Reader, form: str | None) -> None:
 
 def _new_session_ticket_form(body: bytes) -> str:
     if len(body) >= 6 and int.from_bytes(body[4:6], "big") == len(body) - 6:
-        return "TLS 1.2"
-    return "TLS 1.3"
+        return FORM_TLS12
+    return FORM_TLS13
 
 
 def _finished(r: Reader, form: str | None) -> None:
@@ -358,7 +360,7 @@ _VERSIONED: Final[dict[int, Callable[[bytes], str]]] = {
 def _form(msg_type: int, body: bytes, version: int | None, cipher_suite: int | None) -> str | None:
     if msg_type in _VERSIONED:
         if version is not None:
-            return "TLS 1.3" if version == TLS13 else "TLS 1.2"
+            return FORM_TLS13 if version == ProtocolVersion.tls13 else FORM_TLS12
         return _VERSIONED[msg_type](body)
     if msg_type == HandshakeType.server_key_exchange:
         kex = _kex_from_suite(cipher_suite) if cipher_suite is not None else None

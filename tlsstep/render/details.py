@@ -1,0 +1,289 @@
+"""What a run's JSON document adds for teaching: bytes, decryption, Finished, keys, notes.
+
+``tlsstep handshake --json -vv`` and the HTML page (:mod:`tlsstep.render.page`) are
+made from the same document: :func:`tlsstep.render.json.run_dict` plus what
+:func:`add_details` puts in (additive keys only; the README lists them):
+
+- each record: ``bytes`` (header + fragment, hex), ``decryption`` (secret label,
+  key, IV, sequence number, nonce, additional data, tag, outer and inner type),
+  ``plaintext``, ``notes`` (the ``--explain`` notes), ``tampered`` (offsets of
+  bytes a fault changed);
+- each handshake message: ``hex`` (its bytes, which its fields' offsets index)
+  and, for Finished, ``finished`` (the recomputation);
+- each event: ``notes`` and ``transitions`` (every state machine move it made);
+- the document: ``key_schedule`` (each connection's secrets and where each was
+  first used) and ``glossary`` (every note, for field names).
+
+Bulk data is previewed: a record's bytes beyond :data:`BYTES_SHOWN` and data
+beyond :data:`TEXT_SHOWN` are cut, with the full length kept.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from tlsstep.events import Side
+from tlsstep.wire.enums import ContentType, HandshakeType, name_of
+
+if TYPE_CHECKING:
+    from tlsstep.decode import RecordView
+    from tlsstep.session import Entry, Session
+
+BYTES_SHOWN: Final = 4096  # per record: a handshake record fits, bulk data is previewed
+TEXT_SHOWN: Final = 2048  # application data text or hex characters kept in the document
+
+
+def _hex(data: bytes, limit: int = BYTES_SHOWN) -> str:
+    return data[:limit].hex()
+
+
+def _preview(shown: dict[str, Any]) -> None:
+    """Cut an ``application_data`` dict's text or hex to a preview, keeping the length."""
+    for key in ("text", "hex"):
+        value = shown.get(key)
+        if isinstance(value, str) and len(value) > TEXT_SHOWN:
+            shown[key] = value[:TEXT_SHOWN]
+            shown["truncated"] = True
+
+
+def decryption_dict(view: RecordView, unprotector: Any) -> dict[str, Any] | None:
+    """How a protected record was opened (or why not), from what the unprotector used."""
+    opened = view.unprotected
+    if opened is None:
+        return None
+    out: dict[str, Any] = {
+        "ok": opened.ok,
+        "epoch": opened.epoch,
+        "secret_label": opened.secret_label,
+        "sequence_number": opened.seq,
+        "outer_type": view.record.content_type_name,
+        "inner_type": name_of(ContentType, opened.content_type)
+        if opened.content_type is not None
+        else None,
+        "reason": opened.reason,
+    }
+    keys = opened.keys
+    suite = getattr(unprotector, "suite", None)
+    if keys is None or suite is None or opened.seq is None:
+        return out
+    from tlsstep.crypto.protection import describe
+
+    p = describe(
+        suite,
+        keys,  # type: ignore[arg-type]
+        view.record,
+        opened.seq,
+        plaintext=opened.plaintext,
+        encrypt_then_mac=bool(getattr(unprotector, "encrypt_then_mac", False)),
+    )
+    out.update(
+        suite=suite.name,
+        scheme=p.scheme,
+        rfc=p.rfc,
+        key=keys.key.hex(),  # type: ignore[attr-defined]
+        iv=keys.iv.hex() or None,  # type: ignore[attr-defined]
+        mac_key=keys.mac_key.hex() or None,  # type: ignore[attr-defined]
+        nonce=p.nonce.hex() if p.nonce is not None else None,
+        nonce_rule=p.nonce_rule,
+        explicit_nonce=p.explicit_nonce.hex() if p.explicit_nonce else None,
+        record_iv=p.record_iv.hex() if p.record_iv else None,
+        additional_data=p.additional_data.hex() if p.additional_data is not None else None,
+        tag=p.tag.hex() if p.tag is not None else None,
+        tag_rule=p.tag_rule,
+        ciphertext_length=p.ciphertext_length,
+    )
+    return out
+
+
+def finished_dict(check: Any) -> dict[str, Any]:
+    return {
+        "sender": check.sender,
+        "secret_label": check.secret_label,
+        "secret": check.secret.hex(),
+        "finished_key": check.finished_key.hex() if check.finished_key else None,
+        "transcript_hash": check.transcript_hash.hex(),
+        "messages": check.messages,
+        "expected": check.expected.hex(),
+        "received": check.received.hex(),
+        "match": check.match,
+        "rule": (
+            "HMAC(finished_key, transcript_hash), finished_key = "
+            'HKDF-Expand-Label(secret, "finished", "", Hash.length) (RFC 8446 §4.4.4)'
+            if check.finished_key
+            else 'PRF(master_secret, "client finished" or "server finished", '
+            "Hash(handshake messages))[0..11] (RFC 5246 §7.4.9)"
+        ),
+    }
+
+
+class _Connection:
+    """What the details need of one connection while walking its entries."""
+
+    def __init__(self, unprotector: Any) -> None:
+        self.unprotector = unprotector
+        checks = list(getattr(unprotector, "finished_checks", ()))
+        self.checks = {(c.sender, c.received): c for c in checks}
+        self.first_use: dict[str, dict[str, Any]] = {}
+        self.tampered: dict[Side, list[int]] = {}  # queue offsets waiting for a delivery
+
+
+def _tampered_offsets(args: dict[str, Any]) -> list[int]:
+    fault = args.get("fault")
+    offset = getattr(fault, "offset", None)
+    if not isinstance(offset, int):
+        return []
+    data = getattr(fault, "data", None)
+    width = len(data) if isinstance(data, bytes) else 1
+    return list(range(offset, offset + min(width, BYTES_SHOWN)))
+
+
+def record_details(
+    out: dict[str, Any], view: RecordView, unprotector: Any, version: str | None
+) -> None:
+    """Add a record's bytes, decryption, plaintext, messages' bytes and notes to ``out``."""
+    from tlsstep.notes import for_record, note
+
+    rec = view.record
+    raw = rec.raw
+    out["bytes"] = _hex(raw)
+    out["bytes_total"] = len(raw)
+    if view.protected:
+        out["decryption"] = decryption_dict(view, unprotector)
+        if view.plaintext is not None:
+            out["plaintext"] = _hex(view.plaintext)
+            out["plaintext_total"] = len(view.plaintext)
+    notes = for_record(view, version)
+    if notes:
+        out["notes"] = [{"key": n.key, "text": n.text} for n in notes]
+    for shown, mv in zip(out.get("messages", ()), view.messages, strict=False):
+        shown["hex"] = _hex(mv.message.raw)
+        text = note(mv.name, version)
+        if text:
+            shown["explain"] = text
+    if "application_data" in out:
+        _preview(out["application_data"])
+
+
+def _transitions(moves: list[tuple[Side, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "side": str(side),
+            "from": str(move.source),
+            "to": str(move.target),
+            "direction": str(move.input.direction),
+            "message": move.input.message,
+            "problem": move.problem,
+        }
+        for side, move in moves
+    ]
+
+
+def add_details(document: dict[str, Any], session: Session) -> dict[str, Any]:
+    """Add the teaching details of ``session``'s run to its ``run_dict`` document."""
+    from tlsstep.notes import NOTES, for_event
+    from tlsstep.states.tracker import Tracker
+
+    crypto = session.crypto
+    unprotectors = getattr(crypto, "unprotectors", {}) or {}
+    conns: dict[int, _Connection] = {}
+    tracker = Tracker()
+    version: str | None = None
+    for shown, entry in zip(document["events"], session.entries, strict=True):
+        e = entry.event
+        conn = conns.get(e.connection)
+        if conn is None:
+            conn = conns[e.connection] = _Connection(unprotectors.get(e.connection))
+        moves = tracker.follow([entry])
+        if tracker.version is not None:
+            version = str(tracker.version)
+        if moves:
+            shown["transitions"] = _transitions(moves)
+        notes = for_event(e, version)
+        if notes:
+            shown["notes"] = [{"key": n.key, "text": n.text} for n in notes]
+        if e.op == "tamper":
+            conn.tampered.setdefault(e.side, []).extend(_tampered_offsets(dict(e.args)))
+        if "data" in shown:
+            _preview(shown["data"])
+        _entry_records(shown, entry, conn, version)
+    document["key_schedule"] = _key_schedule(conns, session)
+    document["glossary"] = dict(NOTES)
+    return document
+
+
+def _entry_records(
+    shown: dict[str, Any], entry: Entry, conn: _Connection, version: str | None
+) -> None:
+    e = entry.event
+    tampered = conn.tampered.pop(e.side, []) if entry.records else []
+    base = entry.records[0].record.stream_offset if entry.records else 0
+    for index, (out, view) in enumerate(zip(shown.get("records", ()), entry.records, strict=True)):
+        record_details(out, view, conn.unprotector, version)
+        start = view.record.stream_offset - base
+        hit = [o - start for o in tampered if start <= o < start + out["bytes_total"]]
+        if hit:
+            out["tampered"] = hit
+        where = {"event": e.index, "record": index}
+        opened = view.unprotected
+        if opened is not None and opened.secret_label and opened.keys is not None:
+            conn.first_use.setdefault(opened.secret_label, where)
+        for message, mv in zip(out.get("messages", ()), view.messages, strict=False):
+            if mv.message.msg_type != HandshakeType.finished:
+                continue
+            check = conn.checks.get((str(view.sender), mv.message.body))
+            if check is not None:
+                message["finished"] = finished_dict(check)
+                conn.first_use.setdefault(check.secret_label, where)
+
+
+def _key_schedule(conns: dict[int, _Connection], session: Session) -> list[dict[str, Any]]:
+    """Each connection's key log secrets, in the order the key log has them."""
+    out: list[dict[str, Any]] = []
+    for number, conn in conns.items():
+        u = conn.unprotector
+        client_random = getattr(u, "client_random", None)
+        keylog = getattr(u, "keylog", None)
+        if client_random is None or keylog is None:
+            continue
+        refresh = getattr(session.crypto, "refresh", None)
+        if callable(refresh):
+            refresh()
+        secrets = keylog.secrets(client_random)
+        out.append(
+            {
+                "connection": number,
+                "client_random": client_random.hex(),
+                "secrets": [
+                    {
+                        "label": label,
+                        "secret": secret.hex(),
+                        "first_used": conn.first_use.get(label),
+                    }
+                    for label, secret in secrets.items()
+                ],
+            }
+        )
+    return out
+
+
+def run_document(
+    session: Session,
+    *,
+    step_states: list[dict[str, Any]] | None = None,
+    certificates: bool = True,
+) -> dict[str, Any]:
+    """The run's whole JSON document with its details: what ``--json -vv`` prints and the
+    page embeds (``run_dict``, both sides' states, states after each step, certificates)."""
+    from tlsstep.render.json import run_dict, states_dict
+    from tlsstep.states.tracker import derive
+
+    document = run_dict(session)
+    document["states"] = states_dict(derive(session))
+    if step_states is not None:
+        document["step_states"] = step_states
+    if certificates:
+        from tlsstep.render.certs_view import reports_dicts
+        from tlsstep.run_certs import session_chain_reports
+
+        document["certificates"] = reports_dicts(session_chain_reports(session))
+    return add_details(document, session)

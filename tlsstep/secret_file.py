@@ -1,0 +1,94 @@
+"""A 0600 file with no name on disk, for secrets OpenSSL reads or writes by path.
+
+Theory of operation (issue 17 item 10: no key log may outlive the process, SIGKILL
+included):
+
+- OpenSSL only takes secrets by path (``SSLContext.keylog_filename``,
+  ``load_cert_chain``). On Linux ``/proc/self/fd/N`` is such a path for an open
+  descriptor, and opening it opens the same inode even after the file was unlinked.
+- So the file is made in the private directory (0700) with ``O_EXCL`` and mode
+  0600, unlinked at once, and OpenSSL is handed ``/proc/self/fd/N``. The secrets
+  then live in an inode without a name, which the kernel frees when the last
+  descriptor closes: at :meth:`SecretFile.close` or when the process dies, however
+  it dies.
+- Python's ``keylog_filename`` setter opens the path in append mode at once,
+  writes a header line if the file is empty, and flushes after each secret
+  (CPython ``Modules/_ssl/debughelpers.c``). Every context opens its own
+  descriptor, all ``O_APPEND`` on the one inode, so the client's and the server's
+  lines never overwrite each other, and a context made later (a new connection,
+  a replay's next configuration) appends to the same file, as long as ours is open.
+- A path must never be handed out after :meth:`close`: the number ``N`` may then
+  name some other file of this process. :attr:`path` raises once closed.
+- Where ``/proc/self/fd`` does not work (not Linux), the file keeps its name in
+  the private directory until :meth:`close`, ``atexit`` or a signal
+  (:mod:`tlsstep.signals`) removes it; only SIGKILL can leave it behind there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Final
+
+from tlsstep.secrets_dir import private_dir
+
+PROC_FD: Final = "/proc/self/fd"
+
+
+class SecretFile:
+    """A private file read and written by descriptor; :attr:`path` is for OpenSSL."""
+
+    __slots__ = ("_fd", "_named", "_path")
+
+    def __init__(self, prefix: str, data: bytes = b"") -> None:
+        name = private_dir() / f"{prefix}-{os.urandom(8).hex()}"
+        self._fd: int | None = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        self._named: str | None = str(name)
+        self._path = self._named
+        proc = f"{PROC_FD}/{self._fd}"
+        try:
+            if os.stat(proc).st_ino == os.fstat(self._fd).st_ino:
+                os.unlink(name)
+                self._named = None
+                self._path = proc
+        except OSError:
+            pass  # no /proc: keep the name until close()
+        if data:
+            os.write(self._fd, data)
+
+    @property
+    def path(self) -> str:
+        """A path that opens this file, for OpenSSL; only while it is open."""
+        if self._fd is None:
+            raise ValueError("the secret file is closed")
+        return self._path
+
+    @property
+    def has_name(self) -> bool:
+        """Whether the file still has a name on disk (only where /proc is missing)."""
+        return self._named is not None
+
+    def size(self) -> int:
+        return os.fstat(self._fd).st_size if self._fd is not None else 0
+
+    def read(self, offset: int = 0) -> bytes:
+        """Everything from ``offset`` to the current end; b"" once closed."""
+        if self._fd is None:
+            return b""
+        chunks: list[bytes] = []
+        while True:
+            chunk = os.pread(self._fd, 1 << 16, offset)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            offset += len(chunk)
+
+    def close(self) -> None:
+        """Forget the file: its name (if any) goes now, its bytes with the last descriptor."""
+        if self._named is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._named)
+            self._named = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,140 @@
+"""The facts other layers need from hellos and Certificates, read from decoded fields.
+
+The one decoder (:func:`tlsstep.wire.messages.decode_handshake`) parses every field of
+every message. The state tracker, the crypto layer's key schedule and the certificate
+layer each need a handful of them (the selected version, the randoms, the cipher suite,
+which extensions were sent, the certificate list); these readers take them from a
+:class:`~tlsstep.wire.messages.DecodedMessage`, so nothing outside ``wire`` parses
+handshake bytes by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from tlsstep.errors import DecodeError
+from tlsstep.wire.enums import HELLO_RETRY_REQUEST_RANDOM, HandshakeType, ProtocolVersion
+from tlsstep.wire.handshake import HandshakeMessage
+from tlsstep.wire.messages import DecodedMessage, decode_handshake
+
+# Extension numbers the readers below are asked about (IANA TLS ExtensionType Values).
+ENCRYPT_THEN_MAC: Final = 22  # RFC 7366 §2
+PRE_SHARED_KEY: Final = 41  # RFC 8446 §4.2.11
+SUPPORTED_VERSIONS: Final = 43  # RFC 8446 §4.2.1
+
+
+def extension_types(decoded: DecodedMessage) -> tuple[int, ...]:
+    """The ExtensionType of each extension of the message's own block, in wire order."""
+    out: list[int] = []
+    for ext in decoded.extensions:
+        found = ext.find("extension_type")
+        if found is not None and isinstance(found.value, int):
+            out.append(found.value)
+    return tuple(out)
+
+
+def _int(decoded: DecodedMessage, name: str) -> int | None:
+    value = decoded.value(name)
+    return value if isinstance(value, int) else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientHelloFacts:
+    random: bytes | None
+    offered: tuple[ProtocolVersion | int, ...]  # supported_versions, or legacy_version alone
+
+    @property
+    def offers_tls13(self) -> bool:
+        return ProtocolVersion.tls13 in self.offered
+
+
+def client_hello_facts(decoded: DecodedMessage) -> ClientHelloFacts:
+    """What a ClientHello offers (RFC 8446 §4.1.2, §4.2.1); as much as decoded."""
+    random = decoded.value("random")
+    offered: list[ProtocolVersion | int] = []
+    ext = decoded.extension("supported_versions")
+    if ext is not None:
+        offered = [
+            ProtocolVersion.of(f.value)  # type: ignore[misc]
+            for f in ext.find_all("version")
+            if isinstance(f.value, int)
+        ]
+    else:
+        legacy = _int(decoded, "legacy_version")
+        offered = [ProtocolVersion.of(legacy)] if legacy is not None else []  # type: ignore[list-item]
+    return ClientHelloFacts(
+        random=random if isinstance(random, bytes) and len(random) == 32 else None,
+        offered=tuple(offered),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServerHelloFacts:
+    """What a ServerHello (or HelloRetryRequest) chose (RFC 8446 §4.1.3, RFC 5246 §7.4.1.3)."""
+
+    random: bytes
+    cipher_suite: int
+    version: ProtocolVersion | int  # supported_versions' selected_version, else legacy_version
+    extensions: tuple[int, ...]
+
+    @property
+    def hello_retry(self) -> bool:
+        return self.random == HELLO_RETRY_REQUEST_RANDOM
+
+    @property
+    def encrypt_then_mac(self) -> bool:
+        return ENCRYPT_THEN_MAC in self.extensions
+
+    @property
+    def pre_shared_key(self) -> bool:
+        return PRE_SHARED_KEY in self.extensions
+
+
+def server_hello_facts(decoded: DecodedMessage) -> ServerHelloFacts | None:
+    """The ServerHello's choices; None when it is not one or too short to hold them."""
+    if decoded.msg_type != HandshakeType.server_hello:
+        return None
+    random = decoded.value("random")
+    suite = _int(decoded, "cipher_suite")
+    legacy = _int(decoded, "legacy_version")
+    if not isinstance(random, bytes) or len(random) != 32 or suite is None or legacy is None:
+        return None
+    selected = _int(decoded, "selected_version")
+    version = ProtocolVersion.of(selected if selected is not None else legacy)
+    assert version is not None
+    return ServerHelloFacts(
+        random=random, cipher_suite=suite, version=version, extensions=extension_types(decoded)
+    )
+
+
+def certificate_list(decoded: DecodedMessage) -> tuple[bytes, ...]:
+    """The DER certificates (leaf first) of a Certificate message, exactly as sent.
+
+    TLS 1.2 (RFC 5246 §7.4.2) lists ``ASN.1Cert``; TLS 1.3 (RFC 8446 §4.4.2) lists
+    ``CertificateEntry`` values whose ``cert_data`` is the certificate.
+
+    Raises:
+        DecodeError: the message did not decode cleanly: the decoder's first problem,
+            with its offset from the message's first header byte.
+    """
+    if decoded.problems:
+        problem = decoded.problems[0]
+        raise DecodeError(str(problem).split(" at offset ")[0], offset=problem.offset)
+    name = "cert_data" if decoded.form == ProtocolVersion.tls13.label else "ASN.1Cert"
+    return tuple(f.value for f in decoded.root.find_all(name) if isinstance(f.value, bytes))
+
+
+def is_empty_certificate(decoded: DecodedMessage) -> bool:
+    """A Certificate with no certificates (RFC 8446 §4.4.2.4: the client has none)."""
+    if decoded.msg_type != HandshakeType.certificate or decoded.problems:
+        return False
+    try:
+        return not certificate_list(decoded)
+    except DecodeError:
+        return False
+
+
+def decode_alone(message: HandshakeMessage) -> DecodedMessage:
+    """A message decoded without the connection's context (hellos need none)."""
+    return decode_handshake(message)
