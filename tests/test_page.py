@@ -12,18 +12,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import tlsstep
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+from tests.browser import CHROMEDRIVER, CHROMIUM, full_page_screenshot, start_browser
+from tests.helpers import ROOT
 
 selenium = pytest.importorskip("selenium", reason="pip install selenium (tests extra)")
 if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):  # pragma: no cover
@@ -31,33 +30,14 @@ if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):  # pragma: n
         raise RuntimeError(".ci/run installs chromium and chromium-driver; they are missing")
     pytest.skip("chromium / chromedriver not installed", allow_module_level=True)
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",  # tests run as root
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--window-size=1400,1000",
-)
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = start_browser()
     try:
         yield driver
     finally:
@@ -95,38 +75,83 @@ side = "client"
 expect = {{ result = "error" }}
 """
 
+HOSTILE = '</script><script>document.title="pwned"</script><b>&amp;'
+
+BULK = """\
+name = "One megabyte of data"
+description = "The client writes 1 MB (64 records); the server reads it."
+
+[[step]]
+op = "handshake"
+
+[[step]]
+op = "write"
+side = "client"
+data = "0123456789abcdef"
+repeat = 65536
+
+[[step]]
+op = "deliver"
+side = "client"
+expect = { records = 64 }
+"""
+
 CASES: dict[str, tuple[str, ...]] = {
     "tls13": ("handshake", "--data", "hello"),
     "tls12-cbc": ("handshake", "--tls-version", "1.2", "--cipher", "ECDHE-ECDSA-AES128-SHA256"),
     "hrr": ("handshake", "--server-group", "prime256v1"),
     "mtls": ("handshake", "--client-cert"),
     "mismatch": ("handshake", "--server-name", "wrong.test"),
+    "hostile": ("handshake", "--data", HOSTILE),
 }
 
 
-def _finished_offset(tmp: Path) -> int:
-    """Where the server's last record (its Finished) starts in its first flight, + 10."""
-    proc = tlsstep("handshake", "--json")
-    doc = json.loads(proc.stdout)
-    flight = next(e for e in doc["events"] if e["op"] == "deliver" and e["side"] == "server")
-    return int(flight["records"][-1]["offset"]) + 10
+def _in_parallel(jobs: dict[str, tuple[tuple[str, ...], str | None]]) -> dict[str, str]:
+    """Run ``tlsstep ARGS`` for every job at once (as helpers.tlsstep does, one each);
+    each job's stdout + stderr. The page fixtures spend their time starting Pythons."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="100")
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "tlsstep", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        for name, (args, _input) in jobs.items()
+    }
+    return {name: proc.communicate(jobs[name][1], timeout=120)[0] for name, proc in procs.items()}
 
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("pages")
-    out: dict[str, Path] = {}
-    for name, args in CASES.items():
-        path = tmp / f"{name}.html"
-        proc = tlsstep(*args, "--html", str(path))
-        assert path.exists(), proc.stderr
-        out[name] = path
-    scenario = tmp / "tampered-finished.toml"
-    scenario.write_text(TAMPER_FINISHED.format(offset=_finished_offset(tmp)))
-    path = tmp / "tampered-finished.html"
-    proc = tlsstep("replay", str(scenario), "--html", str(path))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    out["tampered"] = path
+    out = {name: tmp / f"{name}.html" for name in [*CASES, "shell", "bulk", "tampered", "decode"]}
+    (tmp / "bulk.toml").write_text(BULK)
+    first: dict[str, tuple[tuple[str, ...], str | None]] = {
+        name: ((*args, "--html", str(out[name])), None) for name, args in CASES.items()
+    }
+    shell = f"handshake\nwrite client hi\ndeliver client\nhtml {out['shell']}\n"
+    first["shell"] = (("shell",), shell)
+    first["bulk"] = (("replay", str(tmp / "bulk.toml"), "--html", str(out["bulk"])), None)
+    first["pcap"] = (("handshake", "--pcap", str(tmp / "run.pcapng")), None)
+    first["json"] = (("handshake", "--data", "hello", "--json", "--states", "--certs", "-vv"), None)
+    done = _in_parallel(first)
+    out["json"] = tmp / "printed.json"
+    out["json"].write_text(done["json"])
+    # The server's last record of its first flight is its Finished: flip a bit inside it.
+    doc = json.loads(done["json"])
+    flight = next(e for e in doc["events"] if e["op"] == "deliver" and e["side"] == "server")
+    offset = int(flight["records"][-1]["offset"]) + 10
+    (tmp / "tampered.toml").write_text(TAMPER_FINISHED.format(offset=offset))
+    second: dict[str, tuple[tuple[str, ...], str | None]] = {
+        "tampered": (("replay", str(tmp / "tampered.toml"), "--html", str(out["tampered"])), None),
+        "decode": (("decode", str(tmp / "run.pcapng"), "--html", str(out["decode"])), None),
+    }
+    done.update(_in_parallel(second))
+    for name, path in out.items():
+        assert path.exists(), done.get(name)
     return out
 
 
@@ -166,12 +191,7 @@ def states_shown(browser: Any) -> dict[str, str]:
 
 
 def screenshot(browser: Any, path: Path) -> bytes:
-    height = browser.execute_script("return document.body.scrollHeight")
-    browser.set_window_size(1400, min(int(height) + 40, 6000))
-    png = path.with_suffix(".png")
-    browser.save_screenshot(str(png))
-    browser.set_window_size(1400, 1000)
-    return png.read_bytes()
+    return full_page_screenshot(browser, str(path.with_suffix(".png")))
 
 
 COUNT_COLOURS = """
@@ -198,7 +218,7 @@ def distinct_colours(browser: Any, png: bytes) -> int:
     return int(browser.execute_async_script(COUNT_COLOURS, base64.b64encode(png).decode()))
 
 
-@pytest.mark.parametrize("name", [*CASES, "tampered"])
+@pytest.mark.parametrize("name", [*CASES, "tampered", "decode", "shell", "bulk"])
 def test_page_renders_offline_and_not_blank(
     browser: Any, pages: dict[str, Path], name: str
 ) -> None:
@@ -208,8 +228,11 @@ def test_page_renders_offline_and_not_blank(
     assert requests_made(browser) == [path.as_uri()]  # nothing but the file itself
     doc = embedded(path)
     arrows = browser.find_elements(By.CSS_SELECTOR, "#ladder .arrow")
-    crossed = [r for e in doc["events"] for r in e.get("records", [])]
-    assert len(arrows) == len(crossed) > 0
+    groups = doc.get("events") or doc["streams"]  # a run's events, a capture's streams
+    crossed = [r for g in groups for r in g.get("records", [])]
+    folds = browser.find_elements(By.CSS_SELECTOR, "#ladder .fold")
+    folded = sum(int(f.text.split()[1]) for f in folds)  # "⋮ 58 more records ..."
+    assert len(arrows) + folded == len(crossed) > 0
     assert requests_made(browser) == []  # clicking around loads nothing either
     png = screenshot(browser, path)
     assert distinct_colours(browser, png) > 8, f"{path.with_suffix('.png')} looks blank"
@@ -348,8 +371,7 @@ def test_tampered_finished_marked(browser: Any, pages: dict[str, Path]) -> None:
 def test_page_and_json_agree(pages: dict[str, Path]) -> None:
     """The page embeds the document ``--json -vv`` prints: same keys, same kind of run."""
     doc = embedded(pages["tls13"])
-    proc = tlsstep("handshake", "--data", "hello", "--json", "--states", "--certs", "-vv")
-    printed = json.loads(proc.stdout)
+    printed = json.loads(pages["json"].read_text())
     assert set(printed) <= set(doc) | {"title"}
     assert set(doc) - set(printed) == {"title"}
 
@@ -377,3 +399,91 @@ def test_page_and_json_agree(pages: dict[str, Path]) -> None:
         ]
 
     assert states(doc) == states(printed)
+
+
+def test_wire_strings_never_become_markup(browser: Any, pages: dict[str, Path]) -> None:
+    page = pages["hostile"].read_text()
+    assert HOSTILE not in page and "</script><script>document" not in page
+    load(browser, pages["hostile"])
+    assert browser.title != "pwned" and HOSTILE in browser.title  # the command line, as text
+    assert browser.find_elements(By.CSS_SELECTOR, "#record b, #step b") == []
+    click_record(browser, "application data")
+    assert HOSTILE in browser.find_element(By.CSS_SELECTOR, "#record pre.appdata").text
+    write = next(e for e in embedded(pages["hostile"])["events"] if e["op"] == "write")
+    assert write["args"]["data"] == HOSTILE.encode().hex()
+
+
+def test_decode_page_of_a_capture(browser: Any, pages: dict[str, Path]) -> None:
+    load(browser, pages["decode"])
+    assert "1 streams (1 TLS)" in browser.find_element(By.ID, "summary").text
+    click_record(browser, "Finished")
+    text = browser.find_element(By.ID, "record").text
+    assert "✓ opened" in text and "✓ verify_data matches" in text
+    keys = browser.find_element(By.ID, "keys").text
+    assert "SERVER_HANDSHAKE_TRAFFIC_SECRET" in keys and "step 3, record 0" in keys
+
+
+def test_shell_html_command(browser: Any, pages: dict[str, Path]) -> None:
+    load(browser, pages["shell"])
+    doc = embedded(pages["shell"])
+    assert [s["line"] for s in doc["step_states"]] == [
+        "handshake",
+        "write client data=hi",
+        "deliver client",
+    ]
+    browser.find_element(By.ID, "last").click()
+    assert states_shown(browser) == {"client": "CONNECTED", "server": "CONNECTED"}
+
+
+def test_bulk_data_is_previewed_and_folded(browser: Any, pages: dict[str, Path]) -> None:
+    path = pages["bulk"]
+    assert path.stat().st_size < 400_000  # 1 MB of data, 64 records
+    doc = embedded(path)
+    bulk = [r for e in doc["events"] for r in e.get("records", []) if r.get("application_data")]
+    assert len(bulk) == 64 and all(r["application_data"]["truncated"] for r in bulk)
+    assert all(r["bytes_total"] == 16406 and len(r["bytes"]) == 512 for r in bulk[:-1])
+    load(browser, path)
+    fold = browser.find_element(By.CSS_SELECTOR, "#ladder .fold")
+    assert "58 more records" in fold.text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#ladder .arrow")) < 30
+    fold.click()
+    before = browser.find_element(By.ID, "record-title").text
+    browser.find_element(By.ID, "next-record").click()
+    after = browser.find_element(By.ID, "record-title").text
+    assert before != after and "record 5" in after
+    assert "showing the first 256 of 16406 bytes" in browser.find_element(By.ID, "record").text
+
+
+def test_print_style_expands_every_step(browser: Any, pages: dict[str, Path]) -> None:
+    load(browser, pages["tls13"])
+    steps = browser.find_element(By.ID, "print-steps")
+    assert not steps.is_displayed()  # on screen: the player
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert steps.is_displayed()
+        assert not browser.find_element(By.CSS_SELECTOR, ".controls").is_displayed()
+        calls = [e["call"] for e in embedded(pages["tls13"])["events"]]
+        text = steps.text
+        assert all(call in text for call in calls) and "states: client CONNECTED" in text
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_ladder_marks_every_state_and_works_by_keyboard(
+    browser: Any, pages: dict[str, Path]
+) -> None:
+    load(browser, pages["tls13"])
+    doc = embedded(pages["tls13"])
+    boxes = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#ladder .statebox.client")]
+    moved = [
+        t["to"] for e in doc["events"] for t in e.get("transitions", []) if t["side"] == "client"
+    ]
+    assert {"WAIT_EE", "WAIT_CERT_CR", "WAIT_CV", "WAIT_FINISHED", "CONNECTED"} <= set(boxes)
+    assert set(moved) <= set(boxes) | {"START"}
+    # Keyboard only: Tab reaches the arrows, Enter opens one.
+    arrow = browser.find_elements(By.CSS_SELECTOR, "#ladder .arrow")[1]
+    browser.execute_script("arguments[0].focus()", arrow)
+    assert browser.switch_to.active_element == arrow
+    arrow.send_keys(Keys.ENTER)
+    assert "ServerHello" in browser.find_element(By.ID, "record-title").text
+    assert arrow.get_attribute("aria-pressed") == "true"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Final
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
 from tlsstep.identity import DEFAULT_SERVER_NAME, Credential, Identity, default_identity
+from tlsstep.limits import quote
 
 if TYPE_CHECKING:
     from tlsstep.certs.problems import CertProblem
@@ -80,7 +81,7 @@ def _version(value: str, option: str) -> ssl.TLSVersion:
         return VERSIONS[value]
     except KeyError:
         raise TlsstepError(
-            f"{option}: unknown TLS version {value!r}; use one of {', '.join(VERSIONS)}"
+            f"{option}: unknown TLS version {quote(value)}; use one of {', '.join(VERSIONS)}"
         ) from None
 
 
@@ -97,14 +98,14 @@ def _apply_common(ctx: ssl.SSLContext, cfg: SideConfig, side: Side) -> None:
             ctx.set_ciphers(cfg.ciphers)
         except ssl.SSLError:
             raise TlsstepError(
-                f"{side} ciphers: OpenSSL matches no cipher with {cfg.ciphers!r}"
+                f"{side} ciphers: OpenSSL matches no cipher with {quote(cfg.ciphers)}"
             ) from None
     if cfg.group:
         try:
             ctx.set_ecdh_curve(cfg.group)
         except ValueError:
             raise TlsstepError(
-                f"{side} group: OpenSSL does not know the group {cfg.group!r}"
+                f"{side} group: OpenSSL does not know the group {quote(cfg.group)}"
             ) from None
     if cfg.alpn:
         ctx.set_alpn_protocols(list(cfg.alpn))

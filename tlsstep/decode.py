@@ -11,7 +11,7 @@ shown as such with the reason; the crypto layer supplies one that has the keys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from tlsstep.events import Side
@@ -24,7 +24,18 @@ from tlsstep.wire.enums import (
     name_of,
 )
 from tlsstep.wire.handshake import HandshakeMessage, HandshakeReassembler
-from tlsstep.wire.records import Record, RecordSplitter
+from tlsstep.wire.records import Record
+from tlsstep.wire.resync import (
+    ANY_VERSIONS,
+    MAX_RECORD_LENGTH_12,
+    MAX_RECORD_LENGTH_13,
+    AfterGap,
+    DamagedRecord,
+    Framed,
+    GapHit,
+    GapSplitter,
+    HeaderRules,
+)
 
 if TYPE_CHECKING:
     from tlsstep.wire.messages import DecodedMessage
@@ -71,6 +82,11 @@ class Unprotected:
     seq: int | None = None  # the record's sequence number in its epoch
     secret_label: str | None = None  # key log label of the secret the keys come from
     keys: object | None = None  # crypto's TrafficKeys (key, iv, mac_key)
+    # After a capture gap: the sequence number that opened it, and how many records
+    # before it the gap took (None: not counted, e.g. the keys changed in the gap).
+    sequence_number: int | None = None
+    records_lost: int | None = None
+    note: str | None = None  # how it was opened, when that is worth saying
 
 
 class Unprotector(Protocol):
@@ -88,6 +104,10 @@ class Unprotector(Protocol):
     def check_finished(self, sender: Side, message: HandshakeMessage) -> bool | None:
         """Whether a Finished carries the expected verify_data (None: cannot tell)."""
 
+    def lost(self, sender: Side, region: int, likely: int) -> None:
+        """A capture gap took records of ``sender`` in ``region`` bytes (``likely`` of
+        them, a guess): find the next record's sequence number."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordView:
@@ -103,6 +123,13 @@ class RecordView:
     alert: Alert | None = None
     note: str | None = None
     unprotected: Unprotected | None = None  # how a protected record was opened (or not)
+    # Capture gaps (issue 18): the lost (start, end) offsets of a damaged record's
+    # fragment; how the first record after a gap was found; the sequence number a
+    # search found and the records the gap took.
+    damaged: tuple[tuple[int, int], ...] = ()
+    after_gap: AfterGap | None = None
+    sequence_number: int | None = None
+    records_lost: int | None = None
 
     @property
     def content_type(self) -> int:
@@ -122,10 +149,12 @@ class RecordView:
 
 @dataclass(slots=True)
 class _Direction:
-    records: RecordSplitter = field(default_factory=RecordSplitter)
+    records: GapSplitter = field(default_factory=GapSplitter)
     messages: HandshakeReassembler = field(default_factory=HandshakeReassembler)
     changed_cipher_spec: bool = False
     sent: list[str] = field(default_factory=list)  # message names, in order
+    framed: int = 0  # records framed whole
+    gaps: int = 0  # capture gaps seen: from the first on, records take the slow path
 
 
 def decode_message(
@@ -157,7 +186,101 @@ class Decoder:
     def feed(self, sender: Side, data: bytes) -> list[RecordView]:
         """Decode ``data``, the next bytes ``sender`` delivered."""
         d = self._dirs[sender]
-        return [self._view(sender, d, record) for record in d.records.feed(data)]
+        framed = d.records.feed(data)
+        d.framed += len(framed)
+        if d.gaps:
+            return [self._framed(sender, d, item) for item in framed]
+        return [self._view(sender, d, record) for record in framed]  # type: ignore[arg-type]
+
+    # -- capture gaps (issue 18; the framing is wire/resync.py's) -----------------
+
+    def gap(self, sender: Side, size: int) -> tuple[GapHit, list[RecordView], list[MessageView]]:
+        """``size`` bytes ``sender`` sent are missing (a capture lost them).
+
+        Returns:
+            where they fell; the records this completes (a damaged one, say); the
+            handshake message they cut, when no record shows it (the gap took the
+            header of the record that went on with it).
+        """
+        d = self._dirs[sender]
+        d.gaps += 1
+        seen = self._dirs[Side.client].records.versions | self._dirs[Side.server].records.versions
+        d.records.rules = HeaderRules(
+            versions=frozenset(seen) or ANY_VERSIONS,
+            max_length=MAX_RECORD_LENGTH_13
+            if self.version == ProtocolVersion.tls13
+            else MAX_RECORD_LENGTH_12,
+        )
+        hit, framed = d.records.gap(size)
+        views = [self._framed(sender, d, item) for item in framed]
+        cut: list[MessageView] = []
+        if hit.record_length is None:  # no record holds the gap: its content is unknown
+            cut = [self._message(sender, d, m) for m in d.messages.gap(None)]
+        return hit, views, cut
+
+    def finish(self, sender: Side) -> list[RecordView]:
+        """``sender``'s stream ended: records found after a gap that chain to its end."""
+        d = self._dirs[sender]
+        if not d.gaps:
+            return []
+        return [self._framed(sender, d, item) for item in d.records.finish()]
+
+    def unframed(self, sender: Side) -> tuple[str, int]:
+        """What waits in ``sender``'s stream (see :attr:`GapSplitter.unframed`)."""
+        return self._dirs[sender].records.unframed
+
+    def _framed(self, sender: Side, d: _Direction, item: Framed) -> RecordView:
+        if isinstance(item, DamagedRecord):
+            return self._damaged(sender, d, item)
+        mark = d.records.marks.pop(item.stream_offset, None) if d.records.marks else None
+        if mark is None:
+            return self._view(sender, d, item)
+        if self.unprotector is not None:
+            # Records lost: as many as the direction's average record fills the region with.
+            average = mark.region_start / d.framed if d.framed and mark.region_start else 0
+            likely = round(mark.region / average) if average else 1
+            self.unprotector.lost(sender, mark.region, max(1, likely))
+        view = self._view(sender, d, item)
+        how = (
+            "framed where the cut record ends"
+            if mark.found_by == "length"
+            else f"found by searching {mark.skipped} bytes after the gap; the next headers chain"
+        )
+        return replace(view, after_gap=mark, note="; ".join(filter(None, [view.note, how])))
+
+    def _damaged(self, sender: Side, d: _Direction, damaged: DamagedRecord) -> RecordView:
+        record = damaged.record
+        missing = damaged.missing
+        lost = sum(hi - lo for lo, hi in missing)
+        text = (
+            f"damaged: {lost} of its {record.length} bytes are missing from the capture ("
+            + ", ".join(f"{lo}-{hi - 1}" for lo, hi in missing)
+            + ")"
+        )
+        protected = record.content_type != ContentType.change_cipher_spec and self._protected(
+            d, record
+        )
+        messages: list[HandshakeMessage] = []
+        if record.content_type == ContentType.handshake and not protected:
+            fragment, pos = record.fragment, 0
+            for lo, hi in missing:
+                messages += d.messages.feed(fragment[pos:lo], origin=record.stream_offset + 5 + pos)
+                messages += d.messages.gap(hi - lo)
+                pos = hi
+            messages += d.messages.feed(fragment[pos:], origin=record.stream_offset + 5 + pos)
+            if missing[-1][1] == record.length and d.records.unframed[0] == "search":
+                messages += d.messages.gap(None)  # and what followed it is unknown too
+        elif protected:
+            text += "; not decrypted"
+            messages += d.messages.gap(None)
+        return RecordView(
+            sender=sender,
+            record=record,
+            protected=protected,
+            messages=tuple(self._message(sender, d, m) for m in messages),
+            note=text,
+            damaged=missing,
+        )
 
     def _protected(self, d: _Direction, record: Record) -> bool:
         # TLS 1.3 protects everything after ServerHello as application_data records;
@@ -189,7 +312,7 @@ class Decoder:
                 note=f"encrypted: {opened.reason or 'cannot decrypt'}",
                 unprotected=opened,
             )
-        return self._inner(
+        view = self._inner(
             sender,
             d,
             record,
@@ -198,6 +321,24 @@ class Decoder:
             protected=True,
             epoch=opened.epoch,
             unprotected=opened,
+        )
+        if opened.sequence_number is None:
+            return view
+        lost = opened.records_lost
+        found = (
+            opened.note
+            or f"sequence number {opened.sequence_number} found after the capture gap"
+            + (
+                f": {lost} record{'s' if lost != 1 else ''} lost or damaged in it"
+                if lost is not None
+                else " (the keys changed in the gap)"
+            )
+        )
+        return replace(
+            view,
+            sequence_number=opened.sequence_number,
+            records_lost=lost,
+            note="; ".join(filter(None, [view.note, found])),
         )
 
     def _inner(
@@ -241,6 +382,14 @@ class Decoder:
 
     def _message(self, sender: Side, d: _Direction, message: HandshakeMessage) -> MessageView:
         d.sent.append(message.name)
+        if message.missing:  # never decode or hash bytes the capture does not hold
+            total = message.missing[-1][1]
+            return MessageView(
+                message=message,
+                note="damaged: bytes "
+                + ", ".join(f"{lo}-{hi - 1}" for lo, hi in message.missing)
+                + f" of {max(total, len(message.raw))} missing from the capture",
+            )
         decoded = decode_message(message, version=self.version, cipher_suite=self.cipher_suite)
         if message.msg_type == HandshakeType.server_hello:  # HelloRetryRequest too: it is TLS 1.3
             from tlsstep.wire.hello import server_hello_facts

@@ -28,6 +28,7 @@ from tlsstep.config import PairConfig
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
 from tlsstep.identity import Identity
+from tlsstep.limits import MAX_SHELL_LINE, quote
 from tlsstep.notes import for_event, for_record
 from tlsstep.pair import MAX_HANDSHAKE_ROUNDS
 from tlsstep.session import CryptoHooks, Session, StepOutcome
@@ -47,6 +48,8 @@ COMMANDS: Final[dict[str, str]] = {
     "save": "save FILE: write the steps done since the last reset as a scenario (TOML)",
     "pcap": "pcap FILE [--discard-secrets]: write what crossed so far as pcapng for Wireshark, "
     "with its TLS secrets (file mode 0600) or without them (0644)",
+    "html": "html FILE: write what was done since the last reset as one self-contained HTML "
+    "page (ladder, step player, bytes, decryption, keys; file mode 0600: it holds the keys)",
     "explain": "explain on|off: add a plain-language note to each message and outcome",
     "quit": "leave the shell (also: exit, end of input)",
 }
@@ -185,6 +188,7 @@ class Shell:
         self.done: list[Done] = []
         self.recorder = _recorder(self.session)
         self.seen: set[str] = set()  # --explain notes already shown: each once
+        self.step_states: list[dict[str, Any]] = []  # both sides after each step, for html
 
     def close(self) -> None:
         """Remove the session's key log (the crypto hooks own it)."""
@@ -228,6 +232,16 @@ class Shell:
             self.console.print(reply.view())
         return True
 
+    def _say_error(self, message: str) -> None:
+        """An error that belongs to no command (the input itself), in the run's form."""
+        if self.json_out is not None:
+            import json
+
+            self.json_out.write(json.dumps({"command": None, "ok": False, "error": message}) + "\n")
+            self.json_out.flush()
+        else:
+            self.console.print(Text(f"error: {message}", style="tlsstep.error"))
+
     def _execute(self, word: str, args: list[str], line: str) -> Reply | None:
         if word in ("quit", "exit"):
             return None
@@ -255,6 +269,10 @@ class Shell:
             if len(names) != 1:
                 raise ShellError("pcap needs one file name: pcap FILE [--discard-secrets]")
             return self.pcap(names[0], discard_secrets=discard)
+        if word == "html":
+            if len(args) != 1:
+                raise ShellError("html needs one file name: html FILE")
+            return self.html(args[0])
         if word == "explain":
             self.explain = (args or ["on"])[0] != "off"
             return Reply(
@@ -264,7 +282,7 @@ class Shell:
                 ),
             )
         known = [*OPS, *COMMANDS, "exit"]
-        raise StepError(f"unknown command {word!r}{suggest(word, known)}; try help")
+        raise StepError(f"unknown command {quote(word)}{suggest(word, known)}; try help")
 
     def run(self, step: Step) -> Reply:
         """Run one step; its events, states and (with explain) notes."""
@@ -275,6 +293,9 @@ class Shell:
         outcome = self.session.run(step)
         moves = self.tracker.follow(outcome.entries)
         snapshot = self.tracker.snapshot(self.session.pair)
+        self.step_states.append(
+            {"step": outcome.index, "line": step_line(step), "states": states_dict(snapshot)}
+        )
         version = self._version()
         notes = (
             {
@@ -349,6 +370,23 @@ class Shell:
             view=lambda: Text(f"wrote {path}: {packets} packets, {secrets}", style="tlsstep.dim"),
         )
 
+    def html(self, path: str) -> Reply:
+        """Write the run so far as the page of ``tlsstep handshake --html``."""
+        from tlsstep.render.details import run_document
+        from tlsstep.render.page import write_page
+
+        document = run_document(self.session, step_states=self.step_states)
+        document["title"] = title = "tlsstep shell"
+        try:
+            size = write_page(path, document, title)
+        except OSError as exc:
+            raise ShellError(f"cannot write {path}: {exc.strerror}") from None
+        steps = len(self.step_states)
+        return Reply(
+            data={"wrote": path, "bytes": size, "steps": steps},
+            view=lambda: Text(f"wrote {path}: {steps} steps, {size} bytes", style="tlsstep.dim"),
+        )
+
     # -- show -------------------------------------------------------------------
 
     def show(self, what: str) -> Reply:
@@ -362,7 +400,9 @@ class Shell:
             "ladder": self._show_ladder,
         }
         if what not in shows:
-            raise ShellError(f"show what? {what!r}{suggest(what, SHOW)}; one of {', '.join(SHOW)}")
+            raise ShellError(
+                f"show what? {quote(what)}{suggest(what, SHOW)}; one of {', '.join(SHOW)}"
+            )
         return Reply(data={"show": what, what: self._show_data(what)}, view=shows[what])
 
     def _show_data(self, what: str) -> Any:
@@ -487,8 +527,15 @@ class Shell:
                 if interactive:
                     line = input("tlsstep> ")
                 else:
-                    line = stdin.readline()
+                    line = stdin.readline(MAX_SHELL_LINE + 1)  # /dev/zero has no newline
                     if not line:
+                        break
+                    if len(line) > MAX_SHELL_LINE and not line.endswith("\n"):
+                        self.errors += 1
+                        self._say_error(
+                            f"input line longer than {MAX_SHELL_LINE:,} characters "
+                            "(the longest a shell line may be); stopping"
+                        )
                         break
                     line = line.rstrip("\n")
                     if line.strip() and self.json_out is None:
@@ -563,7 +610,7 @@ def help_text(command: str | None) -> RenderableType:
         return Group(*lines)
     if command in COMMANDS:
         return Text(COMMANDS[command])
-    raise ShellError(f"no command {command!r}{suggest(command, [*OPS, *COMMANDS])}")
+    raise ShellError(f"no command {quote(command)}{suggest(command, [*OPS, *COMMANDS])}")
 
 
 # -- readline ----------------------------------------------------------------------------

@@ -12,12 +12,11 @@ type and must match it. Every problem raises :class:`StepError` naming the key.
 
 from __future__ import annotations
 
-import difflib
-import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from tlsstep import limits, shell_words
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Result, Side
 from tlsstep.wire.enums import MESSAGE_NAMES, AlertDescription
@@ -106,7 +105,7 @@ Kind = Callable[[Any, str], Any]
 def _side(value: Any, key: str) -> Side:
     if isinstance(value, str) and value in Side.__members__:
         return Side(value)
-    raise StepError(f"{key} must be client or server, not {value!r}", key=key)
+    raise StepError(f"{key} must be client or server, not {limits.quote(value)}", key=key)
 
 
 def _side_or_both(value: Any, key: str) -> Side | None:
@@ -117,7 +116,7 @@ def _side_or_both(value: Any, key: str) -> Side | None:
 
 def _int(value: Any, key: str) -> int:
     if isinstance(value, bool):
-        raise StepError(f"{key} must be a whole number, not {value!r}", key=key)
+        raise StepError(f"{key} must be a whole number, not {limits.quote(value)}", key=key)
     if isinstance(value, int):
         return value
     if isinstance(value, str):
@@ -125,13 +124,13 @@ def _int(value: Any, key: str) -> int:
             return int(value, 0)
         except ValueError:
             pass
-    raise StepError(f"{key} must be a whole number, not {value!r}", key=key)
+    raise StepError(f"{key} must be a whole number, not {limits.quote(value)}", key=key)
 
 
 def _text(value: Any, key: str) -> bytes:
     if isinstance(value, str):
         return value.encode("utf-8")
-    raise StepError(f"{key} must be a string, not {value!r}", key=key)
+    raise StepError(f"{key} must be a string, not {limits.quote(value)}", key=key)
 
 
 def _hex(value: Any, key: str) -> bytes:
@@ -140,7 +139,7 @@ def _hex(value: Any, key: str) -> bytes:
             return bytes.fromhex(value.replace(":", " "))
         except ValueError:
             pass
-    raise StepError(f'{key} must be hex digits like "16 03 01", not {value!r}', key=key)
+    raise StepError(f'{key} must be hex digits like "16 03 01", not {limits.quote(value)}', key=key)
 
 
 def _pair(value: Any, key: str) -> tuple[int, int]:
@@ -148,7 +147,9 @@ def _pair(value: Any, key: str) -> tuple[int, int]:
         value = value.split(",")
     if isinstance(value, list | tuple) and len(value) == 2:
         return _int(value[0], key), _int(value[1], key)
-    raise StepError(f"{key} must be two record numbers like [0, 1], not {value!r}", key=key)
+    raise StepError(
+        f"{key} must be two record numbers like [0, 1], not {limits.quote(value)}", key=key
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +159,9 @@ class OpSpec:
     summary: str
 
 
-# A write of more than this is not a test of TLS but of memory; read() allocates
-# its whole size up front, so a read is bounded too.
-MAX_REPEAT: Final = 1 << 20
-MAX_READ: Final = 1 << 20
+# Every numeric key is bounded by tlsstep.limits (one table for options, files and shell).
+MAX_REPEAT: Final = limits.MAX_REPEAT
+MAX_READ: Final = limits.MAX_READ
 
 FAULT_KEYS: Final = ("flip", "overwrite", "truncate", "insert", "drop", "duplicate", "swap")
 
@@ -245,7 +245,7 @@ def _expect_result(value: Any, key: str) -> str:
         return value.replace("_", " ")
     word = value if isinstance(value, str) else repr(value)
     raise StepError(
-        f"{key} must be one of {', '.join(choices)}, not {word!r}{suggest(str(word), choices)}",
+        f"{key} must be one of {', '.join(choices)}, not {limits.quote(word)}{suggest(str(word), choices)}",
         key=key,
     )
 
@@ -253,13 +253,13 @@ def _expect_result(value: Any, key: str) -> str:
 def _expect_text(value: Any, key: str) -> str:
     if isinstance(value, str):
         return value
-    raise StepError(f"{key} must be a string, not {value!r}", key=key)
+    raise StepError(f"{key} must be a string, not {limits.quote(value)}", key=key)
 
 
 def _expect_bool(value: Any, key: str) -> bool:
     if isinstance(value, bool):
         return value
-    raise StepError(f"{key} must be true or false, not {value!r}", key=key)
+    raise StepError(f"{key} must be true or false, not {limits.quote(value)}", key=key)
 
 
 def _expect_alert(value: Any, key: str) -> str:
@@ -267,7 +267,9 @@ def _expect_alert(value: Any, key: str) -> str:
     names = [a.name for a in AlertDescription]
     if text in ("", *names) or text.startswith("unknown (0x"):
         return text
-    raise StepError(f"{key}: no alert is called {text!r}{suggest(text, names)}", key=key)
+    raise StepError(
+        f"{key}: no alert is called {limits.quote(text)}{suggest(text, names)}", key=key
+    )
 
 
 def _expect_messages(value: Any, key: str) -> tuple[str, ...]:
@@ -279,15 +281,19 @@ def _expect_messages(value: Any, key: str) -> tuple[str, ...]:
     for name in value:
         if name not in names and not name.startswith("unknown (0x"):
             raise StepError(
-                f"{key}: no handshake message is called {name!r}{suggest(name, names)}", key=key
+                f"{key}: no handshake message is called {limits.quote(name)}{suggest(name, names)}",
+                key=key,
             )
     return tuple(value)
 
 
 def _expect_count(value: Any, key: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limits.MAX_INDEX:
         return value
-    raise StepError(f"{key} must be a whole number of at least 0, not {value!r}", key=key)
+    raise StepError(
+        f"{key} must be a whole number from 0 to {limits.MAX_INDEX}, not {limits.quote(value)}",
+        key=key,
+    )
 
 
 def _expect_hex(value: Any, key: str) -> str:
@@ -318,6 +324,10 @@ EXPECT_KINDS: Final[dict[str, Kind]] = {
 
 def suggest(word: str, choices: Any) -> str:
     """`` (did you mean 'deliver'?)`` or nothing."""
+    if len(word) > 100:  # no name is that long; and difflib's work grows with it
+        return ""
+    import difflib  # only for a typo: not on every run's import path
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -332,7 +342,7 @@ def parse_step(table: Mapping[str, Any], *, line: int | None = None) -> Step:
     if op is None:
         raise StepError("a step needs op = one of " + ", ".join(OPS), key="op")
     if not isinstance(op, str) or op not in OPS:
-        raise StepError(f"unknown step {op!r}{suggest(str(op), OPS)}", key="op")
+        raise StepError(f"unknown step {limits.quote(op)}{suggest(str(op), OPS)}", key="op")
     spec = OPS[op]
     values: dict[str, Any] = {}
     expect_raw: Any = None
@@ -346,9 +356,11 @@ def parse_step(table: Mapping[str, Any], *, line: int | None = None) -> Step:
         if kind is None:
             known = [*spec.keys, "expect"]
             raise StepError(
-                f"{op} takes no {key!r}{suggest(key, known)}; it takes {', '.join(known)}", key=key
+                f"{op} takes no {limits.quote(key)}{suggest(key, known)}; it takes {', '.join(known)}",
+                key=key,
             )
         values[key] = kind(raw, key)
+        _check_range(op, key, values[key])
     # Whole-handshake and resume steps have no side to check by default; the server
     # is the side of verify_client_post_handshake.
     sided = op not in ("resume", "handshake") or values.get("side") is not None
@@ -385,7 +397,9 @@ def _expect_table(raw: Any, where: str, *, sides: bool, sided: bool) -> tuple[tu
         kind = EXPECT_KINDS.get(key)
         if kind is None:
             known = [*EXPECT_KEYS, *(EXPECT_SIDES if sides else ())]
-            raise StepError(f"{where} has no check {key!r}{suggest(key, known)}", key=path)
+            raise StepError(
+                f"{where} has no check {limits.quote(key)}{suggest(key, known)}", key=path
+            )
         if not sided and key not in (*STEP_EXPECT_KEYS, *SIDE_NAMED_KEYS):
             raise StepError(
                 f"{where}.{key}: this step has no side; write it as {where}.client.{key} "
@@ -394,6 +408,14 @@ def _expect_table(raw: Any, where: str, *, sides: bool, sided: bool) -> tuple[tu
             )
         out.append((key, kind(value, path)))
     return tuple(out)
+
+
+def _check_range(op: str, key: str, value: Any) -> None:
+    for number in value if isinstance(value, tuple) else (value,):
+        if isinstance(number, int) and (
+            problem := limits.range_problem(f"{op}.{key}", number, f"{op} {key}")
+        ):
+            raise StepError(problem, key=key)
 
 
 def _need(values: Mapping[str, Any], op: str, key: str) -> Any:
@@ -418,14 +440,13 @@ def _build(
         if ("data" in v) == ("hex" in v):
             raise StepError("write needs data (text) or hex, exactly one", key="data")
         repeat = v.get("repeat", 1)
-        if not 1 <= repeat <= MAX_REPEAT:
-            raise StepError(f"repeat must be 1 to {MAX_REPEAT}, not {repeat}", key="repeat")
-        data = v.get("data", v.get("hex", b"")) * repeat
+        unit = v.get("data", v.get("hex", b""))
+        if problem := limits.write_problem(len(unit), repeat):
+            raise StepError(problem, key="repeat" if repeat > 1 else "data")
+        data = unit * repeat
         return Write(side=_need(v, op, "side"), data=data, **common)
     if op == "read":
         size = v.get("size", 16384)
-        if not 0 <= size <= MAX_READ:
-            raise StepError(f"read size must be 0 to {MAX_READ}, not {size}", key="size")
         return Read(side=_need(v, op, "side"), size=size, **common)
     if op == "unwrap":
         return Unwrap(side=_need(v, op, "side"), **common)
@@ -467,15 +488,15 @@ def parse_line(text: str) -> Step:
         StepError: as :func:`parse_step`, or for unbalanced quotes.
     """
     try:
-        words = shlex.split(text)
-    except ValueError as exc:
+        words = shell_words.split(text)  # linear, unlike shlex.split; bounds the length
+    except shell_words.SplitError as exc:
         raise StepError(f"cannot split the line: {exc}") from None
     if not words:
         raise StepError("empty step")
     op, rest = words[0], words[1:]
     spec = OPS.get(op)
     if spec is None:
-        raise StepError(f"unknown step {op!r}{suggest(op, OPS)}", key="op")
+        raise StepError(f"unknown step {limits.quote(op)}{suggest(op, OPS)}", key="op")
     table: dict[str, Any] = {"op": op}
     positional = list(spec.positional)
     for word in rest:
@@ -486,7 +507,8 @@ def parse_line(text: str) -> Step:
             table[positional.pop(0)] = word
         else:
             raise StepError(
-                f"{op}: unexpected {word!r}; it takes {', '.join(spec.keys) or 'nothing'}", key=key
+                f"{op}: unexpected {limits.quote(word)}; it takes {', '.join(spec.keys) or 'nothing'}",
+                key=key,
             )
     return parse_step(table)
 

@@ -3,29 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from tlsstep.events import Result, Side, SideFacts, SSLErrorInfo
 from tlsstep.session import Session
-
-# OpenSSL's long attribute names -> the short forms of RFC 4514.
-_SHORT: Final[dict[str, str]] = {
-    "commonName": "CN",
-    "organizationName": "O",
-    "organizationalUnitName": "OU",
-    "countryName": "C",
-    "stateOrProvinceName": "ST",
-    "localityName": "L",
-    "emailAddress": "emailAddress",
-}
-
-
-def subject_text(cert: dict[str, Any] | None) -> str | None:
-    """``O=tlsstep test CA, OU=...`` from ``getpeercert()``'s nested tuples."""
-    if not cert or "subject" not in cert:
-        return None
-    parts = [f"{_SHORT.get(k, k)}={v}" for rdn in cert["subject"] for k, v in rdn]
-    return ", ".join(parts)
+from tlsstep.subject import peercert_subject
 
 
 def subject_alt_names(cert: dict[str, Any] | None) -> tuple[str, ...]:
@@ -86,8 +68,8 @@ def summarize(session: Session) -> Summary:
         server_name=client.server_hostname,
         session_reused=client.session_reused,
         connections=len(session.connections),
-        client_peer_subject=subject_text(client.peer_certificate),
-        server_peer_subject=subject_text(server.peer_certificate),
+        client_peer_subject=peercert_subject(client.peer_certificate),
+        server_peer_subject=peercert_subject(server.peer_certificate),
         peer_names=subject_alt_names(client.peer_certificate),
         failures=failures,
         problems=problems,

@@ -123,7 +123,7 @@ def grouped(items: list[dict[str, Any]]) -> dict[str, Any]:
         body = {k: v for k, v in item.items() if k not in ("type", "stream")}
         if kind == "stream":
             streams[number] = {"stream": number, **body, "records": [], "notes": []}
-        elif kind == "record":
+        elif kind in ("record", "gap"):  # a gap stands where it happened (issue 18)
             streams[number]["records"].append(body)
         elif kind == "note":
             streams[number]["notes"].append(body)

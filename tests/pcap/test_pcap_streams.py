@@ -181,6 +181,7 @@ def test_a_lost_segment_is_reported_and_the_rest_is_kept(tmp_path: Path) -> None
         result = tlsstep_cli("decode", str(holed))
         assert result.exit_code == 0, result.output
         assert re.search(
-            r"client \d+ bytes missing from the capture at stream offset", result.output
+            r"client ──▶ server +gap: \d+ bytes missing from the capture at stream offset \d+",
+            result.output,
         )
         assert "ServerHelloDone" in result.output  # what came before the hole is all there

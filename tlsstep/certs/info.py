@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
+from tlsstep.subject import name_rdns, rfc4514
+
 # RFC 5280 §4.2.1.12 purposes, by the names OpenSSL and RFC 5280 use.
 EKU_NAMES: Final[dict[x509.ObjectIdentifier, str]] = {
     ExtendedKeyUsageOID.SERVER_AUTH: "serverAuth",
@@ -175,8 +177,8 @@ def info_of(cert: x509.Certificate, now: dt.datetime | None = None) -> CertInfo:
     der = cert.public_bytes(serialization.Encoding.DER)
     return CertInfo(
         der=der,
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
+        subject=rfc4514(name_rdns(cert.subject)),
+        issuer=rfc4514(name_rdns(cert.issuer)),
         serial=cert.serial_number,
         not_before=not_before,
         not_after=not_after,
@@ -253,7 +255,7 @@ def _sans(cert: x509.Certificate) -> tuple[str, ...]:
         elif isinstance(name, x509.UniformResourceIdentifier):
             out.append(f"URI:{name.value}")
         elif isinstance(name, x509.DirectoryName):
-            out.append(f"DirName:{name.value.rfc4514_string()}")
+            out.append(f"DirName:{rfc4514(name_rdns(name.value))}")
         else:
             out.append(f"{type(name).__name__}:{name.value!r}")
     return tuple(out)

@@ -43,6 +43,7 @@ from tlsstep.identity import (
     cached_credential,
     default_ca,
 )
+from tlsstep.limits import quote
 
 
 class CertProblem(StrEnum):
@@ -79,7 +80,9 @@ def parse_problem(value: str | CertProblem, option: str = "certificate problem")
         return CertProblem(value)
     except ValueError:
         names = ", ".join(p.value for p in CertProblem)
-        raise TlsstepError(f"{option}: no problem named {value!r}; use one of {names}") from None
+        raise TlsstepError(
+            f"{option}: no problem named {quote(value)}; use one of {names}"
+        ) from None
 
 
 def _name(side: Side, server_name: str | None) -> str:
@@ -150,7 +153,7 @@ def _make_problem(problem: CertProblem, side: Side, name: str, issuer: CAKey | N
             return _leaf(name, issuer, rsa_bits=1024, purposes=(own,))
         case CertProblem.ca_as_leaf:
             return _leaf(name, issuer, as_ca=True, purposes=(own,))
-    raise TlsstepError(f"unknown certificate problem {problem!r}")  # pragma: no cover
+    raise TlsstepError(f"unknown certificate problem {quote(problem)}")  # pragma: no cover
 
 
 _PURPOSE: Final = {Side.server: "serverAuth", Side.client: "clientAuth"}

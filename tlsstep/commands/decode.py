@@ -18,6 +18,7 @@ Examples:
   tlsstep decode run.pcapng                  secrets from the file's own secrets block
   tlsstep decode dump.pcap --keylog keys.txt (SSLKEYLOGFILE format)
   tlsstep decode dump.pcap --port 8443 --json
+  tlsstep decode run.pcapng --html run.html  (one page; it holds the secrets)
 """
 
 
@@ -76,6 +77,18 @@ def unprotector_factory() -> UnprotectorFactory:
     help="The same objects as --json, one per line (JSON Lines), without the array.",
 )
 @click.option(
+    "--html",
+    "html_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the streams to FILE as one self-contained HTML page (a ladder per stream, "
+    "each record's bytes and fields, its decryption, the Finished recomputation, the "
+    "secrets) instead of listing them (not with --json or --jsonl). "
+    "The page embeds the secrets of the key log and the keys derived from them: it is "
+    "written with mode 0600, share it only as you would the key log.",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
@@ -87,6 +100,7 @@ def decode_command(
     port: int | None,
     as_json: bool,
     as_jsonl: bool,
+    html_path: str | None,
     verbose: int,
 ) -> None:
     """Decode every TLS stream of CAPTURE (pcap or pcapng; Ethernet, raw IP or
@@ -117,14 +131,28 @@ def decode_command(
         file = sys.stdin.buffer if capture == "-" else open(capture, "rb")  # noqa: SIM115
     except OSError as exc:
         raise click.ClickException(f"cannot open {capture}: {exc.strerror}") from None
+    if html_path is not None and (as_json or as_jsonl):
+        raise click.UsageError("--html writes the page instead of a listing: drop --json/--jsonl")
+    if html_path is not None:
+        from tlsstep.commands.options import check_writable
+
+        check_writable(html_path, "--html")
     with file:
-        items = decode_capture(
-            file, keylog=keylog_text, port=port, unprotector_factory=unprotector_factory()
-        )
-        if as_json or as_jsonl:
-            summary = _json(items, capture, lines=as_jsonl)
+        factory = unprotector_factory()
+        if html_path is not None:
+            from tlsstep.render.details import CaptureDetails
+
+            details = CaptureDetails(factory)
+            items = decode_capture(
+                file, keylog=keylog_text, port=port, unprotector_factory=details.factory
+            )
+            summary = _page(items, capture, details, html_path)
         else:
-            summary = _text(items, capture, verbose)
+            items = decode_capture(file, keylog=keylog_text, port=port, unprotector_factory=factory)
+            if as_json or as_jsonl:
+                summary = _json(items, capture, lines=as_jsonl)
+            else:
+                summary = _text(items, capture, verbose)
     if summary.error is not None:
         raise click.ClickException(f"{capture}: {summary.error}")
 
@@ -165,6 +193,13 @@ def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> Captu
             else:
                 line.append(f"  skipped: {item.reason}", style="tlsstep.dim")
             show(line)
+        elif isinstance(item, c.StreamGapFound):
+            from tlsstep.render.gaps import gap_text
+
+            line = Text(f"{item.stream.number:>3} ", style="tlsstep.dim")
+            line.append_text(direction(item.sender))
+            line.append(f"      {gap_text(item)}", style="tlsstep.alert")
+            show(line)
         elif isinstance(item, c.StreamNote):
             who = f"{item.sender} " if item.sender else ""
             show(Text(f"{item.stream.number:>3} {who}{item.text}", style="tlsstep.alert"))
@@ -194,6 +229,77 @@ def _summary_text(summary: CaptureSummary) -> str:
     if summary.skipped:
         parts.append("not TCP: " + ", ".join(f"{n} {why}" for why, n in summary.skipped))
     return "; ".join(parts)
+
+
+def _page(items: Iterable[CaptureItem], capture: str, details: Any, path: str) -> CaptureSummary:
+    """Write the page of the capture (its streams, records and details); print the summary."""
+    from tlsstep.commands.options import write_html
+
+    document, summary = _document(items, capture, details)
+    size = write_html(path, document, f"tlsstep decode {capture}")
+    click.echo(f"{capture}: {_summary_text(summary)}")
+    click.echo(f"wrote {path}: {size} bytes, with the capture's secrets (mode 0600)", err=True)
+    return summary
+
+
+def _document(
+    items: Iterable[CaptureItem], capture: str, details: Any = None
+) -> tuple[dict[str, Any], CaptureSummary]:
+    """The capture as one JSON document (``details``: add the page's details too)."""
+    from tlsstep import __version__
+    from tlsstep.pcap import capture as c
+    from tlsstep.render.json import record_dict
+
+    streams: dict[int, dict[str, Any]] = {}
+    for item in items:
+        if isinstance(item, c.StreamFound):
+            streams[item.stream.number] = {
+                "stream": item.stream.number,
+                "client": c.endpoint_text(item.stream.client),
+                "server": c.endpoint_text(item.stream.server),
+                "tls": item.tls,
+                "skipped": item.reason,
+                "records": [],
+                "notes": [],
+            }
+            if details is not None and item.tls:
+                details.found(item.stream.number)
+        elif isinstance(item, c.StreamRecord):
+            shown = record_dict(item.view)
+            if details is not None:
+                details.record(item.stream.number, shown, item.view)
+            streams[item.stream.number]["records"].append(shown)
+        elif isinstance(item, c.StreamNote):
+            streams[item.stream.number]["notes"].append(
+                {"from": str(item.sender) if item.sender else None, "text": item.text}
+            )
+        elif isinstance(item, c.StreamEnded):
+            streams[item.stream.number]["end"] = item.reason
+            streams[item.stream.number]["messages"] = {
+                "client": list(item.client_messages),
+                "server": list(item.server_messages),
+            }
+        elif isinstance(item, c.CaptureSummary):
+            doc = {
+                "tlsstep": __version__,
+                "capture": {
+                    "file": capture,
+                    "packets": item.packets,
+                    "tcp_segments": item.tcp_segments,
+                    "streams": item.streams,
+                    "tls_streams": item.tls_streams,
+                    "keylog_lines": item.keylog_lines,
+                    "not_tcp": dict(item.skipped),
+                    "error": None
+                    if item.error is None
+                    else {"message": item.error.message, "offset": item.error.offset},
+                },
+                "streams": list(streams.values()),
+            }
+            if details is not None:
+                details.finish(doc)
+            return doc, item
+    raise AssertionError("decode_capture always ends with a summary")
 
 
 def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> CaptureSummary:
@@ -254,6 +360,10 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
                     "skipped": item.reason,
                 }
             )
+        elif isinstance(item, c.StreamGapFound):
+            from tlsstep.render.gaps import gap_dict
+
+            emit_obj({"type": "gap", "stream": item.stream.number, **gap_dict(item)})
         elif isinstance(item, c.StreamNote):
             emit_obj(
                 {

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tlsstep.commands.options import build_config, pair_options
+from tlsstep.commands.options import build_config, check_writable, pair_options, write_html
 
 if TYPE_CHECKING:
     from tlsstep.config import PairConfig
@@ -26,6 +26,7 @@ class View:
     ladder: bool = False
     svg_path: str | None = None
     html_path: str | None = None
+    full_data: bool = False  # application data in full, not a 64-byte preview
 
 
 EPILOG = """\b
@@ -37,6 +38,7 @@ Examples:
   tlsstep handshake --client-cert --alpn h2,http/1.1 --resume -v
   tlsstep handshake --server-cert-problem expired --certs
   tlsstep handshake --chain-depth 2 --tls-version 1.2 --certs --json
+  tlsstep handshake --server-group prime256v1 --html hrr.html  (a page to teach from)
 """
 
 
@@ -145,6 +147,12 @@ Examples:
     "since Python has no API for them.",
 )
 @click.option(
+    "--full-data",
+    is_flag=True,
+    help="Show application data in full in the text view (by default: its first 64 bytes "
+    "and how many more; -vv shows it all too; --json always has all of it).",
+)
+@click.option(
     "-v",
     "--verbose",
     count=True,
@@ -170,6 +178,7 @@ def handshake_command(
     discard_secrets: bool,
     keylog: str | None,
     tls13_ciphersuites: str | None,
+    full_data: bool,
     **opts: Any,
 ) -> None:
     """Run a TLS handshake between a real OpenSSL client and server in this process.
@@ -192,7 +201,7 @@ def handshake_command(
         (pcap_path, "--pcap"),
         (save_path, "--save"),
     ):
-        _check_writable(path, option)  # before the run, not after it
+        check_writable(path, option)  # before the run, not after it
     if tls13_ciphersuites is not None:
         _offer_tls13_ciphersuites(tls13_ciphersuites)  # before anything loads ssl
     config, identity = build_config(opts)
@@ -227,10 +236,15 @@ def handshake_command(
                 ladder=ladder,
                 svg_path=svg_path,
                 html_path=html_path,
+                full_data=full_data,
             ),
         )
     finally:
         crypto.close()
+        if crypto.export_error is not None:
+            raise click.ClickException(
+                f"could not write {keylog}: {crypto.export_error.strerror}"
+            ) from None
 
 
 def _run(
@@ -331,7 +345,7 @@ def _run(
             from tlsstep.render.states_view import states_line
             from tlsstep.states.tracker import derive
 
-            console.print(run_view(session, verbosity=verbose))
+            console.print(run_view(session, verbosity=verbose, full_data=view.full_data))
             console.print(states_line(derive(session), label="states"))
         if show_certs:
             from tlsstep.render.certs_view import reports_view
@@ -373,23 +387,6 @@ def _save(path: str, config: Any, recorder: Any) -> None:
         ) from None
 
 
-def _check_writable(path: str | None, option: str) -> None:
-    """Refuse an output file whose directory does not exist or cannot be written."""
-    if path is None:
-        return
-    import os
-
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise click.BadParameter(
-            f"cannot write {path}: no directory {directory}", param_hint=option
-        )
-    if not os.access(directory, os.W_OK):
-        raise click.BadParameter(
-            f"cannot write {path}: {directory} is not writable", param_hint=option
-        )
-
-
 def _export_ladder(session: Any, svg_path: str) -> None:
     from tlsstep.render.ladder import build_ladder, ladder_svg
 
@@ -408,16 +405,9 @@ def _write_html(path: str, session: Any, step_states: list[dict[str, Any]] | Non
     import shlex
 
     from tlsstep.render.details import run_document
-    from tlsstep.render.page import write_page
 
     document = run_document(session, step_states=step_states, certificates=True)
-    document["title"] = title = shlex.join(["tlsstep", *sys.argv[1:]])
-    try:
-        write_page(path, document, title)
-    except OSError as exc:
-        raise click.BadParameter(
-            f"cannot write {path}: {exc.strerror}", param_hint="--html"
-        ) from None
+    write_html(path, document, shlex.join(["tlsstep", *sys.argv[1:]]))
 
 
 def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> None:

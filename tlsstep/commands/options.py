@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from tlsstep import limits
+
 if TYPE_CHECKING:
     from tlsstep.config import PairConfig
     from tlsstep.identity import Credential, Identity
@@ -35,13 +37,21 @@ CERT_PROBLEMS = click.Choice(
 )
 
 
-def _csv(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+def _csv(_ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
     items = tuple(v.strip() for v in value.split(",") if v.strip())
     if not items:
         raise click.BadParameter("give at least one protocol name, e.g. h2,http/1.1")
+    if problem := limits.alpn_problem(items, "ALPN"):
+        raise click.BadParameter(problem)
     return items
+
+
+def _range(name: str) -> click.IntRange:
+    """The option's range from tlsstep.limits: the same one scenario keys have."""
+    bounds = limits.RANGES[name]
+    return click.IntRange(bounds.low, bounds.high)
 
 
 def _fresh_certs(_ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -138,7 +148,7 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
     ),
     click.option(
         "--tickets",
-        type=click.IntRange(0, 16),
+        type=_range("num_tickets"),
         default=None,
         help="How many TLS 1.3 session tickets the server sends after the handshake (OpenSSL default: 2).",
     ),
@@ -180,7 +190,7 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
     ),
     click.option(
         "--chain-depth",
-        type=click.IntRange(1, 5),
+        type=_range("chain_depth"),
         default=1,
         show_default=True,
         help="Certificates in each generated chain below the root: 2 adds an intermediate CA.",
@@ -285,3 +295,33 @@ def _own_credential(opts: dict[str, Any]) -> Credential:
             f"Password for the key in {exc.path}", hide_input=True, err=True, default=""
         )
         return load_credential(opts["cert"], opts.get("key"), password)
+
+
+def check_writable(path: str | None, option: str) -> None:
+    """Refuse an output file whose directory does not exist or cannot be written."""
+    if path is None:
+        return
+    import os
+
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise click.BadParameter(
+            f"cannot write {path}: no directory {directory}", param_hint=option
+        )
+    if not os.access(directory, os.W_OK):
+        raise click.BadParameter(
+            f"cannot write {path}: {directory} is not writable", param_hint=option
+        )
+
+
+def write_html(path: str, document: dict[str, Any], title: str, option: str = "--html") -> int:
+    """Write the page of a run's ``document`` (render/page.py, mode 0600); its size."""
+    from tlsstep.render.page import write_page
+
+    document["title"] = title
+    try:
+        return write_page(path, document, title)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror}", param_hint=option
+        ) from None

@@ -59,13 +59,12 @@ def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> No
 
 def _write_html(path: str, result: Any) -> None:
     """One scenario's page: its run's document plus the scenario and its verdict."""
+    from tlsstep.commands.options import write_html
     from tlsstep.render.details import run_document
-    from tlsstep.render.page import write_page
     from tlsstep.scenario.results import mismatch_dict
 
     document = run_document(result.session, certificates=True)
     sc = result.scenario
-    document["title"] = f"tlsstep replay: {sc.name}"
     document["scenario"] = {
         "name": sc.name,
         "path": sc.path,
@@ -77,12 +76,7 @@ def _write_html(path: str, result: Any) -> None:
             for m in (mismatch_dict(x) for x in result.mismatches)
         ],
     }
-    try:
-        write_page(path, document, document["title"])
-    except OSError as exc:
-        raise click.BadParameter(
-            f"cannot write {path}: {exc.strerror}", param_hint="--html"
-        ) from None
+    write_html(path, document, f"tlsstep replay: {sc.name}")
 
 
 def _write_index(directory: str, pages: list[tuple[Any, str]]) -> None:
@@ -188,6 +182,7 @@ def replay_command(
     scenario. Directories are searched for *.toml files.
     """
     from tlsstep.errors import ScenarioError
+    from tlsstep.limits import quote
     from tlsstep.scenario import ScenarioResult, find_files, load, run
 
     invalid: list[ScenarioError] = []
@@ -203,7 +198,7 @@ def replay_command(
             scenarios.append(scenario)
     if not scenarios and not invalid:
         raise click.UsageError(
-            "no scenario to run" + (f" matches -k {pattern!r}" if pattern else "")
+            "no scenario to run" + (f" matches -k {quote(pattern)}" if pattern else "")
         )
 
     console = None

@@ -24,6 +24,7 @@ decoded (:mod:`tlsstep.wire.hello`); nothing here parses handshake bytes.
 from __future__ import annotations
 
 import os
+import stat
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -40,7 +41,16 @@ from tlsstep.crypto.finished import (
     verify_data_13,
 )
 from tlsstep.crypto.keylog import KeyLog
-from tlsstep.crypto.records import Opener, opener
+from tlsstep.crypto.records import Opened, Opener, opener
+from tlsstep.crypto.resync import (
+    MAX_GUESSES_PER_GAP,
+    MAX_MIDSTREAM_GUESSES,
+    GapSearch,
+    midstream_candidates,
+    midstream_search,
+    smallest_record,
+    spiral,
+)
 from tlsstep.crypto.schedule import (
     TrafficKeys,
     finished_key,
@@ -80,12 +90,14 @@ class _Epoch:
 
 
 class _Direction:
-    __slots__ = ("change_cipher_specs", "epoch", "generation")
+    __slots__ = ("change_cipher_specs", "desynced", "epoch", "generation", "search")
 
     def __init__(self) -> None:
         self.epoch: _Epoch | None = None
         self.generation = 0  # TLS 1.3 application_traffic_secret_N
         self.change_cipher_specs = 0  # TLS 1.2 epochs
+        self.search: GapSearch | None = None  # after a capture gap: the sequence number
+        self.desynced: str | None = None  # why the search gave up (until new keys)
 
 
 class _State:
@@ -96,6 +108,9 @@ class _State:
         "hello",
         "hello_retry",
         "messages",
+        "midstream_random",
+        "midstream_suite",
+        "midstream_swapped",
         "post_handshake",
     )
 
@@ -107,6 +122,10 @@ class _State:
         self.finished: set[Side] = set()
         self.post_handshake: list[bytes] | None = None  # RFC 8446 §4.6.2 authentication
         self.gap: str | None = None  # why the transcript is incomplete (a record not opened)
+        # A capture that starts mid-connection: the key log line and suite that matched.
+        self.midstream_random: bytes | None = None
+        self.midstream_suite: int | None = None
+        self.midstream_swapped = False  # the client's secret opened the "server" side
 
 
 class ConnectionUnprotector:
@@ -209,7 +228,12 @@ class ConnectionUnprotector:
     # -- the Unprotector protocol -------------------------------------------
 
     def unprotect(self, sender: Side, record: Record) -> Unprotected:
-        epoch = self._dirs[sender].epoch
+        d = self._dirs[sender]
+        epoch = d.epoch
+        if epoch is not None and (d.search is not None or d.desynced is not None):
+            return self._search(sender, d, epoch, record)
+        if epoch is None and self._s.hello is None and self._s.client_random is None:
+            return self._midstream(sender, d, record)
         if epoch is None:
             reason = "no keys yet: no ServerHello or ChangeCipherSpec from this side seen"
             if sender is Side.client and self._s.hello is None:
@@ -246,6 +270,159 @@ class ConnectionUnprotector:
             keys=epoch.keys,
         )
 
+    # -- after a capture gap (issue 18; crypto/resync.py) ------------------------
+
+    def lost(self, sender: Side, region: int, likely: int) -> None:
+        """Records of ``sender`` were lost in ``region`` bytes of the capture: the next
+        record's sequence number is searched for (``likely`` records lost, a guess)."""
+        self._note_gap("bytes of the handshake are missing from the capture")
+        d = self._dirs[sender]
+        cs = self.suite
+        if d.epoch is None or cs is None:
+            return
+        hello = self._s.hello
+        hi = region // smallest_record(cs, encrypt_then_mac=bool(hello and hello.encrypt_then_mac))
+        if d.search is not None:
+            d.search.widen(hi, likely)
+        else:
+            d.search = GapSearch(hi=hi, likely=likely)
+        d.desynced = None
+
+    def _midstream(self, sender: Side, d: _Direction, record: Record) -> Unprotected:
+        """No handshake seen (a capture that starts mid-connection): find the key log
+        line whose TLS 1.3 application traffic secret opens this record."""
+        if d.desynced is not None:
+            return Unprotected(ok=False, reason=d.desynced)
+        mine = kl.traffic_secret_label(sender is Side.client, 0)
+        theirs = kl.traffic_secret_label(sender is not Side.client, 0)
+        known = self._s.midstream_random
+        if known and self._s.midstream_swapped:
+            mine, theirs = theirs, mine
+        candidates = midstream_candidates(
+            self.keylog,
+            (mine,) if known else (mine, theirs),  # which side is which may be guessed wrong
+            known,
+            self._s.midstream_suite,
+        )
+        found = midstream_search(record, candidates)
+        if isinstance(found, int):
+            d.desynced = (
+                "the capture starts mid-connection and no key log line opens its records: "
+                + (
+                    f"{found} guesses (TLS 1.3 application traffic secrets, sequence numbers "
+                    f"from 0; at most {MAX_MIDSTREAM_GUESSES})"
+                    if candidates
+                    else "the key log has no TLS 1.3 application traffic secret (TLS 1.2 "
+                    "keys need the hellos' randoms)"
+                )
+            )
+            return Unprotected(ok=False, reason=d.desynced)
+        s = self._s
+        s.midstream_random, s.midstream_suite = found.client_random, found.suite.code
+        s.midstream_swapped = found.label != mine
+        s.finished = set(Side)  # what follows is post-handshake
+        epoch = _Epoch(name="application", label=found.label)
+        epoch.secret, epoch.opener = found.secret, found.opener
+        epoch.keys = traffic_keys(found.suite, found.secret)
+        epoch.seq = found.sequence_number + 1
+        d.epoch = epoch
+        opened = found.opener.open(record, found.sequence_number)
+        return Unprotected(
+            ok=True,
+            epoch=epoch.name,
+            content_type=opened.content_type,
+            plaintext=opened.plaintext,
+            sequence_number=found.sequence_number,
+            records_lost=found.sequence_number,
+            seq=found.sequence_number,
+            secret_label=epoch.label,
+            keys=epoch.keys,
+            note=f"no handshake in the capture: opened with the key log's {found.label} "
+            f"for client random {found.client_random.hex()[:16]}... and "
+            f"{found.suite.name}, sequence number {found.sequence_number} "
+            f"({found.tried} guesses)",
+        )
+
+    def _following_epoch(self, sender: Side, current: _Epoch) -> _Epoch | None:
+        """TLS 1.3: the keys ``sender`` switches to next, which a gap may have hidden
+        (its Finished or a KeyUpdate lost)."""
+        if self.version != ProtocolVersion.tls13 or not (
+            current.name == "handshake" or current.name.startswith("application")
+        ):
+            return None
+        d = self._dirs[sender]
+        generation = 0 if current.name == "handshake" else d.generation + 1
+        return _Epoch(
+            name="application" if generation == 0 else f"application {generation}",
+            label=kl.traffic_secret_label(sender is Side.client, generation),
+            parent=None if generation == 0 else current,
+        )
+
+    def _search(self, sender: Side, d: _Direction, epoch: _Epoch, record: Record) -> Unprotected:
+        search = d.search
+        if search is None:
+            return Unprotected(ok=False, epoch=epoch.name, reason=d.desynced)
+        tried = 0
+        found = self._opener(sender, epoch)
+        if isinstance(found, str):
+            d.search = None
+            return Unprotected(ok=False, epoch=epoch.name, reason=found)
+        for lost in spiral(search.likely, search.lo, search.hi):
+            if tried >= search.budget:
+                break
+            tried += 1
+            opened = found.open(record, epoch.seq + lost)
+            if opened.ok:
+                return self._found(d, epoch, epoch.seq + lost, lost, opened)
+        following = self._following_epoch(sender, epoch)
+        if following is not None and tried < search.budget:
+            new = self._opener(sender, following)
+            if not isinstance(new, str):
+                for seq in range(search.hi):
+                    if tried >= search.budget:
+                        break
+                    tried += 1
+                    opened = new.open(record, seq)
+                    if opened.ok:
+                        d.epoch = following
+                        if following.name != "application":
+                            d.generation += 1
+                        elif sender not in self._s.finished:
+                            self._s.finished.add(sender)  # its Finished was in the gap
+                        return self._found(d, following, seq, None, opened)
+        search.budget -= tried
+        low, high = epoch.seq + search.lo, epoch.seq + search.hi
+        search.skip()
+        if search.budget <= 0:
+            d.search = None
+            d.desynced = (
+                f"sequence number lost in a capture gap: no guess verified within "
+                f"{MAX_GUESSES_PER_GAP} (RFC 8446 §5.3)"
+            )
+            return Unprotected(ok=False, epoch=epoch.name, reason=d.desynced)
+        return Unprotected(
+            ok=False,
+            epoch=epoch.name,
+            reason=f"after a capture gap: no sequence number from {low} to {high} opens it",
+        )
+
+    def _found(
+        self, d: _Direction, epoch: _Epoch, seq: int, lost: int | None, opened: Opened
+    ) -> Unprotected:
+        epoch.seq = seq + 1
+        d.search = None
+        return Unprotected(
+            ok=True,
+            epoch=epoch.name,
+            content_type=opened.content_type,
+            plaintext=opened.plaintext,
+            records_lost=lost,
+            sequence_number=seq,
+            seq=seq,
+            secret_label=epoch.label,
+            keys=epoch.keys,
+        )
+
     def _note_gap(self, reason: str) -> None:
         if not self.handshake_done and self._s.gap is None:
             self._s.gap = reason
@@ -256,6 +433,7 @@ class ConnectionUnprotector:
         d = self._dirs[sender]
         d.change_cipher_specs += 1
         d.epoch = _Epoch(name=f"epoch {d.change_cipher_specs}")
+        d.search = d.desynced = None
 
     def observe(self, sender: Side, message: HandshakeMessage, decoded: DecodedMessage) -> None:
         s = self._s
@@ -311,6 +489,7 @@ class ConnectionUnprotector:
         if previous is not None:
             d.generation += 1
         name = "application" if d.generation == 0 else f"application {d.generation}"
+        d.search = d.desynced = None
         d.epoch = _Epoch(
             name=name,
             label=kl.traffic_secret_label(sender is Side.client, d.generation),
@@ -394,6 +573,7 @@ class KeyLogCrypto:
         self._exported = 0
         self._finalizer = weakref.finalize(self, self._file.close)
         self.unprotectors: dict[int, ConnectionUnprotector] = {}
+        self.export_error: OSError | None = None
         if self.export is not None:
             try:
                 self._write_export(force=True)  # fail now, not after the run
@@ -416,12 +596,26 @@ class KeyLogCrypto:
         self._write_export()
 
     def _write_export(self, *, force: bool = False) -> None:
+        """Rewrite ``export``. The first write (``force``) raises; a later failure (a full
+        disk, ``/dev/full``) is kept in :attr:`export_error` for the command to report,
+        since it happens in the middle of a run, inside OpenSSL's callbacks' reach."""
         if self.export is None or (len(self.keylog.entries) == self._exported and not force):
             return
-        fd = os.open(self.export, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: secrets
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(self.keylog.nss_text())
+        try:
+            fd = os.open(self.export, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+                data = self.keylog.nss_text().encode("ascii")
+                while data:
+                    data = data[os.write(fd, data) :]
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            if force:
+                raise
+            self.export_error = exc
+            return
         self._exported = len(self.keylog.entries)
 
     def keylog_bytes(self) -> bytes:

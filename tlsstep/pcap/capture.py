@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, Final
 
-from tlsstep.decode import Decoder, RecordView, Unprotector
+from tlsstep.decode import Decoder, MessageView, RecordView, Unprotector
 from tlsstep.events import Side
 from tlsstep.pcap.packets import NotTcp, parse_frame
 from tlsstep.pcap.reader import CaptureError, Packet, read_capture
@@ -34,12 +34,15 @@ from tlsstep.pcap.streams import (
 )
 from tlsstep.pcap.writer import SECRETS_TLS_KEY_LOG
 from tlsstep.wire.enums import ContentType, HandshakeType
+from tlsstep.wire.resync import GapSplitter, HeaderRules
 
 # The crypto layer's entry point: key log text -> a fresh unprotector for one connection.
 UnprotectorFactory = Callable[[bytes], Unprotector | None]
 
 # Enough of a stream to tell TLS from not: a record header and a handshake type.
 _SNIFF: Final = 6
+# A capture that starts mid-connection: bytes looked at to find records that chain.
+_MIDSTREAM_SNIFF: Final = 64 * 1024
 _TLS_CONTENT_TYPES: Final = frozenset(int(t) for t in ContentType if t != ContentType.invalid)
 
 
@@ -76,6 +79,25 @@ class StreamRecord:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StreamGapFound:
+    """Bytes one side sent that the capture does not hold (from TCP sequence numbers).
+
+    ``where`` says what the gap cut (between records, a record's header, a record's
+    body); ``messages`` are handshake messages it cut that no record shows.
+    """
+
+    stream: StreamInfo
+    sender: Side
+    offset: int  # in the sender's byte stream
+    size: int
+    tcp_seq: int | None  # the TCP sequence number of the first missing byte
+    where: str
+    record_offset: int | None = None
+    record_length: int | None = None
+    messages: tuple[MessageView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StreamNote:
     """Something about a stream worth a line: lost bytes, a partial record at its end."""
 
@@ -106,7 +128,9 @@ class CaptureSummary:
     error: CaptureError | None = None
 
 
-CaptureItem = StreamFound | StreamRecord | StreamNote | StreamEnded | CaptureSummary
+CaptureItem = (
+    StreamFound | StreamRecord | StreamGapFound | StreamNote | StreamEnded | CaptureSummary
+)
 
 
 @dataclass(slots=True)
@@ -114,12 +138,26 @@ class _Stream:
     info: StreamInfo | None = None
     tls: bool | None = None  # None: not seen enough to tell
     decoder: Decoder | None = None
-    early: list[tuple[Endpoint, bytes]] = field(default_factory=list)
+    # Before the stream is known: its bytes, and its gaps (an int: bytes lost), in order.
+    early: list[tuple[Endpoint, bytes | StreamGap]] = field(default_factory=list)
     early_bytes: int = 0
-    lost: set[Endpoint] = field(default_factory=set)  # senders that lost bytes: decoding stops
-    notes: list[tuple[Endpoint, str]] = field(default_factory=list)  # before the stream is known
-    unframed: dict[Endpoint, int] = field(default_factory=dict)  # bytes fed, not yet a record
     records: int = 0
+    # No SYN seen: each direction may start inside a record (issue 18).
+    midstream: bool = False
+    started: set[Endpoint] = field(default_factory=set)
+
+
+def starts_with_record(data: bytes) -> bool:
+    """Whether ``data`` starts with a plausible record header (wire/resync.py rules)."""
+    return len(data) >= 5 and HeaderRules().length(data, 0) is not None
+
+
+def frames_records(data: bytes) -> bool:
+    """Whether records whose headers chain can be found in ``data`` (a stream's
+    first bytes, when it did not start at a record: no SYN was captured)."""
+    splitter = GapSplitter()
+    splitter.gap(0)
+    return bool(splitter.feed(data) or splitter.finish())
 
 
 def looks_like_tls(data: bytes) -> bool:
@@ -204,34 +242,20 @@ class CaptureDecoder:
         if isinstance(event, StreamData):
             yield from self._data(conn, state, event.sender, event.data)
         elif isinstance(event, StreamGap):
-            text = (
-                f"{event.size} bytes missing from the capture at stream offset "
-                f"{event.offset}; the rest of this direction is not decoded"
-            )
             if state.tls is None:
-                if not state.early:
-                    state.lost.add(event.sender)
-                    state.notes.append((event.sender, text))
-                    return
-                yield from self._classify(conn, state, final=True)  # bytes before the hole
-            state.lost.add(event.sender)
-            if state.tls and state.info is not None:
-                side = self._side(state.info, event.sender)
-                yield StreamNote(stream=state.info, sender=side, text=text)
+                state.early.append((event.sender, event))
+                if any(isinstance(d, bytes) for _s, d in state.early):
+                    yield from self._classify(conn, state, final=True)  # bytes before the hole
+                return
+            yield from self._gap(state, event)
         elif isinstance(event, StreamClosed):
-            if state.tls is None and state.early:
+            if state.tls is None and any(isinstance(d, bytes) for _s, d in state.early):
                 yield from self._classify(conn, state, final=True)
             del self._streams[conn.number]
             if state.info is None:
                 return  # no byte ever crossed: not worth a line
-            if state.tls:
-                for sender, waiting in state.unframed.items():
-                    if waiting and sender not in state.lost:
-                        yield StreamNote(
-                            stream=state.info,
-                            sender=self._side(state.info, sender),
-                            text=f"stream ends inside a record ({waiting} bytes of it)",
-                        )
+            if state.tls and state.decoder is not None:
+                yield from self._close(state.info, state, state.decoder)
             yield StreamEnded(
                 stream=state.info,
                 reason=event.reason,
@@ -254,22 +278,67 @@ class CaptureDecoder:
             return
         if not state.tls or state.decoder is None or state.info is None:
             return
-        if sender in state.lost:
-            return
-        waiting = state.unframed.get(sender, 0) + len(data)
-        for view in state.decoder.feed(self._side(state.info, sender), data):
+        side = self._side(state.info, sender)
+        if state.midstream and sender not in state.started:
+            state.started.add(sender)
+            if not starts_with_record(data):
+                # The capture began inside a record: frame from the first one that chains.
+                state.decoder.gap(side, 0)
+        for view in state.decoder.feed(side, data):
             state.records += 1
-            waiting -= 5 + view.record.length
             yield StreamRecord(stream=state.info, view=view)
-        state.unframed[sender] = waiting
+
+    def _gap(self, state: _Stream, event: StreamGap) -> Iterator[CaptureItem]:
+        """Report a gap where it happens and let the decoder frame across it."""
+        if not state.tls or state.decoder is None or state.info is None:
+            return
+        side = self._side(state.info, event.sender)
+        state.started.add(event.sender)
+        hit, views, cut = state.decoder.gap(side, event.size)
+        base = event.connection.flows[event.sender].base
+        yield StreamGapFound(
+            stream=state.info,
+            sender=side,
+            offset=event.offset,
+            size=event.size,
+            tcp_seq=None if base is None else (base + event.offset) % (1 << 32),
+            where=hit.inside,
+            record_offset=hit.record_offset,
+            record_length=hit.record_length,
+            messages=tuple(cut),
+        )
+        for view in views:
+            state.records += 1
+            yield StreamRecord(stream=state.info, view=view)
+
+    def _close(self, info: StreamInfo, state: _Stream, decoder: Decoder) -> Iterator[CaptureItem]:
+        for side in Side:
+            for view in decoder.finish(side):
+                state.records += 1
+                yield StreamRecord(stream=info, view=view)
+        for side in Side:
+            kind, waiting = decoder.unframed(side)
+            if not waiting:
+                continue
+            text = {
+                "record": f"stream ends inside a record ({waiting} bytes of it)",
+                "damaged": f"stream ends inside a damaged record ({waiting} bytes of it)",
+                "search": f"the last {waiting} bytes after a gap hold no record whose "
+                "headers chain: not framed",
+            }[kind]
+            yield StreamNote(stream=info, sender=side, text=text)
 
     def _classify(
         self, conn: TcpConnection, state: _Stream, *, final: bool
     ) -> Iterator[CaptureItem]:
-        first_sender, _ = state.early[0]
-        head = b"".join(d for s, d in state.early if s == first_sender)[:_SNIFF]
-        if len(head) < _SNIFF and not final:
+        first_sender = next(s for s, d in state.early if isinstance(d, bytes))
+        head = b"".join(d for s, d in state.early if s == first_sender and isinstance(d, bytes))
+        midstream = conn.client is None and not looks_like_tls(head)
+        if not final and (len(head) < _SNIFF or (midstream and len(head) < _MIDSTREAM_SNIFF)):
             return
+        # No SYN and no record at its start: TLS if records that chain come further on.
+        midstream = midstream and frames_records(head[:_MIDSTREAM_SNIFF])
+        head = head[:_SNIFF]
         client = self._client(conn, first_sender, head)
         server = conn.peer(client)
         self.stream_count += 1
@@ -278,14 +347,18 @@ class CaptureDecoder:
         reason = None
         if self.port is not None and self.port not in (client[1], server[1]):
             reason = f"not port {self.port}"
-        elif not looks_like_tls(head):
+        elif not looks_like_tls(head) and not midstream:
             reason = f"not TLS (starts with {head.hex() or 'nothing'})"
         state.tls = reason is None
         yield StreamFound(stream=info, tls=state.tls, reason=reason)
-        if state.tls:
-            for sender, text in state.notes:
-                yield StreamNote(stream=info, sender=self._side(info, sender), text=text)
-        state.notes = []
+        state.midstream = conn.client is None
+        if state.tls and state.midstream:
+            yield StreamNote(
+                stream=info,
+                sender=None,
+                text="no SYN: the capture starts in the middle of the connection; each "
+                "direction is framed from its first record whose headers chain",
+            )
         early, state.early, state.early_bytes = state.early, [], 0
         if not state.tls:
             self.reassembler.ignore(conn)  # do not keep bytes nobody will look at
@@ -296,7 +369,10 @@ class CaptureDecoder:
             unprotector = self.unprotector_factory(bytes(self.keylog))
         state.decoder = Decoder(unprotector)
         for sender, data in early:
-            yield from self._data(conn, state, sender, data)
+            if isinstance(data, bytes):
+                yield from self._data(conn, state, sender, data)
+            else:
+                yield from self._gap(state, data)
 
     def _client(self, conn: TcpConnection, first_sender: Endpoint, head: bytes) -> Endpoint:
         if conn.client is not None:
@@ -308,6 +384,11 @@ class CaptureDecoder:
             for endpoint in conn.endpoints:
                 if endpoint[1] == self.port:
                     return conn.peer(endpoint)
+        first, second = conn.endpoints
+        if conn.client is None and not looks_like_tls(head) and first[1] != second[1]:
+            # Mid-connection, nothing to go by: servers listen on the lower port
+            # (well-known, registered), clients get high ephemeral ones.
+            return first if first[1] > second[1] else second
         return first_sender
 
     @staticmethod

@@ -4,8 +4,10 @@ Per connection (4-tuple) and direction, bytes are handed on as soon as they are
 contiguous with what came before (RFC 9293 §3.4, §3.10.7.4): retransmissions and
 overlaps are trimmed (the first copy of a byte wins), out-of-order segments wait
 in a heap until the hole before them fills. Only those waiting bytes are held, and
-at most ``max_pending`` per direction: past that, or at the end of the capture,
-the hole is declared lost (a :class:`StreamGap`) and the stream resumes after it.
+at most ``max_pending`` per direction: past that, once the peer acknowledges bytes
+past the hole (they were received, so no copy of the hole is coming), or at the
+end of the capture, the hole is declared lost (a :class:`StreamGap`) and the
+stream resumes after it.
 
 Across the two directions, bytes are handed on in causal order, not only capture
 order: a segment's acknowledgement number says how much of the peer's stream its
@@ -30,6 +32,9 @@ from tlsstep.pcap.packets import TcpFlags, TcpSegment
 
 Endpoint = tuple[str, int]
 DEFAULT_MAX_PENDING: Final = 8 * 1024 * 1024
+# Segments of a connection, after the peer acknowledged bytes past a hole, before the
+# hole is declared lost (a capture reordered this much is rare; a lost segment is not).
+ACKED_HOLE_SEGMENTS: Final = 200
 # Closed connections are remembered (without data) so that late retransmissions
 # after the FINs do not look like a new connection; this many at most.
 _CLOSED_MEMORY: Final = 4096
@@ -50,6 +55,7 @@ class Flow:
     ready: deque[tuple[bytes, int]] = field(default_factory=deque)
     ready_bytes: int = 0
     released: int = 0  # stream offset of the next byte given to the consumer
+    acked_at: int | None = None  # segment count when the peer first acknowledged past a hole
 
     @property
     def finished(self) -> bool:
@@ -127,6 +133,7 @@ class Reassembler:
         self._open: dict[tuple[Endpoint, Endpoint], TcpConnection] = {}
         self._closed: OrderedDict[tuple[Endpoint, Endpoint], None] = OrderedDict()
         self._count = 0
+        self._segments = 0
 
     @property
     def open_connections(self) -> int:
@@ -134,6 +141,7 @@ class Reassembler:
 
     def add(self, seg: TcpSegment) -> list[StreamEvent]:
         """Take one segment; return what it makes available, in order."""
+        self._segments += 1
         src: Endpoint = (seg.src, seg.sport)
         dst: Endpoint = (seg.dst, seg.dport)
         key = _key(src, dst)
@@ -170,6 +178,8 @@ class Reassembler:
             events += self._close(conn, "RST")
             return events
         offset = flow.offset_of(seq)
+        if seg.flags & TcpFlags.ACK:
+            events += self._acked(conn, dst, seg.ack)
         if seg.payload:
             peer = conn.flows[dst]
             need = 0
@@ -289,6 +299,31 @@ class Reassembler:
             _sender, flow = min(waiting, key=lambda sf: sf[1].ready_bytes)
             data, _need = flow.ready[0]
             flow.ready[0] = (data, 0)
+
+    def _acked(self, conn: TcpConnection, sender: Endpoint, ack: int) -> list[StreamEvent]:
+        """The peer acknowledged ``sender``'s bytes up to ``ack``: a hole before waiting
+        bytes that it acknowledged was received (RFC 9293 §3.4), so a copy of it can
+        only still come if the capture itself is out of order. Once
+        :data:`ACKED_HOLE_SEGMENTS` more segments of the connection came without
+        filling it, it is declared lost: near where it happened, not at the end of
+        the capture or after ``max_pending`` bytes waited."""
+        flow = conn.flows[sender]
+        if not flow.pending or flow.base is None or conn.ignored:
+            flow.acked_at = None
+            return []
+        acked = flow.offset_of(ack)
+        if flow.pending[0][0] > acked:
+            return []
+        if flow.acked_at is None:
+            flow.acked_at = self._segments
+            return []
+        if self._segments - flow.acked_at < ACKED_HOLE_SEGMENTS:
+            return []
+        flow.acked_at = None
+        events: list[StreamEvent] = []
+        while flow.pending and flow.pending[0][0] <= acked:
+            events += self._skip_gap(conn, sender, flow)
+        return events
 
     def _skip_gap(self, conn: TcpConnection, sender: Endpoint, flow: Flow) -> list[StreamEvent]:
         start, chunk, need = heapq.heappop(flow.pending)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tlsstep.session import Entry, Session
 
 BYTES_SHOWN: Final = 4096  # per record: a handshake record fits, bulk data is previewed
+BULK_SHOWN: Final = 256  # per application data record: its first bytes show the layout
 TEXT_SHOWN: Final = 2048  # application data text or hex characters kept in the document
 
 
@@ -37,13 +38,17 @@ def _hex(data: bytes, limit: int = BYTES_SHOWN) -> str:
     return data[:limit].hex()
 
 
-def _preview(shown: dict[str, Any]) -> None:
+def _preview(shown: dict[str, Any], limit: int = TEXT_SHOWN) -> None:
     """Cut an ``application_data`` dict's text or hex to a preview, keeping the length."""
     for key in ("text", "hex"):
         value = shown.get(key)
-        if isinstance(value, str) and len(value) > TEXT_SHOWN:
-            shown[key] = value[:TEXT_SHOWN]
+        if isinstance(value, str) and len(value) > limit:
+            shown[key] = value[:limit]
             shown["truncated"] = True
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= TEXT_SHOWN else f"{text[:TEXT_SHOWN]}... ({len(text)} characters)"
 
 
 def decryption_dict(view: RecordView, unprotector: Any) -> dict[str, Any] | None:
@@ -145,12 +150,13 @@ def record_details(
 
     rec = view.record
     raw = rec.raw
-    out["bytes"] = _hex(raw)
+    limit = BULK_SHOWN if view.content_type == ContentType.application_data else BYTES_SHOWN
+    out["bytes"] = _hex(raw, limit)
     out["bytes_total"] = len(raw)
     if view.protected:
         out["decryption"] = decryption_dict(view, unprotector)
         if view.plaintext is not None:
-            out["plaintext"] = _hex(view.plaintext)
+            out["plaintext"] = _hex(view.plaintext, limit)
             out["plaintext_total"] = len(view.plaintext)
     notes = for_record(view, version)
     if notes:
@@ -161,7 +167,7 @@ def record_details(
         if text:
             shown["explain"] = text
     if "application_data" in out:
-        _preview(out["application_data"])
+        _preview(out["application_data"], BULK_SHOWN)
 
 
 def _transitions(moves: list[tuple[Side, Any]]) -> list[dict[str, Any]]:
@@ -205,6 +211,10 @@ def add_details(document: dict[str, Any], session: Session) -> dict[str, Any]:
             conn.tampered.setdefault(e.side, []).extend(_tampered_offsets(dict(e.args)))
         if "data" in shown:
             _preview(shown["data"])
+        shown["call"] = _cut(shown["call"])  # write(data=...) of 10 MB is no label
+        for key, value in shown.get("args", {}).items():
+            if isinstance(value, str):
+                shown["args"][key] = _cut(value)
         _entry_records(shown, entry, conn, version)
     document["key_schedule"] = _key_schedule(conns, session)
     document["glossary"] = dict(NOTES)
@@ -223,20 +233,28 @@ def _entry_records(
         hit = [o - start for o in tampered if start <= o < start + out["bytes_total"]]
         if hit:
             out["tampered"] = hit
-        where = {"event": e.index, "record": index}
-        opened = view.unprotected
-        if opened is not None and opened.secret_label and opened.keys is not None:
-            conn.first_use.setdefault(opened.secret_label, where)
-        for message, mv in zip(out.get("messages", ()), view.messages, strict=False):
-            if mv.message.msg_type != HandshakeType.finished:
-                continue
+        _uses(out, view, conn, {"event": e.index, "record": index})
+
+
+def _uses(out: dict[str, Any], view: RecordView, conn: _Connection, where: Any) -> None:
+    """Note where each secret was first used, and add the Finished recomputations."""
+    opened = view.unprotected
+    if opened is not None and opened.secret_label and opened.keys is not None:
+        conn.first_use.setdefault(opened.secret_label, where)
+    for message, mv in zip(out.get("messages", ()), view.messages, strict=False):
+        if mv.message.msg_type != HandshakeType.finished:
+            continue
+        check = conn.checks.get((str(view.sender), mv.message.body))
+        if check is None and conn.unprotector is not None:  # a capture: made since
+            checks = getattr(conn.unprotector, "finished_checks", ())
+            conn.checks = {(c.sender, c.received): c for c in checks}
             check = conn.checks.get((str(view.sender), mv.message.body))
-            if check is not None:
-                message["finished"] = finished_dict(check)
-                conn.first_use.setdefault(check.secret_label, where)
+        if check is not None:
+            message["finished"] = finished_dict(check)
+            conn.first_use.setdefault(check.secret_label, where)
 
 
-def _key_schedule(conns: dict[int, _Connection], session: Session) -> list[dict[str, Any]]:
+def _key_schedule(conns: dict[int, _Connection], session: Session | None) -> list[dict[str, Any]]:
     """Each connection's key log secrets, in the order the key log has them."""
     out: list[dict[str, Any]] = []
     for number, conn in conns.items():
@@ -245,7 +263,7 @@ def _key_schedule(conns: dict[int, _Connection], session: Session) -> list[dict[
         keylog = getattr(u, "keylog", None)
         if client_random is None or keylog is None:
             continue
-        refresh = getattr(session.crypto, "refresh", None)
+        refresh = getattr(session.crypto, "refresh", None) if session is not None else None
         if callable(refresh):
             refresh()
         secrets = keylog.secrets(client_random)
@@ -287,3 +305,40 @@ def run_document(
 
         document["certificates"] = reports_dicts(session_chain_reports(session))
     return add_details(document, session)
+
+
+def _version_text(unprotector: Any) -> str | None:
+    version = getattr(unprotector, "version", None)
+    return {0x0304: "TLS 1.3", 0x0303: "TLS 1.2"}.get(version) if version else None
+
+
+class CaptureDetails:
+    """The page's details for ``tlsstep decode``: wraps the unprotector factory to know
+    each stream's unprotector (it is made right after the stream is found to be TLS)."""
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+        self._stream: int | None = None
+        self._conns: dict[int, _Connection] = {}
+        self._seen: dict[int, int] = {}
+
+    def factory(self, text: bytes) -> Any:
+        made = self._factory(text)
+        if self._stream is not None:
+            self._conns[self._stream] = _Connection(made)
+        return made
+
+    def found(self, stream: int) -> None:
+        self._stream = stream
+
+    def record(self, stream: int, out: dict[str, Any], view: RecordView) -> None:
+        conn = self._conns.get(stream) or self._conns.setdefault(stream, _Connection(None))
+        record_details(out, view, conn.unprotector, _version_text(conn.unprotector))
+        index = self._seen[stream] = self._seen.get(stream, -1) + 1
+        _uses(out, view, conn, {"stream": stream, "record": index})
+
+    def finish(self, document: dict[str, Any]) -> None:
+        from tlsstep.notes import NOTES
+
+        document["key_schedule"] = _key_schedule(self._conns, None)
+        document["glossary"] = dict(NOTES)

@@ -70,6 +70,8 @@ def message_dict(view: MessageView) -> dict[str, Any]:
         out["verified"] = view.verified
     if view.note:
         out["note"] = view.note
+    if view.message.missing:  # a capture gap took these bytes (issue 18)
+        out["missing"] = [list(r) for r in view.message.missing]
     if isinstance(view.decoded, DecodedMessage):
         out["fields"] = to_json(view.decoded)
     return out
@@ -126,6 +128,17 @@ def record_dict(view: RecordView, *, with_data: bool = True) -> dict[str, Any]:
         out["application_data"] = application_data(data)
     if view.note:
         out["note"] = view.note
+    if view.damaged:  # capture gaps (issue 18)
+        out["damaged"] = {"missing": [list(r) for r in view.damaged]}
+    if view.after_gap is not None:
+        out["resync"] = {
+            "found_by": view.after_gap.found_by,
+            "skipped": view.after_gap.skipped,
+            "region_start": view.after_gap.region_start,
+        }
+    if view.sequence_number is not None:
+        out["sequence_number"] = view.sequence_number
+        out["records_lost"] = view.records_lost
     return out
 
 

@@ -11,9 +11,11 @@ from rich.text import Text
 from tlsstep.decode import RecordView
 from tlsstep.events import Result, Side, SideFacts
 from tlsstep.render.json import application_data
+from tlsstep.render.preview import call_text, data_preview
 from tlsstep.render.theme import theme
 from tlsstep.session import Entry, Session
-from tlsstep.summary import Summary, subject_text, summarize
+from tlsstep.subject import peercert_subject
+from tlsstep.summary import Summary, summarize
 from tlsstep.wire.enums import ContentType, name_of
 
 ARROW = {Side.client: "──▶", Side.server: "◀──"}
@@ -68,6 +70,7 @@ def record_line(view: RecordView) -> Text:
         names = []
         for m in view.messages:
             mark = "" if m.verified is None else (" ✓" if m.verified else " ✗ verify_data mismatch")
+            mark += " (damaged)" if m.message.missing else ""
             names.append(m.name + mark)
         line.append(", ".join(names), style="tlsstep.message")
     if view.alert:
@@ -88,7 +91,12 @@ def record_line(view: RecordView) -> Text:
     return line
 
 
-def entry_lines(entry: Entry, verbosity: int = 0) -> Iterator[RenderableType]:
+def entry_lines(
+    entry: Entry, verbosity: int = 0, *, full_data: bool = False
+) -> Iterator[RenderableType]:
+    """One event's lines. Bulk data is previewed (render/preview.py) unless ``full_data``
+    or ``verbosity`` >= 2."""
+    full_data = full_data or verbosity >= 2
     e = entry.event
     head = Text(f"{e.index + 1:>3}  ", style="tlsstep.dim")
     if e.op == "deliver":
@@ -118,13 +126,13 @@ def entry_lines(entry: Entry, verbosity: int = 0) -> Iterator[RenderableType]:
         head.append(f" queue: {fault!r}  ({before} → {after} bytes)")
         yield head
         return
-    head.append(e.call, style="tlsstep.op")
+    head.append(call_text(e, full=full_data), style="tlsstep.op")
     head.append(" → ")
     head.append_text(result_text(e.result))
     if e.produced:
         head.append(f"   {len(e.produced)} bytes out", style="tlsstep.dim")
     if e.op == "read" and isinstance(e.value, bytes):
-        head.append(f"   read {len(e.value)} bytes: {e.value[:60]!r}")
+        head.append(f"   read {len(e.value)} bytes: {data_preview(e.value, full=full_data)}")
     if e.op == "write" and isinstance(e.value, int):
         head.append(f"   wrote {e.value} bytes")
     yield head
@@ -145,7 +153,9 @@ def entry_lines(entry: Entry, verbosity: int = 0) -> Iterator[RenderableType]:
             )
 
 
-def transcript(entries: Iterable[Entry], verbosity: int = 0) -> RenderableType:
+def transcript(
+    entries: Iterable[Entry], verbosity: int = 0, *, full_data: bool = False
+) -> RenderableType:
     lines: list[RenderableType] = []
     connection = 0
     for entry in entries:
@@ -153,7 +163,7 @@ def transcript(entries: Iterable[Entry], verbosity: int = 0) -> RenderableType:
             connection = entry.event.connection
             title = "connection 1" if connection == 1 else f"connection {connection} (resuming)"
             lines.append(Text(title, style="tlsstep.key"))
-        lines.extend(entry_lines(entry, verbosity))
+        lines.extend(entry_lines(entry, verbosity, full_data=full_data))
     return Group(*lines)
 
 
@@ -228,8 +238,8 @@ def facts_table(client: SideFacts, server: SideFacts, *, full: bool = False) -> 
     row("pending()", client.pending, server.pending)
     row(
         "getpeercert() subject",
-        subject_text(client.peer_certificate),
-        subject_text(server.peer_certificate),
+        peercert_subject(client.peer_certificate),
+        peercert_subject(server.peer_certificate),
     )
     row(
         "getpeercert(binary_form=True)",
@@ -283,10 +293,10 @@ def facts_table(client: SideFacts, server: SideFacts, *, full: bool = False) -> 
     return table
 
 
-def run_view(session: Session, *, verbosity: int = 0) -> RenderableType:
+def run_view(session: Session, *, verbosity: int = 0, full_data: bool = False) -> RenderableType:
     """The whole terminal output of a run."""
     parts: list[RenderableType] = [
-        transcript(session.entries, verbosity),
+        transcript(session.entries, verbosity, full_data=full_data),
         Text(""),
         summary_table(summarize(session)),
     ]

@@ -40,6 +40,7 @@ from typing import Any
 from tlsstep.events import Event, Result, Side, SideFacts, SSLErrorInfo
 from tlsstep.session import Session, StepOutcome
 from tlsstep.steps import EXPECT_SIDES, STEP_EXPECT_KEYS, Step, VerifyClientPostHandshake
+from tlsstep.subject import legacy_to_rfc4514, name_rdns, rfc4514
 
 NOT_CALLS = ("deliver", "tamper", "eof")
 
@@ -185,7 +186,7 @@ def peer_subject(facts: SideFacts) -> str:
     from cryptography import x509  # only scenarios that check a subject pay for it
 
     cert = x509.load_der_x509_certificate(facts.peer_certificate_der)
-    return cert.subject.rfc4514_string()
+    return rfc4514(name_rdns(cert.subject))
 
 
 def matches(key: str, expected: Any, actual: Any) -> bool:
@@ -193,7 +194,12 @@ def matches(key: str, expected: Any, actual: Any) -> bool:
         return not actual if expected == "" else expected in actual
     if key in ("client_sent", "server_sent"):
         return _in_order(tuple(expected), tuple(actual))
-    if key in ("verify_message", "peer_subject") and isinstance(actual, str):
+    if key == "peer_subject" and isinstance(actual, str) and isinstance(expected, str):
+        # The pre-issue-12 JSON spelling (O=..., CN=...) is accepted for old scenarios.
+        if not expected:
+            return actual == ""
+        return expected in actual or legacy_to_rfc4514(expected) in actual
+    if key == "verify_message" and isinstance(actual, str):
         return expected in actual if expected else actual == ""
     return bool(expected == actual)
 

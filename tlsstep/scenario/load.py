@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from tlsstep import limits
+from tlsstep.bounded_read import FileProblem, read_file
 from tlsstep.config import VERSIONS, PairConfig, SideConfig
 from tlsstep.errors import ScenarioError
 from tlsstep.steps import Step, StepError, parse_step, suggest
 
-from .source import KeyLines, key_lines
+from .source import KeyLines, TooDeep, key_lines
 
 # Keys of the file itself, beside the configuration keys read from PairConfig.
 FILE_KEYS: Final = ("name", "description", "client", "server", "step")
@@ -65,34 +67,40 @@ Convert = Callable[[Any, str], Any]
 def _text(value: Any, key: str) -> str:
     if isinstance(value, str):
         return value
-    raise _Bad(f"{key} must be a string, not {value!r}")
+    raise _Bad(f"{key} must be a string, not {limits.quote(value)}")
 
 
 def _version(value: Any, key: str) -> str:
     if isinstance(value, float | int) and not isinstance(value, bool):
-        raise _Bad(f'{key} must be a quoted string like "1.3", not the number {value!r}')
+        raise _Bad(
+            f'{key} must be a quoted string like "1.3", not the number {limits.quote(value)}'
+        )
     text = _text(value, key)
     if text not in VERSIONS:
-        raise _Bad(f"{key}: unknown TLS version {text!r}; use one of {', '.join(VERSIONS)}")
+        raise _Bad(
+            f"{key}: unknown TLS version {limits.quote(text)}; use one of {', '.join(VERSIONS)}"
+        )
     return text
 
 
 def _bool(value: Any, key: str) -> bool:
     if isinstance(value, bool):
         return value
-    raise _Bad(f"{key} must be true or false, not {value!r}")
+    raise _Bad(f"{key} must be true or false, not {limits.quote(value)}")
 
 
 def _int(value: Any, key: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise _Bad(f"{key} must be a whole number, not {value!r}")
+    raise _Bad(f"{key} must be a whole number, not {limits.quote(value)}")
 
 
 def _texts(value: Any, key: str) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise _Bad(f'{key} must be a list of strings like ["h2", "http/1.1"], not {value!r}')
+    raise _Bad(
+        f'{key} must be a list of strings like ["h2", "http/1.1"], not {limits.quote(value)}'
+    )
 
 
 def _choice(kind: type[enum.Enum]) -> Convert:
@@ -102,7 +110,7 @@ def _choice(kind: type[enum.Enum]) -> Convert:
         if isinstance(value, str) and value in names:
             return kind(value)
         raise _Bad(
-            f"{key} must be one of {', '.join(names)}, not {value!r}{suggest(str(value), names)}"
+            f"{key} must be one of {', '.join(names)}, not {limits.quote(value)}{suggest(str(value), names)}"
         )
 
     return convert
@@ -172,10 +180,39 @@ def settable(cls: type) -> dict[str, Convert]:
     for f in dataclasses.fields(cls):
         if f.name in UNSETTABLE or f.name in FILE_KEYS:
             continue
-        convert = _version if f.name.endswith("_version") else _converter(hints[f.name])
+        if f.name.endswith("_version"):
+            convert: Convert | None = _version
+        elif f.name.endswith("_cert_problem"):
+            convert = _cert_problem  # CertProblem is imported only for type checking there
+        else:
+            convert = _converter(hints[f.name])
         if convert is not None:
-            out[f.name] = convert
+            out[f.name] = _bounded(f.name, convert)
     return out
+
+
+def _cert_problem(value: Any, key: str) -> Any:
+    from tlsstep.certs.problems import CertProblem
+
+    return _choice(CertProblem)(value, key)
+
+
+def _bounded(name: str, convert: Convert) -> Convert:
+    """``convert``, then the value checked against tlsstep.limits (the CLI's ranges)."""
+
+    def checked(value: Any, key: str) -> Any:
+        out = convert(value, key)
+        if isinstance(out, int) and not isinstance(out, bool):
+            problem = limits.range_problem(name, out, key)
+        elif name == "alpn":
+            problem = limits.alpn_problem(out, key)
+        else:
+            problem = None
+        if problem:
+            raise _Bad(problem)
+        return out
+
+    return checked
 
 
 # -- loading -----------------------------------------------------------------------
@@ -184,20 +221,55 @@ _TOML_LINE: Final = re.compile(r"\(at line (\d+), column \d+\)$")
 
 
 def load(path: str | Path) -> Scenario:
-    """Read and check one scenario file.
+    """Read and check one scenario file (a regular file of at most 4 MiB of UTF-8 TOML).
 
     Raises:
-        ScenarioError: unreadable file, bad TOML, unknown key, wrong type,
-            unknown step or missing value; ``path`` and ``line`` say where.
+        ScenarioError: unreadable file, not text, bad TOML, unknown key, wrong type,
+            unknown step or missing value; ``line`` (or ``offset``) says where.
     """
     name = str(path)
     try:
-        source = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the file: {exc.strerror}", path=name) from None
+        raw = read_file(path, limit=limits.MAX_SCENARIO_BYTES, what="a scenario")
+    except FileProblem as exc:
+        raise ScenarioError(exc.reason, path=name) from None
+    return loads(decode_source(raw, name), path=name)
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def decode_source(raw: bytes, path: str) -> str:
+    """A scenario file's bytes as text, or where they stop being UTF-8 text.
+
+    Raises:
+        ScenarioError: UTF-16, binary data or bytes that are not UTF-8, at ``FILE:@OFFSET``.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError(
+            "UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8",
+            path=path,
+            offset=0,
+        )
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        raise ScenarioError(
+            f"binary data, not TOML text: a NUL byte on line {_line_of(raw, nul)}",
+            path=path,
+            offset=nul,
+        )
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"not UTF-8 text (byte {exc.start})", path=name) from None
-    return loads(source, path=name)
+        raise ScenarioError(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {_line_of(raw, exc.start)}",
+            path=path,
+            offset=exc.start,
+        ) from None
+
+
+# Where tomllib's recursion gave up: the first long run of opening brackets.
+_DEEP: Final = re.compile(rf"[\[{{](?:[ \t]*[\[{{]){{{limits.MAX_TOML_DEPTH}}}")
 
 
 def loads(source: str, *, path: str = "<scenario>") -> Scenario:
@@ -206,6 +278,17 @@ def loads(source: str, *, path: str = "<scenario>") -> Scenario:
     Raises:
         ScenarioError: as :func:`load`.
     """
+    if not source.strip():
+        raise ScenarioError(
+            'empty file: a scenario needs at least one [[step]] table, e.g. [[step]] then op = "handshake"',
+            path=path,
+            line=1,
+        )
+    try:
+        # First: tomllib's work grows with the square of a dotted key's depth.
+        lines = key_lines(source, max_depth=limits.MAX_TOML_DEPTH)
+    except TooDeep as exc:
+        raise _too_deep(path, exc.line) from None
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
@@ -213,15 +296,34 @@ def loads(source: str, *, path: str = "<scenario>") -> Scenario:
         match = _TOML_LINE.search(message)
         line = int(match.group(1)) if match else None
         message = _TOML_LINE.sub("", message).strip()
-        raise ScenarioError(f"not valid TOML: {message}", path=path, line=line) from None
-    lines = key_lines(source)
-    return _Loader(path, lines).scenario(data)
+        raise ScenarioError(
+            f"not valid TOML: {quote_toml(message)}", path=path, line=line
+        ) from None
+    except RecursionError:
+        deep = _DEEP.search(source)
+        raise _too_deep(path, source.count("\n", 0, deep.start()) + 1 if deep else None) from None
+    return _Loader(path, lines, end_line=max(1, len(source.splitlines()))).scenario(data)
+
+
+def quote_toml(message: str) -> str:
+    """tomllib's message, cut short: it may quote the bad text."""
+    return message if len(message) <= 200 else message[:200] + "…"
+
+
+def _too_deep(path: str, line: int | None) -> ScenarioError:
+    return ScenarioError(
+        f"nested too deeply: a scenario nests tables and lists at most "
+        f"{limits.MAX_TOML_DEPTH} levels deep",
+        path=path,
+        line=line,
+    )
 
 
 @dataclass(slots=True)
 class _Loader:
     path: str
     lines: KeyLines
+    end_line: int | None = None  # where a missing [[step]] would go
 
     def error(self, message: str, *where: str | int) -> ScenarioError:
         return ScenarioError(message, path=self.path, line=self.lines.line(where))
@@ -234,7 +336,7 @@ class _Loader:
         description = data.get("description", "")
         for key, value in (("name", name), ("description", description)):
             if not isinstance(value, str):
-                raise self.error(f"{key} must be a string, not {value!r}", key)
+                raise self.error(f"{key} must be a string, not {limits.quote(value)}", key)
         for side in ("client", "server"):
             pair[side] = self.side(side, data.get(side, {}))
         steps = self.steps(data.get("step"))
@@ -255,7 +357,7 @@ class _Loader:
 
     def side(self, side: str, table: Any) -> SideConfig:
         if not isinstance(table, Mapping):
-            raise self.error(f"{side} must be a table ([{side}]), not {table!r}", side)
+            raise self.error(f"{side} must be a table ([{side}]), not {limits.quote(table)}", side)
         values = self.settings(
             table, settable(SideConfig), side, unknown=f"[{side}] has no key", listed="it takes"
         )
@@ -275,7 +377,7 @@ class _Loader:
         for key, value in table.items():
             if key not in allowed:
                 raise self.error(
-                    f"{unknown} {key!r}{suggest(key, allowed)}; {listed} {', '.join(allowed)}",
+                    f"{unknown} {limits.quote(key)}{suggest(key, allowed)}; {listed} {', '.join(allowed)}",
                     *where,
                     key,
                 )
@@ -285,7 +387,11 @@ class _Loader:
 
     def steps(self, tables: Any) -> tuple[Step, ...]:
         if tables is None:
-            raise self.error('no steps: add [[step]] tables, e.g. [[step]] then op = "handshake"')
+            raise ScenarioError(
+                'no steps: add [[step]] tables, e.g. [[step]] then op = "handshake"',
+                path=self.path,
+                line=self.end_line,
+            )
         if not isinstance(tables, list):
             raise self.error("step must be written as [[step]] tables", "step")
         out: list[Step] = []

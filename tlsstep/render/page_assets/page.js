@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
+  var started = performance.now();
   var doc = JSON.parse(document.getElementById("tlsstep-run").textContent);
   var glossary = doc.glossary || {};
 
@@ -49,7 +50,8 @@
     if (d.events) return d.events;
     var events = [];  // a capture: each record is a step of its stream
     (d.streams || []).forEach(function (s) {
-      (s.records || []).forEach(function (r) {
+      (s.records || []).forEach(function (r, i) {
+        streamRecord[s.stream + ":" + i] = events.length + "-0";
         events.push({index: events.length, connection: s.stream, side: r.from, op: "record",
           call: "stream " + s.stream + ": " + r.from + " record at offset " + r.offset,
           result: "", records: [r]});
@@ -57,6 +59,7 @@
     });
     return events;
   }
+  var streamRecord = {};  // a capture's "stream:record" -> record id
   var events = normalize(doc);
   var records = [];  // {ev, i, r, id}
   events.forEach(function (e) {
@@ -140,7 +143,7 @@
   }
 
   // -- the ladder ---------------------------------------------------------------------------
-  var X = {client: 120, server: 520}, W = 640, ROW = 30;
+  var X = {client: 120, server: 520}, W = 640, ROW = 30, FOLD = 12;
   var ladderRows = {};  // event index -> [y0, y1]
   function renderLadder() {
     var rows = [];
@@ -153,17 +156,26 @@
       }
       var mark = markOf(e);
       if (mark) rows.push({kind: "mark", e: e, side: mark.side, text: mark.text, cls: mark.cls});
-      (e.records || []).forEach(function (r, i) { rows.push({kind: "arrow", e: e, r: r, i: i}); });
-      var prev = n > 0 && events[n - 1].connection === e.connection ? after[n - 1] : {client: "START", server: "START"};
-      var changed = {}, any = false;
-      ["client", "server"].forEach(function (s) {
-        var moved = (e.transitions || []).filter(function (t) { return t.side === s; });
-        if (after[n][s] !== prev[s] || moved.length) {
-          changed[s] = after[n][s];
-          any = true;
-        }
+      var rs = e.records || [];
+      rs.forEach(function (r, i) {  // bulk data: the first and last records, the rest folded
+        if (rs.length <= FOLD || i < 4 || i >= rs.length - 2) rows.push({kind: "arrow", e: e, r: r, i: i});
+        else if (i === 4) rows.push({kind: "fold", e: e, r: r, i: i, n: rs.length - 6});
       });
-      if (any && !doc.capture) rows.push({kind: "states", e: e, client: changed.client, server: changed.server});
+      var prev = n > 0 && events[n - 1].connection === e.connection ? after[n - 1] : {client: "START", server: "START"};
+      // Every state a side passed through in this step, intermediate ones included.
+      var seq = {client: [], server: []};
+      ["client", "server"].forEach(function (s) {
+        var last = prev[s];
+        (e.transitions || []).forEach(function (t) {
+          if (t.side === s && t.to !== last) { seq[s].push(t.to); last = t.to; }
+        });
+        if (after[n][s] !== last) seq[s].push(after[n][s]);  // the step's snapshot says so
+      });
+      if (!doc.capture) {
+        for (var j = 0; j < Math.max(seq.client.length, seq.server.length); j++) {
+          rows.push({kind: "states", e: e, client: seq.client[j], server: seq.server[j]});
+        }
+      }
     });
     var height = 70 + rows.length * ROW + 20;
     var root = svg("svg", {width: W, height: height, viewBox: "0 0 " + W + " " + height, role: "img",
@@ -185,6 +197,13 @@
           text: "── " + row.text + " ──"}));
       } else if (row.kind === "arrow") {
         root.appendChild(arrow(row, mid));
+      } else if (row.kind === "fold") {
+        var fid = row.e.index + "-" + row.i;
+        root.appendChild(svg("text", {class: "fold", x: W / 2, y: mid + 4, "text-anchor": "middle", tabindex: 0, role: "button",
+          "data-rec": fid, "aria-label": row.n + " more records like these; open the first",
+          onclick: function () { selectRecord(fid, true); },
+          onkeydown: function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); selectRecord(fid, true); } },
+          text: "⋮ " + row.n + " more records (open them with the record view's Next record)"}));
       } else if (row.kind === "states") {
         ["client", "server"].forEach(function (s) {
           if (!row[s]) return;
@@ -301,6 +320,11 @@
         return el("li", null, el("span", {class: t.side, text: t.side}), ": " + t.from + " → " + t.to +
           " (" + t.direction + " " + t.message + ")", t.problem ? el("span", {class: "bad", text: " ⚠ " + t.problem}) : null);
       })));
+    }
+    if (doc.capture) {  // a capture has no calls and no states to show
+      var nextRecord = events[current + 1];
+      box.appendChild(el("p", {class: "dim", text: nextRecord ? "Next: " + nextRecord.call : "This was the last record."}));
+      return;
     }
     var table = el("table", {class: "sides", id: "sides"});
     table.appendChild(el("tr", null, el("th", {text: "after this step"}), el("th", {class: "client", text: "client"}),
@@ -467,6 +491,13 @@
   function renderRecord(rec) {
     var box = clear($("record"));
     var r = rec.r, to = r.from === "client" ? "server" : "client";
+    var at = records.indexOf(rec);
+    box.appendChild(el("div", {class: "controls"},
+      el("button", {type: "button", id: "prev-record", disabled: at === 0 ? "disabled" : null, text: "◀ Previous record",
+        onclick: function () { selectRecord(records[at - 1].id, true); }}),
+      el("span", {text: "record " + (at + 1) + " of " + records.length}),
+      el("button", {type: "button", id: "next-record", disabled: at === records.length - 1 ? "disabled" : null, text: "Next record ▶",
+        onclick: function () { selectRecord(records[at + 1].id, true); }})));
     box.appendChild(el("h3", {id: "record-title", text: "Step " + rec.ev + ", record " + rec.i + ": " + r.from + " → " + to +
       ", " + recordLabel(r)}));
     box.appendChild(el("p", {text: [r.protected ? "encrypted" + (r.epoch ? " with the " + r.epoch + " keys" : "") : "plaintext",
@@ -540,6 +571,10 @@
       t.appendChild(el("tr", null, el("th", {text: "secret"}), el("th", {text: "value"}), el("th", {text: "first used"})));
       c.secrets.forEach(function (s) {
         var use = s.first_used;
+        if (use && use.stream !== undefined) {
+          var sid = streamRecord[use.stream + ":" + use.record];
+          use = sid ? {event: +sid.split("-")[0], record: 0} : null;
+        }
         t.appendChild(el("tr", null, el("td", {text: s.label}), el("td", {class: "v", text: s.secret}),
           el("td", null, use ? el("a", {href: "#step-" + use.event, text: "step " + use.event + ", record " + use.record,
             onclick: function (ev) { ev.preventDefault(); selectRecord(use.event + "-" + use.record, true); }}) : el("span", {class: "dim", text: "not used to open a record"}))));
@@ -570,6 +605,11 @@
       if (rep.explanation && rep.explanation.text) box.appendChild(el("p", {class: "note", text: rep.explanation.text}));
       box.appendChild(el("p", {class: "dim", text: "As sent (" + rep.source + "):"}));
       (rep.certificates || []).forEach(function (c, i) { var d = certLine(c); d.insertBefore(el("span", {class: "dim", text: "#" + i + " "}), d.firstChild); box.appendChild(d); });
+      var verified = rep.verified_chain || ind.chain || [];
+      if (verified.length) {
+        box.appendChild(el("p", null, el("span", {class: "dim", text: "As verified" + (rep.verified_chain ? " by OpenSSL" : " by the independent check") + ": "}),
+          verified.map(function (c) { return typeof c === "string" ? c : c.subject; }).join(" → ")));
+      }
       if (rep.anchor) { box.appendChild(el("p", {class: "dim", text: "As verified: chained to the trust anchor" + (rep.anchor_sent ? " (sent in the chain)" : " (from the verifier's store)") + ":"})); box.appendChild(certLine(rep.anchor)); }
       else box.appendChild(el("p", {class: "dim", text: "As verified: no path to a trust anchor was found."}));
     });
@@ -583,6 +623,7 @@
       if (!doc.capture) li.appendChild(el("div", {class: "dim", text: "  states: client " + after[n].client + ", server " + after[n].server}));
       ol.appendChild(li);
     });
+    $("print-steps-list").appendChild(ol.cloneNode(true)).removeAttribute("id");
   }
 
   // -- wiring ------------------------------------------------------------------------------------
@@ -621,5 +662,6 @@
   } else if (!fromHash()) {
     go(0);
   }
+  window.tlsstepRenderMs = performance.now() - started;
   document.documentElement.setAttribute("data-ready", "1");
 })();

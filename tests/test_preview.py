@@ -1,0 +1,66 @@
+"""Application data in text views: a 64-byte preview and how much more; all of it with
+-vv or --full-data; JSON always keeps all of it (issue 14)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.helpers import ROOT
+from tlsstep.events import Event, Result, Side
+from tlsstep.render.preview import call_text, data_preview
+
+DATA = "x" * 136 + "END"  # 139 bytes: 64 shown, 75 more
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="400")
+    return subprocess.run(
+        [sys.executable, "-m", "tlsstep", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_preview_and_full() -> None:
+    assert data_preview(b"short") == "b'short'"
+    assert data_preview(bytes(64)) == repr(bytes(64))
+    assert data_preview(b"a" * 65) == f"{b'a' * 64!r}… 1 bytes more"
+    assert data_preview(b"a" * 65, full=True) == repr(b"a" * 65)
+    event = Event(
+        index=0,
+        connection=1,
+        side=Side.client,
+        op="write",
+        args=(("data", b"b" * 100),),
+        result=Result.done,
+    )
+    assert call_text(event) == f"client.write(data={b'b' * 64!r}… 36 bytes more)"
+    assert call_text(event, full=True) == event.call
+
+
+def test_handshake_text_shows_a_preview() -> None:
+    out = run("handshake", "--data", DATA)
+    assert out.returncode == 0, out.stderr
+    assert f"client.write(data={DATA[:64].encode()!r}… 75 bytes more)" in out.stdout
+    assert f"read 139 bytes: {DATA[:64].encode()!r}… 75 bytes more" in out.stdout
+    assert "END" not in out.stdout
+
+
+def test_full_data_and_vv_show_everything() -> None:
+    for flags in (["--full-data"], ["-vv"]):
+        out = run("handshake", "--data", DATA, *flags)
+        assert out.returncode == 0, out.stderr
+        assert f"client.write(data={DATA.encode()!r})" in out.stdout, flags
+        assert f"read 139 bytes: {DATA.encode()!r}" in out.stdout, flags
+
+
+def test_json_keeps_all_of_it() -> None:
+    doc = json.loads(run("handshake", "--json", "--data", DATA).stdout)
+    reads = [e for e in doc["events"] if e["op"] == "read" and e.get("data")]
+    assert reads and all(e["data"] == {"length": 139, "text": DATA} for e in reads)
