@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import trustme
@@ -37,8 +38,8 @@ def main() -> int:
         ca.cert_pem.write_to_path(str(ca_file))
         ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(cert_file))
         server = subprocess.Popen(
-            ["openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", str(cert_file), "-quiet"],
-            stdin=subprocess.DEVNULL,
+            ["openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", str(cert_file)],
+            stdin=subprocess.PIPE,  # at EOF on stdin s_server stops
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
@@ -51,7 +52,8 @@ def main() -> int:
                     raise SystemExit("openssl s_server did not start")
                 if match := re.match(rb"ACCEPT .*:(\d+)", line):
                     port = match.group(1).decode()
-            # -quiet: s_server prints nothing per connection, so its pipe never fills.
+            # s_server reports each connection: drain its pipe so that it never fills.
+            threading.Thread(target=server.stdout.read, daemon=True).start()
             ok = compare(
                 "connect --json",
                 [

@@ -23,11 +23,11 @@ class Link:
     """One TCP connection of the run (``--resume`` makes a second)."""
 
     connection: int
-    local: tuple[str, int]
-    remote: tuple[str, int]
+    client: tuple[str, int]  # address and port of the client's end
+    server: tuple[str, int]
     preamble: tuple[Exchange, ...] = ()
-    sent: int = 0
-    received: int = 0
+    client_bytes: int = 0  # bytes the client sent on this connection
+    server_bytes: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -51,11 +51,11 @@ def net_dict(run: NetRun) -> dict[str, Any]:
         "connections": [
             {
                 "connection": link.connection,
-                "local": _address(link.local),
-                "remote": _address(link.remote),
+                "client": _address(link.client),
+                "server": _address(link.server),
                 "preamble": [exchange_dict(e) for e in link.preamble],
-                "bytes_sent": link.sent,
-                "bytes_received": link.received,
+                "client_bytes": link.client_bytes,
+                "server_bytes": link.server_bytes,
             }
             for link in run.links
         ],
@@ -94,7 +94,7 @@ def link_lines(run: NetRun) -> RenderableType:
     for link in run.links:
         line = Text()
         line.append(f"connection {link.connection}: ", style="tlsstep.op")
-        line.append(f"{_address(link.local)} → {_address(link.remote)}")
+        line.append(f"client {_address(link.client)} → server {_address(link.server)}")
         if run.role == "connect" and link.connection == 1:
             line.append(f"  (SNI: {run.sni or 'none'}", style="tlsstep.dim")
             line.append(f"; trust: {run.trust or '-'})", style="tlsstep.dim")
