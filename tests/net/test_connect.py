@@ -430,3 +430,16 @@ def test_ctrl_c_keeps_keylog_and_pcap_and_removes_secrets(certs: Certs, tmp_path
         p for p in tmp_path.rglob("*") if "keylog-" in p.name or p.name.endswith("-key.pem")
     ]
     assert leftovers == []
+
+
+def test_states_live_view_decrypts_and_tracks_the_remote_server(certs: Certs, tls13: int) -> None:
+    proc = tlsstep("connect", f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--states")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    # printed as it ran, yet decrypted: the delivery is shown once the client read it
+    assert "EncryptedExtensions" in out and "no secret" not in out
+    assert "server received ClientHello: START → RECVD_CH" in out
+    assert "client CONNECTED" in out and "server CONNECTED" in out
+    code, doc = connect_json(f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--states")
+    assert code == 0
+    assert doc["step_states"][-1]["states"]["server"]["state"] == "CONNECTED"

@@ -365,6 +365,7 @@ def _run(
     from tlsstep.errors import TlsstepError
     from tlsstep.exit_status import ExitStatus
     from tlsstep.net.connect_setup import client_context
+    from tlsstep.net.live import DecryptLater
     from tlsstep.net.plans import connect_plan
     from tlsstep.net.sessions import Dialer, NetworkFailure
     from tlsstep.render.net_view import net_dict
@@ -389,7 +390,13 @@ def _run(
             console = make_console()
             console.print(link_lines(dialer.net_run(False)))
         watch = (
-            _watch(session, pause=view.step_mode, explain=view.explain, quiet=as_json)
+            _watch(
+                session,
+                pause=view.step_mode,
+                explain=view.explain,
+                quiet=as_json,
+                wrap=DecryptLater,
+            )
             if one_by_one
             else None
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from tlsstep.config import PairConfig
     from tlsstep.crypto.unprotector import KeyLogCrypto
     from tlsstep.identity import Identity
-    from tlsstep.session import Session
+    from tlsstep.session import Observer, Session
     from tlsstep.state_watch import StepStates
     from tlsstep.summary import Summary
 
@@ -398,16 +399,30 @@ def show_result(
     return summary
 
 
-def _watch(session: Session, *, pause: bool, explain: bool, quiet: bool) -> StepStates:
-    """The observer of a one-by-one run: states only (``--json``), or printed as it goes."""
+def _watch(
+    session: Session,
+    *,
+    pause: bool,
+    explain: bool,
+    quiet: bool,
+    wrap: Callable[[Observer], Observer] | None = None,
+) -> StepStates:
+    """The observer of a one-by-one run: states only (``--json``), or printed as it goes.
+
+    ``wrap`` puts an observer between it and the session (``connect``'s DecryptLater).
+    """
+    watch: StepStates
     if quiet:
         from tlsstep.state_watch import StepStates
 
-        return session.subscribe(StepStates())
-    from tlsstep.commands.stepper import Stepper
-    from tlsstep.render.terminal import make_console
+        watch = StepStates()
+    else:
+        from tlsstep.commands.stepper import Stepper
+        from tlsstep.render.terminal import make_console
 
-    return session.subscribe(Stepper(make_console(), pause=pause, explain=explain))
+        watch = Stepper(make_console(), pause=pause, explain=explain)
+    session.subscribe(wrap(watch) if wrap is not None else watch)
+    return watch
 
 
 def _save(path: str, config: Any, recorder: Any) -> None:

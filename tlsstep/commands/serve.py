@@ -401,6 +401,7 @@ def _one(
     whether Ctrl-C cut it short (it is shown, and written to --pcap, all the same)."""
     from tlsstep.commands.handshake import _watch, show_result
     from tlsstep.exit_status import ExitStatus
+    from tlsstep.net.live import DecryptLater
     from tlsstep.net.plans import serve_plan
     from tlsstep.net.sessions import Acceptor
     from tlsstep.render.net_view import net_dict
@@ -416,7 +417,7 @@ def _one(
             make_console().print(link_lines(acceptor.net_run(where)))
         one_by_one = view.states or view.explain
         watch = (
-            _watch(session, pause=False, explain=view.explain, quiet=as_json)
+            _watch(session, pause=False, explain=view.explain, quiet=as_json, wrap=DecryptLater)
             if one_by_one
             else None
         )
