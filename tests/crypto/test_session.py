@@ -250,7 +250,14 @@ def test_no_secret_is_a_reason_not_a_crash() -> None:
     views = [v for e in session.entries for v in transcript.feed(e.event.side, e.event.delivered)]
     protected = [v for v in views if v.protected]
     assert protected and all(v.plaintext is None for v in protected)
-    assert all(v.note and "no secret" in v.note for v in protected)
+    assert all(v.note == "encrypted: no key log" for v in protected)
+    # A key log with another connection's secrets: the reason names this connection.
+    other = KeyLog.from_text(f"CLIENT_RANDOM {'11' * 32} {'22' * 48}\n")
+    transcript = Decoder(ConnectionUnprotector(other))
+    views = [v for e in session.entries for v in transcript.feed(e.event.side, e.event.delivered)]
+    protected = [v for v in views if v.protected]
+    assert protected and all(v.note and "no secret" in v.note for v in protected)
+    assert not any("failed handshake" in (v.note or "") for v in protected)
 
 
 def test_key_log_text_from_elsewhere_decrypts_the_same() -> None:

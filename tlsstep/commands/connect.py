@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tlsstep.commands.options import TLS_VERSIONS
+from tlsstep.commands.options import TLS_VERSIONS, _csv, _tls13_suites
 
 if TYPE_CHECKING:
     from tlsstep.commands.handshake import View
@@ -126,6 +126,7 @@ def connect_options(fn: Any) -> Any:
         click.option(
             "--alpn",
             metavar="LIST",
+            callback=_csv,
             default=None,
             help="Comma-separated ALPN protocols the client offers, e.g. h2,http/1.1.",
         ),
@@ -229,6 +230,7 @@ def view_options(fn: Any) -> Any:
         click.option(
             "--tls13-ciphersuites",
             metavar="LIST",
+            callback=_tls13_suites,
             default=None,
             help="Offer only these TLS 1.3 cipher suites, colon-separated.",
         ),
@@ -265,7 +267,7 @@ def connect_command(
     show_certs: bool,
     pcap_path: str | None,
     keylog: str | None,
-    tls13_ciphersuites: str | None,
+    tls13_ciphersuites: tuple[str, ...] | None,
     verbose: int,
     **opts: Any,
 ) -> None:
@@ -277,7 +279,7 @@ def connect_command(
     the client's key log). The server's certificate is verified against the system
     trust store (--ca to replace it) by OpenSSL and independently (--certs).
     """
-    from tlsstep.commands.handshake import View, _offer_tls13_ciphersuites
+    from tlsstep.commands.handshake import View
     from tlsstep.commands.options import check_writable
 
     if step_mode and as_json:
@@ -286,9 +288,7 @@ def connect_command(
         raise click.UsageError("--step needs a terminal: it waits for Enter between operations.")
     for path, option in ((svg_path, "--svg"), (html_path, "--html"), (pcap_path, "--pcap")):
         check_writable(path, option)
-    if tls13_ciphersuites is not None:
-        _offer_tls13_ciphersuites(tls13_ciphersuites)
-    setup = _setup(target, opts)
+    setup = _setup(target, {**opts, "tls13_ciphersuites": tls13_ciphersuites})
     view = View(
         step_mode=step_mode,
         states=states,
@@ -327,7 +327,6 @@ def _setup(target: str, opts: dict[str, Any]) -> ConnectSetup:
     from tlsstep.errors import TlsstepError
     from tlsstep.net.connect_setup import connect_setup
 
-    alpn = tuple(a.strip() for a in (opts.get("alpn") or "").split(",") if a.strip())
     try:
         return connect_setup(
             target=target,
@@ -340,7 +339,8 @@ def _setup(target: str, opts: dict[str, Any]) -> ConnectSetup:
             tls_version=opts.get("tls_version"),
             ciphers=opts.get("ciphers"),
             group=opts.get("group"),
-            alpn=alpn,
+            alpn=tuple(opts.get("alpn") or ()),
+            tls13_ciphersuites=tuple(opts.get("tls13_ciphersuites") or ()),
             timeout=float(opts["timeout"]),
             starttls=opts.get("starttls"),
         )

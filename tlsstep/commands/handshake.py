@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import click
 
@@ -143,14 +143,6 @@ Examples:
     "and other tools (the file is created with mode 0600).",
 )
 @click.option(
-    "--tls13-ciphersuites",
-    metavar="LIST",
-    default=None,
-    help="Offer only these TLS 1.3 cipher suites on both sides, colon-separated "
-    "(e.g. TLS_AES_128_CCM_SHA256); set through an OpenSSL configuration file, "
-    "since Python has no API for them.",
-)
-@click.option(
     "--full-data",
     is_flag=True,
     help="Show application data in full in the text view (by default: its first 64 bytes "
@@ -181,7 +173,6 @@ def handshake_command(
     pcap_path: str | None,
     discard_secrets: bool,
     keylog: str | None,
-    tls13_ciphersuites: str | None,
     full_data: bool,
     **opts: Any,
 ) -> None:
@@ -206,8 +197,6 @@ def handshake_command(
         (save_path, "--save"),
     ):
         check_writable(path, option)  # before the run, not after it
-    if tls13_ciphersuites is not None:
-        _offer_tls13_ciphersuites(tls13_ciphersuites)  # before anything loads ssl
     config, identity = build_config(opts)
 
     from tlsstep.crypto.unprotector import KeyLogCrypto
@@ -377,11 +366,12 @@ def show_result(
                     )
                 )
         else:
+            from tlsstep.render.out import emit
             from tlsstep.render.states_view import states_line
             from tlsstep.states.tracker import derive
 
-            console.print(run_view(session, verbosity=verbose, full_data=view.full_data))
-            console.print(states_line(derive(session), label="states"))
+            emit(console, run_view(session, verbosity=verbose, full_data=view.full_data))
+            emit(console, states_line(derive(session), label="states"))
         if show_certs:
             from tlsstep.render.certs_view import reports_view
             from tlsstep.run_certs import session_chain_reports
@@ -438,6 +428,7 @@ def _save(path: str, config: Any, recorder: Any) -> None:
         recorder.steps,
         name=Path(path).stem,
         description=f"Recorded by: {command}",
+        comments=unsaved_notes(click.get_current_context()),
     )
     try:
         Path(path).write_text(text, encoding="utf-8")
@@ -445,6 +436,51 @@ def _save(path: str, config: Any, recorder: Any) -> None:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror}", param_hint="--save"
         ) from None
+
+
+# Options of handshake that a scenario file does not hold, and why (issue 16, item 2).
+# Every other option is a configuration key or a step, and round-trips through --save.
+NOT_SAVED: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    (
+        "they choose how the run is shown, not what happens",
+        (
+            "as_json",
+            "verbose",
+            "full_data",
+            "step_mode",
+            "states",
+            "explain",
+            "ladder",
+            "show_certs",
+        ),
+    ),
+    (
+        "files this run wrote",
+        ("svg_path", "html_path", "pcap_path", "discard_secrets", "keylog", "save_path"),
+    ),
+    ("certificates are made by each run, not kept in the file", ("fresh_certs",)),
+    (
+        "scenario files hold no key material; replay uses its own generated certificates",
+        ("cert", "key", "key_password", "ca"),
+    ),
+)
+
+
+def unsaved_notes(ctx: click.Context) -> list[str]:
+    """One comment line per reason, naming the options given that --save cannot keep."""
+    from click.core import ParameterSource
+
+    given = {
+        p.name: p.opts[-1]
+        for p in ctx.command.params
+        if p.name and ctx.get_parameter_source(p.name) is not ParameterSource.DEFAULT
+    }
+    notes = []
+    for reason, names in NOT_SAVED:
+        options = [given[n] for n in names if n in given]
+        if options:
+            notes.append(f"Not saved ({reason}): {', '.join(options)}")
+    return notes
 
 
 def _export_ladder(session: Any, svg_path: str, title: str = "tlsstep handshake") -> None:
@@ -490,25 +526,3 @@ def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> No
         else "without secrets (no key log in this run)"
     )
     click.echo(f"wrote {path}: {packets} packets, {secrets}", err=True)
-
-
-def _offer_tls13_ciphersuites(value: str) -> None:
-    """Point OPENSSL_CONF at a private file that sets ``Ciphersuites`` (issue 5)."""
-    import os
-
-    from tlsstep.crypto.suites import TLS13_SUITE_NAMES, openssl_conf
-
-    names = tuple(n.strip() for n in value.split(":") if n.strip())
-    unknown = [n for n in names if n not in TLS13_SUITE_NAMES]
-    if not names or unknown:
-        raise click.BadParameter(
-            f"{', '.join(unknown) or 'no suite given'}: use one or more of "
-            + ":".join(TLS13_SUITE_NAMES),
-            param_hint="'--tls13-ciphersuites'",
-        )
-    if "_ssl" in sys.modules:  # OpenSSL read its configuration already
-        raise click.UsageError("--tls13-ciphersuites must be set before ssl is first imported")
-    from tlsstep.secrets_dir import private_file
-
-    path = private_file("openssl.cnf", openssl_conf(names).encode("ascii"))
-    os.environ["OPENSSL_CONF"] = str(path)

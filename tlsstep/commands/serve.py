@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tlsstep.commands.connect import Seconds
-from tlsstep.commands.options import CERT_PROBLEMS, TLS_VERSIONS
+from tlsstep.commands.options import CERT_PROBLEMS, TLS_VERSIONS, _csv
 
 if TYPE_CHECKING:
     from tlsstep.commands.handshake import View
@@ -99,6 +99,7 @@ def _server_options(fn: Any) -> Any:
         click.option(
             "--alpn",
             metavar="LIST",
+            callback=_csv,
             default=None,
             help="Comma-separated ALPN protocols the server accepts.",
         ),
@@ -292,8 +293,6 @@ def _config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
     from tlsstep.config import ClientCert
 
     choice = opts.pop("client_cert", None)
-    alpn = opts.pop("alpn", None)
-    opts["alpn"] = tuple(a.strip() for a in alpn.split(",") if a.strip()) if alpn else None
     opts["server_group"] = opts.pop("group", None)
     config, identity = build_config(opts)
     if choice is not None:

@@ -48,6 +48,7 @@ def connect_setup(
     group: str | None,
     alpn: tuple[str, ...],
     timeout: float,
+    tls13_ciphersuites: tuple[str, ...] = (),
     starttls: str | None,
 ) -> ConnectSetup:
     """Check every option and read every file, before any connection is made.
@@ -76,6 +77,7 @@ def connect_setup(
         credential=credential,
         min_version=tls_version,
         max_version=tls_version,
+        tls13_ciphersuites=tls13_ciphersuites,
     )
     config = PairConfig(client=client, server_name=hostname, trust_pem=trust)
     identity = Identity(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Final
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -55,27 +56,46 @@ def result_text(result: Result) -> Text:
     return Text(str(result), style=style)
 
 
+# Wide enough for "application_data → handshake", so every record's columns line up.
+TYPE_COLUMN: Final = 28
+
+
+def record_type(view: RecordView) -> str:
+    """The record's type as it crossed: ``application_data → handshake`` when a protected
+    record's header type (the outer one, on the wire) hides another inner type."""
+    outer = view.record.content_type
+    inner = view.content_type
+    if view.protected and view.inner_content_type is not None and inner != outer:
+        return f"{name_of(ContentType, outer)} → {name_of(ContentType, inner)}"
+    return name_of(ContentType, outer)
+
+
 def record_line(view: RecordView) -> Text:
+    """One record: type (outer → inner), version, length, keys, then what it carried.
+
+    Parts are joined by single spaces and nothing trails the last one (piped output
+    carries no trailing blanks).
+    """
     rec = view.record
     line = Text("      ")
-    line.append(f"{name_of(ContentType, view.content_type):<18}", style="tlsstep.record")
-    line.append(f" {rec.version_name:<8} {rec.length:>5} B ", style="tlsstep.dim")
+    line.append(f"{record_type(view):<{TYPE_COLUMN}}", style="tlsstep.record")
+    line.append(f" {rec.version_name:<8} {rec.length:>5} B", style="tlsstep.dim")
     if view.protected:
         line.append(
-            "🔒 " if view.plaintext is not None else "encrypted ", style="tlsstep.protected"
+            " 🔒" if view.plaintext is not None else " encrypted", style="tlsstep.protected"
         )
         if view.epoch:
-            line.append(f"[{view.epoch}] ", style="tlsstep.protected")
+            line.append(f" [{view.epoch}]", style="tlsstep.protected")
     if view.messages:
         names = []
         for m in view.messages:
             mark = "" if m.verified is None else (" ✓" if m.verified else " ✗ verify_data mismatch")
             mark += " (damaged)" if m.message.missing else ""
             names.append(m.name + mark)
-        line.append(", ".join(names), style="tlsstep.message")
+        line.append(" " + ", ".join(names), style="tlsstep.message")
     if view.alert:
         line.append(
-            f"alert {view.alert.level_name} {view.alert.description_name}", style="tlsstep.alert"
+            f" alert {view.alert.level_name} {view.alert.description_name}", style="tlsstep.alert"
         )
     data = view.application_data
     if data is not None:
@@ -83,9 +103,9 @@ def record_line(view: RecordView) -> Text:
         body = shown.get("text", shown.get("hex", ""))
         if len(body) > 60:
             body = body[:57] + "..."
-        line.append(f"{len(data)} bytes of application data: {body!r}", style="tlsstep.message")
+        line.append(f" {len(data)} bytes of application data: {body!r}", style="tlsstep.message")
     if view.note and view.protected and view.plaintext is None:
-        line.append(f"({view.note.removeprefix('encrypted: ')})", style="tlsstep.dim")
+        line.append(f" ({view.note.removeprefix('encrypted: ')})", style="tlsstep.dim")
     elif view.note:
         line.append(f"  ({view.note})", style="tlsstep.dim")
     return line
