@@ -1,8 +1,9 @@
-"""``tlsstep handshake``: one run of the canned step sequence, shown step by step."""
+"""``tlsstep handshake``: one run of the handshake plan (tlsstep.plan), shown step by step."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -14,6 +15,9 @@ if TYPE_CHECKING:
     from tlsstep.config import PairConfig
     from tlsstep.crypto.unprotector import KeyLogCrypto
     from tlsstep.identity import Identity
+    from tlsstep.session import Observer, Session
+    from tlsstep.state_watch import StepStates
+    from tlsstep.summary import Summary
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -252,13 +256,12 @@ def _run(
     discard_secrets: bool = False,
 ) -> None:
     """Steps -> session -> render, with the crypto hooks decrypting every record."""
-    step_mode, states, explain, ladder = view.step_mode, view.states, view.explain, view.ladder
-    from tlsstep.canned import handshake_steps
+    step_mode, states, explain = view.step_mode, view.states, view.explain
     from tlsstep.errors import TlsstepError
-    from tlsstep.events import Side
+    from tlsstep.plan import handshake_plan
     from tlsstep.session import Session
 
-    steps = handshake_steps(
+    plan = handshake_plan(
         data=data.encode() if data is not None else None,
         resume=resume,
         post_handshake_auth=config.client.post_handshake_auth,
@@ -271,28 +274,57 @@ def _run(
     if save_path:
         from tlsstep.scenario import Recorder
 
-        recorder = Recorder(session).attach()  # every step run from here on, by any front end
+        recorder = session.subscribe(Recorder())  # every step, whoever runs it
     one_by_one = step_mode or states or explain
-    step_states: list[dict[str, Any]] | None = None
+    watch = None
     if one_by_one or view.html_path:  # the page shows both sides' states after each step
-        from tlsstep.shell import run_one_by_one
-
-        step_states = run_one_by_one(
-            session, steps, pause=step_mode, explain=explain, quiet=as_json or not one_by_one
-        )
-        if step_states is None:  # q at a pause
-            return
-    else:
-        for step in steps:
-            outcome = session.run(step)
-            if outcome.problem or any(e.event.error for e in outcome.entries):
-                break  # later steps of the canned run assume the earlier ones worked
+        quiet = as_json or not one_by_one
+        watch = _watch(session, pause=step_mode, explain=explain, quiet=quiet)
+    if not session.drive(plan):  # q at a --step pause
+        return
+    step_states = watch.log if watch is not None else None
 
     if save_path and recorder is not None:
         _save(save_path, config, recorder)
     if pcap_path is not None:
         _write_pcap(pcap_path, session, discard_secrets=discard_secrets)
 
+    summary = show_result(
+        session,
+        as_json=as_json,
+        show_certs=show_certs,
+        verbose=verbose,
+        view=view,
+        one_by_one=one_by_one,
+        step_states=step_states,
+    )
+    if not summary.ok:
+        sys.exit(1)
+
+
+def show_result(
+    session: Session,
+    *,
+    as_json: bool,
+    show_certs: bool,
+    verbose: int,
+    view: View,
+    one_by_one: bool,
+    step_states: list[dict[str, Any]] | None,
+    extra: dict[str, Any] | None = None,
+    title: str = "tlsstep handshake",
+    compact: bool = False,
+) -> Summary:
+    """Show a finished run with every view asked for; shared with ``connect`` and ``serve``.
+
+    Args:
+        one_by_one: the transcript was printed operation by operation as it ran.
+        step_states: both sides' states after each operation, when they were watched.
+        extra: more top-level keys of the JSON document (``"network"``).
+        title: the ladder's title.
+        compact: the JSON document on one line (``serve --json`` writes JSON Lines).
+    """
+    from tlsstep.events import Side
     from tlsstep.summary import summarize
 
     summary = summarize(session)
@@ -304,6 +336,7 @@ def _run(
         document["states"] = states_dict(derive(session))
         if one_by_one:
             document["step_states"] = step_states
+        document.update(extra or {})
         if show_certs:
             from tlsstep.render.certs_view import reports_dicts
             from tlsstep.run_certs import session_chain_reports
@@ -315,7 +348,9 @@ def _run(
             add_details(document, session)
         from tlsstep.render.json_out import dump
 
-        dump(document, sys.stdout)
+        dump(document, sys.stdout, levels=0 if compact else 2)
+        if compact:
+            sys.stdout.flush()  # one line per connection, as it ends
     else:
         from rich.text import Text
 
@@ -343,16 +378,41 @@ def _run(
 
             console.print(Text(""))
             console.print(reports_view(session_chain_reports(session), full=verbose >= 1))
-        if ladder:
+        if view.ladder:
             from tlsstep.render.ladder import build_ladder, ladder_view
 
             console.print(Text(""), ladder_view(build_ladder(session.entries)))
     if view.svg_path:
-        _export_ladder(session, view.svg_path)
+        _export_ladder(session, view.svg_path, title)
     if view.html_path:
         _write_html(view.html_path, session, step_states)
-    if not summary.ok:
-        sys.exit(1)
+    return summary
+
+
+def _watch(
+    session: Session,
+    *,
+    pause: bool,
+    explain: bool,
+    quiet: bool,
+    wrap: Callable[[Observer], Observer] | None = None,
+) -> StepStates:
+    """The observer of a one-by-one run: states only (``--json``), or printed as it goes.
+
+    ``wrap`` puts an observer between it and the session (``connect``'s DecryptLater).
+    """
+    watch: StepStates
+    if quiet:
+        from tlsstep.state_watch import StepStates
+
+        watch = StepStates()
+    else:
+        from tlsstep.commands.stepper import Stepper
+        from tlsstep.render.terminal import make_console
+
+        watch = Stepper(make_console(), pause=pause, explain=explain)
+    session.subscribe(wrap(watch) if wrap is not None else watch)
+    return watch
 
 
 def _save(path: str, config: Any, recorder: Any) -> None:
@@ -423,10 +483,10 @@ def unsaved_notes(ctx: click.Context) -> list[str]:
     return notes
 
 
-def _export_ladder(session: Any, svg_path: str) -> None:
+def _export_ladder(session: Any, svg_path: str, title: str = "tlsstep handshake") -> None:
     from tlsstep.render.ladder import build_ladder, ladder_svg
 
-    diagram = build_ladder(session.entries, title="tlsstep handshake")
+    diagram = build_ladder(session.entries, title=title)
     try:
         with open(svg_path, "w", encoding="utf-8") as fh:
             fh.write(ladder_svg(diagram))
