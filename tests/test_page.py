@@ -269,7 +269,9 @@ def test_tls13_record_view_fields_and_bytes(browser: Any, pages: dict[str, Path]
     assert "hl" in version.get_attribute("class")
     # Keyboard: focusing a field highlights its bytes too.
     browser.execute_script("arguments[0].focus()", fields[0])
-    assert [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#record .bytes .b.hl")] == ["16"]
+    assert [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#record .bytes .b.hl")] == [
+        "16"
+    ]
 
 
 def test_tls13_decryption_and_finished_shown(browser: Any, pages: dict[str, Path]) -> None:
