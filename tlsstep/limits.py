@@ -46,6 +46,7 @@ MAX_RECEIVE_SECONDS: Final = 600.0
 # Files tlsstep reads whole, and shell lines.
 MAX_SCENARIO_BYTES: Final = 4 * MIB
 MAX_CERT_FILE_BYTES: Final = MIB
+MAX_KEYLOG_BYTES: Final = 64 * MIB  # decode --keylog: a long capture's secrets
 MAX_SHELL_LINE: Final = MIB
 # Tables nested deeper than this in a scenario are refused before TOML parses them.
 MAX_TOML_DEPTH: Final = 32

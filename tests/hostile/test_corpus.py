@@ -169,3 +169,10 @@ def test_shell_lines_corpus() -> None:
     assert len(replies) == commands.index("quit")  # one reply per command up to quit
     assert replies[0]["ok"] is True
     assert all(len(r.get("error", "")) < 400 for r in replies)  # bad values quoted short
+
+
+def test_decode_keylog_from_a_device_is_refused() -> None:
+    capture = CORPUS / "captures" / "sni-escape-sequence.pcapng"
+    result = CliRunner().invoke(main, ["decode", str(capture), "--keylog", "/dev/zero"])
+    assert result.exit_code == 2
+    assert "/dev/zero: is a character device, not a file" in result.stderr

@@ -127,7 +127,6 @@ def decode_command(
     listed and skipped. A damaged file is decoded up to the damage, which is
     reported with its byte offset (exit status 1).
     """
-    from pathlib import Path
 
     from tlsstep.pcap.capture import decode_capture
 
@@ -136,12 +135,13 @@ def decode_command(
 
     keylog_text = b""
     if keylog is not None:
-        try:
-            keylog_text = Path(keylog).read_bytes()
-        except OSError as exc:
-            raise click.BadParameter(
-                f"cannot read {keylog}: {exc.strerror}", param_hint="--keylog"
-            ) from None
+        from tlsstep.bounded_read import FileProblem, read_file
+        from tlsstep.limits import MAX_KEYLOG_BYTES
+
+        try:  # a file or a pipe (--keylog <(...)), never /dev/zero read forever
+            keylog_text = read_file(keylog, limit=MAX_KEYLOG_BYTES, what="a key log", pipes=True)
+        except FileProblem as exc:
+            raise click.BadParameter(str(exc), param_hint="--keylog") from None
     try:
         file = sys.stdin.buffer if capture == "-" else open(capture, "rb")  # noqa: SIM115
     except OSError as exc:
