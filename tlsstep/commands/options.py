@@ -48,6 +48,14 @@ def _csv(_ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
     return items
 
 
+def _host_name(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from tlsstep.hostname import host_name_problem
+
+    if value is not None and (problem := host_name_problem(value)):
+        raise click.BadParameter(problem)
+    return value
+
+
 def _tls13_suites(
     _ctx: click.Context, _param: click.Parameter, value: str | None
 ) -> tuple[str, ...] | None:
@@ -153,6 +161,7 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
     click.option(
         "--server-name",
         metavar="NAME",
+        callback=_host_name,
         default="example.test",
         show_default=True,
         help="The name the client sends (SNI) and checks the certificate against.",
