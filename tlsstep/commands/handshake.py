@@ -36,8 +36,9 @@ Examples:
   tlsstep handshake --server-group prime256v1 (a HelloRetryRequest)
   tlsstep handshake --server-name wrong.test  (hostname mismatch: exits 1)
   tlsstep handshake --client-cert --alpn h2,http/1.1 --resume -v
-  tlsstep handshake --server-cert-problem expired --certs
+  tlsstep handshake --server-cert-problem expired --certs  (why it fails: exits 1)
   tlsstep handshake --chain-depth 2 --tls-version 1.2 --certs --json
+  tlsstep handshake --tls-version 1.2 --key-type rsa --cipher ECDHE-RSA-AES128-GCM-SHA256
   tlsstep handshake --server-group prime256v1 --html hrr.html  (a page to teach from)
 """
 
@@ -194,6 +195,12 @@ def handshake_command(
     ):
         check_writable(path, option)  # before the run, not after it
     config, identity = build_config(opts)
+    from tlsstep.preflight import config_notes
+
+    notes = config_notes(config, resume=resume)
+    if not as_json:  # before the run; with --json they are the document's "notes"
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
 
     from tlsstep.crypto.unprotector import KeyLogCrypto
 
@@ -218,6 +225,7 @@ def handshake_command(
             pcap_path=pcap_path,
             discard_secrets=discard_secrets,
             save_path=save_path,
+            notes=notes,
             view=View(
                 step_mode=step_mode,
                 states=states,
@@ -250,6 +258,7 @@ def _run(
     save_path: str | None,
     view: View,
     discard_secrets: bool = False,
+    notes: list[str] | None = None,
 ) -> None:
     """Steps -> session -> render, with the crypto hooks decrypting every record."""
     step_mode, states, explain, ladder = view.step_mode, view.states, view.explain, view.ladder
@@ -301,6 +310,7 @@ def _run(
         from tlsstep.states.tracker import derive
 
         document = run_dict(session)
+        document["notes"] = notes or []  # settings with no effect, said before the run
         document["states"] = states_dict(derive(session))
         if one_by_one:
             document["step_states"] = step_states

@@ -121,7 +121,8 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
         "ciphers",
         metavar="STRING",
         default=None,
-        help="OpenSSL cipher string for TLS 1.2 and below on both sides, e.g. ECDHE-RSA-AES128-GCM-SHA256.",
+        help="OpenSSL cipher string for TLS 1.2 and below on both sides, e.g. ECDHE-ECDSA-AES128-GCM-SHA256 "
+        "(ECDHE-RSA-* suites need --key-type rsa). TLS 1.3 suites: --tls13-ciphersuites.",
     ),
     click.option(
         "--tls13-ciphersuites",
@@ -223,6 +224,14 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
         help="Give the client a certificate with this problem; the server then requires one.",
     ),
     click.option(
+        "--key-type",
+        type=click.Choice(["ecdsa", "rsa", "ed25519"]),
+        default="ecdsa",
+        show_default=True,
+        help="The key of the generated certificates: TLS 1.2 suites need their kind "
+        "(ECDHE-RSA-* an rsa key, ECDHE-ECDSA-* an ecdsa or ed25519 one).",
+    ),
+    click.option(
         "--chain-depth",
         type=_range("chain_depth"),
         default=1,
@@ -246,7 +255,7 @@ def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
     Raises:
         click.BadParameter: a file or value the option names cannot be used.
     """
-    from tlsstep.config import ClientCert, PairConfig, SideConfig
+    from tlsstep.config import ClientCert, KeyType, PairConfig, SideConfig
     from tlsstep.errors import TlsstepError
     from tlsstep.identity import default_identity
 
@@ -308,6 +317,7 @@ def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
         server_cert_problem=opts.get("server_cert_problem"),
         client_cert_problem=opts.get("client_cert_problem"),
         chain_depth=opts.get("chain_depth") or 1,
+        key_type=KeyType(opts.get("key_type") or "ecdsa"),
     )
     return config, identity
 
