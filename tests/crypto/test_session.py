@@ -24,12 +24,12 @@ from tests.crypto.helpers import (
     run_with_ciphersuites,
     session_summary,
 )
-from tlsstep.canned import handshake_steps
 from tlsstep.config import ClientCert, PairConfig, SideConfig
 from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.unprotector import ConnectionUnprotector, KeyLogCrypto
 from tlsstep.decode import Decoder
 from tlsstep.events import Side
+from tlsstep.plan import handshake_plan
 from tlsstep.secrets_dir import private_dir
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
@@ -157,7 +157,7 @@ def test_post_handshake_authentication_finished_verified() -> None:
     config = PairConfig(
         client=SideConfig(post_handshake_auth=True), server=SideConfig(post_handshake_auth=True)
     )
-    session, hooks = decrypted_session(config, handshake_steps(post_handshake_auth=True))
+    session, hooks = decrypted_session(config, list(handshake_plan(post_handshake_auth=True)))
     with hooks:
         views = records(session)
         names = [m.name for r in views for m in r.messages]

@@ -1,4 +1,4 @@
-"""``tlsstep handshake``: one run of the canned step sequence, shown step by step."""
+"""``tlsstep handshake``: one run of the handshake plan (tlsstep.plan), shown step by step."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from tlsstep.config import PairConfig
     from tlsstep.crypto.unprotector import KeyLogCrypto
     from tlsstep.identity import Identity
+    from tlsstep.session import Session
+    from tlsstep.state_watch import StepStates
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -262,12 +264,12 @@ def _run(
 ) -> None:
     """Steps -> session -> render, with the crypto hooks decrypting every record."""
     step_mode, states, explain, ladder = view.step_mode, view.states, view.explain, view.ladder
-    from tlsstep.canned import handshake_steps
     from tlsstep.errors import TlsstepError
     from tlsstep.events import Side
+    from tlsstep.plan import handshake_plan
     from tlsstep.session import Session
 
-    steps = handshake_steps(
+    plan = handshake_plan(
         data=data.encode() if data is not None else None,
         resume=resume,
         post_handshake_auth=config.client.post_handshake_auth,
@@ -280,22 +282,15 @@ def _run(
     if save_path:
         from tlsstep.scenario import Recorder
 
-        recorder = Recorder(session).attach()  # every step run from here on, by any front end
+        recorder = session.subscribe(Recorder())  # every step, whoever runs it
     one_by_one = step_mode or states or explain
-    step_states: list[dict[str, Any]] | None = None
+    watch = None
     if one_by_one or view.html_path:  # the page shows both sides' states after each step
-        from tlsstep.shell import run_one_by_one
-
-        step_states = run_one_by_one(
-            session, steps, pause=step_mode, explain=explain, quiet=as_json or not one_by_one
-        )
-        if step_states is None:  # q at a pause
-            return
-    else:
-        for step in steps:
-            outcome = session.run(step)
-            if outcome.problem or any(e.event.error for e in outcome.entries):
-                break  # later steps of the canned run assume the earlier ones worked
+        quiet = as_json or not one_by_one
+        watch = _watch(session, pause=step_mode, explain=explain, quiet=quiet)
+    if not session.drive(plan):  # q at a --step pause
+        return
+    step_states = watch.log if watch is not None else None
 
     if save_path and recorder is not None:
         _save(save_path, config, recorder)
@@ -341,11 +336,12 @@ def _run(
                     )
                 )
         else:
+            from tlsstep.render.out import emit
             from tlsstep.render.states_view import states_line
             from tlsstep.states.tracker import derive
 
-            console.print(run_view(session, verbosity=verbose, full_data=view.full_data))
-            console.print(states_line(derive(session), label="states"))
+            emit(console, run_view(session, verbosity=verbose, full_data=view.full_data))
+            emit(console, states_line(derive(session), label="states"))
         if show_certs:
             from tlsstep.render.certs_view import reports_view
             from tlsstep.run_certs import session_chain_reports
@@ -362,6 +358,18 @@ def _run(
         _write_html(view.html_path, session, step_states)
     if not summary.ok:
         sys.exit(1)
+
+
+def _watch(session: Session, *, pause: bool, explain: bool, quiet: bool) -> StepStates:
+    """The observer of a one-by-one run: states only (``--json``), or printed as it goes."""
+    if quiet:
+        from tlsstep.state_watch import StepStates
+
+        return session.subscribe(StepStates())
+    from tlsstep.commands.stepper import Stepper
+    from tlsstep.render.terminal import make_console
+
+    return session.subscribe(Stepper(make_console(), pause=pause, explain=explain))
 
 
 def _save(path: str, config: Any, recorder: Any) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Final
 
 from tlsstep import __version__
-from tlsstep.events import Side
+from tlsstep.events import Op, Side
 from tlsstep.pcap.packets import LinkType, ethernet_frame
 from tlsstep.pcap.tcp import FIRST_CLIENT_PORT, SyntheticConnection, TcpEndpoints
 
@@ -180,7 +180,7 @@ def session_deliveries(session: Session, connection: int) -> Iterable[tuple[Side
     Tampered bytes are what the tamper made them; bytes never delivered never crossed.
     """
     for entry in session.connections[connection - 1].entries:
-        if entry.event.op == "deliver" and entry.event.delivered:
+        if entry.event.op is Op.deliver and entry.event.delivered:
             yield entry.event.side, entry.event.delivered
 
 

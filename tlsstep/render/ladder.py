@@ -20,7 +20,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from tlsstep.decode import RecordView
-from tlsstep.events import Result, Side
+from tlsstep.events import Op, Result, Side
 from tlsstep.render.json import application_data
 from tlsstep.session import Entry
 from tlsstep.states.tracker import Derivation, Tracker
@@ -133,7 +133,7 @@ def build_ladder(
             if states:
                 shown = {side: "START" for side in Side}
                 rows.append(States(client="START", server="START", connection=connection))
-        if e.op == "tamper":
+        if e.op is Op.tamper:
             rows.append(
                 Mark(
                     side=e.side,
@@ -142,7 +142,7 @@ def build_ladder(
                     connection=connection,
                 )
             )
-        elif e.op == "eof":
+        elif e.op is Op.eof:
             rows.append(
                 Mark(
                     side=e.side.peer,

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tlsstep.decode import RecordView
-from tlsstep.events import Result, Side, SideFacts
+from tlsstep.events import Op, Result, Side, SideFacts
 from tlsstep.render.json import application_data
 from tlsstep.render.preview import call_text, data_preview
 from tlsstep.render.theme import theme
@@ -119,7 +119,7 @@ def entry_lines(
     full_data = full_data or verbosity >= 2
     e = entry.event
     head = Text(f"{e.index + 1:>3}  ", style="tlsstep.dim")
-    if e.op == "deliver":
+    if e.op is Op.deliver:
         head.append_text(direction(e.side))
         head.append(f"  {len(e.delivered)} bytes")
         left = e.queued_to_server if e.side is Side.client else e.queued_to_client
@@ -133,13 +133,13 @@ def entry_lines(
 
                 yield record_fields(r, show_bytes=verbosity >= 2)
         return
-    if e.op == "eof":
+    if e.op is Op.eof:
         head.append_text(direction(e.side))
         head.append("  end of stream (transport cut, no close_notify)")
         yield head
         return
-    if e.op == "tamper":
-        before, after = e.value
+    if e.op is Op.tamper and e.resized is not None:
+        before, after = e.resized
         fault = dict(e.args)["fault"]
         head.append("tamper ", style="tlsstep.alert")
         head.append_text(side_text(e.side))
@@ -151,10 +151,10 @@ def entry_lines(
     head.append_text(result_text(e.result))
     if e.produced:
         head.append(f"   {len(e.produced)} bytes out", style="tlsstep.dim")
-    if e.op == "read" and isinstance(e.value, bytes):
-        head.append(f"   read {len(e.value)} bytes: {data_preview(e.value, full=full_data)}")
-    if e.op == "write" and isinstance(e.value, int):
-        head.append(f"   wrote {e.value} bytes")
+    if e.data is not None:
+        head.append(f"   read {len(e.data)} bytes: {data_preview(e.data, full=full_data)}")
+    if e.written is not None:
+        head.append(f"   wrote {e.written} bytes")
     yield head
     if e.note:
         yield Text(f"       {e.note}", style="tlsstep.dim")
@@ -198,6 +198,8 @@ def summary_table(summary: Summary) -> RenderableType:
         "incomplete": Text("handshake not complete", style="tlsstep.fail"),
     }[summary.result]
     table.add_row("result", verdict)
+    for wait in summary.waits:
+        table.add_row("waiting", Text(str(wait), style="tlsstep.error"))
     for failure in summary.failures:
         err = failure.error
         why = err.verify_message or err.reason or err.message
