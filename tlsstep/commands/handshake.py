@@ -355,7 +355,7 @@ def _run(
     if view.svg_path:
         _export_ladder(session, view.svg_path)
     if view.html_path:
-        _write_html(view.html_path, session, step_states)
+        _write_html(view.html_path, session, step_states, notes)
     if not summary.ok:
         sys.exit(1)
 
@@ -453,13 +453,18 @@ def _export_ladder(session: Any, svg_path: str) -> None:
         ) from None
 
 
-def _write_html(path: str, session: Any, step_states: list[dict[str, Any]] | None) -> None:
+def _write_html(
+    path: str,
+    session: Any,
+    step_states: list[dict[str, Any]] | None,
+    notes: list[str] | None = None,
+) -> None:
     """The run's page (render/page.py), made from the run's JSON document."""
     import shlex
 
     from tlsstep.render.details import run_document
 
-    document = run_document(session, step_states=step_states, certificates=True)
+    document = run_document(session, step_states=step_states, certificates=True, notes=notes)
     write_html(path, document, shlex.join(["tlsstep", *sys.argv[1:]]))
 
 
