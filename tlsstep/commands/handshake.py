@@ -385,7 +385,7 @@ def show_result(
     if view.svg_path:
         _export_ladder(session, view.svg_path, title)
     if view.html_path:
-        _write_html(view.html_path, session, step_states)
+        _write_html(view.html_path, session, step_states, extra)
     return summary
 
 
@@ -496,13 +496,20 @@ def _export_ladder(session: Any, svg_path: str, title: str = "tlsstep handshake"
         ) from None
 
 
-def _write_html(path: str, session: Any, step_states: list[dict[str, Any]] | None) -> None:
-    """The run's page (render/page.py), made from the run's JSON document."""
+def _write_html(
+    path: str,
+    session: Any,
+    step_states: list[dict[str, Any]] | None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """The run's page (render/page.py), made from the run's JSON document (with ``extra``,
+    e.g. connect's ``"network"``)."""
     import shlex
 
     from tlsstep.render.details import run_document
 
     document = run_document(session, step_states=step_states, certificates=True)
+    document.update(extra or {})
     write_html(path, document, shlex.join(["tlsstep", *sys.argv[1:]]))
 
 
