@@ -1,5 +1,9 @@
 """A private directory for secrets: key files handed to OpenSSL and key logs.
 
+With :mod:`tlsstep.secret_file` (a nameless 0600 file inside it), this is the one place
+below the commands that touches the file system (the layering test checks it): the
+crypto layer hands it the key log text to export instead of writing files itself.
+
 DESIGN.md, "Habits for safety": the directory is 0700 and its files 0600, and it is
 removed on every exit path - normal return, error, Ctrl-C (``atexit`` runs after
 KeyboardInterrupt unwinds) - by :func:`cleanup`.
@@ -32,6 +36,21 @@ def private_file(name: str, data: bytes = b"") -> Path:
     with os.fdopen(fd, "wb") as f:
         f.write(data)
     return path
+
+
+def write_secret(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (a key log to export) to the user's ``path``, mode 0600.
+
+    An existing file keeps its mode through ``O_CREAT``, so it is set explicitly:
+    whatever was there, the secrets are readable by their owner only.
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(text)
 
 
 def cleanup() -> None:

@@ -61,6 +61,7 @@ from tlsstep.crypto.suites import CipherSuite, suite
 from tlsstep.decode import Unprotected
 from tlsstep.events import Side
 from tlsstep.secret_file import SecretFile
+from tlsstep.secrets_dir import write_secret
 from tlsstep.wire.enums import HandshakeType, ProtocolVersion
 from tlsstep.wire.handshake import HandshakeMessage
 from tlsstep.wire.hello import ServerHelloFacts, client_hello_facts, server_hello_facts
@@ -596,10 +597,7 @@ class KeyLogCrypto:
     def _write_export(self, *, force: bool = False) -> None:
         if self.export is None or (len(self.keylog.entries) == self._exported and not force):
             return
-        fd = os.open(self.export, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: secrets
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(self.keylog.nss_text())
+        write_secret(self.export, self.keylog.nss_text())  # 0600: the secrets dir's job
         self._exported = len(self.keylog.entries)
 
     def keylog_bytes(self) -> bytes:
