@@ -14,10 +14,9 @@ from typing import Any
 
 from tlsstep.errors import ScenarioError
 from tlsstep.render.json import event_dict, plain
+from tlsstep.scenario.expect import Mismatch
+from tlsstep.scenario.run import ScenarioResult
 from tlsstep.steps import Step, step_table
-
-from .expect import Mismatch
-from .run import ScenarioResult
 
 
 def step_text(step: Step) -> str:
