@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import stat
 import subprocess
 import sys
@@ -22,10 +21,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser import CHROMEDRIVER, CHROMIUM, full_page_screenshot, start_browser
 from tests.helpers import ROOT
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 selenium = pytest.importorskip("selenium", reason="pip install selenium (tests extra)")
 if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):  # pragma: no cover
@@ -33,33 +30,14 @@ if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):  # pragma: n
         raise RuntimeError(".ci/run installs chromium and chromium-driver; they are missing")
     pytest.skip("chromium / chromedriver not installed", allow_module_level=True)
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",  # tests run as root
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--window-size=1400,1000",
-)
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = start_browser()
     try:
         yield driver
     finally:
@@ -213,12 +191,7 @@ def states_shown(browser: Any) -> dict[str, str]:
 
 
 def screenshot(browser: Any, path: Path) -> bytes:
-    height = browser.execute_script("return document.body.scrollHeight")
-    browser.set_window_size(1400, min(int(height) + 40, 6000))
-    png = path.with_suffix(".png")
-    browser.save_screenshot(str(png))
-    browser.set_window_size(1400, 1000)
-    return png.read_bytes()
+    return full_page_screenshot(browser, str(path.with_suffix(".png")))
 
 
 COUNT_COLOURS = """
@@ -479,3 +452,18 @@ def test_bulk_data_is_previewed_and_folded(browser: Any, pages: dict[str, Path])
     after = browser.find_element(By.ID, "record-title").text
     assert before != after and "record 5" in after
     assert "showing the first 256 of 16406 bytes" in browser.find_element(By.ID, "record").text
+
+
+def test_print_style_expands_every_step(browser: Any, pages: dict[str, Path]) -> None:
+    load(browser, pages["tls13"])
+    steps = browser.find_element(By.ID, "print-steps")
+    assert not steps.is_displayed()  # on screen: the player
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert steps.is_displayed()
+        assert not browser.find_element(By.CSS_SELECTOR, ".controls").is_displayed()
+        calls = [e["call"] for e in embedded(pages["tls13"])["events"]]
+        text = steps.text
+        assert all(call in text for call in calls) and "states: client CONNECTED" in text
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})

@@ -35,18 +35,23 @@ class KeyPasswordNeeded(CertFileError):
 
 
 def _read(path: str | Path, what: str) -> bytes:
+    """The file's bytes: a regular file of at most 1 MiB (tlsstep.limits), so that
+    ``--cert /dev/zero`` or a FIFO is refused instead of read forever."""
+    from tlsstep.bounded_read import FileProblem, read_file
+    from tlsstep.limits import MAX_CERT_FILE_BYTES
+
     try:
-        return Path(path).read_bytes()
-    except IsADirectoryError:
-        raise CertFileError("is a directory, not a file", path=str(path), what=what) from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise CertFileError(
-            f"cannot read it ({reason})",
-            path=str(path),
-            what=what,
-            text=f"cannot read {what} {path}: {reason}",
-        ) from None
+        return read_file(path, limit=MAX_CERT_FILE_BYTES, what=f"a {what}")
+    except FileProblem as exc:
+        if exc.reason.startswith("cannot read it: "):
+            reason = exc.reason.removeprefix("cannot read it: ")
+            raise CertFileError(
+                f"cannot read it ({reason})",
+                path=str(path),
+                what=what,
+                text=f"cannot read {what} {path}: {reason}",
+            ) from None
+        raise CertFileError(exc.reason, path=str(path), what=what) from None
 
 
 def _certificates(data: bytes, path: str, what: str) -> list[x509.Certificate]:

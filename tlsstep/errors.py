@@ -26,11 +26,20 @@ class DecodeError(TlsstepError):
 
 
 class ScenarioError(TlsstepError):
-    """A scenario file is invalid; ``path`` and ``line`` say where."""
+    """A scenario file is invalid; ``path`` and ``line`` say where, or ``offset`` (a byte
+    offset, written ``FILE:@OFFSET:``) where the file is not text at all."""
 
-    def __init__(self, message: str, *, path: str, line: int | None = None) -> None:
-        where = f"{path}:{line}" if line is not None else path
+    def __init__(
+        self, message: str, *, path: str, line: int | None = None, offset: int | None = None
+    ) -> None:
+        if line is not None:
+            where = f"{path}:{line}"
+        elif offset is not None:
+            where = f"{path}:@{offset}"
+        else:
+            where = path
         super().__init__(f"{where}: {message}")
         self.message = message
         self.path = path
         self.line = line
+        self.offset = offset

@@ -28,7 +28,7 @@ from tlsstep.config import PairConfig
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
 from tlsstep.identity import Identity
-from tlsstep.limits import quote
+from tlsstep.limits import MAX_SHELL_LINE, quote
 from tlsstep.notes import for_event, for_record
 from tlsstep.pair import MAX_HANDSHAKE_ROUNDS
 from tlsstep.session import CryptoHooks, Session, StepOutcome
@@ -231,6 +231,16 @@ class Shell:
         else:
             self.console.print(reply.view())
         return True
+
+    def _say_error(self, message: str) -> None:
+        """An error that belongs to no command (the input itself), in the run's form."""
+        if self.json_out is not None:
+            import json
+
+            self.json_out.write(json.dumps({"command": None, "ok": False, "error": message}) + "\n")
+            self.json_out.flush()
+        else:
+            self.console.print(Text(f"error: {message}", style="tlsstep.error"))
 
     def _execute(self, word: str, args: list[str], line: str) -> Reply | None:
         if word in ("quit", "exit"):
@@ -517,8 +527,15 @@ class Shell:
                 if interactive:
                     line = input("tlsstep> ")
                 else:
-                    line = stdin.readline()
+                    line = stdin.readline(MAX_SHELL_LINE + 1)  # /dev/zero has no newline
                     if not line:
+                        break
+                    if len(line) > MAX_SHELL_LINE and not line.endswith("\n"):
+                        self.errors += 1
+                        self._say_error(
+                            f"input line longer than {MAX_SHELL_LINE:,} characters "
+                            "(the longest a shell line may be); stopping"
+                        )
                         break
                     line = line.rstrip("\n")
                     if line.strip() and self.json_out is None:

@@ -12,12 +12,11 @@ type and must match it. Every problem raises :class:`StepError` naming the key.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from tlsstep import limits
+from tlsstep import limits, shell_words
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Result, Side
 from tlsstep.wire.enums import MESSAGE_NAMES, AlertDescription
@@ -489,8 +488,8 @@ def parse_line(text: str) -> Step:
         StepError: as :func:`parse_step`, or for unbalanced quotes.
     """
     try:
-        words = shlex.split(text)
-    except ValueError as exc:
+        words = shell_words.split(text)  # linear, unlike shlex.split; bounds the length
+    except shell_words.SplitError as exc:
         raise StepError(f"cannot split the line: {exc}") from None
     if not words:
         raise StepError("empty step")

@@ -16,8 +16,9 @@ from tlsstep.scenario import dump, find_files, load, loads, run
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = sorted((ROOT / "scenarios").glob("*.toml"))
 BROKEN = sorted((Path(__file__).parent / "broken").glob("*.toml"))
-# Each broken file starts with "# error: LINE: text the message must contain".
-HEADER = re.compile(rb"^# error: (\d*): (.+)$", re.MULTILINE)
+# Each broken file starts with "# error: LINE: text the message must contain"; LINE is
+# @OFFSET for a file that is not UTF-8 text (FILE:@OFFSET: in the message).
+HEADER = re.compile(rb"^# error: (@?\d*): (.+)$", re.MULTILINE)
 
 
 def test_enough_bundled_scenarios() -> None:
@@ -53,10 +54,11 @@ def _fields(step: object) -> tuple[object, ...]:
     return tuple(getattr(step, n) for n in names if n not in ("line", "expect"))
 
 
-def _expected(path: Path) -> tuple[int | None, str]:
+def _expected(path: Path) -> tuple[int | str | None, str]:
     match = HEADER.search(path.read_bytes())
     assert match, f"{path.name} needs a '# error: LINE: text' first line"
-    line = int(match.group(1)) if match.group(1) else None
+    where = match.group(1).decode()
+    line = where if where.startswith("@") else int(where) if where else None
     return line, match.group(2).decode()
 
 
@@ -72,7 +74,10 @@ def test_broken_file_names_its_line(path: Path) -> None:
         found = run(scenario).error
         assert found is not None, f"{path.name} loaded and ran"
         error = found
-    assert error.line == line
+    if isinstance(line, str):
+        assert error.offset == int(line[1:])
+    else:
+        assert error.line == line
     assert text in error.message
     where = f"{path}:{line}: " if line is not None else f"{path}: "
     assert str(error).startswith(where)

@@ -18,6 +18,7 @@ Examples:
   tlsstep decode run.pcapng                  secrets from the file's own secrets block
   tlsstep decode dump.pcap --keylog keys.txt (SSLKEYLOGFILE format)
   tlsstep decode dump.pcap --port 8443 --json
+  tlsstep decode run.pcapng --html run.html  (one page; it holds the secrets)
 """
 
 

@@ -38,6 +38,7 @@ Examples:
   tlsstep handshake --client-cert --alpn h2,http/1.1 --resume -v
   tlsstep handshake --server-cert-problem expired --certs
   tlsstep handshake --chain-depth 2 --tls-version 1.2 --certs --json
+  tlsstep handshake --server-group prime256v1 --html hrr.html  (a page to teach from)
 """
 
 

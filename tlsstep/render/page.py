@@ -93,7 +93,8 @@ Dashed, with a padlock: sent encrypted. Rounded boxes: a side's protocol state w
 <div id="certs"></div>
 </section>
 <section class="wide">
-<details id="all-steps"><summary>All steps, as text</summary><ol id="all-steps-list"></ol></details>
+<details id="all-steps" class="no-print"><summary>All steps, as text</summary><ol id="all-steps-list"></ol></details>
+<div id="print-steps" class="print-only"><h2>All steps</h2><div id="print-steps-list"></div></div>
 <details id="json-box" class="no-print"><summary>The run as JSON (what
 <code>--json</code> prints)</summary><pre id="json-text"></pre></details>
 </section>

@@ -76,7 +76,13 @@ def result_dict(result: ScenarioResult) -> dict[str, Any]:
 
 
 def invalid_dict(error: ScenarioError) -> dict[str, Any]:
-    return {"path": error.path, "line": error.line, "status": "invalid", "error": str(error)}
+    return {
+        "path": error.path,
+        "line": error.line,
+        "offset": error.offset,
+        "status": "invalid",
+        "error": str(error),
+    }
 
 
 def failure_text(result: ScenarioResult) -> str:

@@ -30,11 +30,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from tlsstep import limits
+from tlsstep.bounded_read import FileProblem, read_file
 from tlsstep.config import VERSIONS, PairConfig, SideConfig
 from tlsstep.errors import ScenarioError
 from tlsstep.steps import Step, StepError, parse_step, suggest
 
-from .source import KeyLines, key_lines
+from .source import KeyLines, TooDeep, key_lines
 
 # Keys of the file itself, beside the configuration keys read from PairConfig.
 FILE_KEYS: Final = ("name", "description", "client", "server", "step")
@@ -220,20 +221,55 @@ _TOML_LINE: Final = re.compile(r"\(at line (\d+), column \d+\)$")
 
 
 def load(path: str | Path) -> Scenario:
-    """Read and check one scenario file.
+    """Read and check one scenario file (a regular file of at most 4 MiB of UTF-8 TOML).
 
     Raises:
-        ScenarioError: unreadable file, bad TOML, unknown key, wrong type,
-            unknown step or missing value; ``path`` and ``line`` say where.
+        ScenarioError: unreadable file, not text, bad TOML, unknown key, wrong type,
+            unknown step or missing value; ``line`` (or ``offset``) says where.
     """
     name = str(path)
     try:
-        source = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the file: {exc.strerror}", path=name) from None
+        raw = read_file(path, limit=limits.MAX_SCENARIO_BYTES, what="a scenario")
+    except FileProblem as exc:
+        raise ScenarioError(exc.reason, path=name) from None
+    return loads(decode_source(raw, name), path=name)
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def decode_source(raw: bytes, path: str) -> str:
+    """A scenario file's bytes as text, or where they stop being UTF-8 text.
+
+    Raises:
+        ScenarioError: UTF-16, binary data or bytes that are not UTF-8, at ``FILE:@OFFSET``.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError(
+            "UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8",
+            path=path,
+            offset=0,
+        )
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        raise ScenarioError(
+            f"binary data, not TOML text: a NUL byte on line {_line_of(raw, nul)}",
+            path=path,
+            offset=nul,
+        )
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"not UTF-8 text (byte {exc.start})", path=name) from None
-    return loads(source, path=name)
+        raise ScenarioError(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {_line_of(raw, exc.start)}",
+            path=path,
+            offset=exc.start,
+        ) from None
+
+
+# Where tomllib's recursion gave up: the first long run of opening brackets.
+_DEEP: Final = re.compile(rf"[\[{{](?:[ \t]*[\[{{]){{{limits.MAX_TOML_DEPTH}}}")
 
 
 def loads(source: str, *, path: str = "<scenario>") -> Scenario:
@@ -242,6 +278,17 @@ def loads(source: str, *, path: str = "<scenario>") -> Scenario:
     Raises:
         ScenarioError: as :func:`load`.
     """
+    if not source.strip():
+        raise ScenarioError(
+            'empty file: a scenario needs at least one [[step]] table, e.g. [[step]] then op = "handshake"',
+            path=path,
+            line=1,
+        )
+    try:
+        # First: tomllib's work grows with the square of a dotted key's depth.
+        lines = key_lines(source, max_depth=limits.MAX_TOML_DEPTH)
+    except TooDeep as exc:
+        raise _too_deep(path, exc.line) from None
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
@@ -249,15 +296,34 @@ def loads(source: str, *, path: str = "<scenario>") -> Scenario:
         match = _TOML_LINE.search(message)
         line = int(match.group(1)) if match else None
         message = _TOML_LINE.sub("", message).strip()
-        raise ScenarioError(f"not valid TOML: {message}", path=path, line=line) from None
-    lines = key_lines(source)
-    return _Loader(path, lines).scenario(data)
+        raise ScenarioError(
+            f"not valid TOML: {quote_toml(message)}", path=path, line=line
+        ) from None
+    except RecursionError:
+        deep = _DEEP.search(source)
+        raise _too_deep(path, source.count("\n", 0, deep.start()) + 1 if deep else None) from None
+    return _Loader(path, lines, end_line=max(1, len(source.splitlines()))).scenario(data)
+
+
+def quote_toml(message: str) -> str:
+    """tomllib's message, cut short: it may quote the bad text."""
+    return message if len(message) <= 200 else message[:200] + "…"
+
+
+def _too_deep(path: str, line: int | None) -> ScenarioError:
+    return ScenarioError(
+        f"nested too deeply: a scenario nests tables and lists at most "
+        f"{limits.MAX_TOML_DEPTH} levels deep",
+        path=path,
+        line=line,
+    )
 
 
 @dataclass(slots=True)
 class _Loader:
     path: str
     lines: KeyLines
+    end_line: int | None = None  # where a missing [[step]] would go
 
     def error(self, message: str, *where: str | int) -> ScenarioError:
         return ScenarioError(message, path=self.path, line=self.lines.line(where))
@@ -321,7 +387,11 @@ class _Loader:
 
     def steps(self, tables: Any) -> tuple[Step, ...]:
         if tables is None:
-            raise self.error('no steps: add [[step]] tables, e.g. [[step]] then op = "handshake"')
+            raise ScenarioError(
+                'no steps: add [[step]] tables, e.g. [[step]] then op = "handshake"',
+                path=self.path,
+                line=self.end_line,
+            )
         if not isinstance(tables, list):
             raise self.error("step must be written as [[step]] tables", "step")
         out: list[Step] = []

@@ -82,8 +82,21 @@ def _open_multiline(text: str) -> str | None:
     return open_with
 
 
-def key_lines(source: str) -> KeyLines:
-    """Scan TOML ``source`` and note the line of every header and key."""
+class TooDeep(Exception):
+    """A key nests deeper than the caller allows; ``line`` says where."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def key_lines(source: str, *, max_depth: int | None = None) -> KeyLines:
+    """Scan TOML ``source`` and note the line of every header and key.
+
+    Raises:
+        TooDeep: a header or key of more than ``max_depth`` parts (the work of
+            placing a key grows with its depth).
+    """
     found = KeyLines()
     counts: dict[Path, int] = {}
     table: Path = ()
@@ -95,20 +108,28 @@ def key_lines(source: str) -> KeyLines:
             continue
         if match := _ARRAY_HEADER.match(text):
             name = _parts(match.group(1))
+            _check_depth(name, (), max_depth, number)
             index = counts.get(name, 0)
             counts[name] = index + 1
             table = (*name, index)
             found.lines.setdefault(table, number)
             found.lines.setdefault(name, number)
         elif match := _TABLE_HEADER.match(text):
+            _check_depth(_parts(match.group(1)), (), max_depth, number)
             table = _nest(_parts(match.group(1)), counts)
             found.lines.setdefault(table, number)
         elif match := _ASSIGN.match(text):
             key = _parts(match.group(1))
+            _check_depth(key, table, max_depth, number)
             for end in range(1, len(key) + 1):
                 found.lines.setdefault((*table, *key[:end]), number)
             in_string = _open_multiline(text[match.end() :])
     return found
+
+
+def _check_depth(key: tuple[str, ...], table: Path, max_depth: int | None, line: int) -> None:
+    if max_depth is not None and len(key) + len(table) > max_depth:
+        raise TooDeep(line)
 
 
 def _nest(name: tuple[str, ...], counts: dict[Path, int]) -> Path:

@@ -613,6 +613,7 @@
       if (!doc.capture) li.appendChild(el("div", {class: "dim", text: "  states: client " + after[n].client + ", server " + after[n].server}));
       ol.appendChild(li);
     });
+    $("print-steps-list").appendChild(ol.cloneNode(true)).removeAttribute("id");
   }
 
   // -- wiring ------------------------------------------------------------------------------------
