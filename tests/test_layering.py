@@ -30,8 +30,11 @@ PACKAGE = ROOT / "tlsstep"
 # Lowest first. A part may import any part of a lower layer.
 LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ("values", frozenset({"", "errors", "events", "exit_status", "safe_text", "subject"})),
-    ("foundations", frozenset({"limits", "wire", "secrets_dir", "msg_callback", "signals"})),
-    ("decoding", frozenset({"secret_file", "faults", "decode", "net"})),
+    (
+        "foundations",
+        frozenset({"limits", "wire", "secrets_dir", "msg_callback", "signals", "bounded_read"}),
+    ),
+    ("decoding", frozenset({"secret_file", "faults", "decode", "net", "shell_words"})),
     ("crypto and certificates", frozenset({"crypto", "certs"})),
     ("credentials", frozenset({"identity", "certcache", "cert_problems", "cert_files"})),
     ("configuration and the pair", frozenset({"config", "pair", "steps"})),
@@ -76,6 +79,7 @@ PRESENTATION: Final = frozenset({"render", "shell", "commands", "cli", "__main__
 FILE_IO: Final[dict[str, str]] = {
     "tlsstep.secrets_dir": "the private 0700 directory and its 0600 files",
     "tlsstep.secret_file": "nameless 0600 files OpenSSL reads and writes by path",
+    "tlsstep.bounded_read": "reads a file the user names, bounded by size and kind (#17)",
     "tlsstep.certcache": "the certificate cache in $XDG_CACHE_HOME/tlsstep (issue 14)",
     "tlsstep.cert_files": "reads the PEM files the user names (errors name the file)",
     "tlsstep.identity": "reads the PEM files the user names (read_pem)",
@@ -265,6 +269,28 @@ def test_the_checks_can_fail() -> None:
         test_no_file_io_below_the_commands(bad)
     with pytest.raises(pytest.fail.Exception):
         test_rich_and_click_only_where_output_is_made(bad)
+
+
+def _loaded_after(modules: list[str]) -> set[str]:
+    """The modules a fresh interpreter has loaded after importing ``modules``."""
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}:\n"
+        "    importlib.import_module(m)\n"
+        "print(' '.join(sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return set(out.stdout.split())
+
+
+def test_below_presentation_loads_neither_rich_nor_click() -> None:
+    """The import-time view of the same rule: nothing below render pulls them in."""
+    below = [m.name for m in MODULES if m.part not in PRESENTATION and m.name != "tlsstep"]
+    below = [n for n in below if not n.endswith("__main__")]
+    loaded = _loaded_after(below)
+    assert not {m for m in loaded if m == "rich" or m.startswith(("rich.", "click"))}
 
 
 def test_help_and_version_stay_light() -> None:
