@@ -467,3 +467,23 @@ def test_print_style_expands_every_step(browser: Any, pages: dict[str, Path]) ->
         assert all(call in text for call in calls) and "states: client CONNECTED" in text
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_ladder_marks_every_state_and_works_by_keyboard(
+    browser: Any, pages: dict[str, Path]
+) -> None:
+    load(browser, pages["tls13"])
+    doc = embedded(pages["tls13"])
+    boxes = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#ladder .statebox.client")]
+    moved = [
+        t["to"] for e in doc["events"] for t in e.get("transitions", []) if t["side"] == "client"
+    ]
+    assert {"WAIT_EE", "WAIT_CERT_CR", "WAIT_CV", "WAIT_FINISHED", "CONNECTED"} <= set(boxes)
+    assert set(moved) <= set(boxes) | {"START"}
+    # Keyboard only: Tab reaches the arrows, Enter opens one.
+    arrow = browser.find_elements(By.CSS_SELECTOR, "#ladder .arrow")[1]
+    browser.execute_script("arguments[0].focus()", arrow)
+    assert browser.switch_to.active_element == arrow
+    arrow.send_keys(Keys.ENTER)
+    assert "ServerHello" in browser.find_element(By.ID, "record-title").text
+    assert arrow.get_attribute("aria-pressed") == "true"

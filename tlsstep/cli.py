@@ -8,7 +8,10 @@ module level.
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
+import sys
 from typing import Any, Final
 
 import click
@@ -25,6 +28,17 @@ COMMANDS: Final = {
 }
 
 
+# Write failures of standard output: a full disk or quota, a file too big, a closed pipe.
+_WRITE_ERRNOS: Final = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE})
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null so the flush at exit does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use (click's documented pattern)."""
 
@@ -34,6 +48,23 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy_subcommands])
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; output that cannot be written is an error, not a traceback."""
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # what is still buffered fails here, not at exit
+        except OSError as exc:
+            if exc.filename is not None or exc.errno not in _WRITE_ERRNOS:
+                raise
+            _quiet_stdout()
+            if exc.errno == errno.EPIPE:  # the reader went away (| head): nothing to say
+                sys.exit(1)
+            raise click.ClickException(
+                f"could not write to standard output: {exc.strerror}"
+            ) from None
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy_subcommands:

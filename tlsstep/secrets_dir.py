@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -41,16 +42,23 @@ def private_file(name: str, data: bytes = b"") -> Path:
 def write_secret(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` (a key log to export) to the user's ``path``, mode 0600.
 
-    An existing file keeps its mode through ``O_CREAT``, so it is set explicitly:
-    whatever was there, the secrets are readable by their owner only.
+    An existing regular file keeps its mode through ``O_CREAT``, so it is set
+    explicitly: whatever was there, the secrets are readable by their owner only. A
+    device or pipe (``/dev/stdout``, ``<(...)``) is written to as it is. Short writes
+    are finished, so a full disk (``/dev/full``) raises instead of losing lines.
 
     Raises:
         OSError: the file cannot be written.
     """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(text)
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.fchmod(fd, 0o600)
+        data = text.encode("ascii")
+        while data:
+            data = data[os.write(fd, data) :]
+    finally:
+        os.close(fd)
 
 
 def cleanup() -> None:

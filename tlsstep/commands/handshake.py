@@ -241,6 +241,10 @@ def handshake_command(
         )
     finally:
         crypto.close()
+        if crypto.export_error is not None:
+            raise click.ClickException(
+                f"could not write {keylog}: {crypto.export_error.strerror}"
+            ) from None
 
 
 def _run(

@@ -573,6 +573,7 @@ class KeyLogCrypto:
         self._exported = 0
         self._finalizer = weakref.finalize(self, self._file.close)
         self.unprotectors: dict[int, ConnectionUnprotector] = {}
+        self.export_error: OSError | None = None
         if self.export is not None:
             try:
                 self._write_export(force=True)  # fail now, not after the run
@@ -595,9 +596,18 @@ class KeyLogCrypto:
         self._write_export()
 
     def _write_export(self, *, force: bool = False) -> None:
+        """Rewrite ``export``. The first write (``force``) raises; a later failure (a full
+        disk, ``/dev/full``) is kept in :attr:`export_error` for the command to report,
+        since it happens in the middle of a run, inside OpenSSL's callbacks' reach."""
         if self.export is None or (len(self.keylog.entries) == self._exported and not force):
             return
-        write_secret(self.export, self.keylog.nss_text())  # 0600: the secrets dir's job
+        try:
+            write_secret(self.export, self.keylog.nss_text())  # 0600: the secrets dir's job
+        except OSError as exc:
+            if force:
+                raise
+            self.export_error = exc
+            return
         self._exported = len(self.keylog.entries)
 
     def keylog_bytes(self) -> bytes:

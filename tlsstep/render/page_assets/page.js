@@ -162,15 +162,20 @@
         else if (i === 4) rows.push({kind: "fold", e: e, r: r, i: i, n: rs.length - 6});
       });
       var prev = n > 0 && events[n - 1].connection === e.connection ? after[n - 1] : {client: "START", server: "START"};
-      var changed = {}, any = false;
+      // Every state a side passed through in this step, intermediate ones included.
+      var seq = {client: [], server: []};
       ["client", "server"].forEach(function (s) {
-        var moved = (e.transitions || []).filter(function (t) { return t.side === s; });
-        if (after[n][s] !== prev[s] || moved.length) {
-          changed[s] = after[n][s];
-          any = true;
-        }
+        var last = prev[s];
+        (e.transitions || []).forEach(function (t) {
+          if (t.side === s && t.to !== last) { seq[s].push(t.to); last = t.to; }
+        });
+        if (after[n][s] !== last) seq[s].push(after[n][s]);  // the step's snapshot says so
       });
-      if (any && !doc.capture) rows.push({kind: "states", e: e, client: changed.client, server: changed.server});
+      if (!doc.capture) {
+        for (var j = 0; j < Math.max(seq.client.length, seq.server.length); j++) {
+          rows.push({kind: "states", e: e, client: seq.client[j], server: seq.server[j]});
+        }
+      }
     });
     var height = 70 + rows.length * ROW + 20;
     var root = svg("svg", {width: W, height: height, viewBox: "0 0 " + W + " " + height, role: "img",
@@ -600,6 +605,11 @@
       if (rep.explanation && rep.explanation.text) box.appendChild(el("p", {class: "note", text: rep.explanation.text}));
       box.appendChild(el("p", {class: "dim", text: "As sent (" + rep.source + "):"}));
       (rep.certificates || []).forEach(function (c, i) { var d = certLine(c); d.insertBefore(el("span", {class: "dim", text: "#" + i + " "}), d.firstChild); box.appendChild(d); });
+      var verified = rep.verified_chain || ind.chain || [];
+      if (verified.length) {
+        box.appendChild(el("p", null, el("span", {class: "dim", text: "As verified" + (rep.verified_chain ? " by OpenSSL" : " by the independent check") + ": "}),
+          verified.map(function (c) { return typeof c === "string" ? c : c.subject; }).join(" → ")));
+      }
       if (rep.anchor) { box.appendChild(el("p", {class: "dim", text: "As verified: chained to the trust anchor" + (rep.anchor_sent ? " (sent in the chain)" : " (from the verifier's store)") + ":"})); box.appendChild(certLine(rep.anchor)); }
       else box.appendChild(el("p", {class: "dim", text: "As verified: no path to a trust anchor was found."}));
     });
