@@ -10,14 +10,20 @@ from typing import Any
 
 from tlsstep.config import PairConfig
 from tlsstep.pair import Pair
-from tlsstep.session import Session
-from tlsstep.steps import parse_line
+from tlsstep.session import Session, StepOutcome
+from tlsstep.steps import Handshake, parse_line
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_pair(config: PairConfig | None = None) -> Pair:
     return Session(config or PairConfig()).pair
+
+
+def whole_handshake(config: PairConfig | None = None) -> tuple[Pair, StepOutcome]:
+    """A new session's pair after one whole handshake, through the session's driver."""
+    session = Session(config or PairConfig())
+    return session.pair, session.run(Handshake())
 
 
 def run_lines(session: Session, *lines: str) -> list[Any]:

@@ -37,9 +37,12 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ("decoding", frozenset({"secret_file", "faults", "decode", "net", "shell_words"})),
     ("crypto and certificates", frozenset({"crypto", "certs"})),
     ("credentials", frozenset({"identity", "certcache", "cert_problems", "cert_files"})),
-    ("configuration and the pair", frozenset({"config", "pair", "steps"})),
+    (
+        "configuration and the pair",
+        frozenset({"config", "tls13_suites", "endpoint", "pair", "steps"}),
+    ),
     ("session", frozenset({"session", "canned", "plan"})),
-    ("run views", frozenset({"states", "notes", "summary", "run_certs", "pcap"})),
+    ("run views", frozenset({"states", "state_watch", "notes", "summary", "run_certs", "pcap"})),
     ("front ends", frozenset({"scenario"})),
     ("render", frozenset({"render"})),
     ("shell", frozenset({"shell"})),
@@ -59,13 +62,15 @@ SAME_LAYER: Final[frozenset[tuple[str, str]]] = frozenset(
         ("identity", "certcache"),
         ("certcache", "identity"),  # a module-level import one way, a lazy one back
         ("config", "steps"),
-        ("pair", "faults"),
+        ("config", "tls13_suites"),
+        ("pair", "endpoint"),
         ("session", "canned"),
         ("canned", "session"),
         ("session", "plan"),
         ("plan", "session"),
         ("run_certs", "summary"),
         ("states", "notes"),
+        ("state_watch", "states"),
         ("cli", "commands"),
         ("commands", "cli"),
         ("__main__", "cli"),
@@ -127,10 +132,23 @@ def modules() -> list[Module]:
 MODULES: Final = modules()
 
 
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """Ids of the import nodes under ``if TYPE_CHECKING:``: annotations, not dependencies."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            out |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return out
+
+
 def imports(module: Module) -> Iterator[tuple[str, int]]:
-    """Every module ``module`` imports (lazy ones in functions too), with the line."""
+    """Every module ``module`` imports at run time (lazy ones in functions too), with
+    the line. Imports under ``if TYPE_CHECKING:`` are for annotations and not counted."""
     is_package = module.path.name == "__init__.py"
+    skip = _type_checking_only(module.tree)
     for node in ast.walk(module.tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name, node.lineno

@@ -136,6 +136,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     first["shell"] = (("shell",), shell)
     first["bulk"] = (("replay", str(tmp / "bulk.toml"), "--html", str(out["bulk"])), None)
     first["pcap"] = (("handshake", "--pcap", str(tmp / "run.pcapng")), None)
+    first["scenarios"] = (
+        ("replay", "-q", str(ROOT / "scenarios"), "--html", str(tmp / "all")),
+        None,
+    )
     first["json"] = (("handshake", "--data", "hello", "--json", "--states", "--certs", "-vv"), None)
     done = _in_parallel(first)
     out["json"] = tmp / "printed.json"
@@ -152,6 +156,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     done.update(_in_parallel(second))
     for name, path in out.items():
         assert path.exists(), done.get(name)
+    out["scenarios"] = tmp / "all"
     return out
 
 
@@ -294,20 +299,20 @@ def test_step_player_buttons_keys_and_deep_links(browser: Any, pages: dict[str, 
     doc = embedded(pages["tls13"])
     load(browser, pages["tls13"], "#step-2")
     assert "server.do_handshake()" in browser.find_element(By.ID, "step").text
-    snap = next(s for s in doc["step_states"] if s["step"] == 2)["states"]
+    snap = next(s for s in doc["step_states"] if s["event"] == 2)["states"]
     assert states_shown(browser) == {s: snap[s]["state"] for s in ("client", "server")}
     browser.find_element(By.ID, "next").click()
     assert browser.current_url.endswith("#step-3")
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
     assert browser.current_url.endswith("#step-4")
-    snap = next(s for s in doc["step_states"] if s["step"] == 4)["states"]
+    snap = next(s for s in doc["step_states"] if s["event"] == 4)["states"]
     assert states_shown(browser) == {"client": "CONNECTED", "server": snap["server"]["state"]}
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_LEFT, Keys.ARROW_LEFT)
     assert browser.current_url.endswith("#step-2")
     assert states_shown(browser)["server"] == "WAIT_FLIGHT2"
     # Every step's states agree with the run's JSON (the page's own copy of it).
     for s in doc["step_states"]:
-        browser.execute_script(f"location.hash = '#step-{s['step']}'")
+        browser.execute_script(f"location.hash = '#step-{s['event']}'")
         want = {side: s["states"][side]["state"] for side in ("client", "server")}
         assert states_shown(browser) == want, s["line"]
 
@@ -426,11 +431,11 @@ def test_decode_page_of_a_capture(browser: Any, pages: dict[str, Path]) -> None:
 def test_shell_html_command(browser: Any, pages: dict[str, Path]) -> None:
     load(browser, pages["shell"])
     doc = embedded(pages["shell"])
-    assert [s["line"] for s in doc["step_states"]] == [
-        "handshake",
-        "write client data=hi",
-        "deliver client",
-    ]
+    # Both sides after each single operation: the whole handshake's turns share step 0.
+    lines = [(s["step"], s["line"]) for s in doc["step_states"]]
+    assert lines[0] == (0, "handshake client") and lines[1] == (0, "deliver client")
+    assert {step for step, _ in lines[:-2]} == {0}
+    assert lines[-2:] == [(1, "write client data=hi"), (2, "deliver client")]
     browser.find_element(By.ID, "last").click()
     assert states_shown(browser) == {"client": "CONNECTED", "server": "CONNECTED"}
 
@@ -487,3 +492,25 @@ def test_ladder_marks_every_state_and_works_by_keyboard(
     arrow.send_keys(Keys.ENTER)
     assert "ServerHello" in browser.find_element(By.ID, "record-title").text
     assert arrow.get_attribute("aria-pressed") == "true"
+
+
+OPEN_EVERY_ARROW = """
+return Array.from(document.querySelectorAll("#ladder .arrow")).map(a => {
+  a.dispatchEvent(new MouseEvent("click"));
+  return document.getElementById("record-title").textContent;
+});
+"""
+
+
+def test_every_bundled_scenario_page_renders(browser: Any, pages: dict[str, Path]) -> None:
+    """Each classroom case of scenarios/ (replay --html DIR): no script error, every arrow
+    opens its record, and index.html links every page."""
+    index = (pages["scenarios"] / "index.html").read_text()
+    files = sorted(p for p in pages["scenarios"].glob("*.html") if p.name != "index.html")
+    assert len(files) == len(list((ROOT / "scenarios").glob("*.toml")))
+    for path in files:
+        assert f'href="{path.name}"' in index
+        load(browser, path)
+        opened = browser.execute_script(OPEN_EVERY_ARROW)  # one round trip per page
+        assert all(title.startswith("Step ") for title in opened), path.name
+        assert browser.get_log("browser") == [], path.name

@@ -6,11 +6,12 @@ import ssl
 
 import pytest
 
-from tests.helpers import make_pair, run_lines
+from tests.helpers import make_pair, run_lines, whole_handshake
 from tlsstep.config import ClientCert, PairConfig, SideConfig
 from tlsstep.events import Result, Side
 from tlsstep.faults import Flip
 from tlsstep.session import Session
+from tlsstep.steps import Handshake
 from tlsstep.wire.records import RecordSplitter
 
 VERSIONS = [("1.3", "TLSv1.3"), ("1.2", "TLSv1.2")]
@@ -18,8 +19,7 @@ VERSIONS = [("1.3", "TLSv1.3"), ("1.2", "TLSv1.2")]
 
 @pytest.mark.parametrize(("pin", "expected"), VERSIONS)
 def test_full_handshake_both_versions(pin: str, expected: str) -> None:
-    pair = make_pair(PairConfig(client=SideConfig(min_version=pin, max_version=pin)))
-    run = pair.run_handshake()
+    pair, run = whole_handshake(PairConfig(client=SideConfig(min_version=pin, max_version=pin)))
     assert run.result is Result.done
     for side in Side:
         facts = pair.facts(side)
@@ -28,25 +28,23 @@ def test_full_handshake_both_versions(pin: str, expected: str) -> None:
     assert pair.facts(Side.client).server_hostname == "example.test"
     assert pair.facts(Side.server).shared_ciphers  # server-only API answers
     # the log alternates handshake calls and deliveries, client first
-    assert run.events[0].call == "client.do_handshake()"
-    assert run.events[0].result is Result.want_read
-    assert run.events[0].produced[:1] == b"\x16"  # a handshake record: the ClientHello
+    first = run.entries[0].event
+    assert first.call == "client.do_handshake()"
+    assert first.result is Result.want_read
+    assert first.produced[:1] == b"\x16"  # a handshake record: the ClientHello
 
 
 def test_channel_binding_only_where_defined() -> None:
-    pair = make_pair(PairConfig(client=SideConfig(max_version="1.2")))
-    pair.run_handshake()
+    pair, _ = whole_handshake(PairConfig(client=SideConfig(max_version="1.2")))
     assert pair.facts(Side.client).channel_binding == pair.facts(Side.server).channel_binding
     assert len(pair.facts(Side.client).channel_binding or b"") == 12  # TLS 1.2 Finished
-    pair13 = make_pair()
-    pair13.run_handshake()
+    pair13, _ = whole_handshake()
     facts = pair13.facts(Side.client)
     assert facts.channel_binding is None and "RFC 9266" in (facts.channel_binding_note or "")
 
 
 def test_unavailable_apis_are_named() -> None:
-    pair = make_pair()
-    pair.run_handshake()
+    pair, _ = whole_handshake()
     names = dict(pair.facts(Side.client).unavailable)
     if hasattr(ssl.SSLObject, "get_verified_chain"):
         assert "get_verified_chain" not in names
@@ -65,18 +63,17 @@ def test_hello_retry_request() -> None:
 
 
 def test_alpn_agreed_and_without_overlap() -> None:
-    agreed = make_pair(
+    agreed, run = whole_handshake(
         PairConfig(
             client=SideConfig(alpn=("h2", "http/1.1")), server=SideConfig(alpn=("http/1.1",))
         )
     )
-    assert agreed.run_handshake().result is Result.done
+    assert run.result is Result.done
     assert agreed.facts(Side.client).selected_alpn_protocol == "http/1.1"
     assert agreed.facts(Side.server).selected_alpn_protocol == "http/1.1"
-    apart = make_pair(
+    apart, run = whole_handshake(
         PairConfig(client=SideConfig(alpn=("h2",)), server=SideConfig(alpn=("spdy/3",)))
     )
-    run = apart.run_handshake()
     # Python's server callback answers "no overlap" by not acknowledging ALPN, so
     # the handshake completes with no protocol selected.
     assert run.result is Result.done
@@ -84,18 +81,17 @@ def test_alpn_agreed_and_without_overlap() -> None:
 
 
 def test_mutual_tls() -> None:
-    pair = make_pair(PairConfig(client_cert=ClientCert.required))
-    assert pair.run_handshake().result is Result.done
+    pair, run = whole_handshake(PairConfig(client_cert=ClientCert.required))
+    assert run.result is Result.done
     peer = pair.facts(Side.server).peer_certificate
     assert peer is not None
     assert ("DNS", "client.example.test") in peer["subjectAltName"]
 
 
 def test_required_client_certificate_missing() -> None:
-    pair = make_pair(
+    _, run = whole_handshake(
         PairConfig(client_cert=ClientCert.required, client=SideConfig(send_certificate=False))
     )
-    run = pair.run_handshake()
     assert run.result is Result.error
     assert run.failed_side is Side.server
     assert run.error is not None and run.error.reason == "PEER_DID_NOT_RETURN_A_CERTIFICATE"
@@ -166,8 +162,7 @@ def test_unwrap_both_ways() -> None:
 
 
 def test_hostname_mismatch() -> None:
-    pair = make_pair(PairConfig(server_name="wrong.test"))
-    run = pair.run_handshake()
+    pair, run = whole_handshake(PairConfig(server_name="wrong.test"))
     assert run.result is Result.error and run.failed_side is Side.client
     assert run.error is not None
     assert run.error.exception == "SSLCertVerificationError"
@@ -182,8 +177,7 @@ def test_unknown_ca() -> None:
     import trustme
 
     other = trustme.CA()
-    pair = make_pair(PairConfig(trust_pem=other.cert_pem.bytes()))
-    run = pair.run_handshake()
+    _, run = whole_handshake(PairConfig(trust_pem=other.cert_pem.bytes()))
     assert run.result is Result.error
     assert run.error is not None
     assert run.error.verify_code == 20
@@ -218,18 +212,34 @@ def test_deliver_records_keeps_the_rest_queued() -> None:
     assert event.delivered + pair.queue(Side.server) == queued
 
 
-def test_stall_is_reported_not_looped() -> None:
-    pair = make_pair()
-    pair.handshake(Side.client)
-    pair.tamper(Side.client, Flip(offset=0, bit=0))  # no longer a TLS record type
-    run = pair.run_handshake()
+def test_junk_ends_the_handshake_not_loops() -> None:
+    session = Session(PairConfig())
+    session.pair.handshake(Side.client)
+    session.pair.tamper(Side.client, Flip(offset=0, bit=0))  # no longer a TLS record type
+    run = session.run(Handshake())
     assert run.result in (Result.error, Result.stalled)
-    assert len(run.events) < 20
+    assert len(run.entries) < 20
+
+
+def test_stall_says_who_waits_for_what() -> None:
+    # Half a ClientHello reaches the server; then nobody can go on (#17 item 13).
+    session = Session(PairConfig())
+    run_lines(session, "handshake client", "tamper client truncate=10")
+    run = session.run(Handshake())
+    assert run.result is Result.stalled
+    assert [str(w.side) for w in run.stalled] == ["client", "server"]
+    client, server = run.stalled
+    assert server.queued_to_it == 0  # OpenSSL took the 10 bytes in and waits for the rest
+    assert str(server) == (
+        "server waits for bytes from the client (server.do_handshake() → want read); "
+        "the client has nothing queued for it"
+    )
+    assert str(client).startswith("client waits for bytes from the server")
+    assert len(run.entries) < 10
 
 
 def test_errors_are_values_and_logged() -> None:
-    pair = make_pair(PairConfig(server_name="wrong.test"))
-    pair.run_handshake()
+    pair, _ = whole_handshake(PairConfig(server_name="wrong.test"))
     errors = [e for e in pair.events if e.error]
     assert {e.side for e in errors} == {Side.client, Side.server}
     assert all(e.result is Result.error for e in errors)

@@ -6,6 +6,7 @@ import io
 
 from tests.helpers import run_lines
 from tlsstep.config import PairConfig, SideConfig
+from tlsstep.crypto.unprotector import KeyLogCrypto
 from tlsstep.render.terminal import make_console, run_view, transcript
 from tlsstep.session import Session
 
@@ -25,8 +26,22 @@ def test_first_flight_renders_exactly() -> None:
         "connection 1",
         "  1  client.do_handshake() → want read   183 bytes out",
         "  2  client ──▶ server  183 bytes",
-        f"      handshake          TLS 1.0  {length:>5} B ClientHello",
+        f"      handshake                    TLS 1.0  {length:>5} B ClientHello",
     ]
+
+
+def test_protected_record_shows_outer_and_inner_type() -> None:
+    """Issue 16 item 4: the wire type of a TLS 1.3 protected record is not hidden."""
+    with KeyLogCrypto() as crypto:
+        session = Session(PairConfig(), crypto=crypto)
+        run_lines(session, "handshake")
+    lines = _text(transcript(session.entries), width=200).splitlines()
+    ee = next(line for line in lines if "EncryptedExtensions" in line)
+    assert ee.split()[:3] == ["application_data", "→", "handshake"]
+    ccs = next(line for line in lines if "change_cipher_spec" in line)
+    assert ccs.endswith(" 1 B")  # nothing trails the last part
+    hello = next(line for line in lines if "ServerHello" in line)
+    assert hello.index("TLS 1.2") == ee.index("TLS 1.2")  # the columns line up
 
 
 def test_failure_and_summary_render() -> None:

@@ -43,6 +43,7 @@ class SideConfig:
     min_version: str | None = None  # "1.2" / "1.3"; None: OpenSSL's default
     max_version: str | None = None
     ciphers: str | None = None  # OpenSSL cipher string for TLS 1.2 and below
+    tls13_ciphersuites: tuple[str, ...] = ()  # TLS 1.3 suites offered; (): OpenSSL's default
     group: str | None = None  # set_ecdh_curve(): Python can set exactly one group
     alpn: tuple[str, ...] = ()
     verify: bool = True  # client: verify the server; server: verify a client cert it gets
@@ -100,6 +101,10 @@ def _apply_common(ctx: ssl.SSLContext, cfg: SideConfig, side: Side) -> None:
             raise TlsstepError(
                 f"{side} ciphers: OpenSSL matches no cipher with {quote(cfg.ciphers)}"
             ) from None
+    if cfg.tls13_ciphersuites:
+        from tlsstep.tls13_suites import set_tls13_suites
+
+        set_tls13_suites(ctx, cfg.tls13_ciphersuites, f"{side} tls13_ciphersuites")
     if cfg.group:
         try:
             ctx.set_ecdh_curve(cfg.group)

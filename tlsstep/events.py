@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tlsstep.faults import Fault
 
 
 class Side(StrEnum):
@@ -24,7 +27,60 @@ class Result(StrEnum):
     want_read = "want read"  # OpenSSL needs bytes from the peer before it can go on
     closed = "closed"  # the peer's close_notify arrived (SSLZeroReturnError)
     error = "error"
-    stalled = "stalled"  # run_handshake: nobody can move and nothing is queued
+    stalled = "stalled"  # a whole handshake: nobody can move and nothing is queued
+
+
+class Op(StrEnum):
+    """Every operation an event can record: the endpoint's calls, then the pair's own.
+
+    A ``StrEnum``, so an op prints and serialises as its name (``"do_handshake"``).
+    """
+
+    do_handshake = "do_handshake"
+    write = "write"
+    read = "read"
+    unwrap = "unwrap"
+    verify_client_post_handshake = "verify_client_post_handshake"
+    receive = "receive"  # bytes a remote peer sent arrived (its "call")
+    deliver = "deliver"
+    eof = "eof"
+    tamper = "tamper"
+
+    @property
+    def is_call(self) -> bool:
+        """An operation of the endpoint itself (OpenSSL's or the remote peer's), not of
+        the bytes between the sides."""
+        return self not in _TRANSPORT
+
+
+_TRANSPORT = frozenset({Op.deliver, Op.eof, Op.tamper})
+
+
+class ErrorSource(StrEnum):
+    """Who broke a rule, as h11 splits ``LocalProtocolError``/``RemoteProtocolError``.
+
+    ``local``: this side was asked for something it cannot do now (a read on a
+    closed object, a post-handshake request before the handshake). ``remote``: what
+    the peer sent (its bytes, alert, certificate or offer) made this side fail.
+    """
+
+    local = "local"
+    remote = "remote"
+
+
+# OpenSSL reasons that mean "the caller used this object wrongly", not "the peer did".
+_LOCAL_REASONS = frozenset(
+    {
+        "SHUTDOWN_WHILE_IN_INIT",
+        "PROTOCOL_IS_SHUTDOWN",
+        "EXTENSION_NOT_RECEIVED",  # verify_client_post_handshake without the client's offer
+        "WRONG_SSL_VERSION",
+        "UNINITIALIZED",
+        "BAD_LENGTH",
+        "NOT_SERVER",
+        "NOT_CLIENT",
+    }
+)
 
 
 _ALERT_REASON = re.compile(r"(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z_0-9]+)$")
@@ -40,6 +96,7 @@ class SSLErrorInfo:
     reason: str | None = None
     verify_code: int | None = None
     verify_message: str | None = None
+    source: ErrorSource = ErrorSource.remote
 
     @property
     def alert_received(self) -> str | None:
@@ -53,14 +110,24 @@ class SSLErrorInfo:
     def from_exception(cls, exc: BaseException) -> SSLErrorInfo:
         verify_code = getattr(exc, "verify_code", None)
         verify_message = getattr(exc, "verify_message", None)
+        reason = getattr(exc, "reason", None)
+        # A ValueError is Python refusing the call itself (read() on a closed object).
+        local = isinstance(exc, ValueError) and not isinstance(exc, OSError)
+        local = local or reason in _LOCAL_REASONS
         return cls(
             exception=type(exc).__name__,
             message=str(exc),
             library=getattr(exc, "library", None),
-            reason=getattr(exc, "reason", None),
+            reason=reason,
             verify_code=verify_code if isinstance(verify_code, int) else None,
             verify_message=verify_message if isinstance(verify_message, str) else None,
+            source=ErrorSource.local if local else ErrorSource.remote,
         )
+
+
+# An argument of an operation as the log shows it: ``size=16384``, ``data=b"GET /"``,
+# ``bytes=10``, ``fault=Flip(...)``, ``timeout=2.0``.
+Arg = tuple[str, "int | float | bytes | Fault"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,21 +150,26 @@ class Processed:
 class Event:
     """One operation on the pair and what it did.
 
-    ``produced`` is what the operation wrote towards the peer (it is now queued);
-    ``delivered`` is what a ``deliver`` moved into the peer's incoming BIO. The
-    queue sizes are after the operation.
+    Callers dispatch on ``op`` (an :class:`Op`), and each kind of outcome has its
+    own typed field: ``produced`` is what the operation wrote towards the peer (it
+    is now queued; for ``receive``, what the remote peer sent); ``delivered`` is
+    what a ``deliver`` moved into the peer's incoming BIO; ``data`` the plaintext a
+    ``read`` returned; ``written`` the bytes a ``write`` took; ``resized`` the queue
+    length before and after a ``tamper``. The queue sizes are after the operation.
     """
 
     index: int
     connection: int
     side: Side
-    op: str
-    args: tuple[tuple[str, Any], ...] = ()
+    op: Op
+    args: tuple[Arg, ...] = ()
     result: Result
-    value: Any = None
     error: SSLErrorInfo | None = None
     produced: bytes = b""
     delivered: bytes = b""
+    data: bytes | None = None
+    written: int | None = None
+    resized: tuple[int, int] | None = None
     queued_to_server: int = 0
     queued_to_client: int = 0
     note: str | None = None
@@ -153,3 +225,24 @@ class SideFacts:
     context_minimum_version: str
     context_maximum_version: str
     unavailable: tuple[tuple[str, str], ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Wait:
+    """Why one side of a stalled handshake cannot go on: what it waits for."""
+
+    side: Side
+    last: str | None  # its last call, e.g. "server.do_handshake()"
+    last_result: Result | None
+    unread: int  # bytes delivered to it that it could not use yet (a partial record)
+    queued_to_it: int  # bytes its peer has queued for it (0: nothing on the way)
+
+    def __str__(self) -> str:
+        text = f"{self.side} waits for bytes from the {self.side.peer}"
+        if self.last is not None and self.last_result is not None:
+            text += f" ({self.last} → {self.last_result})"
+        if self.unread:
+            text += f"; it holds {self.unread} bytes that are not a whole record"
+        if not self.queued_to_it:
+            text += f"; the {self.side.peer} has nothing queued for it"
+        return text

@@ -41,6 +41,8 @@ MAX_INDEX: Final = (1 << 31) - 1
 # RFC 7301 §3.1: ProtocolName<1..2^8-1>; a list longer than this teaches nothing.
 MAX_ALPN_NAMES: Final = 32
 MAX_ALPN_NAME_BYTES: Final = 255
+# The longest a receive step may wait for a remote peer, in seconds.
+MAX_RECEIVE_SECONDS: Final = 600.0
 # Files tlsstep reads whole, and shell lines.
 MAX_SCENARIO_BYTES: Final = 4 * MIB
 MAX_CERT_FILE_BYTES: Final = MIB

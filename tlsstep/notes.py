@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from tlsstep.decode import RecordView
-from tlsstep.events import Event, Result
+from tlsstep.events import Event, Op, Result
 from tlsstep.wire.enums import ContentType
 
 NOTES: Final[dict[str, str]] = {
@@ -301,10 +301,10 @@ def _extension_names(decoded: object) -> list[str] | None:
 def event_keys(event: Event) -> list[str]:
     """The note keys for one operation's outcome."""
     keys: list[str] = []
-    if event.op in ("deliver", "tamper", "eof"):
+    if not event.op.is_call:
         return keys
     if event.result is Result.want_read:
-        keys.append("read: want read" if event.op == "read" else "want read")
+        keys.append("read: want read" if event.op is Op.read else "want read")
     elif event.result is Result.closed:
         keys.append("closed")
     elif event.result is Result.error:

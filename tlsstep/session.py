@@ -1,20 +1,27 @@
-"""Runs steps on a pair, keeps the log, and feeds what crossed to the decoder.
+"""Runs steps on a pair, keeps the log, feeds what crossed to the decoder, tells observers.
 
-The one executor (DESIGN.md): ``tlsstep handshake``, scenarios and the shell all
-call :meth:`Session.run` with step values. Errors in a step (an offset outside
-the queue, a side that cannot do that) become the step's outcome, not a raise.
+The one executor and the one driver (DESIGN.md): ``tlsstep handshake``, ``--step``,
+scenarios and the shell all call :meth:`Session.run` with step values (or
+:meth:`Session.drive` with a plan of them). Errors in a step (an offset outside the
+queue, a side that cannot do that) become the step's outcome, not a raise.
+
+Front ends that watch a run subscribe an :class:`Observer` (:meth:`Session.subscribe`):
+``--step`` pauses in :meth:`Observer.before`, the state tracker follows
+:meth:`Observer.operation`, the scenario recorder notes :meth:`Observer.step`. None
+of them drives its own loop.
 """
 
 from __future__ import annotations
 
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from tlsstep.config import PairConfig, build_contexts
 from tlsstep.decode import Decoder, RecordView, Unprotector
 from tlsstep.errors import TlsstepError, UsageProblem
-from tlsstep.events import Event, Result, Side, SideFacts
+from tlsstep.events import Event, Result, Side, SideFacts, SSLErrorInfo, Wait
 from tlsstep.identity import Identity, default_identity
 from tlsstep.pair import Pair
 from tlsstep.steps import (
@@ -22,6 +29,7 @@ from tlsstep.steps import (
     Eof,
     Handshake,
     Read,
+    Receive,
     Resume,
     Step,
     Tamper,
@@ -50,19 +58,80 @@ class Entry:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StepOutcome:
+    """What one step did: its entries, and why it could not go on if it could not.
+
+    ``problem``: the step could not be done at all (a bad offset, a side that cannot
+    do that): a local error, the caller's. ``stalled``: a whole handshake in which
+    neither side can go on; who waits for what.
+    """
+
     step: Step
     index: int
     entries: tuple[Entry, ...]
-    problem: str | None = None  # the step could not be done at all (bad offset, ...)
+    problem: str | None = None
+    stalled: tuple[Wait, ...] = ()
 
     @property
     def result(self) -> Result | None:
-        """The result of the step's last SSLObject call (deliveries aside)."""
-        calls = [e.event for e in self.entries if e.event.op not in ("deliver", "tamper", "eof")]
+        """The result of the step's first failed call, else its last call (deliveries aside)."""
+        if self.stalled:
+            return Result.stalled
+        calls = [e.event for e in self.entries if e.event.op.is_call]
         if not calls:
             return Result.error if self.problem else Result.done
         failed = [c for c in calls if c.result is Result.error]
         return failed[0].result if failed else calls[-1].result
+
+    @property
+    def failed(self) -> bool:
+        """The step could not be done, or an SSLObject call in it failed."""
+        return bool(self.problem) or any(e.event.error for e in self.entries)
+
+    @property
+    def error(self) -> SSLErrorInfo | None:
+        """The first OpenSSL error of the step, as a value."""
+        return next((e.event.error for e in self.entries if e.event.error), None)
+
+    @property
+    def failed_side(self) -> Side | None:
+        return next((e.event.side for e in self.entries if e.event.error), None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Operation:
+    """One single operation the driver ran: a step of a plan, or a turn of a whole handshake.
+
+    ``index`` is the step it belongs to (a whole handshake's turns share one);
+    ``problem`` says why it could not be done at all.
+    """
+
+    step: Step
+    index: int
+    entries: tuple[Entry, ...]
+    problem: str | None = None
+
+
+class Observer:
+    """Watches a session run; subclass and override what you need (each is a no-op here).
+
+    Observers are called in the order they subscribed, after the session has
+    recorded what they are told about; they may read the session but not run steps.
+    """
+
+    def before(self, session: Session, step: Step) -> None:
+        """A single operation is about to run (``session.halt()`` stops the run here)."""
+
+    def operation(self, session: Session, done: Operation) -> None:
+        """A single operation ran; ``done.entries`` are its events, decoded."""
+
+    def step(self, session: Session, outcome: StepOutcome) -> None:
+        """A step (possibly a whole handshake of many operations) finished."""
+
+    def finish(self, session: Session) -> None:
+        """A plan's run (:meth:`Session.drive`) ended: done, failed or halted."""
+
+
+AnObserver = TypeVar("AnObserver", bound=Observer)
 
 
 @dataclass(slots=True)
@@ -97,6 +166,8 @@ class Session:
         )
         self.connections: list[Connection] = []
         self.outcomes: list[StepOutcome] = []
+        self.observers: list[Observer] = []
+        self.halted = False
         self._new_connection(session=None)
 
     # -- connections ----------------------------------------------------------
@@ -116,7 +187,7 @@ class Session:
     def _new_connection(self, session: ssl.SSLSession | None) -> None:
         number = len(self.connections) + 1
         client_ctx, server_ctx = self.contexts
-        pair = Pair(
+        pair = Pair.in_memory(
             client_ctx,
             server_ctx,
             server_hostname=self.config.server_name,
@@ -126,26 +197,114 @@ class Session:
         unprotector = self.crypto.unprotector(number) if self.crypto else None
         self.connections.append(Connection(number=number, pair=pair, decoder=Decoder(unprotector)))
 
-    # -- running steps --------------------------------------------------------
+    # -- observers --------------------------------------------------------------
+
+    def subscribe(self, observer: AnObserver) -> AnObserver:
+        """Tell ``observer`` about every operation and step from now on; returns it."""
+        self.observers.append(observer)
+        return observer
+
+    def halt(self) -> None:
+        """Stop the run before the next single operation (a ``q`` at a ``--step`` pause)."""
+        self.halted = True
+
+    # -- the driver --------------------------------------------------------------
+    #
+    # Inputs: one step. A single step is one operation on the pair; a whole
+    # handshake (``Handshake()`` without a side) is the sequence of single steps
+    # ``plan.handshake_turns`` chooses, one at a time, from the pair's state after
+    # the previous one.
+    #
+    # Outputs: one StepOutcome, appended to ``outcomes`` and returned: every entry
+    # the step made (a whole handshake's turns all carry its index), a ``problem``
+    # if a single step could not be done (the run stops there), ``stalled`` (who
+    # waits for what) if neither side could go on.
+    #
+    # Invariants: every pair event becomes exactly one Entry, decoded once, in
+    # order, before any observer hears of it; observers hear ``before`` and
+    # ``operation`` once per single operation and ``step`` once per step, in that
+    # order; nothing runs after ``halt()``; OpenSSL's errors arrive as values (an
+    # error is an outcome, the step still completes), only tlsstep's own refusals
+    # (TlsstepError) become ``problem``.
 
     def run(self, step: Step) -> StepOutcome:
-        """Execute one step; return what it did."""
+        """Execute one step (a whole handshake included); return what it did."""
         index = len(self.outcomes)
         conn = self.current  # a resume starts a new one; this step's events are in this one
-        start = len(conn.pair.events)
+        start = len(conn.entries)
         problem: str | None = None
+        stalled: tuple[Wait, ...] = ()
+        try:
+            if isinstance(step, Handshake) and step.side is None:
+                stalled = self._drive_turns(index)
+            else:
+                self._operate(step, index)
+        except TlsstepError as exc:
+            problem = str(exc)
+        outcome = StepOutcome(
+            step=step,
+            index=index,
+            entries=tuple(conn.entries[start:]),
+            problem=problem,
+            stalled=stalled,
+        )
+        self.outcomes.append(outcome)
+        for observer in self.observers:
+            observer.step(self, outcome)
+        return outcome
+
+    def drive(self, plan: Iterable[Step]) -> bool:
+        """Run a plan's steps until one fails (later ones assume it worked) or a halt.
+
+        Returns:
+            False if an observer halted the run, else True.
+        """
+        for step in plan:
+            if self.halted or self.run(step).failed:
+                break
+        for observer in self.observers:
+            observer.finish(self)
+        return not self.halted
+
+    def _drive_turns(self, index: int) -> tuple[Wait, ...]:
+        from tlsstep.plan import handshake_turns
+
+        turns = handshake_turns(self.pair)
+        while not self.halted:
+            try:
+                single = next(turns)
+            except StopIteration as stop:
+                waits: tuple[Wait, ...] = stop.value
+                return waits
+            self._operate(single, index)
+        return ()
+
+    def _operate(self, step: Step, index: int) -> None:
+        """One single operation: dispatch it, decode its events, tell the observers."""
+        for observer in self.observers:
+            observer.before(self, step)
+        if self.halted:
+            return
+        conn = self.current
+        start = len(conn.pair.events)
+        refused: TlsstepError | None = None
         try:
             self._dispatch(step)
         except TlsstepError as exc:
-            problem = str(exc)
+            refused = exc
         entries = tuple(self._record(conn, e, index) for e in conn.pair.events[start:])
-        outcome = StepOutcome(step=step, index=index, entries=entries, problem=problem)
-        self.outcomes.append(outcome)
-        return outcome
+        done = Operation(
+            step=step, index=index, entries=entries, problem=str(refused) if refused else None
+        )
+        for observer in self.observers:
+            observer.operation(self, done)
+        if refused is not None:
+            raise refused
 
     def _record(self, conn: Connection, event: Event, step: int) -> Entry:
         records: tuple[RecordView, ...] = ()
         if event.delivered:
+            # Decoded as they cross, whoever produced them (a remote peer's too).
             records = tuple(conn.decoder.feed(event.side, event.delivered))
         entry = Entry(event=event, records=records, step=step)
         conn.entries.append(entry)
@@ -154,8 +313,6 @@ class Session:
     def _dispatch(self, step: Step) -> None:
         pair = self.pair
         match step:
-            case Handshake(side=None):
-                pair.run_handshake()
             case Handshake(side=side) if side is not None:
                 pair.handshake(side)
             case Deliver(side=side, nbytes=nbytes, nrecords=nrecords):
@@ -168,20 +325,25 @@ class Session:
                 pair.unwrap(side)
             case VerifyClientPostHandshake():
                 pair.verify_client_post_handshake()
+            case Receive(side=side, timeout=timeout):
+                pair.receive(side, timeout)
             case Eof(side=side):
                 pair.eof(side)
             case Tamper(side=side, fault=fault):
                 pair.tamper(side, fault)
             case Resume():
-                session = pair.session()
-                if session is None:
-                    raise UsageProblem(
-                        "the client has no session to resume yet (TLS 1.3 tickets arrive "
-                        "with the client's first read after the handshake)"
-                    )
-                self._new_connection(session)
+                self._resume()
             case _:
                 raise UsageProblem(f"cannot run {step!r}")
+
+    def _resume(self) -> None:
+        session = self.pair.session()
+        if session is None:
+            raise UsageProblem(
+                "the client has no session to resume yet (TLS 1.3 tickets arrive "
+                "with the client's first read after the handshake)"
+            )
+        self._new_connection(session)
 
     # -- facts ----------------------------------------------------------------
 

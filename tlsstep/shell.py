@@ -4,22 +4,19 @@ The shell has no step syntax of its own: a line whose first word is a step
 (``deliver client records=1``) goes to :func:`tlsstep.steps.parse_line`, the one
 parser, and then to :meth:`Session.run`, the one executor. Around the steps it
 has a few words of its own: ``show``, ``help``, ``reset``, ``save`` and ``quit``.
-
-Also here, because ``--step`` and the shell both need them: :func:`step_line`
-(a step written back as a shell line) and :func:`expand` (a whole-handshake step
-split into the single operations ``run_handshake`` would do, so a pause can come
-between any two).
+It watches its session as the other front ends do, through observers: a
+:class:`~tlsstep.state_watch.StateWatch` for the states and a scenario
+:class:`~tlsstep.scenario.Recorder` for ``save``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shlex
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TextIO
+from typing import Any, Final, TextIO
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
@@ -30,14 +27,10 @@ from tlsstep.events import Side
 from tlsstep.identity import Identity
 from tlsstep.limits import MAX_SHELL_LINE, quote
 from tlsstep.notes import for_event, for_record
-from tlsstep.pair import MAX_HANDSHAKE_ROUNDS
 from tlsstep.session import CryptoHooks, Session, StepOutcome
-from tlsstep.states.tracker import Tracker
-from tlsstep.steps import OPS, Deliver, Handshake, Step, StepError, parse_line, step_table, suggest
+from tlsstep.state_watch import StepStates
+from tlsstep.steps import OPS, Step, StepError, parse_line, suggest
 from tlsstep.wire.records import record_lengths
-
-if TYPE_CHECKING:
-    from tlsstep.scenario import Recorder
 
 SHOW: Final = ("records", "messages", "certs", "state", "keys", "queue", "ladder")
 
@@ -53,77 +46,6 @@ COMMANDS: Final[dict[str, str]] = {
     "explain": "explain on|off: add a plain-language note to each message and outcome",
     "quit": "leave the shell (also: exit, end of input)",
 }
-
-
-# -- steps as lines -----------------------------------------------------------------
-
-
-def step_line(step: Step) -> str:
-    """The shell line :func:`parse_line` reads back as ``step`` (without expectations)."""
-    table = step_table(step)
-    table.pop("expect", None)
-    op = table.pop("op")
-    words = [op]
-    for key in OPS[op].positional:
-        if key in table and key != "data":
-            words.append(shlex.quote(str(table.pop(key))))
-    for key, value in table.items():
-        shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-        words.append(f"{key}={shlex.quote(shown)}")
-    return " ".join(words)
-
-
-def handshake_ops(session: Session) -> Iterator[Step]:
-    """The single steps ``Pair.run_handshake`` takes, chosen one at a time.
-
-    Lazy on purpose: each next step depends on what the previous one did, so the
-    caller runs a step before asking for the next. The turn order, failure and
-    stall rules are run_handshake's (pair.py), so the events are the same.
-    """
-    turn, idle = Side.client, 0
-    for _ in range(MAX_HANDSHAKE_ROUNDS):
-        pair = session.pair
-        before = len(pair.queue(turn))
-        moved = False
-        if not pair.handshake_done[turn]:
-            yield Handshake(side=turn)
-            if pair.failed[turn] is not None:
-                # As run_handshake: let the peer read the alert the failing side queued.
-                if pair.queue(turn):
-                    yield Deliver(side=turn)
-                    if not pair.handshake_done[turn.peer]:
-                        yield Handshake(side=turn.peer)
-                return
-            moved = len(pair.queue(turn)) > before
-        if pair.queue(turn):
-            yield Deliver(side=turn)
-            moved = True
-        if all(pair.handshake_done.values()):
-            for side in Side:
-                if pair.queue(side):
-                    yield Deliver(side=side)
-            return
-        idle = 0 if moved else idle + 1
-        if idle >= 2:
-            return
-        turn = turn.peer
-
-
-def expand(session: Session, steps: Iterable[Step]) -> Iterator[Step]:
-    """``steps`` with each whole-handshake step split into single operations.
-
-    Stops after a step that failed, as ``tlsstep handshake`` does: later canned
-    steps assume the earlier ones worked.
-    """
-    for step in steps:
-        start = len(session.outcomes)
-        if isinstance(step, Handshake) and step.side is None:
-            yield from handshake_ops(session)
-        else:
-            yield step
-        done = session.outcomes[start:]
-        if any(o.problem or any(e.event.error for e in o.entries) for o in done):
-            return
 
 
 # -- save -------------------------------------------------------------------------------
@@ -183,12 +105,14 @@ class Shell:
         if getattr(self, "session", None) is not None:
             self.close()
         hooks = self.crypto() if self.crypto is not None else None
+        from tlsstep.scenario import Recorder
+
         self.session = Session(self.config, self.identity, crypto=hooks)
-        self.tracker = Tracker()
+        # Both sides after each operation (``show state``, and ``html``'s step player).
+        self.watch = self.session.subscribe(StepStates())
+        self.recorder = self.session.subscribe(Recorder())
         self.done: list[Done] = []
-        self.recorder = _recorder(self.session)
         self.seen: set[str] = set()  # --explain notes already shown: each once
-        self.step_states: list[dict[str, Any]] = []  # both sides after each step, for html
 
     def close(self) -> None:
         """Remove the session's key log (the crypto hooks own it)."""
@@ -286,17 +210,13 @@ class Shell:
 
     def run(self, step: Step) -> Reply:
         """Run one step; its events, states and (with explain) notes."""
-        from tlsstep.render.json import event_dict, states_dict
+        from tlsstep.render.json import event_dict, states_dict, wait_dict
         from tlsstep.render.states_view import moves_summary, notes_view, states_line
         from tlsstep.render.terminal import entry_lines
 
         outcome = self.session.run(step)
-        moves = self.tracker.follow(outcome.entries)
-        snapshot = self.tracker.snapshot(self.session.pair)
-        self.step_states.append(
-            {"step": outcome.index, "line": step_line(step), "states": states_dict(snapshot)}
-        )
-        version = self._version()
+        moves, snapshot = self.watch.step_moves, self.watch.now(self.session)
+        version = self.watch.version
         notes = (
             {
                 entry.event.index: [
@@ -312,7 +232,6 @@ class Shell:
             self.errors += 1
         else:
             self.done.append(Done(step=step, outcome=outcome))
-            self.recorder.note(outcome)  # the step with checks of what it did
 
         def view() -> RenderableType:
             parts: list[RenderableType] = []
@@ -322,6 +241,8 @@ class Shell:
                     parts.append(notes_view(notes[entry.event.index]))
             if outcome.problem:
                 parts.append(Text(f"error: {outcome.problem}", style="tlsstep.error"))
+            for wait in outcome.stalled:
+                parts.append(Text(f"stalled: {wait}", style="tlsstep.error"))
             parts.append(moves_summary(moves))
             parts.append(states_line(snapshot))
             return Group(*parts)
@@ -333,13 +254,11 @@ class Shell:
         }
         if outcome.problem:
             data |= {"ok": False, "error": outcome.problem}
+        if outcome.stalled:
+            data["stalled"] = [wait_dict(w) for w in outcome.stalled]
         if notes:
             data["notes"] = [n for ns in notes.values() for n in ns]
         return Reply(data=data, view=view)
-
-    def _version(self) -> str | None:
-        version = self.tracker.version
-        return version.label if version else None
 
     def save(self, path: str) -> Reply:
         name = Path(path).stem
@@ -375,13 +294,13 @@ class Shell:
         from tlsstep.render.details import run_document
         from tlsstep.render.page import write_page
 
-        document = run_document(self.session, step_states=self.step_states)
+        document = run_document(self.session, step_states=self.watch.log)
         document["title"] = title = "tlsstep shell"
         try:
             size = write_page(path, document, title)
         except OSError as exc:
             raise ShellError(f"cannot write {path}: {exc.strerror}") from None
-        steps = len(self.step_states)
+        steps = len(self.session.outcomes)
         return Reply(
             data={"wrote": path, "bytes": size, "steps": steps},
             view=lambda: Text(f"wrote {path}: {steps} steps, {size} bytes", style="tlsstep.dim"),
@@ -420,7 +339,7 @@ class Shell:
 
             return reports_dicts(session_chain_reports(session))
         if what == "state":
-            return states_dict(self.tracker.snapshot(pair))
+            return states_dict(self.watch.now(session))
         if what == "keys":
             path = session.crypto.keylog_path if session.crypto is not None else None
             if not path or not os.path.exists(path):
@@ -453,7 +372,7 @@ class Shell:
         return Group(*lines) if lines else Text("no records have crossed yet", style="tlsstep.dim")
 
     def _show_messages(self) -> RenderableType:
-        snap = self.tracker.snapshot(self.session.pair)
+        snap = self.watch.now(self.session)
         lines = []
         for side in Side:
             sent = self.session.sent_messages(side)
@@ -478,7 +397,7 @@ class Shell:
     def _show_state(self) -> RenderableType:
         from tlsstep.render.states_view import states_table
 
-        return states_table(self.tracker.snapshot(self.session.pair))
+        return states_table(self.watch.now(self.session))
 
     def _show_keys(self) -> RenderableType:
         crypto = self.session.crypto
@@ -565,13 +484,6 @@ def _keylog_lines(path: str) -> list[str]:
     """The key log's lines, each once: both contexts log every secret they share."""
     text = Path(path).read_text(encoding="ascii", errors="replace")
     return list(dict.fromkeys(line for line in text.splitlines() if line.strip()))
-
-
-def _recorder(session: Session) -> Recorder:
-    """Records each step with expectations filled from what it did (for ``save``)."""
-    from tlsstep.scenario import Recorder
-
-    return Recorder(session)
 
 
 def help_data(command: str | None) -> dict[str, Any]:
@@ -664,82 +576,3 @@ def _readline_save() -> None:
         readline.write_history_file(os.path.expanduser(HISTORY))
     except (ImportError, OSError):
         pass
-
-
-# -- one operation at a time (tlsstep handshake --states / --explain / --step) -------------
-
-PAUSE_PROMPT: Final = "[Enter] next · c: run to the end · q: quit > "
-
-
-def run_one_by_one(
-    session: Session,
-    steps: Iterable[Step],
-    *,
-    pause: bool = False,
-    explain: bool = False,
-    quiet: bool = False,
-    console: Console | None = None,
-    ask: Callable[[str], str] = input,
-) -> list[dict[str, Any]] | None:
-    """Run ``steps`` one operation at a time, printing each with both sides' states.
-
-    With ``pause``, wait after each operation: Enter goes on, ``c`` runs to the end
-    without pausing, ``q`` stops (and the function returns None). ``quiet`` prints
-    nothing (for ``--json``). Returns each step's line and states, JSON-ready.
-    """
-    from tlsstep.render.json import moves_dicts, states_dict
-    from tlsstep.render.states_view import (
-        moves_summary,
-        moves_view,
-        notes_view,
-        pause_view,
-        states_line,
-    )
-    from tlsstep.render.terminal import entry_lines, make_console
-
-    console = console or make_console()
-    tracker = Tracker()
-    seen: set[str] = set()  # each note once per run
-    out: list[dict[str, Any]] = []
-    ops = expand(session, steps)
-    step = next(ops, None)
-    while step is not None:
-        outcome = session.run(step)
-        moves = tracker.follow(outcome.entries)
-        snap = tracker.snapshot(session.pair)
-        out.append(
-            {
-                "step": outcome.index,
-                "line": step_line(step),
-                "states": states_dict(snap),
-                "transitions": moves_dicts(moves),
-            }
-        )
-        step = next(ops, None)
-        if quiet:
-            continue
-        shown = tracker.version.label if tracker.version else None
-        parts: list[RenderableType] = []
-        for entry in outcome.entries:
-            parts.extend(entry_lines(entry))
-            if explain:
-                notes = [n for r in entry.records for n in for_record(r, shown, seen)]
-                parts.append(notes_view(notes + for_event(entry.event, shown, seen)))
-        if outcome.problem:
-            parts.append(Text(f"error: {outcome.problem}", style="tlsstep.error"))
-        if not pause:
-            console.print(Group(*parts, moves_summary(moves), states_line(snap)))
-            continue
-        parts.append(moves_view(moves))
-        console.print(pause_view(parts, snap, step_line(step) if step is not None else None))
-        if step is None:
-            break
-        try:
-            answer = ask(PAUSE_PROMPT).strip().lower()
-        except EOFError:
-            answer = "q"
-        if answer.startswith("q"):
-            return None
-        if answer.startswith("c"):
-            pause = False
-    return out

@@ -12,6 +12,7 @@ type and must match it. Every problem raises :class:`StepError` naming the key.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -47,7 +48,7 @@ class Step:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Handshake(Step):
-    side: Side | None = None  # None: the whole handshake (run_handshake)
+    side: Side | None = None  # None: the whole handshake (plan.handshake_turns)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,6 +90,14 @@ class Eof(Step):
     """Cut the transport after what ``side`` has delivered: its peer sees end of stream."""
 
     side: Side
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Receive(Step):
+    """Wait up to ``timeout`` seconds for bytes a remote ``side`` sent (its "call")."""
+
+    side: Side
+    timeout: float = 5.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,6 +151,19 @@ def _hex(value: Any, key: str) -> bytes:
     raise StepError(f'{key} must be hex digits like "16 03 01", not {limits.quote(value)}', key=key)
 
 
+def _seconds(value: Any, key: str) -> float:
+    if not isinstance(value, bool) and isinstance(value, int | float | str):
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if 0 <= seconds <= MAX_TIMEOUT:
+            return seconds
+    raise StepError(
+        f"{key} must be 0 to {MAX_TIMEOUT:g} seconds, not {limits.quote(value)}", key=key
+    )
+
+
 def _pair(value: Any, key: str) -> tuple[int, int]:
     if isinstance(value, str):
         value = value.split(",")
@@ -162,6 +184,7 @@ class OpSpec:
 # Every numeric key is bounded by tlsstep.limits (one table for options, files and shell).
 MAX_REPEAT: Final = limits.MAX_REPEAT
 MAX_READ: Final = limits.MAX_READ
+MAX_TIMEOUT: Final = limits.MAX_RECEIVE_SECONDS
 
 FAULT_KEYS: Final = ("flip", "overwrite", "truncate", "insert", "drop", "duplicate", "swap")
 
@@ -189,6 +212,11 @@ OPS: Final[dict[str, OpSpec]] = {
     "resume": OpSpec((), {}, "a new pair that resumes the client's session"),
     "eof": OpSpec(
         ("side",), {"side": _side}, "cut the connection: the peer of side sees end of stream"
+    ),
+    "receive": OpSpec(
+        ("side", "timeout"),
+        {"side": _side, "timeout": _seconds},
+        "wait up to timeout seconds (default 5) for what a remote peer sends",
     ),
     "tamper": OpSpec(
         ("side",),
@@ -456,6 +484,8 @@ def _build(
         return Resume(**common)
     if op == "eof":
         return Eof(side=_need(v, op, "side"), **common)
+    if op == "receive":
+        return Receive(side=_need(v, op, "side"), timeout=v.get("timeout", 5.0), **common)
     return Tamper(side=_need(v, op, "side"), fault=_fault(v), **common)
 
 
@@ -565,6 +595,8 @@ def step_table(step: Step) -> dict[str, Any]:
             t = {"op": "resume"}
         case Eof(side=side):
             t = {"op": "eof", "side": str(side)}
+        case Receive(side=side, timeout=timeout):
+            t = {"op": "receive", "side": str(side), "timeout": timeout}
         case Tamper(side=side, fault=fault):
             t = {"op": "tamper", "side": str(side)} | _fault_table(fault)
         case _:
@@ -573,6 +605,24 @@ def step_table(step: Step) -> dict[str, Any]:
     if step.expect:
         out["expect"] = expect_table(step.expect)
     return out
+
+
+def step_line(step: Step) -> str:
+    """The one step-to-text encoder: ``deliver client records=1``, ``read server size=10``.
+
+    :func:`parse_line` reads it back as ``step`` (without expectations). The side is
+    written bare, every other value as ``key=value``; a value with spaces, quotes
+    or nothing in it is quoted as a POSIX shell would (``data='GET /'``).
+    """
+    table = step_table(step)
+    table.pop("expect", None)
+    words = [str(table.pop("op"))]
+    if "side" in table:
+        words.append(str(table.pop("side")))
+    for key, value in table.items():
+        shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        words.append(f"{key}={shlex.quote(shown)}")
+    return " ".join(words)
 
 
 def expect_table(expect: tuple[tuple[str, Any], ...]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tlsstep.events import Result, Side, SideFacts, SSLErrorInfo
+from tlsstep.events import Side, SideFacts, SSLErrorInfo, Wait
 from tlsstep.session import Session
 from tlsstep.subject import peercert_subject
 
@@ -37,6 +37,7 @@ class Summary:
     peer_names: tuple[str, ...]
     failures: tuple[Failure, ...]
     problems: tuple[str, ...]  # steps that could not be done at all
+    waits: tuple[Wait, ...] = ()  # a stalled handshake: who waits for what
 
 
 def summarize(session: Session) -> Summary:
@@ -49,7 +50,7 @@ def summarize(session: Session) -> Summary:
         if e.event.error is not None
     )
     problems = tuple(o.problem for o in session.outcomes if o.problem)
-    stalled = any(o.result is Result.stalled for o in session.outcomes)
+    stalled = next((o.stalled for o in reversed(session.outcomes) if o.stalled), ())
     done = all(pair.handshake_done.values())
     if failures:
         result = "failed"
@@ -73,4 +74,5 @@ def summarize(session: Session) -> Summary:
         peer_names=subject_alt_names(client.peer_certificate),
         failures=failures,
         problems=problems,
+        waits=stalled,
     )

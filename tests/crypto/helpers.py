@@ -71,15 +71,15 @@ def record_summary(view: RecordView) -> dict[str, Any]:
 
 
 def session_summary(session: Session) -> dict[str, Any]:
-    from tlsstep.events import Side
+    from tlsstep.events import Op, Side
 
     return {
         "cipher": session.facts(Side.client).cipher,
         "records": [record_summary(r) for r in records(session)],
         "read": [
-            e.event.value.decode("latin-1")
+            e.event.data.decode("latin-1")
             for e in session.entries
-            if e.event.op == "read" and isinstance(e.event.value, bytes) and e.event.value
+            if e.event.op is Op.read and e.event.data
         ],
     }
 

@@ -24,12 +24,12 @@ from tests.crypto.helpers import (
     run_with_ciphersuites,
     session_summary,
 )
-from tlsstep.canned import handshake_steps
 from tlsstep.config import ClientCert, PairConfig, SideConfig
 from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.unprotector import ConnectionUnprotector, KeyLogCrypto
 from tlsstep.decode import Decoder
 from tlsstep.events import Side
+from tlsstep.plan import handshake_plan
 from tlsstep.secrets_dir import private_dir
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
@@ -157,7 +157,7 @@ def test_post_handshake_authentication_finished_verified() -> None:
     config = PairConfig(
         client=SideConfig(post_handshake_auth=True), server=SideConfig(post_handshake_auth=True)
     )
-    session, hooks = decrypted_session(config, handshake_steps(post_handshake_auth=True))
+    session, hooks = decrypted_session(config, list(handshake_plan(post_handshake_auth=True)))
     with hooks:
         views = records(session)
         names = [m.name for r in views for m in r.messages]
@@ -250,7 +250,14 @@ def test_no_secret_is_a_reason_not_a_crash() -> None:
     views = [v for e in session.entries for v in transcript.feed(e.event.side, e.event.delivered)]
     protected = [v for v in views if v.protected]
     assert protected and all(v.plaintext is None for v in protected)
-    assert all(v.note and "no secret" in v.note for v in protected)
+    assert all(v.note == "encrypted: no key log" for v in protected)
+    # A key log with another connection's secrets: the reason names this connection.
+    other = KeyLog.from_text(f"CLIENT_RANDOM {'11' * 32} {'22' * 48}\n")
+    transcript = Decoder(ConnectionUnprotector(other))
+    views = [v for e in session.entries for v in transcript.feed(e.event.side, e.event.delivered)]
+    protected = [v for v in views if v.protected]
+    assert protected and all(v.note and "no secret" in v.note for v in protected)
+    assert not any("failed handshake" in (v.note or "") for v in protected)
 
 
 def test_key_log_text_from_elsewhere_decrypts_the_same() -> None:

@@ -19,6 +19,7 @@ from tests.pcap.helpers import (
     transcript,
 )
 from tlsstep.commands.decode import unprotector_factory
+from tlsstep.crypto.keylog import KeyLog
 from tlsstep.events import Side
 from tlsstep.pcap.packets import LinkType
 from tlsstep.pcap.tcp import CLIENT_ADDRESS, SERVER_ADDRESS
@@ -28,7 +29,8 @@ FINISHED = 20
 
 
 def secret_lines(keylog: bytes) -> int:
-    return sum(1 for line in keylog.splitlines() if line and not line.startswith(b"#"))
+    """Distinct secrets: OpenSSL logs each twice (both sides), the capture holds it once."""
+    return len({line for line in keylog.splitlines() if line and not line.startswith(b"#")})
 
 
 def tshark_handshake_types(path: Path) -> dict[Side, list[int]]:
@@ -114,7 +116,8 @@ def test_editcap_classic_pcap_decodes_the_same(exported: tuple, tmp_path: Path, 
     run_tool(tool("editcap"), "-F", fmt, str(path), str(classic))
     assert classic.read_bytes()[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1")
     keys = tmp_path / "keys.txt"
-    keys.write_bytes(run.keylog)
+    # The capture embeds each secret once; OpenSSL's own file has each twice (both sides).
+    keys.write_text(KeyLog.from_text(run.keylog.decode()).nss_text())
     original = decode_json(str(path))
     rewritten = decode_json(str(classic), "--keylog", str(keys))
     assert transcript(rewritten) == transcript(original)
@@ -124,7 +127,7 @@ def test_editcap_classic_pcap_decodes_the_same(exported: tuple, tmp_path: Path, 
 def test_editcap_strip_and_reinject_secrets(exported: tuple, tmp_path: Path) -> None:
     _version, run, path = exported
     keys = tmp_path / "keys.txt"
-    keys.write_bytes(run.keylog)
+    keys.write_text(KeyLog.from_text(run.keylog.decode()).nss_text())  # as embedded: once each
     stripped = tmp_path / "stripped.pcapng"
     again = tmp_path / "reinjected.pcapng"
     run_tool(tool("editcap"), "--discard-all-secrets", str(path), str(stripped))

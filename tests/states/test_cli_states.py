@@ -22,7 +22,7 @@ def test_json_has_states_and_step_states() -> None:
     lines = [s["line"] for s in doc["step_states"]]
     assert lines[:3] == ["handshake client", "deliver client", "handshake server"]
     assert doc["step_states"][0]["states"]["client"]["state"] == "WAIT_SERVER_HELLO"
-    # The one-by-one run made the same calls run_handshake makes.
+    # The one-by-one run made the same calls as the plain run: one driver.
     plain = json.loads(tlsstep("handshake", "--tls-version", "1.2", "--json").stdout)
     assert [e["call"] for e in doc["events"]] == [e["call"] for e in plain["events"]]
 

@@ -135,3 +135,23 @@ def _text(renderable: object) -> str:
     out = io.StringIO()
     make_console(width=120, color=False, file=out).print(renderable)
     return out.getvalue()
+
+
+def test_ladder_names_the_wire_type_of_encrypted_records() -> None:
+    """Issue 16 item 4: an encrypted handshake message crossed as application_data."""
+    from tlsstep.crypto.unprotector import KeyLogCrypto
+    from tlsstep.session import Session
+    from tlsstep.steps import parse_line
+
+    with KeyLogCrypto() as crypto:
+        session = Session(PairConfig(), crypto=crypto)
+        session.run(parse_line("handshake"))
+    ladder = build_ladder(session.entries)
+    finished = [a for a in ladder.arrows if a.label.startswith("Finished")]
+    assert finished and all(a.wire_type == "application_data → handshake" for a in finished)
+    hello = ladder.arrows[0]
+    assert hello.wire_type == "handshake"
+    out = io.StringIO()
+    make_console(width=120, color=False, file=out).print(ladder_view(ladder))
+    assert "🔒 = sent encrypted (on the wire: application_data → handshake)" in out.getvalue()
+    assert "<title>application_data → handshake</title>" in ladder_svg(ladder)

@@ -13,7 +13,7 @@ from tlsstep.config import PairConfig, SideConfig
 from tlsstep.events import Side
 from tlsstep.faults import Drop, Flip, Insert, Overwrite, Swap, Truncate
 from tlsstep.session import Session
-from tlsstep.shell import completions, expand, scenario_text, step_line
+from tlsstep.shell import completions, scenario_text
 from tlsstep.steps import (
     Deliver,
     Eof,
@@ -27,6 +27,7 @@ from tlsstep.steps import (
     Write,
     parse_line,
     parse_step,
+    step_line,
 )
 
 SCRIPT = """\
@@ -126,15 +127,6 @@ def test_scenario_text_keeps_config_and_steps() -> None:
     assert doc["server_name"] == "x.test"
     assert doc["client"] == {"max_version": "1.2", "alpn": ["h2"]}
     assert [parse_step(t) for t in doc["step"]] == steps
-
-
-def test_expand_takes_run_handshake_s_steps() -> None:
-    a, b = Session(PairConfig()), Session(PairConfig())
-    a.run(Handshake())
-    for step in expand(b, [Handshake()]):
-        b.run(step)
-    assert [e.event.call for e in a.entries] == [e.event.call for e in b.entries]
-    assert all(b.pair.handshake_done.values())
 
 
 def test_completions() -> None:

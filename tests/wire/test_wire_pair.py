@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 
-from tlsstep.canned import handshake_steps
 from tlsstep.config import ClientCert, PairConfig, SideConfig
 from tlsstep.events import Side
 from tlsstep.identity import Identity, default_identity
+from tlsstep.plan import handshake_plan
 from tlsstep.session import Session
 from tlsstep.wire.messages import DecodedMessage
 from tlsstep.wire.names import cipher_suite_by_openssl_name
@@ -20,7 +20,7 @@ from tlsstep.wire.names import cipher_suite_by_openssl_name
 
 def run(config: PairConfig, identity: Identity | None = None, *, resume: bool = False) -> Session:
     session = Session(config, identity)
-    for step in handshake_steps(resume=resume):
+    for step in handshake_plan(resume=resume):
         session.run(step)
     assert session.handshake_ok()
     return session

@@ -22,6 +22,21 @@ Examples:
 """
 
 
+# Said once, where the first record that needed a key log is shown (issue 16, item 3).
+NO_KEYLOG_NOTE = (
+    "no key log: encrypted records are shown undecrypted, their keys ([handshake], "
+    "[application]) inferred from the order of the records. Give the TLS secrets with "
+    "--keylog FILE (the NSS key log format, as SSLKEYLOGFILE writes it), or capture with "
+    "tlsstep handshake --pcap, which embeds them."
+)
+
+
+def _needs_keylog(view: Any) -> bool:
+    from tlsstep.crypto.unprotector import NO_KEYLOG
+
+    return bool(view.note) and view.note == f"encrypted: {NO_KEYLOG}"
+
+
 def unprotector_factory() -> UnprotectorFactory:
     """The crypto layer's unprotectors, fed from one shared key log.
 
@@ -158,6 +173,8 @@ def decode_command(
 
 
 def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> CaptureSummary:
+    import dataclasses
+
     from rich.text import Text
 
     from tlsstep.pcap import capture as c
@@ -176,11 +193,18 @@ def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> Captu
         else:
             console.print(text)
 
+    said = False
     for item in items:
         if isinstance(item, c.StreamRecord):
+            view = item.view
+            if _needs_keylog(view):
+                if not said:
+                    show(Text(NO_KEYLOG_NOTE, style="tlsstep.alert"))
+                    said = True
+                view = dataclasses.replace(view, note=None)  # said once, above
             line = Text(f"{item.stream.number:>3} ", style="tlsstep.dim")
-            line.append_text(direction(item.view.sender))
-            line.append_text(record_line(item.view))
+            line.append_text(direction(view.sender))
+            line.append_text(record_line(view))
             show(line)
             if verbose:
                 console.print(record_fields(item.view, show_bytes=verbose >= 2))
@@ -334,9 +358,14 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
         emit(dumps(obj).encode("ascii"))
 
     emit_obj({"type": "capture", "tlsstep": __version__, "file": capture})
+    said = False
     for item in items:
         if isinstance(item, c.StreamRecord):
             view = item.view
+            if not said and _needs_keylog(view):  # once, before the first such record
+                note = {"type": "note", "stream": item.stream.number, "from": None}
+                emit_obj({**note, "text": NO_KEYLOG_NOTE})
+                said = True
             head = dumps(
                 {
                     "type": "record",

@@ -1,10 +1,10 @@
-"""``tlsstep handshake``: one run of the canned step sequence, shown step by step."""
+"""``tlsstep handshake``: one run of the handshake plan (tlsstep.plan), shown step by step."""
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import click
 
@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from tlsstep.config import PairConfig
     from tlsstep.crypto.unprotector import KeyLogCrypto
     from tlsstep.identity import Identity
+    from tlsstep.session import Session
+    from tlsstep.state_watch import StepStates
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,14 +141,6 @@ Examples:
     "and other tools (the file is created with mode 0600).",
 )
 @click.option(
-    "--tls13-ciphersuites",
-    metavar="LIST",
-    default=None,
-    help="Offer only these TLS 1.3 cipher suites on both sides, colon-separated "
-    "(e.g. TLS_AES_128_CCM_SHA256); set through an OpenSSL configuration file, "
-    "since Python has no API for them.",
-)
-@click.option(
     "--full-data",
     is_flag=True,
     help="Show application data in full in the text view (by default: its first 64 bytes "
@@ -177,7 +171,6 @@ def handshake_command(
     pcap_path: str | None,
     discard_secrets: bool,
     keylog: str | None,
-    tls13_ciphersuites: str | None,
     full_data: bool,
     **opts: Any,
 ) -> None:
@@ -202,8 +195,6 @@ def handshake_command(
         (save_path, "--save"),
     ):
         check_writable(path, option)  # before the run, not after it
-    if tls13_ciphersuites is not None:
-        _offer_tls13_ciphersuites(tls13_ciphersuites)  # before anything loads ssl
     config, identity = build_config(opts)
 
     from tlsstep.crypto.unprotector import KeyLogCrypto
@@ -264,12 +255,12 @@ def _run(
 ) -> None:
     """Steps -> session -> render, with the crypto hooks decrypting every record."""
     step_mode, states, explain, ladder = view.step_mode, view.states, view.explain, view.ladder
-    from tlsstep.canned import handshake_steps
     from tlsstep.errors import TlsstepError
     from tlsstep.events import Side
+    from tlsstep.plan import handshake_plan
     from tlsstep.session import Session
 
-    steps = handshake_steps(
+    plan = handshake_plan(
         data=data.encode() if data is not None else None,
         resume=resume,
         post_handshake_auth=config.client.post_handshake_auth,
@@ -282,22 +273,15 @@ def _run(
     if save_path:
         from tlsstep.scenario import Recorder
 
-        recorder = Recorder(session).attach()  # every step run from here on, by any front end
+        recorder = session.subscribe(Recorder())  # every step, whoever runs it
     one_by_one = step_mode or states or explain
-    step_states: list[dict[str, Any]] | None = None
+    watch = None
     if one_by_one or view.html_path:  # the page shows both sides' states after each step
-        from tlsstep.shell import run_one_by_one
-
-        step_states = run_one_by_one(
-            session, steps, pause=step_mode, explain=explain, quiet=as_json or not one_by_one
-        )
-        if step_states is None:  # q at a pause
-            return
-    else:
-        for step in steps:
-            outcome = session.run(step)
-            if outcome.problem or any(e.event.error for e in outcome.entries):
-                break  # later steps of the canned run assume the earlier ones worked
+        quiet = as_json or not one_by_one
+        watch = _watch(session, pause=step_mode, explain=explain, quiet=quiet)
+    if not session.drive(plan):  # q at a --step pause
+        return
+    step_states = watch.log if watch is not None else None
 
     if save_path and recorder is not None:
         _save(save_path, config, recorder)
@@ -342,11 +326,12 @@ def _run(
                     )
                 )
         else:
+            from tlsstep.render.out import emit
             from tlsstep.render.states_view import states_line
             from tlsstep.states.tracker import derive
 
-            console.print(run_view(session, verbosity=verbose, full_data=view.full_data))
-            console.print(states_line(derive(session), label="states"))
+            emit(console, run_view(session, verbosity=verbose, full_data=view.full_data))
+            emit(console, states_line(derive(session), label="states"))
         if show_certs:
             from tlsstep.render.certs_view import reports_view
             from tlsstep.run_certs import session_chain_reports
@@ -365,6 +350,18 @@ def _run(
         sys.exit(1)
 
 
+def _watch(session: Session, *, pause: bool, explain: bool, quiet: bool) -> StepStates:
+    """The observer of a one-by-one run: states only (``--json``), or printed as it goes."""
+    if quiet:
+        from tlsstep.state_watch import StepStates
+
+        return session.subscribe(StepStates())
+    from tlsstep.commands.stepper import Stepper
+    from tlsstep.render.terminal import make_console
+
+    return session.subscribe(Stepper(make_console(), pause=pause, explain=explain))
+
+
 def _save(path: str, config: Any, recorder: Any) -> None:
     """Write the recorded steps as a scenario named after the file."""
     import shlex
@@ -378,6 +375,7 @@ def _save(path: str, config: Any, recorder: Any) -> None:
         recorder.steps,
         name=Path(path).stem,
         description=f"Recorded by: {command}",
+        comments=unsaved_notes(click.get_current_context()),
     )
     try:
         Path(path).write_text(text, encoding="utf-8")
@@ -385,6 +383,51 @@ def _save(path: str, config: Any, recorder: Any) -> None:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror}", param_hint="--save"
         ) from None
+
+
+# Options of handshake that a scenario file does not hold, and why (issue 16, item 2).
+# Every other option is a configuration key or a step, and round-trips through --save.
+NOT_SAVED: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    (
+        "they choose how the run is shown, not what happens",
+        (
+            "as_json",
+            "verbose",
+            "full_data",
+            "step_mode",
+            "states",
+            "explain",
+            "ladder",
+            "show_certs",
+        ),
+    ),
+    (
+        "files this run wrote",
+        ("svg_path", "html_path", "pcap_path", "discard_secrets", "keylog", "save_path"),
+    ),
+    ("certificates are made by each run, not kept in the file", ("fresh_certs",)),
+    (
+        "scenario files hold no key material; replay uses its own generated certificates",
+        ("cert", "key", "key_password", "ca"),
+    ),
+)
+
+
+def unsaved_notes(ctx: click.Context) -> list[str]:
+    """One comment line per reason, naming the options given that --save cannot keep."""
+    from click.core import ParameterSource
+
+    given = {
+        p.name: p.opts[-1]
+        for p in ctx.command.params
+        if p.name and ctx.get_parameter_source(p.name) is not ParameterSource.DEFAULT
+    }
+    notes = []
+    for reason, names in NOT_SAVED:
+        options = [given[n] for n in names if n in given]
+        if options:
+            notes.append(f"Not saved ({reason}): {', '.join(options)}")
+    return notes
 
 
 def _export_ladder(session: Any, svg_path: str) -> None:
@@ -430,25 +473,3 @@ def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> No
         else "without secrets (no key log in this run)"
     )
     click.echo(f"wrote {path}: {packets} packets, {secrets}", err=True)
-
-
-def _offer_tls13_ciphersuites(value: str) -> None:
-    """Point OPENSSL_CONF at a private file that sets ``Ciphersuites`` (issue 5)."""
-    import os
-
-    from tlsstep.crypto.suites import TLS13_SUITE_NAMES, openssl_conf
-
-    names = tuple(n.strip() for n in value.split(":") if n.strip())
-    unknown = [n for n in names if n not in TLS13_SUITE_NAMES]
-    if not names or unknown:
-        raise click.BadParameter(
-            f"{', '.join(unknown) or 'no suite given'}: use one or more of "
-            + ":".join(TLS13_SUITE_NAMES),
-            param_hint="'--tls13-ciphersuites'",
-        )
-    if "_ssl" in sys.modules:  # OpenSSL read its configuration already
-        raise click.UsageError("--tls13-ciphersuites must be set before ssl is first imported")
-    from tlsstep.secrets_dir import private_file
-
-    path = private_file("openssl.cnf", openssl_conf(names).encode("ascii"))
-    os.environ["OPENSSL_CONF"] = str(path)

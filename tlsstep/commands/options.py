@@ -48,6 +48,23 @@ def _csv(_ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
     return items
 
 
+def _tls13_suites(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    from tlsstep.crypto.suites import TLS13_SUITE_NAMES
+
+    names = tuple(n.strip() for n in value.split(":") if n.strip())
+    unknown = [n for n in names if n not in TLS13_SUITE_NAMES]
+    if not names or unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'no suite given'}: use one or more of "
+            + ":".join(TLS13_SUITE_NAMES)
+        )
+    return names
+
+
 def _range(name: str) -> click.IntRange:
     """The option's range from tlsstep.limits: the same one scenario keys have."""
     bounds = limits.RANGES[name]
@@ -97,6 +114,14 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
         metavar="STRING",
         default=None,
         help="OpenSSL cipher string for TLS 1.2 and below on both sides, e.g. ECDHE-RSA-AES128-GCM-SHA256.",
+    ),
+    click.option(
+        "--tls13-ciphersuites",
+        metavar="LIST",
+        callback=_tls13_suites,
+        default=None,
+        help="Offer only these TLS 1.3 cipher suites on both sides, colon-separated "
+        "(e.g. TLS_AES_128_CCM_SHA256); --cipher does not reach TLS 1.3.",
     ),
     click.option(
         "--group",
@@ -245,8 +270,10 @@ def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
     alpn = opts.get("alpn") or ()
     server_alpn = opts.get("server_alpn") or alpn
     pha = bool(opts.get("post_handshake_auth"))
+    suites = tuple(opts.get("tls13_ciphersuites") or ())
     client = SideConfig(
         ciphers=opts.get("ciphers"),
+        tls13_ciphersuites=suites,
         group=opts.get("group"),
         alpn=tuple(alpn),
         verify=not opts.get("no_verify"),
@@ -255,6 +282,7 @@ def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
     )
     server = SideConfig(
         ciphers=opts.get("ciphers"),
+        tls13_ciphersuites=suites,
         group=opts.get("server_group") or opts.get("group"),
         alpn=tuple(server_alpn),
         post_handshake_auth=pha,

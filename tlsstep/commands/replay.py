@@ -231,9 +231,10 @@ def replay_command(
         if result.error is not None:
             click.echo(str(result.error), err=True)
         if console is not None and not quiet:
+            from tlsstep.render.out import emit
             from tlsstep.render.replay import scenario_view
 
-            console.print(scenario_view(result))
+            emit(console, scenario_view(result))
         if fail_fast and not result.passed:
             break
 

@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Final
 
 from cryptography.hazmat.primitives import constant_time
 
@@ -68,6 +69,10 @@ from tlsstep.wire.hello import ServerHelloFacts, client_hello_facts, server_hell
 from tlsstep.wire.messages import DecodedMessage
 from tlsstep.wire.names import cipher_suite_name
 from tlsstep.wire.records import Record
+
+# The reason given for every protected record when no key log was given at all; the
+# front end says once how to give one instead of repeating it (issue 16, item 3).
+NO_KEYLOG: Final = "no key log"
 
 
 class _Epoch:
@@ -141,6 +146,10 @@ class ConnectionUnprotector:
         self._refresh = refresh
         self._dirs = {side: _Direction() for side in Side}
         self._s = _State()
+        # TLS 1.3 without secrets: which side has sent protected records, and whether the
+        # server sent one after the client's (see _infer_epoch).
+        self._protected_from: set[Side] = set()
+        self._server_answered = False
         self.finished_checks: list[FinishedCheck] = []  # each recomputation, for views
 
     # -- what was learnt ----------------------------------------------------
@@ -205,10 +214,7 @@ class ConnectionUnprotector:
         if cs.tls13:
             secret = self._epoch_secret(epoch, cs)
             if secret is None:
-                return (
-                    f"no secret: the key log has no {epoch.label or 'traffic secret'} for this "
-                    "connection (OpenSSL does not log TLS 1.3 secrets of a failed handshake)"
-                )
+                return self._missing(epoch.label or "traffic secret")
             epoch.keys = traffic_keys(cs, secret)
             epoch.opener = opener(cs, epoch.keys)
             return epoch.opener
@@ -216,7 +222,7 @@ class ConnectionUnprotector:
             return "no decryption for TLS 1.0/1.1 records (their PRF and CBC IVs differ)"
         master = self._secret(kl.CLIENT_RANDOM)
         if master is None:
-            return "no secret: the key log has no CLIENT_RANDOM line for this connection"
+            return self._missing("CLIENT_RANDOM line")
         assert self._s.client_random is not None
         block = key_block(cs, master, self._s.client_random, hello.random)
         keys = block.client if sender is Side.client else block.server
@@ -225,9 +231,46 @@ class ConnectionUnprotector:
         epoch.opener = opener(cs, keys, encrypt_then_mac=hello.encrypt_then_mac)
         return epoch.opener
 
+    def _missing(self, what: str) -> str:
+        """Why a secret is missing: no key log at all, none for this connection, or a gap."""
+        if not self.keylog.entries:
+            return NO_KEYLOG
+        if self._s.client_random is None or not self.keylog.secrets(self._s.client_random):
+            return "no secret: the key log has no line for this connection's client random"
+        return (
+            f"no secret: the key log has no {what} for this connection "
+            "(OpenSSL does not log TLS 1.3 secrets of a failed handshake)"
+        )
+
     # -- the Unprotector protocol -------------------------------------------
 
+    def _infer_epoch(self, sender: Side) -> None:
+        """TLS 1.3 without secrets: move ``sender`` to its application keys where the
+        order of the records shows its handshake flight is over (RFC 8446 §2).
+
+        The server's encrypted flight ends with its Finished, before the client's
+        flight; the client's ends with its Finished, before the server's next records
+        (its tickets, its data). So a server record after the client's first protected
+        one, and a client record after that, use application keys. Decrypted runs never
+        get here: their Finished messages switch the keys.
+        """
+        d = self._dirs[sender]
+        if d.epoch is None or d.epoch.name != "handshake" or self.version != ProtocolVersion.tls13:
+            return
+        over = sender.peer in self._protected_from
+        if sender is Side.client:
+            over = self._server_answered
+        if over and d.epoch.label is not None and self._secret(d.epoch.label) is None:
+            self._next_application_epoch(sender)
+
+    def _seen_protected(self, sender: Side) -> None:
+        if sender is Side.server and Side.client in self._protected_from:
+            self._server_answered = True
+        self._protected_from.add(sender)
+
     def unprotect(self, sender: Side, record: Record) -> Unprotected:
+        self._infer_epoch(sender)
+        self._seen_protected(sender)
         d = self._dirs[sender]
         epoch = d.epoch
         if epoch is not None and (d.search is not None or d.desynced is not None):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Final
 
 from tlsstep import __version__
-from tlsstep.events import Side
+from tlsstep.events import Op, Side
 from tlsstep.pcap.packets import LinkType, ethernet_frame
 from tlsstep.pcap.tcp import FIRST_CLIENT_PORT, SyntheticConnection, TcpEndpoints
 
@@ -180,19 +180,46 @@ def session_deliveries(session: Session, connection: int) -> Iterable[tuple[Side
     Tampered bytes are what the tamper made them; bytes never delivered never crossed.
     """
     for entry in session.connections[connection - 1].entries:
-        if entry.event.op == "deliver" and entry.event.delivered:
+        if entry.event.op is Op.deliver and entry.event.delivered:
             yield entry.event.side, entry.event.delivered
 
 
+def connection_randoms(session: Session) -> set[bytes]:
+    """The client randoms of the session's connections, from the ClientHellos that crossed."""
+    from tlsstep.wire.enums import HandshakeType
+
+    randoms = set()
+    for entry in session.entries:
+        for record in entry.records:
+            for message in record.messages:
+                if message.message.msg_type != HandshakeType.client_hello or not message.decoded:
+                    continue
+                for f in message.decoded.fields:
+                    if f.name == "random" and isinstance(f.value, bytes):
+                        randoms.add(f.value)
+    return randoms
+
+
 def session_keylog(session: Session) -> bytes | None:
-    """The key log the session's crypto hooks wrote, if they wrote one."""
+    """The secrets of this session's own connections, each once, as NSS key log text.
+
+    The key log file may be shared (a replay's scenarios share one) and holds every
+    secret twice (client and server both log it): only the lines whose client random
+    belongs to one of ``session``'s connections go out, once each (issue 16, item 1).
+    """
     path = session.crypto.keylog_path if session.crypto is not None else None
     if not path:
         return None
     try:
-        return Path(path).read_bytes() or None
+        raw = Path(path).read_bytes()
     except OSError:
         return None
+    from tlsstep.crypto.keylog import KeyLog
+
+    log = KeyLog.from_text(raw.decode("ascii", "replace"))
+    randoms = connection_randoms(session)
+    text = log.nss_text(e for e in log.entries if e.client_random in randoms)
+    return text.encode("ascii") or None
 
 
 def write_session_pcapng(

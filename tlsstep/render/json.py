@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tlsstep import __version__
 from tlsstep.decode import MessageView, RecordView
-from tlsstep.events import Event, Side, SideFacts, SSLErrorInfo
+from tlsstep.events import Event, Op, Side, SideFacts, SSLErrorInfo, Wait
 from tlsstep.session import Entry, Session
 from tlsstep.summary import Summary, summarize
 from tlsstep.wire.enums import ContentType, name_of, version_name
@@ -57,6 +57,7 @@ def error_dict(error: SSLErrorInfo | None) -> dict[str, Any] | None:
         "verify_code": error.verify_code,
         "verify_message": error.verify_message,
         "alert_received": error.alert_received,
+        "source": str(error.source),
     }
 
 
@@ -156,13 +157,13 @@ def event_dict(entry: Entry) -> dict[str, Any]:
         "produced": len(e.produced),
         "queued": {"to_server": e.queued_to_server, "to_client": e.queued_to_client},
     }
-    if e.op == "deliver":
+    if e.op is Op.deliver:
         out["to"] = str(e.side.peer)
         out["delivered"] = len(e.delivered)
-    if e.op == "read" and isinstance(e.value, bytes):
-        out["data"] = application_data(e.value)
-    elif e.op == "write" and isinstance(e.value, int):
-        out["written"] = e.value
+    if e.data is not None:
+        out["data"] = application_data(e.data)
+    elif e.written is not None:
+        out["written"] = e.written
     if e.note:
         out["note"] = e.note
     if e.error:
@@ -170,6 +171,19 @@ def event_dict(entry: Entry) -> dict[str, Any]:
     if entry.records:
         out["records"] = [record_dict(r) for r in entry.records]
     return out
+
+
+def wait_dict(wait: Wait) -> dict[str, Any]:
+    """One side of a stalled handshake: what it waits for, and why nothing comes."""
+    return {
+        "side": str(wait.side),
+        "waits_for": f"bytes from the {wait.side.peer}",
+        "last_call": wait.last,
+        "last_result": str(wait.last_result) if wait.last_result else None,
+        "unread": wait.unread,
+        "queued_to_it": wait.queued_to_it,
+        "text": str(wait),
+    }
 
 
 def facts_dict(facts: SideFacts) -> dict[str, Any]:
@@ -198,7 +212,7 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
         "peer_names": list(summary.peer_names),
         "failures": [{"side": str(f.side), "error": error_dict(f.error)} for f in summary.failures],
         "problems": list(summary.problems),
-    }
+    } | ({"stalled": [wait_dict(w) for w in summary.waits]} if summary.waits else {})
 
 
 def run_dict(session: Session) -> dict[str, Any]:
@@ -212,10 +226,10 @@ def run_dict(session: Session) -> dict[str, Any]:
 
 
 def moves_dicts(moves: Iterable[tuple[Side, Move]]) -> list[dict[str, Any]]:
-    """The transitions one step made, side by side, as ``--states`` text shows them."""
-    from tlsstep.states.tracker import move_dict
+    """The transitions one step made (:func:`tlsstep.states.tracker.moves_json`)."""
+    from tlsstep.states.tracker import moves_json
 
-    return [{"side": str(side), **move_dict(move)} for side, move in moves]
+    return moves_json(moves)
 
 
 def states_dict(snapshot: Mapping[Side, SideState]) -> dict[str, Any]:

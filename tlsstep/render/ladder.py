@@ -20,7 +20,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from tlsstep.decode import RecordView
-from tlsstep.events import Result, Side
+from tlsstep.events import Op, Result, Side
 from tlsstep.render.json import application_data
 from tlsstep.session import Entry
 from tlsstep.states.tracker import Derivation, Tracker
@@ -41,6 +41,13 @@ class Arrow:
     connection: int
     length: int
     kind: str  # the record's (inner, when known) content type name
+    record_type: str = ""  # the header's (outer, on the wire) content type name; "": as kind
+
+    @property
+    def wire_type(self) -> str:
+        """``application_data → handshake`` when the outer type hides the inner one."""
+        outer = self.record_type or self.kind
+        return outer if outer == self.kind else f"{outer} → {self.kind}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,7 +133,7 @@ def build_ladder(
             if states:
                 shown = {side: "START" for side in Side}
                 rows.append(States(client="START", server="START", connection=connection))
-        if e.op == "tamper":
+        if e.op is Op.tamper:
             rows.append(
                 Mark(
                     side=e.side,
@@ -135,7 +142,7 @@ def build_ladder(
                     connection=connection,
                 )
             )
-        elif e.op == "eof":
+        elif e.op is Op.eof:
             rows.append(
                 Mark(
                     side=e.side.peer,
@@ -164,6 +171,7 @@ def build_ladder(
                     kind=view.record.content_type_name
                     if view.inner_content_type is None
                     else _type_name(view.inner_content_type),
+                    record_type=view.record.content_type_name,
                 )
             )
         if states:
@@ -283,10 +291,18 @@ def ladder_view(ladder: Ladder, width: int = 64) -> RenderableType:
             line.append(" │")
         lines.append(line)
     legend = Text(f"  {LOCK} = sent encrypted", style="tlsstep.dim")
+    hidden = _hidden_types(ladder)
+    if hidden:
+        legend.append(f" (on the wire: {', '.join(hidden)})")
     if any(isinstance(r, States) and r.facts for r in ladder.rows):
         legend.append("   * = state from Python's facts (its messages are encrypted)")
     lines.append(legend)
     return Group(*lines)
+
+
+def _hidden_types(ladder: Ladder) -> list[str]:
+    """Each ``outer → inner`` pair of the encrypted records, once, in order of appearance."""
+    return list(dict.fromkeys(a.wire_type for a in ladder.arrows if "→" in a.wire_type))
 
 
 # -- SVG and HTML ---------------------------------------------------------------------
@@ -374,7 +390,8 @@ def ladder_svg(ladder: Ladder) -> str:
             style = ' font-style="italic"' if row.encrypted else ""
             out.append(
                 f'<text x="{(_X[Side.client] + _X[Side.server]) // 2}" y="{mid + 1}" '
-                f'text-anchor="middle"{style}>{escape(label)}</text>'
+                f'text-anchor="middle"{style}>{escape(label)}'
+                f"<title>{escape(row.wire_type)}</title></text>"
             )
         elif isinstance(row, States):
             for side in Side:
@@ -401,10 +418,12 @@ def ladder_svg(ladder: Ladder) -> str:
                 f'<text class="mark" x="{x}" y="{mid + 4}" text-anchor="{anchor}" '
                 f'fill="{color}" font-size="12">{escape(row.text)}</text>'
             )
+    hidden = _hidden_types(ladder)
+    wire = f" (on the wire: {', '.join(hidden)})" if hidden else ""
     out.append(
         f'<text x="20" y="{height - 14}" fill="#666" font-size="11">'
-        f"dashed, {LOCK}: encrypted record · bands: flights · boxes: protocol states "
-        "(* from Python's facts)</text>"
+        f"dashed, {LOCK}: encrypted record{escape(wire)} · bands: flights · boxes: protocol "
+        "states (* from Python's facts)</text>"
     )
     out.append("</svg>")
     return "\n".join(out) + "\n"

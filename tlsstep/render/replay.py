@@ -42,6 +42,8 @@ def step_lines(result: ScenarioResult, report: StepReport, *, events: bool) -> I
     yield head
     if outcome.problem:
         yield Text(f"      cannot do this: {outcome.problem}", style="tlsstep.error")
+    for wait in outcome.stalled:
+        yield Text(f"      stalled: {wait}", style="tlsstep.error")
     if events:
         for entry in outcome.entries:
             for line in entry_lines(entry):

@@ -13,27 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from tlsstep.errors import ScenarioError
-from tlsstep.render.json import event_dict, plain
+from tlsstep.render.json import event_dict, plain, wait_dict
 from tlsstep.scenario.expect import Mismatch
 from tlsstep.scenario.run import ScenarioResult
-from tlsstep.steps import Step, step_table
+from tlsstep.steps import step_line
 
-
-def step_text(step: Step) -> str:
-    """A step as the shell writes it: ``deliver client records=1``."""
-    table = step_table(step)
-    table.pop("expect", None)
-    words = [str(table.pop("op"))]
-    if "side" in table:
-        words.append(str(table.pop("side")))
-    for key, v in table.items():
-        if isinstance(v, list):
-            v = ",".join(str(x) for x in v)
-        text = str(v)
-        if not text or any(c.isspace() or c in "\"'" for c in text):
-            text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        words.append(f"{key}={text}")
-    return " ".join(words)
+# A step as the shell writes it (``deliver client records=1``): the one encoder.
+step_text = step_line
 
 
 def mismatch_dict(m: Mismatch) -> dict[str, Any]:
@@ -66,6 +52,11 @@ def result_dict(result: ScenarioResult) -> dict[str, Any]:
                 "step": step_text(report.outcome.step),
                 "result": str(report.outcome.result),
                 "problem": report.outcome.problem,
+                **(
+                    {"stalled": [wait_dict(w) for w in report.outcome.stalled]}
+                    if report.outcome.stalled
+                    else {}
+                ),
                 "events": [event_dict(e) for e in report.outcome.entries],
                 "passed": report.passed,
             }

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Final
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from tlsstep.decode import RecordView
-from tlsstep.events import Result, Side, SideFacts
+from tlsstep.events import Op, Result, Side, SideFacts
 from tlsstep.render.json import application_data
 from tlsstep.render.preview import call_text, data_preview
 from tlsstep.render.theme import theme
@@ -55,27 +56,46 @@ def result_text(result: Result) -> Text:
     return Text(str(result), style=style)
 
 
+# Wide enough for "application_data → handshake", so every record's columns line up.
+TYPE_COLUMN: Final = 28
+
+
+def record_type(view: RecordView) -> str:
+    """The record's type as it crossed: ``application_data → handshake`` when a protected
+    record's header type (the outer one, on the wire) hides another inner type."""
+    outer = view.record.content_type
+    inner = view.content_type
+    if view.protected and view.inner_content_type is not None and inner != outer:
+        return f"{name_of(ContentType, outer)} → {name_of(ContentType, inner)}"
+    return name_of(ContentType, outer)
+
+
 def record_line(view: RecordView) -> Text:
+    """One record: type (outer → inner), version, length, keys, then what it carried.
+
+    Parts are joined by single spaces and nothing trails the last one (piped output
+    carries no trailing blanks).
+    """
     rec = view.record
     line = Text("      ")
-    line.append(f"{name_of(ContentType, view.content_type):<18}", style="tlsstep.record")
-    line.append(f" {rec.version_name:<8} {rec.length:>5} B ", style="tlsstep.dim")
+    line.append(f"{record_type(view):<{TYPE_COLUMN}}", style="tlsstep.record")
+    line.append(f" {rec.version_name:<8} {rec.length:>5} B", style="tlsstep.dim")
     if view.protected:
         line.append(
-            "🔒 " if view.plaintext is not None else "encrypted ", style="tlsstep.protected"
+            " 🔒" if view.plaintext is not None else " encrypted", style="tlsstep.protected"
         )
         if view.epoch:
-            line.append(f"[{view.epoch}] ", style="tlsstep.protected")
+            line.append(f" [{view.epoch}]", style="tlsstep.protected")
     if view.messages:
         names = []
         for m in view.messages:
             mark = "" if m.verified is None else (" ✓" if m.verified else " ✗ verify_data mismatch")
             mark += " (damaged)" if m.message.missing else ""
             names.append(m.name + mark)
-        line.append(", ".join(names), style="tlsstep.message")
+        line.append(" " + ", ".join(names), style="tlsstep.message")
     if view.alert:
         line.append(
-            f"alert {view.alert.level_name} {view.alert.description_name}", style="tlsstep.alert"
+            f" alert {view.alert.level_name} {view.alert.description_name}", style="tlsstep.alert"
         )
     data = view.application_data
     if data is not None:
@@ -83,9 +103,9 @@ def record_line(view: RecordView) -> Text:
         body = shown.get("text", shown.get("hex", ""))
         if len(body) > 60:
             body = body[:57] + "..."
-        line.append(f"{len(data)} bytes of application data: {body!r}", style="tlsstep.message")
+        line.append(f" {len(data)} bytes of application data: {body!r}", style="tlsstep.message")
     if view.note and view.protected and view.plaintext is None:
-        line.append(f"({view.note.removeprefix('encrypted: ')})", style="tlsstep.dim")
+        line.append(f" ({view.note.removeprefix('encrypted: ')})", style="tlsstep.dim")
     elif view.note:
         line.append(f"  ({view.note})", style="tlsstep.dim")
     return line
@@ -99,7 +119,7 @@ def entry_lines(
     full_data = full_data or verbosity >= 2
     e = entry.event
     head = Text(f"{e.index + 1:>3}  ", style="tlsstep.dim")
-    if e.op == "deliver":
+    if e.op is Op.deliver:
         head.append_text(direction(e.side))
         head.append(f"  {len(e.delivered)} bytes")
         left = e.queued_to_server if e.side is Side.client else e.queued_to_client
@@ -113,13 +133,13 @@ def entry_lines(
 
                 yield record_fields(r, show_bytes=verbosity >= 2)
         return
-    if e.op == "eof":
+    if e.op is Op.eof:
         head.append_text(direction(e.side))
         head.append("  end of stream (transport cut, no close_notify)")
         yield head
         return
-    if e.op == "tamper":
-        before, after = e.value
+    if e.op is Op.tamper and e.resized is not None:
+        before, after = e.resized
         fault = dict(e.args)["fault"]
         head.append("tamper ", style="tlsstep.alert")
         head.append_text(side_text(e.side))
@@ -131,10 +151,10 @@ def entry_lines(
     head.append_text(result_text(e.result))
     if e.produced:
         head.append(f"   {len(e.produced)} bytes out", style="tlsstep.dim")
-    if e.op == "read" and isinstance(e.value, bytes):
-        head.append(f"   read {len(e.value)} bytes: {data_preview(e.value, full=full_data)}")
-    if e.op == "write" and isinstance(e.value, int):
-        head.append(f"   wrote {e.value} bytes")
+    if e.data is not None:
+        head.append(f"   read {len(e.data)} bytes: {data_preview(e.data, full=full_data)}")
+    if e.written is not None:
+        head.append(f"   wrote {e.written} bytes")
     yield head
     if e.note:
         yield Text(f"       {e.note}", style="tlsstep.dim")
@@ -178,6 +198,8 @@ def summary_table(summary: Summary) -> RenderableType:
         "incomplete": Text("handshake not complete", style="tlsstep.fail"),
     }[summary.result]
     table.add_row("result", verdict)
+    for wait in summary.waits:
+        table.add_row("waiting", Text(str(wait), style="tlsstep.error"))
     for failure in summary.failures:
         err = failure.error
         why = err.verify_message or err.reason or err.message

@@ -6,7 +6,7 @@ Public API::
     loads(text, path=...) -> Scenario
     find_files([file_or_dir, ...]) -> list[Path]
     run(scenario) -> ScenarioResult        # .status: pass | fail | invalid
-    Recorder(session).run(step)            # keeps steps with expectations of what happened
+    session.subscribe(Recorder())          # keeps steps with expectations of what happened
     dump(config, steps, name=..., description=...) -> str   # TOML text
 
 Results as JSON dicts and JUnit XML are presentation: :mod:`tlsstep.render.scenario_results`.

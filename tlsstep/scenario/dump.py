@@ -75,9 +75,14 @@ def dump(
     *,
     name: str,
     description: str = "",
+    comments: Iterable[str] = (),
 ) -> str:
-    """The text of a scenario file for ``config`` and ``steps``."""
+    """The text of a scenario file for ``config`` and ``steps``.
+
+    ``comments`` become ``#`` lines under the description (what was not saved, and why).
+    """
     lines = [f"name = {value(name)}", f"description = {_multiline(description)}"]
+    lines += [f"# {c}" for c in comments]
     skipped = [
         f"{where}.{f}"
         for where, cfg in (("client", config.client), ("server", config.server))

@@ -42,8 +42,6 @@ from tlsstep.session import Session, StepOutcome
 from tlsstep.steps import EXPECT_SIDES, STEP_EXPECT_KEYS, Step, VerifyClientPostHandshake
 from tlsstep.subject import legacy_to_rfc4514, name_rdns, rfc4514
 
-NOT_CALLS = ("deliver", "tamper", "eof")
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Mismatch:
@@ -95,7 +93,7 @@ class Actual:
         return [
             e.event
             for e in self.outcome.entries
-            if e.event.op not in NOT_CALLS and (side is None or e.event.side is side)
+            if e.event.op.is_call and (side is None or e.event.side is side)
         ]
 
     def error(self, side: Side | None) -> SSLErrorInfo | None:
@@ -126,10 +124,8 @@ class Actual:
         return list(dict.fromkeys(seen))
 
     def read_data(self, side: Side) -> bytes | None:
-        reads = [
-            c for c in self.calls(side) if c.op == "read" and isinstance(c.value, bytes | bytearray)
-        ]
-        return b"".join(bytes(c.value) for c in reads) if reads else None
+        reads = [c.data for c in self.calls(side) if c.data is not None]
+        return b"".join(reads) if reads else None
 
     def value(self, key: str, side: Side | None, *, whole_step: bool) -> Any:
         """The actual value of check ``key`` about ``side`` (None side: the whole step)."""

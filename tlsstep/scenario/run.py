@@ -18,7 +18,7 @@ from tlsstep.config import PairConfig, build_contexts
 from tlsstep.errors import ScenarioError, TlsstepError
 from tlsstep.events import Result, Side
 from tlsstep.identity import Identity, default_identity
-from tlsstep.session import CryptoHooks, Session, StepOutcome
+from tlsstep.session import CryptoHooks, Observer, Session, StepOutcome
 from tlsstep.steps import (
     Handshake,
     Read,
@@ -306,38 +306,21 @@ def _state_checks(
     return out
 
 
-class Recorder:
-    """Keeps steps run on ``session``, each with the checks of what it did (``--save``).
+class Recorder(Observer):
+    """Keeps the steps run on a session, each with the checks of what it did (``--save``).
 
-    Expectations must be taken right after their step: facts and message lists
-    describe the current connection, which later steps (``resume``) change. Either
-    run steps through :meth:`run`, or call :meth:`note` right after each
-    ``session.run``, or :meth:`attach` to record every step the session runs from
-    then on, whoever runs it (the canned handshake, ``--step``).
+    An observer (``session.subscribe(Recorder())``): expectations must be taken
+    right after their step, because facts and message lists describe the current
+    connection, which later steps (``resume``) change; the session tells the
+    recorder of each step as soon as it finished, whoever ran it (the plan,
+    ``--step``, the shell). Steps that could not be done at all are not kept.
     """
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self) -> None:
         self.steps: list[Step] = []
 
-    def run(self, step: Step) -> StepOutcome:
-        outcome = self.session.run(step)
-        self.note(outcome)
-        return outcome
-
-    def note(self, outcome: StepOutcome) -> None:
-        """Record a step the caller ran itself with ``session.run``, right after it."""
-        expect = expectations_from(self.session, outcome)
+    def step(self, session: Session, outcome: StepOutcome) -> None:
+        if outcome.problem:
+            return
+        expect = expectations_from(session, outcome)
         self.steps.append(dataclasses.replace(outcome.step, expect=expect, line=None))
-
-    def attach(self) -> Recorder:
-        """Record every later ``session.run`` (wraps the session's method); returns self."""
-        inner = self.session.run
-
-        def run(step: Step) -> StepOutcome:
-            outcome = inner(step)
-            self.note(outcome)
-            return outcome
-
-        self.session.run = run  # type: ignore[method-assign]
-        return self

@@ -69,10 +69,12 @@
   });
   var byEvent = {};
   events.forEach(function (e) { byEvent[e.index] = e; });
+  // Both sides' states after each single operation, keyed by its last event.
   var stepStates = {};
-  (doc.step_states || []).forEach(function (s) { stepStates[s.step] = s.states; });
-  var lastOfStep = {};
-  events.forEach(function (e) { lastOfStep[e.step] = e.index; });
+  (doc.step_states || []).forEach(function (s) {
+    if (s.event !== null && s.event !== undefined) stepStates[s.connection + ":" + s.event] = s.states;
+  });
+  function statesAfter(e) { return stepStates[e.connection + ":" + e.index]; }
 
   // Protocol state of each side after each event, from the transitions (every move).
   var after = [];
@@ -81,8 +83,8 @@
     events.forEach(function (e) {
       if (e.connection !== conn) { conn = e.connection; now = {client: "START", server: "START"}; }
       (e.transitions || []).forEach(function (t) { now[t.side] = t.to; });
-      var snap = stepStates[e.step];
-      if (snap && lastOfStep[e.step] === e.index) {
+      var snap = statesAfter(e);
+      if (snap) {
         ["client", "server"].forEach(function (s) { if (snap[s]) now[s] = snap[s].state; });
       }
       after.push({client: now.client, server: now.server});
@@ -290,7 +292,7 @@
     if (e.records && e.records.length && focusRecord !== false) selectRecord(e.index + "-0", false);
   }
   function sideState(e, n, side) {
-    var snap = stepStates[e.step] && lastOfStep[e.step] === e.index ? stepStates[e.step][side] : null;
+    var snap = statesAfter(e) ? statesAfter(e)[side] : null;
     return {state: after[n][side], snap: snap};
   }
   function renderStep() {

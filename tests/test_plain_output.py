@@ -1,0 +1,45 @@
+"""Piped output skips rich's rendering (render/out.py) and must read exactly as rich
+prints it when nothing needs wrapping (issue 14: content, not speed, is what we check)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.helpers import ROOT, run_lines
+from tlsstep.config import PairConfig, SideConfig
+from tlsstep.render.out import emit
+from tlsstep.render.replay import scenario_view
+from tlsstep.render.states_view import states_line
+from tlsstep.render.terminal import make_console, run_view
+from tlsstep.scenario import find_files, load, run
+from tlsstep.session import Session
+from tlsstep.states.tracker import derive
+
+
+def both(renderable: object) -> tuple[str, str]:
+    """(rich's rendering, emit's) on a console too wide to wrap anything."""
+    rich_out, plain_out = io.StringIO(), io.StringIO()
+    make_console(width=2000, color=False, file=rich_out).print(renderable)
+    emit(make_console(width=2000, color=False, file=plain_out), renderable)  # type: ignore[arg-type]
+    return rich_out.getvalue(), plain_out.getvalue()
+
+
+@pytest.mark.parametrize("version", ["1.2", "1.3"])
+@pytest.mark.parametrize("verbosity", [0, 1, 2])
+def test_run_view_reads_the_same(version: str, verbosity: int) -> None:
+    side = SideConfig(min_version=version, max_version=version)
+    session = Session(PairConfig(client=side, server=side))
+    run_lines(session, "handshake", 'write client data="hello"', "deliver client", "read server")
+    rich_text, plain_text = both(run_view(session, verbosity=verbosity))
+    assert plain_text == rich_text
+    rich_text, plain_text = both(states_line(derive(session), label="states"))
+    assert plain_text == rich_text
+
+
+def test_every_scenario_view_reads_the_same() -> None:
+    for path in find_files([str(ROOT / "scenarios")])[:12]:
+        result = run(load(path))
+        rich_text, plain_text = both(scenario_view(result))
+        assert plain_text == rich_text, path

@@ -1,0 +1,73 @@
+"""Observers that follow a run with the state tracker (no rich: ``--json --states`` uses them).
+
+:class:`StateWatch` feeds every operation's entries to one
+:class:`~tlsstep.states.Tracker` and keeps what the last operation and the last step
+did to both sides' machines; :class:`StepStates` adds the JSON-ready list of both
+sides' states after each single operation (``step_states`` in ``--json --states``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tlsstep.events import Side
+from tlsstep.session import Observer, Operation, Session, StepOutcome
+from tlsstep.states.machine import Move
+from tlsstep.states.tracker import SideState, Tracker, moves_json, states_json
+from tlsstep.steps import step_line
+
+Moves = list[tuple[Side, Move]]
+
+
+class StateWatch(Observer):
+    """Both sides' states after every operation, and the moves that led there."""
+
+    def __init__(self) -> None:
+        self.tracker = Tracker()
+        self.moves: Moves = []  # made by the last operation
+        self.step_moves: Moves = []  # made by the last whole step
+        self._pending: Moves = []
+        self.snapshot: dict[Side, SideState] | None = None
+
+    def operation(self, session: Session, done: Operation) -> None:
+        self.moves = list(self.tracker.follow(done.entries))
+        self._pending += self.moves
+        self.snapshot = self.tracker.snapshot(session.pair)
+
+    def step(self, session: Session, outcome: StepOutcome) -> None:
+        self.step_moves, self._pending = self._pending, []
+        self.snapshot = self.tracker.snapshot(session.pair)
+
+    def now(self, session: Session) -> dict[Side, SideState]:
+        """Both sides' states now."""
+        return self.tracker.snapshot(session.pair)
+
+    @property
+    def version(self) -> str | None:
+        """The protocol version the machines saw chosen, as text (for notes)."""
+        version = self.tracker.version
+        return version.label if version else None
+
+
+class StepStates(StateWatch):
+    """Also keeps ``{"step", "line", "states"}`` after every single operation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[dict[str, Any]] = []
+
+    def operation(self, session: Session, done: Operation) -> None:
+        super().operation(session, done)
+        assert self.snapshot is not None
+        last = done.entries[-1].event if done.entries else None
+        self.log.append(
+            {
+                "step": done.index,
+                "line": step_line(done.step),
+                # The operation's last event: a whole handshake's turns share a step.
+                "connection": last.connection if last else session.current.number,
+                "event": last.index if last else None,
+                "states": states_json(self.snapshot),
+                "transitions": moves_json(self.moves),
+            }
+        )
