@@ -34,7 +34,7 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
         "foundations",
         frozenset({"limits", "wire", "secrets_dir", "msg_callback", "signals", "bounded_read"}),
     ),
-    ("decoding", frozenset({"secret_file", "faults", "decode", "net", "shell_words"})),
+    ("decoding", frozenset({"secret_file", "faults", "decode", "shell_words"})),
     ("crypto and certificates", frozenset({"crypto", "certs"})),
     ("credentials", frozenset({"identity", "certcache", "cert_problems", "cert_files"})),
     (
@@ -43,7 +43,8 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ),
     ("session", frozenset({"session", "canned", "plan"})),
     ("run views", frozenset({"states", "state_watch", "notes", "summary", "run_certs", "pcap"})),
-    ("front ends", frozenset({"scenario"})),
+    # net: a remote peer behind the endpoint seam, its carrier and its sessions.
+    ("front ends", frozenset({"scenario", "net"})),
     ("render", frozenset({"render"})),
     ("shell", frozenset({"shell"})),
     ("commands", frozenset({"commands", "cli", "__main__"})),
@@ -89,6 +90,8 @@ FILE_IO: Final[dict[str, str]] = {
     "tlsstep.cert_files": "reads the PEM files the user names (errors name the file)",
     "tlsstep.identity": "reads the PEM files the user names (read_pem)",
     "tlsstep.net.trust": "reads the system trust store",
+    "tlsstep.net.capture": "writes the pcapng file the user names (0600: it embeds secrets)",
+    "tlsstep.net.serve_setup": "reads the response file and writes the CA file the user names",
     "tlsstep.pcap.writer": "writes the pcapng file the user names (0600: it embeds secrets)",
     "tlsstep.scenario.load": "reads the scenario files the user names (FILE:LINE errors)",
     "tlsstep.render.page": "writes the HTML page the user names",
