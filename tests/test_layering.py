@@ -34,14 +34,14 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
         "foundations",
         frozenset({"limits", "wire", "secrets_dir", "msg_callback", "signals", "bounded_read"}),
     ),
-    ("decoding", frozenset({"secret_file", "faults", "decode", "shell_words"})),
+    ("decoding", frozenset({"secret_file", "faults", "decode", "shell_words", "hostname"})),
     ("crypto and certificates", frozenset({"crypto", "certs"})),
     ("credentials", frozenset({"identity", "certcache", "cert_problems", "cert_files"})),
     (
         "configuration and the pair",
         frozenset({"config", "tls13_suites", "endpoint", "pair", "steps"}),
     ),
-    ("session", frozenset({"session", "canned", "plan"})),
+    ("session", frozenset({"session", "canned", "plan", "preflight"})),
     ("run views", frozenset({"states", "state_watch", "notes", "summary", "run_certs", "pcap"})),
     # net: a remote peer behind the endpoint seam, its carrier and its sessions.
     ("front ends", frozenset({"scenario", "net"})),
