@@ -71,6 +71,7 @@ SAME_LAYER: Final[frozenset[tuple[str, str]]] = frozenset(
         ("plan", "session"),
         ("run_certs", "summary"),
         ("states", "notes"),
+        ("scenario", "net"),  # remote scenarios run against a network peer
         ("state_watch", "states"),
         ("cli", "commands"),
         ("commands", "cli"),
