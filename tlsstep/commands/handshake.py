@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from tlsstep.config import PairConfig
     from tlsstep.crypto.unprotector import KeyLogCrypto
     from tlsstep.identity import Identity
+    from tlsstep.run_report import RunReport
     from tlsstep.session import Session
     from tlsstep.state_watch import StepStates
 
@@ -288,66 +289,70 @@ def _run(
     if pcap_path is not None:
         _write_pcap(pcap_path, session, discard_secrets=discard_secrets)
 
-    from tlsstep.summary import summarize
+    from tlsstep.run_report import build_report
 
-    summary = summarize(session)
+    # The run as one value, read once: every output below only formats it.
+    report = build_report(
+        session, step_states=step_states, certificates=show_certs or bool(view.html_path)
+    )
     if as_json:
-        from tlsstep.render.json import run_dict, states_dict
-        from tlsstep.states.tracker import derive
-
-        document = run_dict(session)
-        document["states"] = states_dict(derive(session))
-        if one_by_one:
-            document["step_states"] = step_states
-        if show_certs:
-            from tlsstep.render.certs_view import reports_dicts
-            from tlsstep.run_certs import session_chain_reports
-
-            document["certificates"] = reports_dicts(session_chain_reports(session))
-        if verbose >= 2:  # what the --html page shows: bytes, decryption, keys, notes
-            from tlsstep.render.details import add_details
-
-            add_details(document, session)
-        from tlsstep.render.json_out import dump
-
-        dump(document, sys.stdout)
+        _print_json(report, session, states=one_by_one, certs=show_certs, details=verbose >= 2)
     else:
         from rich.text import Text
 
-        from tlsstep.render.terminal import facts_table, make_console, run_view, summary_table
+        from tlsstep.render.terminal import facts_table, make_console, report_view, summary_table
 
         console = make_console()
         if one_by_one:  # the transcript was printed as it went
-            console.print(Text(""), summary_table(summary))
+            console.print(Text(""), summary_table(report.summary))
             if verbose:
+                facts = report.facts
                 console.print(
-                    facts_table(
-                        session.facts(Side.client), session.facts(Side.server), full=verbose >= 2
-                    )
+                    facts_table(facts[Side.client], facts[Side.server], full=verbose >= 2)
                 )
         else:
             from tlsstep.render.out import emit
             from tlsstep.render.states_view import states_line
-            from tlsstep.states.tracker import derive
 
-            emit(console, run_view(session, verbosity=verbose, full_data=view.full_data))
-            emit(console, states_line(derive(session), label="states"))
-        if show_certs:
+            emit(console, report_view(report, verbosity=verbose, full_data=view.full_data))
+            emit(console, states_line(report.states, label="states"))
+        if show_certs and report.certificates is not None:
             from tlsstep.render.certs_view import reports_view
-            from tlsstep.run_certs import session_chain_reports
 
             console.print(Text(""))
-            console.print(reports_view(session_chain_reports(session), full=verbose >= 1))
+            console.print(reports_view(report.certificates, full=verbose >= 1))
         if ladder:
             from tlsstep.render.ladder import build_ladder, ladder_view
 
-            console.print(Text(""), ladder_view(build_ladder(session.entries)))
+            console.print(Text(""), ladder_view(build_ladder(report.entries)))
     if view.svg_path:
-        _export_ladder(session, view.svg_path)
+        _export_ladder(report, view.svg_path)
     if view.html_path:
-        _write_html(view.html_path, session, step_states)
-    if not summary.ok:
+        _write_html(view.html_path, report, session)
+    if not report.summary.ok:
         sys.exit(1)
+
+
+def _print_json(
+    report: RunReport, session: Session, *, states: bool, certs: bool, details: bool
+) -> None:
+    """The run's JSON document: the report, with what this run's options asked for."""
+    import dataclasses
+
+    from tlsstep.render.json import report_dict
+    from tlsstep.render.json_out import dump
+
+    shown = dataclasses.replace(
+        report,
+        step_states=report.step_states if states else None,
+        certificates=report.certificates if certs else None,
+    )
+    document = report_dict(shown)
+    if details:  # what the --html page shows: bytes, decryption, keys, notes
+        from tlsstep.render.details import add_details
+
+        add_details(document, session)
+    dump(document, sys.stdout)
 
 
 def _watch(session: Session, *, pause: bool, explain: bool, quiet: bool) -> StepStates:
@@ -430,10 +435,10 @@ def unsaved_notes(ctx: click.Context) -> list[str]:
     return notes
 
 
-def _export_ladder(session: Any, svg_path: str) -> None:
+def _export_ladder(report: RunReport, svg_path: str) -> None:
     from tlsstep.render.ladder import build_ladder, ladder_svg
 
-    diagram = build_ladder(session.entries, title="tlsstep handshake")
+    diagram = build_ladder(report.entries, title="tlsstep handshake")
     try:
         with open(svg_path, "w", encoding="utf-8") as fh:
             fh.write(ladder_svg(diagram))
@@ -443,13 +448,13 @@ def _export_ladder(session: Any, svg_path: str) -> None:
         ) from None
 
 
-def _write_html(path: str, session: Any, step_states: list[dict[str, Any]] | None) -> None:
+def _write_html(path: str, report: RunReport, session: Session) -> None:
     """The run's page (render/page.py), made from the run's JSON document."""
     import shlex
 
     from tlsstep.render.details import run_document
 
-    document = run_document(session, step_states=step_states, certificates=True)
+    document = run_document(report, session)
     write_html(path, document, shlex.join(["tlsstep", *sys.argv[1:]]))
 
 

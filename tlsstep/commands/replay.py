@@ -61,9 +61,10 @@ def _write_html(path: str, result: Any) -> None:
     """One scenario's page: its run's document plus the scenario and its verdict."""
     from tlsstep.commands.options import write_html
     from tlsstep.render.details import run_document
+    from tlsstep.run_report import build_report
     from tlsstep.scenario.results import mismatch_dict
 
-    document = run_document(result.session, certificates=True)
+    document = run_document(build_report(result.session, certificates=True), result.session)
     sc = result.scenario
     document["scenario"] = {
         "name": sc.name,
