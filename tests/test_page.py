@@ -136,6 +136,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     first["shell"] = (("shell",), shell)
     first["bulk"] = (("replay", str(tmp / "bulk.toml"), "--html", str(out["bulk"])), None)
     first["pcap"] = (("handshake", "--pcap", str(tmp / "run.pcapng")), None)
+    first["scenarios"] = (
+        ("replay", "-q", str(ROOT / "scenarios"), "--html", str(tmp / "all")),
+        None,
+    )
     first["json"] = (("handshake", "--data", "hello", "--json", "--states", "--certs", "-vv"), None)
     done = _in_parallel(first)
     out["json"] = tmp / "printed.json"
@@ -152,6 +156,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     done.update(_in_parallel(second))
     for name, path in out.items():
         assert path.exists(), done.get(name)
+    out["scenarios"] = tmp / "all"
     return out
 
 
@@ -487,3 +492,25 @@ def test_ladder_marks_every_state_and_works_by_keyboard(
     arrow.send_keys(Keys.ENTER)
     assert "ServerHello" in browser.find_element(By.ID, "record-title").text
     assert arrow.get_attribute("aria-pressed") == "true"
+
+
+OPEN_EVERY_ARROW = """
+return Array.from(document.querySelectorAll("#ladder .arrow")).map(a => {
+  a.dispatchEvent(new MouseEvent("click"));
+  return document.getElementById("record-title").textContent;
+});
+"""
+
+
+def test_every_bundled_scenario_page_renders(browser: Any, pages: dict[str, Path]) -> None:
+    """Each classroom case of scenarios/ (replay --html DIR): no script error, every arrow
+    opens its record, and index.html links every page."""
+    index = (pages["scenarios"] / "index.html").read_text()
+    files = sorted(p for p in pages["scenarios"].glob("*.html") if p.name != "index.html")
+    assert len(files) == len(list((ROOT / "scenarios").glob("*.toml")))
+    for path in files:
+        assert f'href="{path.name}"' in index
+        load(browser, path)
+        opened = browser.execute_script(OPEN_EVERY_ARROW)  # one round trip per page
+        assert all(title.startswith("Step ") for title in opened), path.name
+        assert browser.get_log("browser") == [], path.name

@@ -21,6 +21,8 @@ from tlsstep import __version__
 # name -> "module:attribute" of each command, imported when the command is used.
 COMMANDS: Final = {
     "handshake": "tlsstep.commands.handshake:handshake_command",
+    "connect": "tlsstep.commands.connect:connect_command",
+    "serve": "tlsstep.commands.serve:serve_command",
     "decode": "tlsstep.commands.decode:decode_command",
     "replay": "tlsstep.commands.replay:replay_command",
     "shell": "tlsstep.commands.shell:shell_command",

@@ -104,9 +104,10 @@ class Unprotector(Protocol):
     def check_finished(self, sender: Side, message: HandshakeMessage) -> bool | None:
         """Whether a Finished carries the expected verify_data (None: cannot tell)."""
 
-    def lost(self, sender: Side, region: int, likely: int) -> None:
+    def lost(self, sender: Side, region: int, likely: int, exact: int | None = None) -> None:
         """A capture gap took records of ``sender`` in ``region`` bytes (``likely`` of
-        them, a guess): find the next record's sequence number."""
+        them, a guess; ``exact`` when framing knows): find the next record's sequence
+        number."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -239,7 +240,7 @@ class Decoder:
             # Records lost: as many as the direction's average record fills the region with.
             average = mark.region_start / d.framed if d.framed and mark.region_start else 0
             likely = round(mark.region / average) if average else 1
-            self.unprotector.lost(sender, mark.region, max(1, likely))
+            self.unprotector.lost(sender, mark.region, max(1, likely), mark.records)
         view = self._view(sender, d, item)
         how = (
             "framed where the cut record ends"

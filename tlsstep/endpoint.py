@@ -128,7 +128,12 @@ class Endpoint(ABC):
 
 
 class RemoteEndpoint(Endpoint):
-    """A peer on the network. Not callable; it only receives (see the module docstring)."""
+    """A peer on the network. Not callable; it only receives (see the module docstring).
+
+    ``timeout``: how long the plan's receive steps wait for it (``connect --timeout``).
+    """
+
+    timeout: float = 5.0
 
     @abstractmethod
     def receive(self, timeout: float) -> Call:

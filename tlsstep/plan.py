@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from typing import Final
 
+from tlsstep.endpoint import RemoteEndpoint
 from tlsstep.events import Result, Side, Wait
 from tlsstep.pair import Pair
 from tlsstep.steps import (
@@ -91,7 +92,7 @@ def handshake_turns(pair: Pair) -> Generator[Step, None, tuple[Wait, ...]]:
         moved = False
         if not pair.handshake_done[turn]:
             before = len(pair.queue(turn))
-            yield Handshake(side=turn) if pair.is_local(turn) else Receive(side=turn)
+            yield _turn(pair, turn)
             if pair.events[-1].result is Result.error:
                 yield from _after_failure(pair, turn)
                 return ()
@@ -111,13 +112,21 @@ def handshake_turns(pair: Pair) -> Generator[Step, None, tuple[Wait, ...]]:
     return waits(pair)
 
 
+def _turn(pair: Pair, side: Side) -> Step:
+    """A local side is called; a remote one is received from, for as long as it asks."""
+    endpoint = pair.endpoints[side]
+    if isinstance(endpoint, RemoteEndpoint):
+        return Receive(side=side, timeout=endpoint.timeout)
+    return Handshake(side=side)
+
+
 def _after_failure(pair: Pair, failed: Side) -> Iterator[Step]:
     """Let the peer read the alert the failing side queued."""
     if pair.queue(failed):
         yield Deliver(side=failed)
         peer = failed.peer
         if not pair.handshake_done[peer]:
-            yield Handshake(side=peer) if pair.is_local(peer) else Receive(side=peer)
+            yield _turn(pair, peer)
 
 
 def waits(pair: Pair) -> tuple[Wait, ...]:

@@ -37,7 +37,7 @@ def run_certs(session: Session) -> RunCerts:
             number=conn.number,
             version=conn.decoder.version,
             records=tuple(view for entry in conn.entries for view in entry.records),
-            resumed=conn.pair.objects[Side.client].session_reused,
+            resumed=_resumed(conn.pair),
             failed=dict(conn.pair.failed),
             handshake_done=dict(conn.pair.handshake_done),
             sent_messages={side: tuple(conn.decoder.sent_messages(side)) for side in Side},
@@ -68,6 +68,13 @@ def session_chain_reports(
     return chain_reports(run_certs(session), now)
 
 
+def _resumed(pair: Pair) -> bool:
+    """Whether the connection resumed a session, asked of a local side (either knows)."""
+    objects = pair.objects
+    local = objects.get(Side.client) or objects.get(Side.server)
+    return local is not None and local.session_reused
+
+
 def _chain_apis(pair: Pair, side: Side) -> ChainApis:
     """Python 3.13's chain getters on one side, feature-detected.
 
@@ -76,7 +83,9 @@ def _chain_apis(pair: Pair, side: Side) -> ChainApis:
     """
     out: dict[str, tuple[bytes, ...]] = {}
     missing: list[str] = []
-    obj = pair.objects[side]
+    obj = pair.objects.get(side)
+    if obj is None:  # a remote peer (tlsstep connect/serve): its SSLObject is not here
+        return ChainApis(chains=out, note=f"the {side} is a remote peer")
     absent = [name for name in FEATURES if not has_feature(name)]
     if absent:
         needs = sorted({FEATURES[name] for name in absent})

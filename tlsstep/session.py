@@ -13,8 +13,9 @@ of them drives its own loop.
 
 from __future__ import annotations
 
+import dataclasses
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -81,6 +82,12 @@ class Connection:
     entries: list[Entry] = field(default_factory=list)
 
 
+# Makes connection number N's pair (resuming a client session when given): how a
+# network peer joins a session (``tlsstep connect``/``serve``, tlsstep.net.sessions)
+# without the session knowing sockets. It may raise TlsstepError (a failed redial).
+PairFactory = Callable[[int, ssl.SSLSession | None], Pair]
+
+
 class Session:
     """A pair driven step by step, with everything it did."""
 
@@ -91,6 +98,7 @@ class Session:
         *,
         crypto: CryptoHooks | None = None,
         contexts: tuple[ssl.SSLContext, ssl.SSLContext] | None = None,
+        pairs: PairFactory | None = None,
     ) -> None:
         self.config = config
         self.identity = identity or default_identity()
@@ -98,9 +106,13 @@ class Session:
         # One pair of contexts for the whole session: OpenSSL resumes a session only
         # on the context that made it ("Session refers to a different SSLContext").
         # A replay passes contexts it already built for an identical configuration.
-        self.contexts = contexts or build_contexts(
-            config, self.identity, crypto.keylog_path if crypto else None
-        )
+        # With a real peer on one side (``pairs``), the factory owns its one context.
+        self._pairs = pairs
+        self.contexts = contexts
+        if pairs is None and contexts is None:
+            self.contexts = build_contexts(
+                config, self.identity, crypto.keylog_path if crypto else None
+            )
         self.connections: list[Connection] = []
         self.outcomes: list[StepOutcome] = []
         self.observers: list[Observer] = []
@@ -123,14 +135,18 @@ class Session:
 
     def _new_connection(self, session: ssl.SSLSession | None) -> None:
         number = len(self.connections) + 1
-        client_ctx, server_ctx = self.contexts
-        pair = Pair.in_memory(
-            client_ctx,
-            server_ctx,
-            server_hostname=self.config.server_name,
-            session=session,
-            connection=number,
-        )
+        if self._pairs is not None:
+            pair = self._pairs(number, session)
+        else:
+            assert self.contexts is not None
+            client_ctx, server_ctx = self.contexts
+            pair = Pair.in_memory(
+                client_ctx,
+                server_ctx,
+                server_hostname=self.config.server_name,
+                session=session,
+                connection=number,
+            )
         unprotector = self.crypto.unprotector(number) if self.crypto else None
         self.connections.append(Connection(number=number, pair=pair, decoder=Decoder(unprotector)))
 
@@ -239,13 +255,31 @@ class Session:
             raise refused
 
     def _record(self, conn: Connection, event: Event, step: int) -> Entry:
-        records: tuple[RecordView, ...] = ()
-        if event.delivered:
-            # Decoded as they cross, whoever produced them (a remote peer's too).
-            records = tuple(conn.decoder.feed(event.side, event.delivered))
-        entry = Entry(event=event, records=records, step=step)
+        entry = Entry(event=event, records=self._decode(conn, event), step=step)
         conn.entries.append(entry)
         return entry
+
+    @staticmethod
+    def _decode(conn: Connection, event: Event) -> tuple[RecordView, ...]:
+        if not event.delivered:
+            return ()
+        # Decoded as they cross, whoever produced them (a remote peer's too).
+        return tuple(conn.decoder.feed(event.side, event.delivered))
+
+    def redecode(self) -> None:
+        """Decode every connection again from its first byte, with every secret known now.
+
+        A remote peer's records cross before the local side has read them, so before
+        OpenSSL has logged the secrets that open them: decoded as they crossed, the
+        TLS 1.3 server flight of ``tlsstep connect`` stays encrypted. Run after the run,
+        this gives the views the same decrypted records as an in-memory handshake.
+        """
+        for conn in self.connections:
+            unprotector = self.crypto.unprotector(conn.number) if self.crypto else None
+            conn.decoder = Decoder(unprotector)
+            conn.entries = [
+                dataclasses.replace(e, records=self._decode(conn, e.event)) for e in conn.entries
+            ]
 
     def _dispatch(self, step: Step) -> None:
         if isinstance(step, Resume):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import select
 import socket
 import ssl
 import subprocess
@@ -64,22 +63,33 @@ def openssl_server(cert: Path, *args: str) -> Iterator[int]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    # Blocking readline with a deadline: select() on a buffered pipe would miss a line
+    # already read into the buffer.
+    drain: threading.Thread | None = None
+    deadline = threading.Timer(15, proc.kill)
+    deadline.start()
     try:
         assert proc.stdout is not None
         seen = b""
         while True:
-            ready, _, _ = select.select([proc.stdout], [], [], 10)
-            line = proc.stdout.readline() if ready else b""
+            line = proc.stdout.readline()
             if not line:
                 raise RuntimeError(f"openssl s_server did not start: {seen!r}")
             seen += line
             match = re.match(rb"ACCEPT .*:(\d+)", line)
             if match:
                 break
+        deadline.cancel()
+        # s_server reports every connection on stdout: keep the pipe from filling.
+        drain = threading.Thread(target=proc.stdout.read, daemon=True)
+        drain.start()
         yield int(match.group(1))
     finally:
+        deadline.cancel()
         proc.kill()
         proc.wait()
+        if drain is not None:
+            drain.join(5)
         for pipe in (proc.stdin, proc.stdout):
             if pipe is not None:
                 pipe.close()

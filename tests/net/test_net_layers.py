@@ -14,6 +14,14 @@ def test_net_imports_neither_rich_nor_click() -> None:
             "tlsstep.net.sniff",
             "tlsstep.net.starttls",
             "tlsstep.net.trust",
+            "tlsstep.net.dial",
+            "tlsstep.net.link",
+            "tlsstep.net.remote",
+            "tlsstep.net.sessions",
+            "tlsstep.net.plans",
+            "tlsstep.net.capture",
+            "tlsstep.net.connect_setup",
+            "tlsstep.net.serve_setup",
             "tlsstep.exit_status",
         ]
     )

@@ -23,6 +23,7 @@ from tlsstep.pcap.tcp import SyntheticConnection
 from tlsstep.pcap.writer import PcapngWriter, session_deliveries
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
+from tlsstep.wire.records import RecordSplitter
 
 # Application data sizes: small, one segment, a few segments, over one record (16 KB).
 SIZES = (90, 1000, 5000, 12000, 20000)
@@ -82,7 +83,13 @@ def exchange(
     rounds: int = 8,
     seed: int = 1,
     segment_size: int = 700,
+    forge: Side | None = None,
 ) -> Exchange:
+    """A run with varied application data both ways, cut into ``segment_size`` segments.
+
+    ``forge``: that side's application data records keep their headers but get random
+    bodies (no tag verifies: a decryptor searching for sequence numbers finds none).
+    """
     keylog = tmp_path / f"keys-{version}-{ciphers}.txt"
     side_config = SideConfig(min_version=version, max_version=version, ciphers=ciphers)
     config = PairConfig(client=side_config, server=side_config)
@@ -103,7 +110,9 @@ def exchange(
     conn = SyntheticConnection(segment_size=segment_size)
     segments = [Segment(frame=f, side=None, offset=0, length=0) for f in conn.open()]
     at = {Side.client: 0, Side.server: 0}
-    for side, data in session_deliveries(session, 1):
+    for n, (side, data) in enumerate(session_deliveries(session, 1)):
+        if side is forge and n > 4:  # past the handshake
+            data = b"".join(r.header + rng.randbytes(r.length) for r in RecordSplitter().feed(data))
         for j, frame in enumerate(conn.send(side, data)):
             length = len(data[j * segment_size : (j + 1) * segment_size])
             segments.append(Segment(frame=frame, side=side, offset=at[side], length=length))

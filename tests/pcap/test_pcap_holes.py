@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.pcap.helpers import run_tool, tool
+from tests.pcap.helpers import decode_json, run_tool, tool
 from tests.pcap.holes import (
     Exchange,
     decode,
@@ -32,6 +32,8 @@ from tests.pcap.holes import (
     plaintext,
     records,
 )
+from tlsstep.crypto.records import Tls13Opener
+from tlsstep.crypto.resync import MAX_GUESSES_PER_GAP
 from tlsstep.events import Side
 from tlsstep.pcap.tcp import CLIENT_ADDRESS, SERVER_ADDRESS
 
@@ -281,3 +283,50 @@ def test_a_capture_that_starts_mid_connection(name: str, tmp_path: Path) -> None
         else:  # TLS 1.2 keys need both hello randoms: framed, not decrypted
             assert [f[:3] for f in shifted] == [f[:3] for f in want]
             assert "key log" in got[0]["note"] and "application_data" not in got[0]
+    against_tshark(tmp_path / "mid.pcapng", holed, whole)
+
+
+def test_pcap_files_with_holes_decode_the_same(run: Any) -> None:
+    # The classic pcap format (no secrets block: the key log comes from --keylog).
+    _name, ex, whole, tmp = run
+    seg = ex.data_segments(Side.server)
+    drop = {seg[10], seg[25], seg[26]}
+    holed = ex.write(tmp / "for-pcap.pcapng", drop)
+    pcap = tmp / "holed.pcap"
+    run_tool(tool("editcap"), "-F", "pcap", str(holed), str(pcap))
+    keys = tmp / "keys.txt"
+    keys.write_bytes(ex.keylog)
+    (stream,) = decode_json(str(pcap), "--keylog", str(keys))["streams"]
+    assert stream["records"] == check(ex, whole, holed, drop)["records"]
+    assert len(gaps(stream, Side.server)) == 2
+
+
+def test_the_sequence_number_search_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Records whose tags can never verify (forged bodies) after a hole that claims
+    # room for thousands of records: the search stops at its documented cap.
+    ex = exchange(tmp_path, "1.3", forge=Side.client, rounds=10)
+    seg = ex.data_segments(Side.client)
+    drop = set(seg[15:40])  # past the end of the record it cuts: the next one is searched for
+    path = ex.write(tmp_path / "forged.pcapng", drop)
+    calls = 0
+    real = Tls13Opener.open
+
+    def counting(self: Tls13Opener, record: Any, seq: int) -> Any:
+        nonlocal calls
+        calls += 1
+        return real(self, record, seq)
+
+    monkeypatch.setattr(Tls13Opener, "open", counting)
+    holed = decode(path)
+    mine = records(holed, Side.client)
+    assert gaps(holed, Side.client) == ex.lost(drop)[Side.client]
+    after = [r for r in mine if r["offset"] > ex.segments[seg[15]].offset and "damaged" not in r]
+    assert after and not any("application_data" in r for r in after)
+    assert "no sequence number from" in after[0]["note"]
+    assert any(f"within {MAX_GUESSES_PER_GAP}" in r["note"] for r in after)
+    # Each record before the hole is tried once, then the gap's budget, and no more
+    # (per decode: the helper decodes twice, as --json and as --jsonl).
+    assert calls / 2 <= len(records(holed, Side.server)) + len(mine) + MAX_GUESSES_PER_GAP
+    assert calls / 2 >= MAX_GUESSES_PER_GAP  # it did search

@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tlsstep.wire.records import Record, RecordSplitter, encode_record
 from tlsstep.wire.resync import DamagedRecord, GapSplitter
@@ -122,3 +124,39 @@ def test_at_the_end_of_the_stream_a_chain_up_to_its_end_counts() -> None:
     assert splitter.feed(stream[len(one) + 3 :]) == []  # one record: not enough to tell
     (last,) = splitter.finish()
     assert isinstance(last, Record) and last.stream_offset == len(one) + 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    holes=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 40000)), max_size=6),
+    chunk=st.integers(200, 5000),
+)
+def test_any_holes_any_chunking_nothing_invented(
+    seed: int, holes: list[tuple[float, int]], chunk: int
+) -> None:
+    # Record bodies are random (as ciphertext is), the holes and chunking anything:
+    # every record framed is one of the stream's own, at its own offset, and every
+    # record no hole touched is framed.
+    stream = _stream(seed, count=20)
+    whole = {r.stream_offset: r for r in _whole(stream)}
+    cuts: list[tuple[int, int]] = []
+    pos = 0
+    for where, size in sorted(holes):
+        start = max(pos, int(where * len(stream)))
+        size = min(size, len(stream) - start)
+        if size > 0:
+            cuts.append((start, size))
+            pos = start + size + 1
+    got = _feed(stream, cuts, chunk=chunk)
+    for item in got:
+        if isinstance(item, Record):
+            assert whole[item.stream_offset] == item
+        else:
+            assert whole[item.record.stream_offset].length == item.record.length
+    framed = {r.stream_offset for r in got if isinstance(r, Record)}
+    for r in whole.values():
+        touched = any(r.stream_offset < s + n and s < r.stream_offset + 5 + r.length
+                      for s, n in cuts)  # fmt: skip
+        if not touched:
+            assert r.stream_offset in framed

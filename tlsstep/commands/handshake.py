@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -15,8 +16,9 @@ if TYPE_CHECKING:
     from tlsstep.crypto.unprotector import KeyLogCrypto
     from tlsstep.identity import Identity
     from tlsstep.run_report import RunReport
-    from tlsstep.session import Session
+    from tlsstep.session import Observer, Session
     from tlsstep.state_watch import StepStates
+    from tlsstep.summary import Summary
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -255,9 +257,8 @@ def _run(
     discard_secrets: bool = False,
 ) -> None:
     """Steps -> session -> render, with the crypto hooks decrypting every record."""
-    step_mode, states, explain, ladder = view.step_mode, view.states, view.explain, view.ladder
+    step_mode, states, explain = view.step_mode, view.states, view.explain
     from tlsstep.errors import TlsstepError
-    from tlsstep.events import Side
     from tlsstep.plan import handshake_plan
     from tlsstep.session import Session
 
@@ -289,6 +290,42 @@ def _run(
     if pcap_path is not None:
         _write_pcap(pcap_path, session, discard_secrets=discard_secrets)
 
+    summary = show_result(
+        session,
+        as_json=as_json,
+        show_certs=show_certs,
+        verbose=verbose,
+        view=view,
+        one_by_one=one_by_one,
+        step_states=step_states,
+    )
+    if not summary.ok:
+        sys.exit(1)
+
+
+def show_result(
+    session: Session,
+    *,
+    as_json: bool,
+    show_certs: bool,
+    verbose: int,
+    view: View,
+    one_by_one: bool,
+    step_states: list[dict[str, Any]] | None,
+    extra: dict[str, Any] | None = None,
+    title: str = "tlsstep handshake",
+    compact: bool = False,
+) -> Summary:
+    """Show a finished run with every view asked for; shared with ``connect`` and ``serve``.
+
+    Args:
+        one_by_one: the transcript was printed operation by operation as it ran.
+        step_states: both sides' states after each operation, when they were watched.
+        extra: more top-level keys of the JSON document (``"network"``).
+        title: the ladder's title.
+        compact: the JSON document on one line (``serve --json`` writes JSON Lines).
+    """
+    from tlsstep.events import Side
     from tlsstep.run_report import build_report
 
     # The run as one value, read once: every output below only formats it.
@@ -296,7 +333,15 @@ def _run(
         session, step_states=step_states, certificates=show_certs or bool(view.html_path)
     )
     if as_json:
-        _print_json(report, session, states=one_by_one, certs=show_certs, details=verbose >= 2)
+        _print_json(
+            report,
+            session,
+            states=one_by_one,
+            certs=show_certs,
+            details=verbose >= 2,
+            extra=extra,
+            compact=compact,
+        )
     else:
         from rich.text import Text
 
@@ -321,20 +366,26 @@ def _run(
 
             console.print(Text(""))
             console.print(reports_view(report.certificates, full=verbose >= 1))
-        if ladder:
+        if view.ladder:
             from tlsstep.render.ladder import build_ladder, ladder_view
 
             console.print(Text(""), ladder_view(build_ladder(report.entries)))
     if view.svg_path:
-        _export_ladder(report, view.svg_path)
+        _export_ladder(report, view.svg_path, title)
     if view.html_path:
         _write_html(view.html_path, report, session)
-    if not report.summary.ok:
-        sys.exit(1)
+    return report.summary
 
 
 def _print_json(
-    report: RunReport, session: Session, *, states: bool, certs: bool, details: bool
+    report: RunReport,
+    session: Session,
+    *,
+    states: bool,
+    certs: bool,
+    details: bool,
+    extra: dict[str, Any] | None,
+    compact: bool,
 ) -> None:
     """The run's JSON document: the report, with what this run's options asked for."""
     import dataclasses
@@ -348,23 +399,44 @@ def _print_json(
         certificates=report.certificates if certs else None,
     )
     document = report_dict(shown)
+    if extra:  # after the run's own keys, before the certificates (as before)
+        certificates = document.pop("certificates", None)
+        document.update(extra)
+        if certificates is not None:
+            document["certificates"] = certificates
     if details:  # what the --html page shows: bytes, decryption, keys, notes
         from tlsstep.render.details import add_details
 
         add_details(document, session)
-    dump(document, sys.stdout)
+    dump(document, sys.stdout, levels=0 if compact else 2)
+    if compact:
+        sys.stdout.flush()  # one line per connection, as it ends
 
 
-def _watch(session: Session, *, pause: bool, explain: bool, quiet: bool) -> StepStates:
-    """The observer of a one-by-one run: states only (``--json``), or printed as it goes."""
+def _watch(
+    session: Session,
+    *,
+    pause: bool,
+    explain: bool,
+    quiet: bool,
+    wrap: Callable[[Observer], Observer] | None = None,
+) -> StepStates:
+    """The observer of a one-by-one run: states only (``--json``), or printed as it goes.
+
+    ``wrap`` puts an observer between it and the session (``connect``'s DecryptLater).
+    """
+    watch: StepStates
     if quiet:
         from tlsstep.state_watch import StepStates
 
-        return session.subscribe(StepStates())
-    from tlsstep.commands.stepper import Stepper
-    from tlsstep.render.terminal import make_console
+        watch = StepStates()
+    else:
+        from tlsstep.commands.stepper import Stepper
+        from tlsstep.render.terminal import make_console
 
-    return session.subscribe(Stepper(make_console(), pause=pause, explain=explain))
+        watch = Stepper(make_console(), pause=pause, explain=explain)
+    session.subscribe(wrap(watch) if wrap is not None else watch)
+    return watch
 
 
 def _save(path: str, config: Any, recorder: Any) -> None:
@@ -435,10 +507,10 @@ def unsaved_notes(ctx: click.Context) -> list[str]:
     return notes
 
 
-def _export_ladder(report: RunReport, svg_path: str) -> None:
+def _export_ladder(report: RunReport, svg_path: str, title: str = "tlsstep handshake") -> None:
     from tlsstep.render.ladder import build_ladder, ladder_svg
 
-    diagram = build_ladder(report.entries, title="tlsstep handshake")
+    diagram = build_ladder(report.entries, title=title)
     try:
         with open(svg_path, "w", encoding="utf-8") as fh:
             fh.write(ladder_svg(diagram))

@@ -12,8 +12,8 @@ Bounds: the gap's region (bytes from the last record opened to this one) holds
 at least one record and at most region / the smallest record the suite can make,
 plus :data:`SEARCH_MARGIN`. Guesses start at the count the direction's average
 record size predicts and spread out from it, and stop after
-:data:`MAX_GUESSES_PER_GAP` for one gap: past that the direction stays
-undecrypted, and says so.
+:data:`MAX_GUESSES_PER_GAP` for one gap (and :data:`MAX_GUESSES_PER_DIRECTION` for
+all of a direction's gaps): past that the direction stays undecrypted, and says so.
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ from tlsstep.crypto.schedule import traffic_keys
 from tlsstep.crypto.suites import SUITES, CipherSuite
 from tlsstep.wire.records import Record
 
-# Documented in README (decode): the most sequence numbers tried for one gap.
+# Documented in README (decode): the most sequence numbers tried for one gap, and for
+# all the gaps of one direction (a hostile capture can claim a gap with one packet).
 MAX_GUESSES_PER_GAP: Final = 4096
+MAX_GUESSES_PER_DIRECTION: Final = 65536
 # Extra sequence numbers beyond what the lost bytes could hold (TLS 1.2 empty
 # records, a record counted on both sides of a boundary).
 SEARCH_MARGIN: Final = 2

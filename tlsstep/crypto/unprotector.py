@@ -44,6 +44,7 @@ from tlsstep.crypto.finished import (
 from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.records import Opened, Opener, opener
 from tlsstep.crypto.resync import (
+    MAX_GUESSES_PER_DIRECTION,
     MAX_GUESSES_PER_GAP,
     MAX_MIDSTREAM_GUESSES,
     GapSearch,
@@ -95,7 +96,7 @@ class _Epoch:
 
 
 class _Direction:
-    __slots__ = ("change_cipher_specs", "desynced", "epoch", "generation", "search")
+    __slots__ = ("change_cipher_specs", "desynced", "epoch", "generation", "guesses", "search")
 
     def __init__(self) -> None:
         self.epoch: _Epoch | None = None
@@ -103,6 +104,7 @@ class _Direction:
         self.change_cipher_specs = 0  # TLS 1.2 epochs
         self.search: GapSearch | None = None  # after a capture gap: the sequence number
         self.desynced: str | None = None  # why the search gave up (until new keys)
+        self.guesses = 0  # sequence numbers tried after gaps, all told
 
 
 class _State:
@@ -315,7 +317,7 @@ class ConnectionUnprotector:
 
     # -- after a capture gap (issue 18; crypto/resync.py) ------------------------
 
-    def lost(self, sender: Side, region: int, likely: int) -> None:
+    def lost(self, sender: Side, region: int, likely: int, exact: int | None = None) -> None:
         """Records of ``sender`` were lost in ``region`` bytes of the capture: the next
         record's sequence number is searched for (``likely`` records lost, a guess)."""
         self._note_gap("bytes of the handshake are missing from the capture")
@@ -325,10 +327,20 @@ class ConnectionUnprotector:
             return
         hello = self._s.hello
         hi = region // smallest_record(cs, encrypt_then_mac=bool(hello and hello.encrypt_then_mac))
+        if d.guesses >= MAX_GUESSES_PER_DIRECTION:
+            d.search = None
+            d.desynced = (
+                f"sequence number lost in a capture gap: this direction's {d.guesses} "
+                f"guesses after earlier gaps are all it may try"
+            )
+            return
         if d.search is not None:
             d.search.widen(hi, likely)
         else:
             d.search = GapSearch(hi=hi, likely=likely)
+            if exact:  # framing counted the records in the gap: only that many were lost
+                d.search.lo = d.search.hi = d.search.likely = exact
+            d.search.budget = min(d.search.budget, MAX_GUESSES_PER_DIRECTION - d.guesses)
         d.desynced = None
 
     def _midstream(self, sender: Side, d: _Direction, record: Record) -> Unprotected:
@@ -416,6 +428,7 @@ class ConnectionUnprotector:
             tried += 1
             opened = found.open(record, epoch.seq + lost)
             if opened.ok:
+                d.guesses += tried
                 return self._found(d, epoch, epoch.seq + lost, lost, opened)
         following = self._following_epoch(sender, epoch)
         if following is not None and tried < search.budget:
@@ -427,6 +440,7 @@ class ConnectionUnprotector:
                     tried += 1
                     opened = new.open(record, seq)
                     if opened.ok:
+                        d.guesses += tried
                         d.epoch = following
                         if following.name != "application":
                             d.generation += 1
@@ -434,13 +448,14 @@ class ConnectionUnprotector:
                             self._s.finished.add(sender)  # its Finished was in the gap
                         return self._found(d, following, seq, None, opened)
         search.budget -= tried
+        d.guesses += tried
         low, high = epoch.seq + search.lo, epoch.seq + search.hi
         search.skip()
         if search.budget <= 0:
             d.search = None
             d.desynced = (
                 f"sequence number lost in a capture gap: no guess verified within "
-                f"{MAX_GUESSES_PER_GAP} (RFC 8446 §5.3)"
+                f"{MAX_GUESSES_PER_GAP} (RFC 8446 §5.3, RFC 5246 §6.1)"
             )
             return Unprotected(ok=False, epoch=epoch.name, reason=d.desynced)
         return Unprotected(

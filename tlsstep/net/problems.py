@@ -49,7 +49,9 @@ class NetProblem:
             text += f"; the peer does not speak TLS: its first bytes look like {self.looks_like}"
         elif self.received:
             text += f"; it had sent {len(self.received)} bytes: {shown(self.received)}"
-        elif self.kind in (NetProblemKind.timeout, NetProblemKind.closed):
+        elif self.kind in (NetProblemKind.timeout, NetProblemKind.closed) and (
+            "bytes" not in self.detail  # the detail already says how much had come
+        ):
             text += "; nothing had arrived"
         return text
 

@@ -34,7 +34,7 @@ Endpoint = tuple[str, int]
 DEFAULT_MAX_PENDING: Final = 8 * 1024 * 1024
 # Segments of a connection, after the peer acknowledged bytes past a hole, before the
 # hole is declared lost (a capture reordered this much is rare; a lost segment is not).
-ACKED_HOLE_SEGMENTS: Final = 200
+ACKED_HOLE_SEGMENTS: Final = 64
 # Closed connections are remembered (without data) so that late retransmissions
 # after the FINs do not look like a new connection; this many at most.
 _CLOSED_MEMORY: Final = 4096

@@ -169,6 +169,9 @@ class Tracker:
     def _reset(self, connection: int) -> None:
         self.connection = connection
         self._sides = {side: _Side(machine=Machine(side)) for side in Side}
+        # Sides that are remote peers (``tlsstep connect``/``serve``): never called, only
+        # received from, so no OpenSSL report ever credits what they send or read.
+        self._remote: set[Side] = set()
         self._openssl = OpenSSLInputs()
         self._finished_inferred: set[object] = set()
 
@@ -191,6 +194,8 @@ class Tracker:
                 self._delivered(event.side, entry.records)
             elif event.op in _CALLS:
                 self._called(event)
+            elif event.op == "receive":
+                self._received_from_remote(event.side)
         return self._made
 
     def _feed(self, side: Side, item: Input) -> None:
@@ -201,10 +206,14 @@ class Tracker:
         return self.use_openssl and event.processed is not None
 
     def _delivered(self, sender: Side, records: Iterable[RecordView]) -> None:
-        if self._sides[sender].reported:
-            return  # OpenSSL's report already credited these to the calls that made them
+        # OpenSSL's report credits a local side's messages to the calls that made and
+        # read them; a remote peer's are derived here, from what crossed the wire.
+        # The peer's inbox is kept either way: a side may turn out to be remote (its
+        # first receive) after messages were delivered to it.
+        feed_sender = not self._sides[sender].reported or sender in self._remote
         for item in from_records(records, self._finished_inferred, sender):
-            self._feed(sender, item)
+            if feed_sender:
+                self._feed(sender, item)
             received = Input(
                 direction=Direction.received,
                 message=item.message,
@@ -212,6 +221,14 @@ class Tracker:
                 version=item.version,
             )
             self._sides[sender.peer].waiting.append(received)
+
+    def _received_from_remote(self, side: Side) -> None:
+        """A receive is a remote peer's "call": it has read what was delivered to it."""
+        self._remote.add(side)
+        me = self._sides[side]
+        for item in me.waiting:
+            self._feed(side, item)
+        me.waiting.clear()
 
     def _called(self, event: Event) -> None:
         me = self._sides[event.side]
@@ -235,6 +252,7 @@ class Tracker:
 
     def _called_openssl(self, event: Event) -> None:
         me = self._sides[event.side]
+        me.waiting.clear()  # OpenSSL's report says what this call read
         me.reported = self._sides[event.side.peer].reported = True
         processed = event.processed or ()
         stop = rejected(processed) if event.result is Result.error else None

@@ -122,6 +122,9 @@ class AfterGap:
     record_offset: int  # this record's
     found_by: str  # "length" (of the record the gap cut) or "search"
     skipped: int = 0  # bytes after the gap, before this record, that no record holds
+    # Records in the region when framing never searched (each one damaged, each found by
+    # the last one's length): exactly this many; None when a search may have passed some.
+    records: int | None = None
 
     @property
     def region(self) -> int:
@@ -156,6 +159,8 @@ class GapSplitter(RecordSplitter):
         "_candidate",
         "_damage",
         "_region",
+        "_region_damaged",
+        "_region_searched",
         "_searching",
         "_skipped",
         "marks",
@@ -173,6 +178,8 @@ class GapSplitter(RecordSplitter):
         self._candidate: int | None = None  # buffer position waiting for bytes to chain
         self._region = 0  # where the unknown region began
         self._skipped = 0  # bytes after the gap the search passed over
+        self._region_damaged = 0  # damaged records delivered in the region
+        self._region_searched = False  # whether framing searched in the region
 
     @property
     def position(self) -> int:
@@ -249,6 +256,7 @@ class GapSplitter(RecordSplitter):
                 self._skipped += earlier.skipped
             else:
                 self._region = self._consumed
+                self._region_damaged, self._region_searched = 0, False
             if len(buf) >= HEADER_LEN:
                 damage = self._damage = _Damage(
                     start=self._consumed,
@@ -268,7 +276,7 @@ class GapSplitter(RecordSplitter):
             self._skipped += len(buf) if self._searching else 0
             self._consumed += len(buf) + size
             buf.clear()
-            self._searching = True
+            self._searching = self._region_searched = True
             self._candidate = None
             return hit, []
         hit = GapHit(
@@ -289,12 +297,13 @@ class GapSplitter(RecordSplitter):
         if offset + size == damage.end:
             self._mark_next("length")
         else:
-            self._searching = True
+            self._searching = self._region_searched = True
             self._candidate = None
         return hit, [done]
 
     def _damaged_done(self, damage: _Damage) -> DamagedRecord:
         self._damage = None
+        self._region_damaged += 1
         return DamagedRecord(
             record=Record(
                 stream_offset=damage.start,
@@ -312,6 +321,7 @@ class GapSplitter(RecordSplitter):
             record_offset=self._consumed,
             found_by=found_by,
             skipped=self._skipped,
+            records=None if self._region_searched else self._region_damaged,
         )
         self._skipped = 0
 

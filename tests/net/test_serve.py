@@ -1,0 +1,253 @@
+"""``tlsstep serve`` with real clients on 127.0.0.1: openssl s_client, curl, Python ssl."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import ROOT
+from tests.net.peers import LOOPBACK
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[str]
+    port: int
+    ca_file: str
+    banner: str
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Stop the server (if it still runs) and read its JSON Lines."""
+        try:
+            out, _ = self.proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+@contextlib.contextmanager
+def serve(*args: str) -> Iterator[Server]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="100")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tlsstep", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stderr is not None
+    banner = ""
+    port = ca = None
+    # Blocking readline with a deadline (select() would miss lines already buffered).
+    deadline = threading.Timer(30, proc.kill)
+    deadline.start()
+    while port is None or ca is None:
+        line = proc.stderr.readline()
+        if not line:
+            proc.kill()
+            raise AssertionError(f"serve did not start: {banner}{proc.stderr.read()}")
+        banner += line
+        if match := re.search(r"listening on 127\.0\.0\.1:(\d+)", line):
+            port = int(match.group(1))
+        if match := re.search(r"--cacert (\S+)", line):
+            ca = match.group(1)
+    deadline.cancel()
+    try:
+        yield Server(proc=proc, port=port, ca_file=ca, banner=banner)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
+def python_client(server: Server, data: bytes = b"ping", **kwargs: Any) -> bytes:
+    ctx = ssl.create_default_context(cafile=server.ca_file)
+    for key, value in kwargs.items():
+        setattr(ctx, key, value)
+    with (
+        socket.create_connection((LOOPBACK, server.port), timeout=10) as sock,
+        ctx.wrap_socket(sock, server_hostname="example.test") as tls,
+    ):
+        tls.sendall(data)
+        return tls.recv(1000)
+
+
+def test_python_client_echo() -> None:
+    with serve("--once", "--json") as server:
+        assert "--resolve example.test:" in server.banner
+        assert python_client(server, b"hello") == b"hello"
+        (doc,) = server.documents()
+    assert server.proc.returncode == 0
+    assert doc["summary"]["ok"] and doc["network"]["role"] == "serve"
+    assert any(e["op"] == "receive" and e["side"] == "client" for e in doc["events"])
+    reads = [e for e in doc["events"] if e["op"] == "read" and e["side"] == "server"]
+    assert any("hello" in json.dumps(e) for e in reads)
+
+
+def test_two_clients_one_after_another() -> None:
+    with serve("--json") as server:
+        assert python_client(server, b"one") == b"one"
+        assert python_client(server, b"two") == b"two"
+        server.proc.send_signal(2)  # Ctrl-C
+        docs = server.documents()
+    assert len(docs) == 2
+    assert [d["network"]["connections"][0]["client"] != "" for d in docs] == [True, True]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def test_curl_with_respond(tmp_path: Path) -> None:
+    answer = tmp_path / "answer.http"
+    answer.write_bytes(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nhi\n")
+    with serve("--once", "--respond", str(answer), "--json") as server:
+        out = subprocess.run(
+            [
+                "curl",
+                "-sS",
+                "--cacert",
+                server.ca_file,
+                "--resolve",
+                f"example.test:{server.port}:{LOOPBACK}",
+                f"https://example.test:{server.port}/",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        (doc,) = server.documents()
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "hi\n"
+    assert "GET / HTTP/1.1" in json.dumps(doc)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def test_curl_rejects_an_expired_certificate() -> None:
+    with serve("--once", "--server-cert-problem", "expired", "--json") as server:
+        out = subprocess.run(
+            [
+                "curl",
+                "-sS",
+                "--cacert",
+                server.ca_file,
+                "--resolve",
+                f"example.test:{server.port}:{LOOPBACK}",
+                f"https://example.test:{server.port}/",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        (doc,) = server.documents()
+    assert out.returncode != 0 and "expired" in out.stderr.lower()
+    assert not doc["summary"]["ok"]
+    # the alert curl's OpenSSL sent, as the server read it
+    assert "certificate_expired" in json.dumps(doc).lower() or "CERTIFICATE_EXPIRED" in json.dumps(
+        doc
+    )
+
+
+def test_openssl_s_client() -> None:
+    with serve("--once", "--json") as server:
+        out = subprocess.run(
+            [
+                "openssl",
+                "s_client",
+                "-connect",
+                f"{LOOPBACK}:{server.port}",
+                "-servername",
+                "example.test",
+                "-CAfile",
+                server.ca_file,
+                "-verify_return_error",
+            ],
+            input="hello\n",
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        (doc,) = server.documents()
+    assert "Verify return code: 0 (ok)" in out.stdout
+    assert doc["summary"]["ok"]
+
+
+def test_client_certificate_required_and_missing() -> None:
+    with serve("--once", "--client-cert", "--json") as server:
+        with pytest.raises((ssl.SSLError, ConnectionError)):
+            python_client(server)
+        (doc,) = server.documents()
+    assert not doc["summary"]["ok"]
+    assert "PEER_DID_NOT_RETURN_A_CERTIFICATE" in json.dumps(doc["summary"]["failures"])
+
+
+def test_terminal_output_and_port_in_use() -> None:
+    with serve("--once") as server:
+        python_client(server)
+        out, _ = server.proc.communicate(timeout=20)
+        listener = socket.create_server((LOOPBACK, 0))
+        try:
+            busy = listener.getsockname()[1]
+            env = dict(os.environ, PYTHONPATH=str(ROOT))
+            proc = subprocess.run(
+                [sys.executable, "-m", "tlsstep", "serve", "--port", str(busy)],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=30,
+                check=False,
+            )
+        finally:
+            listener.close()
+    assert "client.receive" in out and "server.do_handshake()" in out
+    assert proc.returncode == 3 and "address in use" in proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("tshark") is None, reason="needs tshark")
+def test_pcap_after_ctrl_c_holds_every_connection(tmp_path: Path) -> None:
+    pcap = tmp_path / "served.pcapng"
+    with serve("--pcap", str(pcap)) as server:
+        assert python_client(server, b"one") == b"one"
+        assert python_client(server, b"two") == b"two"
+        server.proc.send_signal(2)  # Ctrl-C
+        server.proc.communicate(timeout=30)
+    assert oct(pcap.stat().st_mode)[-3:] == "600"
+    out = subprocess.run(
+        [
+            "tshark",
+            "-r",
+            str(pcap),
+            "-Y",
+            "tls.app_data",
+            "-T",
+            "fields",
+            "-e",
+            "tcp.stream",
+            "-e",
+            "tcp.dstport",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    assert len(set(out[0::2])) == 2  # two TCP streams with application data
+    assert str(server.port) in out[1::2]  # the real port

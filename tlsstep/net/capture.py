@@ -1,0 +1,52 @@
+"""pcapng of runs with a real peer: each TCP connection with its real addresses and ports.
+
+``connect --pcap`` writes one run (two connections with ``--resume``); ``serve --pcap``
+every connection it served. The file holds the key log, so it is created 0600.
+Addresses go in only for IPv4 (the writer builds IPv4 packets); an IPv6 connection
+keeps the writer's synthetic addresses.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from tlsstep.net.link import Link, NetRun
+from tlsstep.pcap.tcp import FIRST_CLIENT_PORT, TcpEndpoints
+from tlsstep.pcap.writer import PcapngWriter, session_deliveries, session_keylog
+from tlsstep.session import Session
+
+
+def tcp_endpoints(link: Link | None) -> TcpEndpoints | None:
+    if link is None or ":" in link.client[0] or ":" in link.server[0]:
+        return None
+    return TcpEndpoints(
+        client=link.client[0],
+        client_port=link.client[1],
+        server=link.server[0],
+        server_port=link.server[1],
+    )
+
+
+def write_runs_pcapng(path: str, runs: Sequence[tuple[Session, NetRun]]) -> int:
+    """Write every connection of ``runs`` to ``path``; the number of packets.
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: secrets
+    with os.fdopen(fd, "wb") as fh:
+        writer = PcapngWriter(fh)
+        keylog = session_keylog(runs[0][0]) if runs else None
+        if keylog:
+            writer.secrets(keylog)
+        for number, (session, net) in enumerate(runs):
+            links = {link.connection: link for link in net.links}
+            for conn in session.connections:
+                writer.connection(
+                    session_deliveries(session, conn.number),
+                    client_port=FIRST_CLIENT_PORT + number + conn.number - 1,
+                    endpoints=tcp_endpoints(links.get(conn.number)),
+                )
+        return writer.packets

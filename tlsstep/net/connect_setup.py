@@ -1,0 +1,131 @@
+"""``tlsstep connect``'s options as one value: where, which name, which trust, which client.
+
+The client is configured through the same :class:`~tlsstep.config.PairConfig` as
+``tlsstep handshake``'s, so that every layer reading the config (certificate reports,
+scenario recording) reads it the same way. The server half of the config is unused:
+the server is remote. The identity holds the trust anchors both verifiers use (the
+system trust store or ``--ca``) and the client's own certificate, if one was given.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+
+from tlsstep.config import PairConfig, SideConfig, build_client_context
+from tlsstep.errors import TlsstepError
+from tlsstep.identity import Credential, Identity
+from tlsstep.net.address import Target, parse_target, server_hostname, sni_sent
+from tlsstep.net.starttls import StartTls
+
+# The remote server's own chain is not ours to configure: an empty "configured" chain.
+REMOTE_CREDENTIAL = Credential(chain_pem=b"", key_pem=b"", source="the remote peer")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectSetup:
+    target: Target
+    server_hostname: str | None  # what the client checks the certificate against
+    sni: str | None  # what it sends as SNI (none for an IP literal)
+    timeout: float
+    starttls: StartTls | None
+    config: PairConfig
+    identity: Identity
+    trust_source: str  # "system trust store (PATH, N certificates)", "--ca FILE", ...
+
+
+def connect_setup(
+    *,
+    target: str,
+    server_name: str | None,
+    ca: str | None,
+    no_verify: bool,
+    client_cert: str | None,
+    client_key: str | None,
+    key_password: str | None,
+    tls_version: str | None,
+    ciphers: str | None,
+    group: str | None,
+    alpn: tuple[str, ...],
+    timeout: float,
+    tls13_ciphersuites: tuple[str, ...] = (),
+    starttls: str | None,
+) -> ConnectSetup:
+    """Check every option and read every file, before any connection is made.
+
+    Raises:
+        TlsstepError: a bad target, file or value (a usage error, exit 2).
+    """
+    where = parse_target(target)
+    hostname = server_hostname(where, server_name)
+    if hostname is None and not no_verify:
+        raise TlsstepError("--server-name '' checks no name: it needs --no-verify")
+    trust, source = _trust(ca, no_verify)
+    credential = None
+    if client_cert:
+        from tlsstep.certs.files import load_credential
+
+        credential = load_credential(client_cert, client_key, key_password)
+    elif client_key:
+        raise TlsstepError("--client-key needs --client-cert")
+    client = SideConfig(
+        ciphers=ciphers,
+        group=group,
+        alpn=alpn,
+        verify=not no_verify,
+        send_certificate=credential is not None,
+        credential=credential,
+        min_version=tls_version,
+        max_version=tls_version,
+        tls13_ciphersuites=tls13_ciphersuites,
+    )
+    config = PairConfig(client=client, server_name=hostname, trust_pem=trust)
+    identity = Identity(
+        trust_pem=trust,
+        server=REMOTE_CREDENTIAL,
+        client=credential,
+        make_client=lambda: REMOTE_CREDENTIAL,
+    )
+    return ConnectSetup(
+        target=where,
+        server_hostname=hostname,
+        sni=sni_sent(hostname),
+        timeout=timeout,
+        starttls=StartTls(starttls) if starttls else None,
+        config=config,
+        identity=identity,
+        trust_source=source,
+    )
+
+
+def _trust(ca: str | None, no_verify: bool) -> tuple[bytes, str]:
+    """The PEM both verifiers trust, and where it came from."""
+    if ca:
+        from tlsstep.certs.files import load_trust
+
+        data = load_trust(ca)
+        return data, f"--ca {ca}"
+    from tlsstep.net.trust import TrustStoreMissing, system_trust
+
+    try:
+        store = system_trust()
+    except TrustStoreMissing:
+        if no_verify:
+            return b"", "none (--no-verify; no system trust store found)"
+        raise
+    note = " (not checked: --no-verify)" if no_verify else ""
+    return store.pem, f"system trust store ({store.source}, {store.count} certificates){note}"
+
+
+def client_context(setup: ConnectSetup, keylog_path: str | None) -> ssl.SSLContext:
+    """The client's SSLContext; one per run, so that a second connection can resume.
+
+    Raises:
+        TlsstepError: a setting OpenSSL refuses (a cipher string it matches nothing with).
+    """
+    return build_client_context(
+        setup.config,
+        trust_pem=setup.config.trust_pem or b"",
+        credential=setup.config.client.credential,
+        keylog_path=keylog_path,
+    )
