@@ -32,6 +32,7 @@ class RunReport:
     the end of the run (the current connection). ``step_states``: both sides after
     each single operation, when the run tracked them (``--states``, ``--html``).
     ``certificates``: each chain sent and both verifiers' verdicts, when asked for.
+    ``notes``: settings that had no effect, said before the run (``tlsstep.preflight``).
     """
 
     summary: Summary
@@ -41,6 +42,7 @@ class RunReport:
     states: dict[Side, SideState]
     step_states: tuple[dict[str, Any], ...] | None = None
     certificates: tuple[ChainReport, ...] | None = None
+    notes: tuple[str, ...] = ()
 
 
 def build_report(
@@ -48,6 +50,7 @@ def build_report(
     *,
     step_states: list[dict[str, Any]] | None = None,
     certificates: bool = False,
+    notes: list[str] | None = None,
 ) -> RunReport:
     """Read ``session`` once: its log, both sides' facts and states, the summary."""
     facts = {side: session.facts(side) for side in Side}
@@ -64,4 +67,5 @@ def build_report(
         states=derive(session),
         step_states=tuple(step_states) if step_states is not None else None,
         certificates=chains,
+        notes=tuple(notes or ()),
     )

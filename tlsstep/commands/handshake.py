@@ -41,8 +41,9 @@ Examples:
   tlsstep handshake --server-group prime256v1 (a HelloRetryRequest)
   tlsstep handshake --server-name wrong.test  (hostname mismatch: exits 1)
   tlsstep handshake --client-cert --alpn h2,http/1.1 --resume -v
-  tlsstep handshake --server-cert-problem expired --certs
+  tlsstep handshake --server-cert-problem expired --certs  (why it fails: exits 1)
   tlsstep handshake --chain-depth 2 --tls-version 1.2 --certs --json
+  tlsstep handshake --tls-version 1.2 --key-type rsa --cipher ECDHE-RSA-AES128-GCM-SHA256
   tlsstep handshake --server-group prime256v1 --html hrr.html  (a page to teach from)
 """
 
@@ -199,6 +200,12 @@ def handshake_command(
     ):
         check_writable(path, option)  # before the run, not after it
     config, identity = build_config(opts)
+    from tlsstep.preflight import config_notes
+
+    notes = config_notes(config, resume=resume)
+    if not as_json:  # before the run; with --json they are the document's "notes"
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
 
     from tlsstep.crypto.unprotector import KeyLogCrypto
 
@@ -223,6 +230,7 @@ def handshake_command(
             pcap_path=pcap_path,
             discard_secrets=discard_secrets,
             save_path=save_path,
+            notes=notes,
             view=View(
                 step_mode=step_mode,
                 states=states,
@@ -255,6 +263,7 @@ def _run(
     save_path: str | None,
     view: View,
     discard_secrets: bool = False,
+    notes: list[str] | None = None,
 ) -> None:
     """Steps -> session -> render, with the crypto hooks decrypting every record."""
     step_mode, states, explain = view.step_mode, view.states, view.explain
@@ -298,6 +307,7 @@ def _run(
         view=view,
         one_by_one=one_by_one,
         step_states=step_states,
+        notes=notes,
     )
     if not summary.ok:
         sys.exit(1)
@@ -315,6 +325,7 @@ def show_result(
     extra: dict[str, Any] | None = None,
     title: str = "tlsstep handshake",
     compact: bool = False,
+    notes: list[str] | None = None,
 ) -> Summary:
     """Show a finished run with every view asked for; shared with ``connect`` and ``serve``.
 
@@ -324,13 +335,17 @@ def show_result(
         extra: more top-level keys of the JSON document (``"network"``).
         title: the ladder's title.
         compact: the JSON document on one line (``serve --json`` writes JSON Lines).
+        notes: settings with no effect, said before the run (tlsstep.preflight).
     """
     from tlsstep.events import Side
     from tlsstep.run_report import build_report
 
     # The run as one value, read once: every output below only formats it.
     report = build_report(
-        session, step_states=step_states, certificates=show_certs or bool(view.html_path)
+        session,
+        step_states=step_states,
+        certificates=show_certs or bool(view.html_path),
+        notes=notes,
     )
     if as_json:
         _print_json(
