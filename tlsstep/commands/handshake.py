@@ -423,9 +423,20 @@ def _print_json(
         from tlsstep.render.details import add_details
 
         add_details(document, session)
-    dump(document, sys.stdout, levels=0 if compact else 2)
-    if compact:
-        sys.stdout.flush()  # one line per connection, as it ends
+    if not compact:
+        dump(document, sys.stdout)
+        return
+    # One JSON Line per connection, as it ends, and never torn: a Ctrl-C that comes
+    # while the line waits for a full pipe (serve --json) is held until it is out.
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        dump(document, sys.stdout, levels=0)
+        sys.stdout.flush()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _watch(
