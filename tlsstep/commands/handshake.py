@@ -388,7 +388,7 @@ def show_result(
     if view.svg_path:
         _export_ladder(report, view.svg_path, title)
     if view.html_path:
-        _write_html(view.html_path, report, session)
+        _write_html(view.html_path, report, session, extra=extra)
     return report.summary
 
 
@@ -546,13 +546,17 @@ def _export_ladder(report: RunReport, svg_path: str, title: str = "tlsstep hands
         ) from None
 
 
-def _write_html(path: str, report: RunReport, session: Session) -> None:
-    """The run's page (render/page.py), made from the run's JSON document."""
+def _write_html(
+    path: str, report: RunReport, session: Session, *, extra: dict[str, Any] | None = None
+) -> None:
+    """The run's page (render/page.py), made from the run's JSON document (with ``extra``,
+    e.g. connect's ``"network"``)."""
     import shlex
 
     from tlsstep.render.details import run_document
 
     document = run_document(report, session)
+    document.update(extra or {})
     write_html(path, document, shlex.join(["tlsstep", *sys.argv[1:]]))
 
 
