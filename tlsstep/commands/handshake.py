@@ -361,9 +361,8 @@ def show_result(
             add_details(document, session)
         from tlsstep.render.json_out import dump
 
-        dump(document, sys.stdout, levels=0 if compact else 2)
-        if compact:
-            sys.stdout.flush()  # one line per connection, as it ends
+        # compact: one line per connection, as it ends, never cut by Ctrl-C
+        dump(document, sys.stdout, levels=0 if compact else 2, whole=compact)
     else:
         from rich.text import Text
 
