@@ -29,28 +29,6 @@ def dumps(value: Any, *, levels: int = 2, indent: str = "  ", _depth: int = 0) -
     return "[\n" + ",\n".join(items) + "\n" + indent * _depth + "]"
 
 
-def dump(value: Any, out: IO[str], *, levels: int = 2, whole: bool = False) -> None:
-    """Write ``value`` (see :func:`dumps`) and a newline to ``out``.
-
-    ``whole``: one line of JSON Lines that Ctrl-C must not cut (``serve --json`` writes
-    one per connection; a reader that has not drained the pipe makes the write block,
-    and SIGINT arriving then left half a document). SIGINT waits until the line is
-    written and flushed, then raises KeyboardInterrupt as usual.
-    """
-    text = dumps(value, levels=levels) + "\n"
-    if not whole:
-        out.write(text)
-        return
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        out.write(text)
-        out.flush()
-        return
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        out.write(text)
-        out.flush()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+def dump(value: Any, out: IO[str], *, levels: int = 2) -> None:
+    """Write ``value`` (see :func:`dumps`) and a newline to ``out``."""
+    out.write(dumps(value, levels=levels) + "\n")
