@@ -34,11 +34,20 @@ class Server:
     def documents(self) -> list[dict[str, Any]]:
         """Stop the server (if it still runs) and read its JSON Lines."""
         try:
-            out, _ = self.proc.communicate(timeout=20)
+            out, err = self.proc.communicate(timeout=90)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            out, _ = self.proc.communicate()
-        return [json.loads(line) for line in out.splitlines() if line.strip()]
+            out, err = self.proc.communicate()
+        docs = []
+        for line in out.split("\n"):
+            if line.strip():
+                try:
+                    docs.append(json.loads(line))
+                except ValueError:
+                    raise AssertionError(
+                        f"not a JSON line: {line[:300]!r}; stderr: {err}"
+                    ) from None
+        return docs
 
 
 @contextlib.contextmanager
