@@ -114,11 +114,13 @@ def test_python_client_echo() -> None:
 
 def test_two_clients_one_after_another() -> None:
     with serve("--json") as server:
+        assert server.proc.stdout is not None
         assert python_client(server, b"one") == b"one"
+        first = json.loads(server.proc.stdout.readline())  # one line as each connection ends
         assert python_client(server, b"two") == b"two"
-        time.sleep(1)  # the second connection ends (the client closed): then Ctrl-C
-        server.proc.send_signal(2)
-        docs = server.documents()
+        second = json.loads(server.proc.stdout.readline())
+        server.proc.send_signal(2)  # Ctrl-C
+        docs = [first, second, *server.documents()]
     assert len(docs) == 2
     assert [d["network"]["connections"][0]["client"] != "" for d in docs] == [True, True]
 
