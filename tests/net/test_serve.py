@@ -30,24 +30,24 @@ class Server:
     port: int
     ca_file: str
     banner: str
-    # Standard output is read as it comes: two JSON documents are more than a pipe
-    # holds, and a server blocked writing the second would be cut by Ctrl-C.
-    reader: threading.Thread
-    chunks: list[str]
-
-    def output(self, timeout: float = 20) -> str:
-        """Wait for the server to end (killing it after ``timeout``); its standard output."""
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.reader.join()
-        return "".join(self.chunks)
 
     def documents(self) -> list[dict[str, Any]]:
         """Stop the server (if it still runs) and read its JSON Lines."""
-        return [json.loads(line) for line in self.output().splitlines() if line.strip()]
+        try:
+            out, err = self.proc.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+        docs = []
+        for line in out.split("\n"):
+            if line.strip():
+                try:
+                    docs.append(json.loads(line))
+                except ValueError:
+                    raise AssertionError(
+                        f"not a JSON line: {line[:300]!r}; stderr: {err}"
+                    ) from None
+        return docs
 
 
 @contextlib.contextmanager
@@ -77,13 +77,8 @@ def serve(*args: str) -> Iterator[Server]:
         if match := re.search(r"--cacert (\S+)", line):
             ca = match.group(1)
     deadline.cancel()
-    chunks: list[str] = []
-    stdout = proc.stdout
-    assert stdout is not None
-    reader = threading.Thread(target=lambda: chunks.append(stdout.read()), daemon=True)
-    reader.start()
     try:
-        yield Server(proc=proc, port=port, ca_file=ca, banner=banner, reader=reader, chunks=chunks)
+        yield Server(proc=proc, port=port, ca_file=ca, banner=banner)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -119,11 +114,13 @@ def test_python_client_echo() -> None:
 
 def test_two_clients_one_after_another() -> None:
     with serve("--json") as server:
+        assert server.proc.stdout is not None
         assert python_client(server, b"one") == b"one"
+        first = json.loads(server.proc.stdout.readline())  # one line as each connection ends
         assert python_client(server, b"two") == b"two"
-        time.sleep(1)  # the second connection ends (the client closed): then Ctrl-C
-        server.proc.send_signal(2)
-        docs = server.documents()
+        second = json.loads(server.proc.stdout.readline())
+        server.proc.send_signal(2)  # Ctrl-C
+        docs = [first, second, *server.documents()]
     assert len(docs) == 2
     assert [d["network"]["connections"][0]["client"] != "" for d in docs] == [True, True]
 
@@ -218,7 +215,7 @@ def test_client_certificate_required_and_missing() -> None:
 def test_terminal_output_and_port_in_use() -> None:
     with serve("--once") as server:
         python_client(server)
-        out = server.output()
+        out, _ = server.proc.communicate(timeout=20)
         listener = socket.create_server((LOOPBACK, 0))
         try:
             busy = listener.getsockname()[1]
@@ -245,7 +242,7 @@ def test_pcap_after_ctrl_c_holds_every_connection(tmp_path: Path) -> None:
         assert python_client(server, b"two") == b"two"
         time.sleep(1)  # the second connection ends (the client closed): then Ctrl-C
         server.proc.send_signal(2)
-        server.output(timeout=30)
+        server.proc.communicate(timeout=30)
     assert oct(pcap.stat().st_mode)[-3:] == "600"
     out = subprocess.run(
         [
