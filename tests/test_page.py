@@ -256,18 +256,22 @@ def test_tls13_record_view_fields_and_bytes(browser: Any, pages: dict[str, Path]
     suite = next(f for f in fields if f.text.startswith("cipher_suite"))
     assert "TLS_AES_256_GCM_SHA384 (0x1302)" in suite.text  # value with its IANA name
     ActionChains(browser).move_to_element(suite).perform()
-    lit = browser.find_elements(By.CSS_SELECTOR, "#record .hexdump .b.hl")
+    lit = browser.find_elements(By.CSS_SELECTOR, "#record .hexdump .bytes .b.hl")
     assert [b.text for b in lit] == ["13", "02"]
+    ascii_lit = browser.find_elements(By.CSS_SELECTOR, "#record .hexdump .ascii .b.hl")
+    assert [c.text for c in ascii_lit] == [".", "."]  # the ASCII column follows
     assert "hl" in suite.get_attribute("class")
     # And back: hovering a byte lights the deepest field that holds it.
     version = next(f for f in fields if f.text.startswith("legacy_record_version"))
     assert "[1+2]" in version.text
-    first = browser.find_elements(By.CSS_SELECTOR, "#record .hexdump .b")[1]
+    first = browser.find_elements(By.CSS_SELECTOR, "#record .hexdump .bytes .b")[1]
     ActionChains(browser).move_to_element(first).perform()
     assert "hl" in version.get_attribute("class")
     # Keyboard: focusing a field highlights its bytes too.
     browser.execute_script("arguments[0].focus()", fields[0])
-    assert [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#record .b.hl")] == ["16"]
+    assert [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#record .bytes .b.hl")] == [
+        "16"
+    ]
 
 
 def test_tls13_decryption_and_finished_shown(browser: Any, pages: dict[str, Path]) -> None:

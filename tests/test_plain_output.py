@@ -43,3 +43,23 @@ def test_every_scenario_view_reads_the_same() -> None:
         result = run(load(path))
         rich_text, plain_text = both(scenario_view(result))
         assert plain_text == rich_text, path
+
+
+def test_record_plain_is_record_line_without_styles() -> None:
+    from tlsstep.crypto.unprotector import KeyLogCrypto
+    from tlsstep.render.terminal import record_line, record_plain
+
+    crypto = KeyLogCrypto()
+    session = Session(PairConfig(), crypto=crypto)
+    datas = ['data="hi"', 'hex="00ff"', 'hex="' + "ab" * 30 + '"', 'hex="' + "cd" * 31 + '"']
+    datas += ['data="' + "x" * 60 + '"', 'data="' + "y" * 61 + '"', 'data="a\\tb"']
+    run_lines(session, "handshake", *(f"write client {d}" for d in datas), "deliver client")
+    views = [v for e in session.entries for v in e.records]
+    crypto.close()
+    assert sum(v.application_data is not None for v in views) == len(datas)
+    for view in views:
+        assert record_plain(view) == record_line(view).plain
+    shown = [record_plain(v) for v in views if v.application_data is not None]
+    assert shown[2].endswith("'" + "ab" * 30 + "'")  # 60 hex digits: whole
+    assert shown[3].endswith("'" + ("cd" * 31)[:57] + "...'")  # 62: cut, only 29 bytes made hex
+    assert shown[5].endswith("'" + "y" * 57 + "...'")

@@ -28,6 +28,15 @@ VERSIONS: Final[dict[str, ssl.TLSVersion]] = {
 }
 
 
+class KeyType(StrEnum):
+    """The key of generated certificates (issue 16 item 6). TLS 1.2 cipher suites name the
+    key they need: ECDHE-RSA-* an RSA key, ECDHE-ECDSA-* an ECDSA or Ed25519 key (RFC 8422)."""
+
+    ecdsa = "ecdsa"
+    rsa = "rsa"
+    ed25519 = "ed25519"
+
+
 class ClientCert(StrEnum):
     """Whether the server asks for a client certificate (``verify_mode`` on the server)."""
 
@@ -68,6 +77,7 @@ class PairConfig:
     server_cert_problem: CertProblem | str | None = None
     client_cert_problem: CertProblem | str | None = None
     chain_depth: int = 1  # 1: leaf issued by the root; 2: root -> intermediate -> leaf; ...
+    key_type: KeyType = KeyType.ecdsa  # of the generated leaves (not of --cert's)
 
     @property
     def requested_client_cert(self) -> ClientCert:
@@ -86,6 +96,18 @@ def _version(value: str, option: str) -> ssl.TLSVersion:
         ) from None
 
 
+def _tls13_hint(ciphers: str) -> str:
+    """Why a cipher string of TLS 1.3 suite names matches nothing (issue 16 item 7)."""
+    names = [n for n in ciphers.replace(",", ":").split(":") if n.strip().startswith("TLS_")]
+    if not names:
+        return ""
+    return (
+        f": {', '.join(names)} {'is a TLS 1.3 suite' if len(names) == 1 else 'are TLS 1.3 suites'}, "
+        "which the cipher string (TLS 1.2 and below) does not set; use --tls13-ciphersuites "
+        "(scenario key tls13_ciphersuites)"
+    )
+
+
 def _apply_common(ctx: ssl.SSLContext, cfg: SideConfig, side: Side) -> None:
     if cfg.min_version:
         ctx.minimum_version = _version(cfg.min_version, f"{side} min_version")
@@ -100,6 +122,7 @@ def _apply_common(ctx: ssl.SSLContext, cfg: SideConfig, side: Side) -> None:
         except ssl.SSLError:
             raise TlsstepError(
                 f"{side} ciphers: OpenSSL matches no cipher with {quote(cfg.ciphers)}"
+                + _tls13_hint(cfg.ciphers)
             ) from None
     if cfg.tls13_ciphersuites:
         from tlsstep.tls13_suites import set_tls13_suites
@@ -137,13 +160,14 @@ def resolve_identity(config: PairConfig, identity: Identity | None = None) -> Id
         problem = config.server_cert_problem if side is Side.server else config.client_cert_problem
         if own is not None:
             return own
-        if problem or config.chain_depth != 1:
+        key_type = KeyType(config.key_type)
+        if problem or config.chain_depth != 1 or key_type is not KeyType.ecdsa:
             from tlsstep.certs.problems import chain_credential, parse_problem, problem_credential
 
             if problem:
                 chosen = parse_problem(problem, f"{side} certificate problem")
-                return problem_credential(chosen, side, config.server_name)
-            return chain_credential(config.chain_depth, side, config.server_name)
+                return problem_credential(chosen, side, config.server_name, key_type.value)
+            return chain_credential(config.chain_depth, side, config.server_name, key_type.value)
         return base.server if side is Side.server else base.client
 
     if config.server_cert_problem:  # check both names now, not when the client cert is made

@@ -33,6 +33,7 @@ SAVED: dict[str, tuple[str, ...]] = {
     "server_cert_problem": ("--server-cert-problem", "expired"),
     "client_cert_problem": ("--client-cert-problem", "expired"),
     "chain_depth": ("--chain-depth", "2"),
+    "key_type": ("--key-type", "rsa"),
     "resume": ("--resume",),
     "data": ("--data", "hello"),
 }

@@ -67,7 +67,7 @@ def test_http_server_is_named(certs: Certs) -> None:
     assert got.data.startswith(b"HTTP/1.1 400")
     assert rest.eof and carrier.eof
     message = not_tls("the handshake", carrier.where, got.data).message
-    assert "does not speak TLS" in message
+    assert "not TLS: the peer's first bytes look like" in message
     assert "an HTTP server's response: HTTP/1.1 400 Bad Request" in message
 
 

@@ -243,7 +243,8 @@ def test_silent_server_times_out() -> None:
 def test_plain_http_is_not_tls() -> None:
     with tcp_server(http_plain) as port:
         message = failing(f"{LOOPBACK}:{port}")
-    assert "does not speak TLS" in message and "HTTP/1.1 400 Bad Request" in message
+    assert "not TLS: the peer's first bytes look like an HTTP server" in message
+    assert "HTTP/1.1 400 Bad Request" in message
 
 
 def test_not_tls_in_json() -> None:

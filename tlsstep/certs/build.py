@@ -58,6 +58,7 @@ def issue_leaf(
     not_before: dt.datetime | None = None,
     not_after: dt.datetime | None = None,
     rsa_bits: int | None = None,
+    key_type: str = "ecdsa",
     as_ca: bool = False,
 ) -> BuiltLeaf:
     """A leaf for DNS name ``name`` signed by ``issuer`` (None: self-signed).
@@ -65,18 +66,24 @@ def issue_leaf(
     Args:
         purposes: extendedKeyUsage names (RFC 5280 §4.2.1.12): "serverAuth", "clientAuth".
         rsa_bits: an RSA key of this size instead of ECDSA P-256 (trustme's default).
+        key_type: "ecdsa" (P-256, the default), "rsa" (2048 bits) or "ed25519".
         as_ca: basicConstraints cA=TRUE and keyCertSign, for the ca-as-leaf problem.
     """
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-    if rsa_bits:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
-    else:
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+    if rsa_bits or key_type == "rsa":
+        key = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits or 2048)
+    elif key_type == "ed25519":
+        key = ed25519.Ed25519PrivateKey.generate()
+    elif key_type == "ecdsa":
         key = ec.generate_private_key(ec.SECP256R1())
+    else:
+        raise ValueError(f"unknown key type {key_type!r}")
+    is_rsa = isinstance(key, rsa.RSAPrivateKey)
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "tlsstep"),
@@ -114,7 +121,7 @@ def issue_leaf(
             x509.KeyUsage(
                 digital_signature=True,
                 content_commitment=False,
-                key_encipherment=bool(rsa_bits),  # RSA key exchange in TLS 1.2
+                key_encipherment=is_rsa,  # RSA key exchange in TLS 1.2
                 data_encipherment=False,
                 key_agreement=False,
                 key_cert_sign=as_ca,
@@ -128,7 +135,7 @@ def issue_leaf(
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
         .add_extension(own_ski, critical=False)
         .add_extension(aki, critical=False)
-        .sign(signer, hashes.SHA256())
+        .sign(signer, None if isinstance(signer, ed25519.Ed25519PrivateKey) else hashes.SHA256())
     )
     key_pem = key.private_bytes(
         serialization.Encoding.PEM,

@@ -188,7 +188,7 @@ def _report(
         if ders
     }
     added: tuple[CertInfo | UnparsedCert, ...] = ()
-    if len(ders) > len(configured) and ders[: len(configured)] == configured:
+    if configured and len(ders) > len(configured) and ders[: len(configured)] == configured:
         added = sent.certificates[len(configured) :]
     return ChainReport(
         connection=conn.number,

@@ -91,7 +91,10 @@ def _name(side: Side, server_name: str | None) -> str:
 
 @functools.cache
 def problem_credential(
-    problem: CertProblem, side: Side, server_name: str | None = DEFAULT_SERVER_NAME
+    problem: CertProblem,
+    side: Side,
+    server_name: str | None = DEFAULT_SERVER_NAME,
+    key_type: str = "ecdsa",
 ) -> Credential:
     """The credential ``side`` presents to show ``problem`` (made once, then cached).
 
@@ -110,9 +113,10 @@ def problem_credential(
     elif problem is CertProblem.missing_intermediate:
         issuer = _intermediates(1)[-1]  # the intermediate is not sent
     security_level = 0 if problem is CertProblem.weak_key else None
+    kind = "" if key_type == "ecdsa" or problem is CertProblem.weak_key else f" {key_type}"
     return cached_credential(
-        f"problem {problem.value} {side.value} {name}",
-        lambda: _make_problem(problem, side, name, issuer),
+        f"problem {problem.value} {side.value} {name}{kind}",
+        lambda: _make_problem(problem, side, name, issuer, key_type),
         issuer=issuer,
         reuse_days=reuse_days,
         source=source,
@@ -120,8 +124,11 @@ def problem_credential(
     )
 
 
-def _make_problem(problem: CertProblem, side: Side, name: str, issuer: CAKey | None) -> Credential:
+def _make_problem(
+    problem: CertProblem, side: Side, name: str, issuer: CAKey | None, key_type: str = "ecdsa"
+) -> Credential:
     now = dt.datetime.now(dt.UTC)
+    _leaf = functools.partial(_typed_leaf, key_type=key_type)
     own = _PURPOSE[side]
     match problem:
         case CertProblem.expired:
@@ -159,6 +166,14 @@ def _make_problem(problem: CertProblem, side: Side, name: str, issuer: CAKey | N
 _PURPOSE: Final = {Side.server: "serverAuth", Side.client: "clientAuth"}
 
 
+def _typed_leaf(
+    name: str, issuer: CAKey | None, *, key_type: str, extra: bytes = b"", **options: Any
+) -> Credential:
+    if "rsa_bits" not in options:  # weak-key's RSA 1024 is the problem itself
+        options["key_type"] = key_type
+    return _leaf(name, issuer, extra=extra, **options)
+
+
 def _leaf(name: str, issuer: CAKey | None, *, extra: bytes = b"", **options: Any) -> Credential:
     built = issue_leaf(name, issuer=issuer, **options)
     return Credential(chain_pem=built.cert_pem + extra, key_pem=built.key_pem)
@@ -179,7 +194,7 @@ def _intermediates(count: int) -> tuple[CAKey, ...]:
 
 @functools.cache
 def chain_credential(
-    depth: int, side: Side, server_name: str | None = DEFAULT_SERVER_NAME
+    depth: int, side: Side, server_name: str | None = DEFAULT_SERVER_NAME, key_type: str = "ecdsa"
 ) -> Credential:
     """A healthy chain of ``depth`` certificates below the root: leaf + (depth - 1) CAs.
 
@@ -190,9 +205,10 @@ def chain_credential(
         raise TlsstepError(f"chain depth {depth}: use 1 to {MAX_CHAIN_DEPTH}")
     issuer = _intermediates(depth - 1)[-1] if depth > 1 else default_ca()
     name = _name(side, server_name)
+    kind = "" if key_type == "ecdsa" else f" {key_type}"
     return cached_credential(
-        f"chain {depth} {side.value} {name}",
-        lambda: _leaf(name, issuer, extra=issuer.sent_pem),
+        f"chain {depth} {side.value} {name}{kind}",
+        lambda: _leaf(name, issuer, extra=issuer.sent_pem, key_type=key_type),
         issuer=issuer,
         source=f"chain depth {depth}",
     )

@@ -174,13 +174,22 @@ def decode_command(
 
 def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> CaptureSummary:
     import dataclasses
+    import re
 
+    from rich.control import STRIP_CONTROL_CODES, strip_control_codes
     from rich.text import Text
 
     from tlsstep.pcap import capture as c
-    from tlsstep.render.terminal import direction, make_console, record_line
+    from tlsstep.render.terminal import (
+        direction,
+        direction_plain,
+        make_console,
+        record_line,
+        record_plain,
+    )
     from tlsstep.render.wire_view import record_fields
 
+    has_control = re.compile("[" + "".join(map(chr, STRIP_CONTROL_CODES)) + "]").search
     console = make_console()
     # Rich is kept for a terminal; a pipe gets the same text without styling, which
     # is what makes decoding a large capture fast (one write per record).
@@ -202,10 +211,17 @@ def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> Captu
                     show(Text(NO_KEYLOG_NOTE, style="tlsstep.alert"))
                     said = True
                 view = dataclasses.replace(view, note=None)  # said once, above
-            line = Text(f"{item.stream.number:>3} ", style="tlsstep.dim")
-            line.append_text(direction(view.sender))
-            line.append_text(record_line(view))
-            show(line)
+            if plain:  # no rich object on the per-record path (issue 14)
+                number = item.stream.number
+                text = f"{number:>3} {direction_plain(view.sender)}{record_plain(view)}"
+                if has_control(text):  # rare: rich's table translate costs more than a search
+                    text = strip_control_codes(text)  # as rich's Text would
+                out.write(text + "\n")
+            else:
+                line = Text(f"{item.stream.number:>3} ", style="tlsstep.dim")
+                line.append_text(direction(view.sender))
+                line.append_text(record_line(view))
+                show(line)
             if verbose:
                 console.print(record_fields(item.view, show_bytes=verbose >= 2))
         elif isinstance(item, c.StreamFound):

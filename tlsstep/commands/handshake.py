@@ -40,8 +40,9 @@ Examples:
   tlsstep handshake --server-group prime256v1 (a HelloRetryRequest)
   tlsstep handshake --server-name wrong.test  (hostname mismatch: exits 1)
   tlsstep handshake --client-cert --alpn h2,http/1.1 --resume -v
-  tlsstep handshake --server-cert-problem expired --certs
+  tlsstep handshake --server-cert-problem expired --certs  (why it fails: exits 1)
   tlsstep handshake --chain-depth 2 --tls-version 1.2 --certs --json
+  tlsstep handshake --tls-version 1.2 --key-type rsa --cipher ECDHE-RSA-AES128-GCM-SHA256
   tlsstep handshake --server-group prime256v1 --html hrr.html  (a page to teach from)
 """
 
@@ -198,6 +199,12 @@ def handshake_command(
     ):
         check_writable(path, option)  # before the run, not after it
     config, identity = build_config(opts)
+    from tlsstep.preflight import config_notes
+
+    notes = config_notes(config, resume=resume)
+    if not as_json:  # before the run; with --json they are the document's "notes"
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
 
     from tlsstep.crypto.unprotector import KeyLogCrypto
 
@@ -222,6 +229,7 @@ def handshake_command(
             pcap_path=pcap_path,
             discard_secrets=discard_secrets,
             save_path=save_path,
+            notes=notes,
             view=View(
                 step_mode=step_mode,
                 states=states,
@@ -254,6 +262,7 @@ def _run(
     save_path: str | None,
     view: View,
     discard_secrets: bool = False,
+    notes: list[str] | None = None,
 ) -> None:
     """Steps -> session -> render, with the crypto hooks decrypting every record."""
     step_mode, states, explain = view.step_mode, view.states, view.explain
@@ -297,6 +306,7 @@ def _run(
         view=view,
         one_by_one=one_by_one,
         step_states=step_states,
+        notes=notes,
     )
     if not summary.ok:
         sys.exit(1)
@@ -314,6 +324,7 @@ def show_result(
     extra: dict[str, Any] | None = None,
     title: str = "tlsstep handshake",
     compact: bool = False,
+    notes: list[str] | None = None,
 ) -> Summary:
     """Show a finished run with every view asked for; shared with ``connect`` and ``serve``.
 
@@ -323,6 +334,7 @@ def show_result(
         extra: more top-level keys of the JSON document (``"network"``).
         title: the ladder's title.
         compact: the JSON document on one line (``serve --json`` writes JSON Lines).
+        notes: settings with no effect, said before the run (tlsstep.preflight).
     """
     from tlsstep.events import Side
     from tlsstep.summary import summarize
@@ -333,6 +345,7 @@ def show_result(
         from tlsstep.states.tracker import derive
 
         document = run_dict(session)
+        document["notes"] = notes or []  # settings with no effect, said before the run
         document["states"] = states_dict(derive(session))
         if one_by_one:
             document["step_states"] = step_states
@@ -385,7 +398,7 @@ def show_result(
     if view.svg_path:
         _export_ladder(session, view.svg_path, title)
     if view.html_path:
-        _write_html(view.html_path, session, step_states)
+        _write_html(view.html_path, session, step_states, notes)
     return summary
 
 
@@ -496,13 +509,18 @@ def _export_ladder(session: Any, svg_path: str, title: str = "tlsstep handshake"
         ) from None
 
 
-def _write_html(path: str, session: Any, step_states: list[dict[str, Any]] | None) -> None:
+def _write_html(
+    path: str,
+    session: Any,
+    step_states: list[dict[str, Any]] | None,
+    notes: list[str] | None = None,
+) -> None:
     """The run's page (render/page.py), made from the run's JSON document."""
     import shlex
 
     from tlsstep.render.details import run_document
 
-    document = run_document(session, step_states=step_states, certificates=True)
+    document = run_document(session, step_states=step_states, certificates=True, notes=notes)
     write_html(path, document, shlex.join(["tlsstep", *sys.argv[1:]]))
 
 

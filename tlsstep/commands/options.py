@@ -48,6 +48,14 @@ def _csv(_ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
     return items
 
 
+def _host_name(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from tlsstep.hostname import host_name_problem
+
+    if value is not None and (problem := host_name_problem(value)):
+        raise click.BadParameter(problem)
+    return value
+
+
 def _tls13_suites(
     _ctx: click.Context, _param: click.Parameter, value: str | None
 ) -> tuple[str, ...] | None:
@@ -113,7 +121,8 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
         "ciphers",
         metavar="STRING",
         default=None,
-        help="OpenSSL cipher string for TLS 1.2 and below on both sides, e.g. ECDHE-RSA-AES128-GCM-SHA256.",
+        help="OpenSSL cipher string for TLS 1.2 and below on both sides, e.g. ECDHE-ECDSA-AES128-GCM-SHA256 "
+        "(ECDHE-RSA-* suites need --key-type rsa). TLS 1.3 suites: --tls13-ciphersuites.",
     ),
     click.option(
         "--tls13-ciphersuites",
@@ -153,6 +162,7 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
     click.option(
         "--server-name",
         metavar="NAME",
+        callback=_host_name,
         default="example.test",
         show_default=True,
         help="The name the client sends (SNI) and checks the certificate against.",
@@ -214,6 +224,14 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
         help="Give the client a certificate with this problem; the server then requires one.",
     ),
     click.option(
+        "--key-type",
+        type=click.Choice(["ecdsa", "rsa", "ed25519"]),
+        default="ecdsa",
+        show_default=True,
+        help="The key of the generated certificates: TLS 1.2 suites need their kind "
+        "(ECDHE-RSA-* an rsa key, ECDHE-ECDSA-* an ecdsa or ed25519 one).",
+    ),
+    click.option(
         "--chain-depth",
         type=_range("chain_depth"),
         default=1,
@@ -237,7 +255,7 @@ def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
     Raises:
         click.BadParameter: a file or value the option names cannot be used.
     """
-    from tlsstep.config import ClientCert, PairConfig, SideConfig
+    from tlsstep.config import ClientCert, KeyType, PairConfig, SideConfig
     from tlsstep.errors import TlsstepError
     from tlsstep.identity import default_identity
 
@@ -299,6 +317,7 @@ def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
         server_cert_problem=opts.get("server_cert_problem"),
         client_cert_problem=opts.get("client_cert_problem"),
         chain_depth=opts.get("chain_depth") or 1,
+        key_type=KeyType(opts.get("key_type") or "ecdsa"),
     )
     return config, identity
 

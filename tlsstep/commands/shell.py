@@ -39,6 +39,10 @@ def shell_command(explain: bool, as_json: bool, **opts: Any) -> None:
     prompts and exits with status 1 if any command failed.
     """
     config, identity = build_config(opts)
+    from tlsstep.preflight import config_notes
+
+    for note in config_notes(config):  # before the first command (stderr: --json stays JSON)
+        click.echo(f"note: {note}", err=True)
 
     from tlsstep.errors import TlsstepError
     from tlsstep.render.terminal import make_console

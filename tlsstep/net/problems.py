@@ -42,12 +42,12 @@ class NetProblem:
     @property
     def message(self) -> str:
         """One or two sentences for a person."""
+        if self.looks_like:
+            return f"{self.where}: not TLS: the peer's first bytes look like {self.looks_like}"
         text = f"{self.where}: {self.kind} during {self.during}"
         if self.detail:
             text += f" ({self.detail})"
-        if self.looks_like:
-            text += f"; the peer does not speak TLS: its first bytes look like {self.looks_like}"
-        elif self.received:
+        if self.received:
             text += f"; it had sent {len(self.received)} bytes: {shown(self.received)}"
         elif self.kind in (NetProblemKind.timeout, NetProblemKind.closed) and (
             "bytes" not in self.detail  # the detail already says how much had come

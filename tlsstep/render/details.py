@@ -289,6 +289,7 @@ def run_document(
     *,
     step_states: list[dict[str, Any]] | None = None,
     certificates: bool = True,
+    notes: list[str] | None = None,
 ) -> dict[str, Any]:
     """The run's whole JSON document with its details: what ``--json -vv`` prints and the
     page embeds (``run_dict``, both sides' states, states after each step, certificates)."""
@@ -296,6 +297,7 @@ def run_document(
     from tlsstep.states.tracker import derive
 
     document = run_dict(session)
+    document["notes"] = notes or []  # settings with no effect, said before the run
     document["states"] = states_dict(derive(session))
     if step_states is not None:
         document["step_states"] = step_states

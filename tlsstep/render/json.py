@@ -91,13 +91,21 @@ def record_decoded(view: RecordView) -> list[DecodedMessage]:
     return out
 
 
-def application_data(data: bytes) -> dict[str, Any]:
+def data_text(data: bytes) -> str | None:
+    """``data`` as text if it is UTF-8 with nothing unprintable but tabs and newlines."""
     try:
         text = data.decode("utf-8")
-        if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text):
-            return {"length": len(data), "text": text}
     except UnicodeDecodeError:
-        pass
+        return None
+    if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text):
+        return text
+    return None
+
+
+def application_data(data: bytes) -> dict[str, Any]:
+    text = data_text(data)
+    if text is not None:
+        return {"length": len(data), "text": text}
     return {"length": len(data), "hex": data.hex()}
 
 

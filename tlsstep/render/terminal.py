@@ -11,7 +11,7 @@ from rich.text import Text
 
 from tlsstep.decode import RecordView
 from tlsstep.events import Op, Result, Side, SideFacts
-from tlsstep.render.json import application_data
+from tlsstep.render.json import data_text
 from tlsstep.render.preview import call_text, data_preview
 from tlsstep.render.theme import theme
 from tlsstep.session import Entry, Session
@@ -70,45 +70,73 @@ def record_type(view: RecordView) -> str:
     return name_of(ContentType, outer)
 
 
-def record_line(view: RecordView) -> Text:
-    """One record: type (outer → inner), version, length, keys, then what it carried.
+def record_parts(view: RecordView) -> list[tuple[str, str]]:
+    """One record's line as (text, style) pieces: type (outer → inner), version, length,
+    keys, then what it carried. :func:`record_line` styles them; a pipe joins them
+    (``decode`` writes a record a line, and rich's objects cost more than the decoding).
 
     Parts are joined by single spaces and nothing trails the last one (piped output
     carries no trailing blanks).
     """
     rec = view.record
-    line = Text("      ")
-    line.append(f"{record_type(view):<{TYPE_COLUMN}}", style="tlsstep.record")
-    line.append(f" {rec.version_name:<8} {rec.length:>5} B", style="tlsstep.dim")
+    parts = [
+        ("      ", ""),
+        (f"{record_type(view):<{TYPE_COLUMN}}", "tlsstep.record"),
+        (f" {rec.version_name:<8} {rec.length:>5} B", "tlsstep.dim"),
+    ]
     if view.protected:
-        line.append(
-            " 🔒" if view.plaintext is not None else " encrypted", style="tlsstep.protected"
-        )
+        parts.append((" 🔒" if view.plaintext is not None else " encrypted", "tlsstep.protected"))
         if view.epoch:
-            line.append(f" [{view.epoch}]", style="tlsstep.protected")
+            parts.append((f" [{view.epoch}]", "tlsstep.protected"))
     if view.messages:
         names = []
         for m in view.messages:
             mark = "" if m.verified is None else (" ✓" if m.verified else " ✗ verify_data mismatch")
             mark += " (damaged)" if m.message.missing else ""
             names.append(m.name + mark)
-        line.append(" " + ", ".join(names), style="tlsstep.message")
+        parts.append((" " + ", ".join(names), "tlsstep.message"))
     if view.alert:
-        line.append(
-            f" alert {view.alert.level_name} {view.alert.description_name}", style="tlsstep.alert"
+        parts.append(
+            (f" alert {view.alert.level_name} {view.alert.description_name}", "tlsstep.alert")
         )
     data = view.application_data
     if data is not None:
-        shown = application_data(data)
-        body = shown.get("text", shown.get("hex", ""))
-        if len(body) > 60:
-            body = body[:57] + "..."
-        line.append(f" {len(data)} bytes of application data: {body!r}", style="tlsstep.message")
+        body = _data_body(data)
+        parts.append((f" {len(data)} bytes of application data: {body!r}", "tlsstep.message"))
     if view.note and view.protected and view.plaintext is None:
-        line.append(f" ({view.note.removeprefix('encrypted: ')})", style="tlsstep.dim")
+        parts.append((f" ({view.note.removeprefix('encrypted: ')})", "tlsstep.dim"))
     elif view.note:
-        line.append(f"  ({view.note})", style="tlsstep.dim")
+        parts.append((f"  ({view.note})", "tlsstep.dim"))
+    return parts
+
+
+def _data_body(data: bytes, width: int = 60) -> str:
+    """What a record line shows of its data: the text, or the hex, cut to ``width``;
+    only the hex that is shown is made (a 16 KB record's hex is 32 KB)."""
+    text = data_text(data)
+    if text is None:
+        if 2 * len(data) <= width:
+            return data.hex()
+        return data[: (width - 3 + 1) // 2].hex()[: width - 3] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def record_line(view: RecordView) -> Text:
+    """One record, styled (see :func:`record_parts`)."""
+    line = Text()
+    for text, style in record_parts(view):
+        line.append(text, style=style or None)
     return line
+
+
+def record_plain(view: RecordView) -> str:
+    """One record as plain text (see :func:`record_parts`)."""
+    return "".join(text for text, _ in record_parts(view))
+
+
+def direction_plain(sender: Side) -> str:
+    """:func:`direction` as plain text."""
+    return f"{Side.client} {ARROW[sender]} {Side.server}"
 
 
 def entry_lines(

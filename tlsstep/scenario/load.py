@@ -206,6 +206,11 @@ def _bounded(name: str, convert: Convert) -> Convert:
             problem = limits.range_problem(name, out, key)
         elif name == "alpn":
             problem = limits.alpn_problem(out, key)
+        elif name == "server_name" and isinstance(out, str):
+            from tlsstep.hostname import host_name_problem
+
+            problem = host_name_problem(out)
+            problem = f"{key}: {problem}" if problem else None
         else:
             problem = None
         if problem:

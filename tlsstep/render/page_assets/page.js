@@ -375,18 +375,25 @@
     var dump = el("div", {class: "hexdump", role: "group", "aria-label": opts.label || "bytes"});
     var offs = el("div", {class: "rows off", "aria-hidden": "true"});
     var bytes = el("div", {class: "rows bytes"});
-    var spans = [];
+    var ascii = el("div", {class: "rows ascii", "aria-hidden": "true"});
+    var spans = [], chars = [];
     var tampered = {};
     (opts.tampered || []).forEach(function (o) { tampered[o] = true; });
     for (var i = 0; i < n; i++) {
-      if (i % 16 === 0) { offs.appendChild(document.createTextNode((i ? "\n" : "") + hx(i, 4).slice(2))); if (i) bytes.appendChild(document.createTextNode("\n")); }
+      if (i % 16 === 0) {
+        offs.appendChild(document.createTextNode((i ? "\n" : "") + hx(i, 4).slice(2)));
+        if (i) { bytes.appendChild(document.createTextNode("\n")); ascii.appendChild(document.createTextNode("\n")); }
+      }
       else if (i % 8 === 0) bytes.appendChild(document.createTextNode("  "));
       else bytes.appendChild(document.createTextNode(" "));
       var b = el("span", {class: "b" + (tampered[i] ? " tampered" : ""), "data-o": i, text: hex.substr(2 * i, 2)});
       if (tampered[i]) b.setAttribute("title", "tampered byte at offset " + i);
       spans.push(b); bytes.appendChild(b);
+      var code = parseInt(hex.substr(2 * i, 2), 16);  // printable ASCII, else a dot
+      var c = el("span", {class: "b", "data-o": i, text: code >= 0x20 && code < 0x7f ? String.fromCharCode(code) : "."});
+      chars.push(c); ascii.appendChild(c);
     }
-    dump.appendChild(offs); dump.appendChild(bytes);
+    dump.appendChild(offs); dump.appendChild(bytes); dump.appendChild(ascii);
     wrap.appendChild(dump);
     if (opts.total && opts.total > n) wrap.appendChild(el("p", {class: "dim", text: "showing the first " + n + " of " + opts.total + " bytes"}));
     if (Object.keys(tampered).length) wrap.appendChild(el("p", {class: "bad", text: "▲ " + plural(Object.keys(tampered).length, "byte") + " changed in transit (outlined, wavy underline)"}));
@@ -412,12 +419,15 @@
     build(nodes, tree);
     function off() {
       spans.forEach(function (s) { s.classList.remove("hl"); });
+      chars.forEach(function (s) { s.classList.remove("hl"); });
       flat.forEach(function (f) { f.el.classList.remove("hl"); });
     }
     function highlight(node) {
       off();
       node.el.classList.add("hl");
-      for (var i = node.offset; i < node.offset + node.length && i < spans.length; i++) spans[i].classList.add("hl");
+      for (var i = node.offset; i < node.offset + node.length && i < spans.length; i++) {
+        spans[i].classList.add("hl"); chars[i].classList.add("hl");
+      }
     }
     bytes.addEventListener("mouseover", function (ev) {
       var o = ev.target && ev.target.getAttribute && ev.target.getAttribute("data-o");
