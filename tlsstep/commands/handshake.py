@@ -380,11 +380,14 @@ def show_result(
                 )
         else:
             from tlsstep.render.out import emit
-            from tlsstep.render.states_view import states_line
+            from tlsstep.render.states_view import states_text
             from tlsstep.states.tracker import derive
 
-            emit(console, run_view(session, verbosity=verbose, full_data=view.full_data))
-            emit(console, states_line(derive(session), label="states"))
+            final = states_text(derive(session))
+            emit(
+                console,
+                run_view(session, verbosity=verbose, full_data=view.full_data, states=final),
+            )
         if show_certs:
             from tlsstep.render.certs_view import reports_view
             from tlsstep.run_certs import session_chain_reports

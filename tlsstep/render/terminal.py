@@ -215,7 +215,9 @@ def transcript(
     return Group(*lines)
 
 
-def summary_table(summary: Summary) -> RenderableType:
+def summary_table(summary: Summary, states: Text | None = None) -> RenderableType:
+    """The run's outcome, one labelled row each; ``states`` (both sides' final states) is
+    the last row, so its label lines up with the others whatever their width."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="tlsstep.key")
     table.add_column()
@@ -248,6 +250,8 @@ def summary_table(summary: Summary) -> RenderableType:
         table.add_row("client certificate", summary.server_peer_subject)
     if summary.connections > 1:
         table.add_row("connections", str(summary.connections))
+    if states is not None:
+        table.add_row("states", states)
     return table
 
 
@@ -343,12 +347,14 @@ def facts_table(client: SideFacts, server: SideFacts, *, full: bool = False) -> 
     return table
 
 
-def run_view(session: Session, *, verbosity: int = 0, full_data: bool = False) -> RenderableType:
-    """The whole terminal output of a run."""
+def run_view(
+    session: Session, *, verbosity: int = 0, full_data: bool = False, states: Text | None = None
+) -> RenderableType:
+    """The whole terminal output of a run; ``states`` goes in the summary's last row."""
     parts: list[RenderableType] = [
         transcript(session.entries, verbosity, full_data=full_data),
         Text(""),
-        summary_table(summarize(session)),
+        summary_table(summarize(session), states),
     ]
     if verbosity >= 1:
         parts += [
