@@ -63,3 +63,15 @@ def test_record_plain_is_record_line_without_styles() -> None:
     assert shown[2].endswith("'" + "ab" * 30 + "'")  # 60 hex digits: whole
     assert shown[3].endswith("'" + ("cd" * 31)[:57] + "...'")  # 62: cut, only 29 bytes made hex
     assert shown[5].endswith("'" + "y" * 57 + "...'")
+
+
+def test_empty_grid_prints_nothing_either_way() -> None:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=6, no_wrap=True)
+    grid.add_column()
+    rich_text, plain_text = both(Group(Text("a"), grid, Text("b")))
+    assert plain_text == rich_text == "a\nb\n"

@@ -27,6 +27,7 @@ from tlsstep.events import Side
 from tlsstep.identity import Identity
 from tlsstep.limits import MAX_SHELL_LINE, quote
 from tlsstep.notes import for_event, for_record
+from tlsstep.render.out import emit
 from tlsstep.session import CryptoHooks, Session, StepOutcome
 from tlsstep.state_watch import StepStates
 from tlsstep.steps import OPS, Step, StepError, parse_line, suggest
@@ -75,9 +76,13 @@ class Done:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Reply:
-    """What one shell command produced: data for ``--json``, and the view of it."""
+    """What one shell command produced: data for ``--json``, and the view of it.
 
-    data: dict[str, Any]
+    Either may be made only when asked for: a text shell builds no JSON and a JSON
+    shell no view (issue 14: each step's JSON was built and thrown away).
+    """
+
+    data: dict[str, Any] | Callable[[], dict[str, Any]]
     view: Callable[[], RenderableType]
     soft_wrap: bool = False  # printed as is, never wrapped (key log lines)
 
@@ -151,12 +156,14 @@ class Shell:
 
             from tlsstep.render.json import plain
 
-            self.json_out.write(
-                json.dumps({"command": line, "ok": True, **plain(reply.data)}) + "\n"
-            )
+            data = reply.data() if callable(reply.data) else reply.data
+            self.json_out.write(json.dumps({"command": line, "ok": True, **plain(data)}) + "\n")
             self.json_out.flush()
         else:
-            self.console.print(reply.view(), soft_wrap=reply.soft_wrap)
+            if reply.soft_wrap and self.console.is_terminal:
+                self.console.print(reply.view(), soft_wrap=True)
+            else:
+                emit(self.console, reply.view())
         return True
 
     def _say_error(self, message: str) -> None:
@@ -254,17 +261,20 @@ class Shell:
             parts.append(states_line(snapshot))
             return Group(*parts)
 
-        data: dict[str, Any] = {
-            "result": str(outcome.result) if outcome.result else None,
-            "events": [event_dict(e) for e in outcome.entries],
-            "states": states_dict(snapshot),
-        }
-        if outcome.problem:
-            data |= {"ok": False, "error": outcome.problem}
-        if outcome.stalled:
-            data["stalled"] = [wait_dict(w) for w in outcome.stalled]
-        if notes:
-            data["notes"] = [n for ns in notes.values() for n in ns]
+        def data() -> dict[str, Any]:
+            out: dict[str, Any] = {
+                "result": str(outcome.result) if outcome.result else None,
+                "events": [event_dict(e) for e in outcome.entries],
+                "states": states_dict(snapshot),
+            }
+            if outcome.problem:
+                out |= {"ok": False, "error": outcome.problem}
+            if outcome.stalled:
+                out["stalled"] = [wait_dict(w) for w in outcome.stalled]
+            if notes:
+                out["notes"] = [n for ns in notes.values() for n in ns]
+            return out
+
         return Reply(data=data, view=view)
 
     def save(self, path: str) -> Reply:
@@ -495,7 +505,7 @@ class Shell:
                         break
                     line = line.rstrip("\n")
                     if line.strip() and self.json_out is None:
-                        self.console.print(Text(f"> {line}", style="tlsstep.op"))
+                        emit(self.console, Text(f"> {line}", style="tlsstep.op"))
             except EOFError:
                 break
             except KeyboardInterrupt:

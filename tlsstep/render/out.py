@@ -11,13 +11,22 @@ console's width on a pipe: the same content, and each line whole for grep.
 
 from __future__ import annotations
 
+import weakref
+
 from rich.console import Console, Group, RenderableType
+from rich.table import Table
 from rich.text import Text
+
+# Console.is_terminal reads the environment on every call; a console's answer is fixed.
+_terminal: weakref.WeakKeyDictionary[Console, bool] = weakref.WeakKeyDictionary()
 
 
 def emit(console: Console, *renderables: RenderableType) -> None:
     """``console.print(*renderables)``, without rich's rendering when not on a terminal."""
-    if console.is_terminal:
+    terminal = _terminal.get(console)
+    if terminal is None:
+        terminal = _terminal[console] = console.is_terminal
+    if terminal:
         console.print(*renderables)
         return
     for renderable in renderables:
@@ -30,5 +39,18 @@ def _emit(console: Console, renderable: RenderableType) -> None:
     elif isinstance(renderable, Group):
         for part in renderable.renderables:
             _emit(console, part)
+    elif isinstance(renderable, Table) and _renders_nothing(renderable):
+        pass
     else:
         console.print(renderable)
+
+
+def _renders_nothing(table: Table) -> bool:
+    """A table with no rows, header, title or caption (an empty grid): rich prints nothing."""
+    return (
+        table.row_count == 0
+        and not table.show_header
+        and not table.show_footer
+        and table.title is None
+        and table.caption is None
+    )

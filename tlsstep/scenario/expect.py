@@ -34,11 +34,11 @@ What each check compares (actual values come from the session, never from text):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tlsstep.events import Event, Result, Side, SideFacts, SSLErrorInfo
-from tlsstep.session import Session, StepOutcome
+from tlsstep.session import Connection, Session, StepOutcome
 from tlsstep.steps import EXPECT_SIDES, STEP_EXPECT_KEYS, Step, VerifyClientPostHandshake
 from tlsstep.subject import legacy_to_rfc4514, name_rdns, rfc4514
 
@@ -110,18 +110,12 @@ class Actual:
         return str(failed[0].result if failed else calls[-1].result)
 
     def alerts(self, side: Side, *, sent: bool) -> list[str]:
-        """Alerts ``side`` sent (or received) on the current connection so far."""
-        sender = side if sent else side.peer
-        seen: list[str] = []
-        for entry in self.session.current.entries:
-            for view in entry.records:
-                if view.sender is sender and view.alert is not None:
-                    seen.append(view.alert.description_name)
-            error = entry.event.error
-            # An alert OpenSSL names in an error was received by that side, so sent by its peer.
-            if error is not None and error.alert_received and entry.event.side is sender.peer:
-                seen.append(error.alert_received)
-        return list(dict.fromkeys(seen))
+        """Alerts ``side`` sent (or received) on the current connection so far.
+
+        The shell and ``--save`` ask this after every step: entries already scanned are
+        not scanned again (issue 14: a rescan per step made 3,000 steps quadratic).
+        """
+        return list(_alert_index(self.session.current).names[side if sent else side.peer])
 
     def read_data(self, side: Side) -> bytes | None:
         reads = [c.data for c in self.calls(side) if c.data is not None]
@@ -241,3 +235,34 @@ def check(session: Session, outcome: StepOutcome) -> list[Mismatch]:
             )
         )
     return out
+
+
+@dataclass(slots=True)
+class _AlertIndex:
+    """The alerts each side sent on one connection, from its first ``scanned`` entries."""
+
+    connection: Connection
+    scanned: int = 0
+    names: dict[Side, dict[str, None]] = field(default_factory=lambda: {s: {} for s in Side})
+
+
+# One connection's index: the current one, the only one asked about; replaced (and the
+# old connection let go) when another is asked about.
+_index: list[_AlertIndex] = []
+
+
+def _alert_index(connection: Connection) -> _AlertIndex:
+    if not _index or _index[0].connection is not connection:
+        _index[:] = [_AlertIndex(connection=connection)]
+    index = _index[0]
+    entries = connection.entries
+    for entry in entries[index.scanned :]:
+        for view in entry.records:
+            if view.alert is not None:
+                index.names[view.sender][view.alert.description_name] = None
+        error = entry.event.error
+        # An alert OpenSSL names in an error was received by that side, so sent by its peer.
+        if error is not None and error.alert_received:
+            index.names[entry.event.side.peer][error.alert_received] = None
+    index.scanned = len(entries)
+    return index
