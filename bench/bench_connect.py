@@ -1,16 +1,15 @@
-"""``tlsstep connect --json`` against a bare Python handshake, side by side in one run.
+"""``tlsstep connect --json`` against a bare Python handshake with the same server.
 
     python bench/bench_connect.py [--runs N]
 
 Starts ``openssl s_server`` on 127.0.0.1 (an ephemeral port, a trustme certificate),
 then times, interleaved, ``tlsstep connect 127.0.0.1:PORT --ca CA --json`` and
-bench/bare_connect.py (socket + ``SSLContext.wrap_socket``, printing nothing) and
-prints the ratio of the medians. Target (issue 13): <= 1.2x.
+bench/bare_connect.py (socket + ``SSLContext.wrap_socket``, printing nothing).
+Target (issue 13): <= 1.2x.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
 import subprocess
 import sys
@@ -19,19 +18,11 @@ import threading
 from pathlib import Path
 
 import trustme
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_cli import PY, compare
-
-HERE = Path(__file__).resolve().parent
+from _bench import PY, ROOT, TLSSTEP, cleanup, interleaved, line, median, parser
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args()
+    args = parser(__doc__, 9).parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         ca = trustme.CA()
         ca_file, cert_file = Path(tmp, "ca.pem"), Path(tmp, "server.pem")
@@ -47,34 +38,49 @@ def main() -> int:
             assert server.stdout is not None
             port = None
             while port is None:
-                line = server.stdout.readline()
-                if not line:
+                out = server.stdout.readline()
+                if not out:
                     raise SystemExit("openssl s_server did not start")
-                if match := re.match(rb"ACCEPT .*:(\d+)", line):
+                if match := re.match(rb"ACCEPT .*:(\d+)", out):
                     port = match.group(1).decode()
             # s_server reports each connection: drain its pipe so that it never fills.
             threading.Thread(target=server.stdout.read, daemon=True).start()
-            ok = compare(
-                "connect --json",
-                [
-                    PY,
-                    "-m",
-                    "tlsstep",
-                    "connect",
-                    f"127.0.0.1:{port}",
-                    "--ca",
-                    str(ca_file),
-                    "--json",
-                ],
-                [PY, str(HERE / "bare_connect.py"), "127.0.0.1", port, str(ca_file)],
+            samples = interleaved(
+                {
+                    "bare": [
+                        PY,
+                        str(ROOT / "bench" / "bare_connect.py"),
+                        "127.0.0.1",
+                        port,
+                        str(ca_file),
+                    ],
+                    "connect": [
+                        *TLSSTEP,
+                        "connect",
+                        f"127.0.0.1:{port}",
+                        "--ca",
+                        str(ca_file),
+                        "--json",
+                    ],
+                },
                 args.runs,
-                1.2,
             )
         finally:
             server.kill()
             server.wait()
-    return 0 if ok else 1
+    bare, ours = median(samples["bare"]), median(samples["connect"])
+    ratio = ours / bare
+    line(
+        "tlsstep connect --json",
+        f"{ours * 1000:6.1f} ms vs {bare * 1000:6.1f} ms: {ratio:.2f}x",
+        "<= 1.2x",
+        ratio <= 1.2,
+    )
+    return 0 if ratio <= 1.2 else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    finally:
+        cleanup()

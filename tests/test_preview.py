@@ -64,3 +64,22 @@ def test_json_keeps_all_of_it() -> None:
     doc = json.loads(run("handshake", "--json", "--data", DATA).stdout)
     reads = [e for e in doc["events"] if e["op"] == "read" and e.get("data")]
     assert reads and all(e["data"] == {"length": 139, "text": DATA} for e in reads)
+
+
+def test_shell_previews_unless_full_data() -> None:
+    script = f'handshake\nwrite client data="{DATA}"\ndeliver client\nread server\n'
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="400")
+    for flags, whole in (([], False), (["--full-data"], True)):
+        out = subprocess.run(
+            [sys.executable, "-m", "tlsstep", "shell", *flags],
+            input=script,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
+        full = f"read 139 bytes: {DATA.encode()!r}"
+        preview = f"read 139 bytes: {DATA[:64].encode()!r}… 75 bytes more"
+        assert (full in out.stdout, preview in out.stdout) == (whole, not whole), flags

@@ -61,6 +61,9 @@ class SideConfig:
     num_tickets: int | None = None  # server: TLS 1.3 tickets after the handshake
     ignore_unexpected_eof: bool = False
     credential: Credential | None = None  # own certificate; None: the identity's
+    # server: HOST:PORT of a real server that plays this side (a scenario's
+    # ``[server] remote``; tlsstep.net). None: tlsstep's own server in this process.
+    remote: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

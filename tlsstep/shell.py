@@ -99,9 +99,11 @@ class Shell:
         explain: bool = False,
         crypto: Callable[[], CryptoHooks] | None = None,
         json_out: TextIO | None = None,
+        full_data: bool = False,
     ) -> None:
         self.config = config
         self.json_out = json_out  # one JSON line per command instead of the rich view
+        self.full_data = full_data  # application data in full, not a 64-byte preview
         self.identity = identity
         self.console = console
         self.explain = explain
@@ -250,7 +252,7 @@ class Shell:
         def view() -> RenderableType:
             parts: list[RenderableType] = []
             for entry in outcome.entries:
-                parts.extend(entry_lines(entry))
+                parts.extend(entry_lines(entry, full_data=self.full_data))
                 if entry.event.index in notes:
                     parts.append(notes_view(notes[entry.event.index]))
             if outcome.problem:

@@ -12,6 +12,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +107,8 @@ def test_two_clients_one_after_another() -> None:
     with serve("--json") as server:
         assert python_client(server, b"one") == b"one"
         assert python_client(server, b"two") == b"two"
-        server.proc.send_signal(2)  # Ctrl-C
+        time.sleep(1)  # the second connection ends (the client closed): then Ctrl-C
+        server.proc.send_signal(2)
         docs = server.documents()
     assert len(docs) == 2
     assert [d["network"]["connections"][0]["client"] != "" for d in docs] == [True, True]
@@ -227,7 +229,8 @@ def test_pcap_after_ctrl_c_holds_every_connection(tmp_path: Path) -> None:
     with serve("--pcap", str(pcap)) as server:
         assert python_client(server, b"one") == b"one"
         assert python_client(server, b"two") == b"two"
-        server.proc.send_signal(2)  # Ctrl-C
+        time.sleep(1)  # the second connection ends (the client closed): then Ctrl-C
+        server.proc.send_signal(2)
         server.proc.communicate(timeout=30)
     assert oct(pcap.stat().st_mode)[-3:] == "600"
     out = subprocess.run(

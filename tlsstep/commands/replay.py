@@ -134,6 +134,22 @@ def _empty(paths: tuple[str, ...]) -> str:
     )
 
 
+def _pointed_at(scenario: Any, remote: str) -> Any:
+    """``scenario`` with its server replaced by the real one at ``remote`` (--remote)."""
+    import dataclasses
+
+    from tlsstep.errors import TlsstepError
+    from tlsstep.net.address import parse_target
+
+    try:
+        parse_target(remote)
+    except TlsstepError as exc:
+        raise click.BadParameter(str(exc), param_hint="--remote") from None
+    config = scenario.config
+    server = dataclasses.replace(config.server, remote=remote)
+    return dataclasses.replace(scenario, config=dataclasses.replace(config, server=server))
+
+
 def _selected(pattern: str | None, name: str, path: str) -> bool:
     if not pattern:
         return True
@@ -198,6 +214,14 @@ def _selected(pattern: str | None, name: str, path: str) -> bool:
     "to DIR/<scenario file name>.html with DIR/index.html linking them. Pages embed the "
     "run's keys and are written with mode 0600.",
 )
+@click.option(
+    "--remote",
+    metavar="HOST:PORT",
+    default=None,
+    help="Run every scenario's client against this real server instead of tlsstep's own "
+    '(as if each file said [server] remote = "HOST:PORT"); steps that would call the '
+    "server must receive from it instead (receive server).",
+)
 @fresh_certs_option
 def replay_command(
     paths: tuple[str, ...],
@@ -209,6 +233,7 @@ def replay_command(
     pcap_path: str | None,
     discard_secrets: bool,
     html_path: str | None,
+    remote: str | None,
 ) -> None:
     """Replay scenario files (TOML): each is a pair configuration and a list of steps.
 
@@ -232,7 +257,7 @@ def replay_command(
             click.echo(str(exc), err=True)
             continue
         if _selected(pattern, scenario.name, scenario.path):
-            scenarios.append(scenario)
+            scenarios.append(_pointed_at(scenario, remote) if remote else scenario)
     if not scenarios and not invalid:
         raise click.UsageError(
             "no scenario to run" + (f" matches -k {quote(pattern)}" if pattern else _empty(paths))

@@ -30,7 +30,13 @@ Examples:
     help="Answer each command with one JSON object on its own line (JSON Lines), for scripts: "
     '{"command", "ok", ...} with the events, states or shown data.',
 )
-def shell_command(explain: bool, as_json: bool, **opts: Any) -> None:
+@click.option(
+    "--full-data",
+    is_flag=True,
+    help="Show application data in full (by default: its first 64 bytes and how many more; "
+    "--json always has all of it).",
+)
+def shell_command(explain: bool, as_json: bool, full_data: bool, **opts: Any) -> None:
     """Type steps one at a time: handshake client, deliver server records=1, read client.
 
     The commands are exactly the steps of scenario files, plus show, help, reset,
@@ -63,6 +69,7 @@ def shell_command(explain: bool, as_json: bool, **opts: Any) -> None:
             explain=explain,
             crypto=KeyLogCrypto,
             json_out=sys.stdout if as_json else None,
+            full_data=full_data,
         )
     except TlsstepError as exc:
         raise click.UsageError(str(exc)) from None

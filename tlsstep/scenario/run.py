@@ -117,9 +117,15 @@ def run(
     """
     identity = identity or default_identity()
     start = time.perf_counter()
+    dialer = None
     try:
-        contexts = _contexts(scenario.config, identity, crypto)
-        session = Session(scenario.config, identity, crypto=crypto, contexts=contexts)
+        if scenario.config.server.remote or scenario.config.client.remote:
+            from tlsstep.net.scenario_remote import remote_session
+
+            session, dialer = remote_session(scenario, identity, crypto)
+        else:
+            contexts = _contexts(scenario.config, identity, crypto)
+            session = Session(scenario.config, identity, crypto=crypto, contexts=contexts)
     except REFUSED as exc:
         message = _message(exc)
         where = _culprit(scenario, identity, message)
@@ -146,10 +152,15 @@ def run(
                 line=step.line,
             )
             break
+        if dialer is not None:
+            session.redecode()  # a remote server's records open once the client read them
         found = tuple(_placed(scenario, outcome.index, m) for m in check(session, outcome))
         reports.append(StepReport(outcome=outcome, mismatches=found))
         if found:
             break
+    if dialer is not None:
+        dialer.close()
+        session.redecode()  # the remote server's records, with every secret logged now
     return ScenarioResult(
         scenario=scenario,
         steps=tuple(reports),
