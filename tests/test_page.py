@@ -518,3 +518,38 @@ def test_every_bundled_scenario_page_renders(browser: Any, pages: dict[str, Path
         opened = browser.execute_script(OPEN_EVERY_ARROW)  # one round trip per page
         assert all(title.startswith("Step ") for title in opened), path.name
         assert browser.get_log("browser") == [], path.name
+
+
+def test_connect_page_against_openssl_s_server(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``tlsstep connect --html``: the same page with a real peer (openssl s_server) on one side."""
+    from tests.net.peers import LOOPBACK, Certs, openssl_server
+
+    tmp = tmp_path_factory.mktemp("connect")
+    certs = Certs(tmp)
+    page = tmp / "connect.html"
+    with openssl_server(certs.server_file()) as port:
+        done = _in_parallel(
+            {
+                "c": (
+                    (
+                        "connect",
+                        f"{LOOPBACK}:{port}",
+                        "--ca",
+                        str(certs.ca_file),
+                        "--html",
+                        str(page),
+                    ),
+                    None,
+                )
+            }
+        )
+    assert page.exists(), done["c"]
+    load(browser, page)
+    assert requests_made(browser) == [page.as_uri()]
+    summary = browser.find_element(By.ID, "summary").text
+    assert "Network (connect)" in summary and f"→ server {LOOPBACK}:{port}" in summary
+    click_record(browser, "Finished")
+    text = browser.find_element(By.ID, "record").text
+    assert "✓ opened" in text and "✓ verify_data matches" in text

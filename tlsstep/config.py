@@ -18,7 +18,7 @@ from tlsstep.identity import DEFAULT_SERVER_NAME, Credential, Identity, default_
 from tlsstep.limits import quote
 
 if TYPE_CHECKING:
-    from tlsstep.certs.problems import CertProblem
+    from tlsstep.cert_problems import CertProblem
 
 VERSIONS: Final[dict[str, ssl.TLSVersion]] = {
     "1.0": ssl.TLSVersion.TLSv1,
@@ -74,7 +74,7 @@ class PairConfig:
     client_cert: ClientCert = ClientCert.none
     trust_pem: bytes | None = None  # own CA bundle; None: the identity's CA
     keylog: bool = False  # set keylog_filename so the crypto layer can decrypt
-    # Certificate problems on demand (tlsstep.certs.problems): a CertProblem or its
+    # Certificate problems on demand (tlsstep.cert_problems): a CertProblem or its
     # name ("expired", "wrong-host", ...). A client problem makes the server ask for a
     # certificate (required) unless client_cert says otherwise.
     server_cert_problem: CertProblem | str | None = None
@@ -165,7 +165,7 @@ def resolve_identity(config: PairConfig, identity: Identity | None = None) -> Id
             return own
         key_type = KeyType(config.key_type)
         if problem or config.chain_depth != 1 or key_type is not KeyType.ecdsa:
-            from tlsstep.certs.problems import chain_credential, parse_problem, problem_credential
+            from tlsstep.cert_problems import chain_credential, parse_problem, problem_credential
 
             if problem:
                 chosen = parse_problem(problem, f"{side} certificate problem")
@@ -174,11 +174,11 @@ def resolve_identity(config: PairConfig, identity: Identity | None = None) -> Id
         return base.server if side is Side.server else base.client
 
     if config.server_cert_problem:  # check both names now, not when the client cert is made
-        from tlsstep.certs.problems import parse_problem
+        from tlsstep.cert_problems import parse_problem
 
         parse_problem(config.server_cert_problem, "server certificate problem")
     if config.client_cert_problem:
-        from tlsstep.certs.problems import parse_problem
+        from tlsstep.cert_problems import parse_problem
 
         parse_problem(config.client_cert_problem, "client certificate problem")
     return Identity(

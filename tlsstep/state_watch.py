@@ -13,7 +13,7 @@ from typing import Any
 from tlsstep.events import Side
 from tlsstep.session import Observer, Operation, Session, StepOutcome
 from tlsstep.states.machine import Move
-from tlsstep.states.tracker import SideState, Tracker
+from tlsstep.states.tracker import SideState, Tracker, moves_json, states_json
 from tlsstep.steps import step_line
 
 Moves = list[tuple[Side, Move]]
@@ -57,8 +57,6 @@ class StepStates(StateWatch):
         self.log: list[dict[str, Any]] = []
 
     def operation(self, session: Session, done: Operation) -> None:
-        from tlsstep.render.json import moves_dicts, states_dict
-
         super().operation(session, done)
         assert self.snapshot is not None
         last = done.entries[-1].event if done.entries else None
@@ -69,7 +67,7 @@ class StepStates(StateWatch):
                 # The operation's last event: a whole handshake's turns share a step.
                 "connection": last.connection if last else session.current.number,
                 "event": last.index if last else None,
-                "states": states_dict(self.snapshot),
-                "transitions": moves_dicts(self.moves),
+                "states": states_json(self.snapshot),
+                "transitions": moves_json(self.moves),
             }
         )

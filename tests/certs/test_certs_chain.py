@@ -8,10 +8,10 @@ import json
 
 import pytest
 
+from tlsstep.cert_problems import CertProblem, chain_credential, problem_credential
 from tlsstep.certs.chain import chain_as_sent
 from tlsstep.certs.chain_report import pem_to_ders
 from tlsstep.certs.messages import certificate_messages
-from tlsstep.certs.problems import CertProblem, chain_credential, problem_credential
 from tlsstep.config import ClientCert, PairConfig, SideConfig, resolve_identity
 from tlsstep.errors import DecodeError, TlsstepError
 from tlsstep.events import Side

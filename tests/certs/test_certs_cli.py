@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from tests.helpers import tlsstep
-from tlsstep.certs.problems import CertProblem
+from tlsstep.cert_problems import CertProblem
 from tlsstep.commands.options import CERT_PROBLEMS
 from tlsstep.identity import default_identity, issued_credential
 

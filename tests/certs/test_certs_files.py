@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from tlsstep.certs.files import (
+from tlsstep.cert_files import (
     CertFileError,
     KeyPasswordNeeded,
     key_is_encrypted,

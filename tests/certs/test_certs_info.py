@@ -79,8 +79,8 @@ def test_certs_layer_imports_neither_rich_nor_click() -> None:
         "tlsstep.certs.chain",
         "tlsstep.certs.verify",
         "tlsstep.certs.verify_codes",
-        "tlsstep.certs.problems",
-        "tlsstep.certs.files",
+        "tlsstep.cert_problems",
+        "tlsstep.cert_files",
         "tlsstep.certs.messages",
         "tlsstep.certs.chain_report",
     ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tlsstep.cert_problems import CertProblem, parse_problem, problem_credential
 from tlsstep.certs.chain_report import ChainReport
-from tlsstep.certs.problems import CertProblem, parse_problem, problem_credential
 from tlsstep.config import PairConfig, SideConfig, resolve_identity
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side

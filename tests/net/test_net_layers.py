@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_layers import _loaded_after
+from tests.test_layering import _loaded_after
 
 
 def test_net_imports_neither_rich_nor_click() -> None:

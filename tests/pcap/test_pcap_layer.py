@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from tests.helpers import ROOT
-from tests.test_layers import _loaded_after
+from tests.test_layering import _loaded_after
 
 MODULES = ["packets", "tcp", "writer", "reader", "streams", "capture"]
 

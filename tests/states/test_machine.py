@@ -512,7 +512,7 @@ def test_decrypted_messages_drive_tls13_without_facts() -> None:
 def test_failed_verification_stops_before_the_certificate() -> None:
     # The client processed ServerHello and EncryptedExtensions, then rejected the
     # expired certificate: it never left WAIT_CERT_CR (RFC 8446 Appendix A).
-    from tlsstep.certs.problems import CertProblem
+    from tlsstep.cert_problems import CertProblem
     from tlsstep.crypto.unprotector import KeyLogCrypto
 
     with KeyLogCrypto() as crypto:

@@ -70,7 +70,7 @@ def test_tampered_server_hello_never_leaves_the_client_connected(offset: int) ->
 
 
 def test_a_rejected_certificate_is_not_processed() -> None:
-    from tlsstep.certs.problems import CertProblem
+    from tlsstep.cert_problems import CertProblem
 
     # No key log: the truth comes from the client's OpenSSL, not from decryption.
     session = Session(PairConfig(server_cert_problem=CertProblem.expired))

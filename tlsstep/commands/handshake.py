@@ -401,7 +401,7 @@ def show_result(
     if view.svg_path:
         _export_ladder(session, view.svg_path, title)
     if view.html_path:
-        _write_html(view.html_path, session, step_states, notes)
+        _write_html(view.html_path, session, step_states, notes=notes, extra=extra)
     return summary
 
 
@@ -516,14 +516,18 @@ def _write_html(
     path: str,
     session: Any,
     step_states: list[dict[str, Any]] | None,
+    *,
     notes: list[str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
-    """The run's page (render/page.py), made from the run's JSON document."""
+    """The run's page (render/page.py), made from the run's JSON document (with ``extra``,
+    e.g. connect's ``"network"``)."""
     import shlex
 
     from tlsstep.render.details import run_document
 
     document = run_document(session, step_states=step_states, certificates=True, notes=notes)
+    document.update(extra or {})
     write_html(path, document, shlex.join(["tlsstep", *sys.argv[1:]]))
 
 

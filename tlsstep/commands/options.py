@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 TLS_VERSIONS = click.Choice(["1.0", "1.1", "1.2", "1.3"])
-# tlsstep.certs.problems.CertProblem's values, spelled out so --help imports nothing
+# tlsstep.cert_problems.CertProblem's values, spelled out so --help imports nothing
 # heavy (tests/certs/test_certs_cli.py checks the two lists agree).
 CERT_PROBLEMS = click.Choice(
     [
@@ -279,7 +279,7 @@ def build_config(opts: dict[str, Any]) -> tuple[PairConfig, Identity]:
         elif opts.get("key"):
             raise click.BadParameter("--key needs --cert", param_hint="--key")
         if opts.get("ca"):
-            from tlsstep.certs.files import load_trust
+            from tlsstep.cert_files import load_trust
 
             trust = load_trust(opts["ca"])
     except TlsstepError as exc:
@@ -330,7 +330,7 @@ def _own_credential(opts: dict[str, Any]) -> Credential:
     """
     import sys
 
-    from tlsstep.certs.files import KeyPasswordNeeded, load_credential
+    from tlsstep.cert_files import KeyPasswordNeeded, load_credential
 
     password = opts.get("key_password")
     try:

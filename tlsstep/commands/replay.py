@@ -82,7 +82,7 @@ def _write_html(path: str, result: Any) -> None:
     """One scenario's page: its run's document plus the scenario and its verdict."""
     from tlsstep.commands.options import write_html
     from tlsstep.render.details import run_document
-    from tlsstep.scenario.results import mismatch_dict
+    from tlsstep.render.scenario_results import mismatch_dict
 
     document = run_document(result.session, certificates=True)
     sc = result.scenario
@@ -306,7 +306,7 @@ def replay_command(
     if html_path is not None and pages and len(scenarios) > 1:
         _write_index(html_path, pages)
     if junit_path:
-        from tlsstep.scenario import junit
+        from tlsstep.render.scenario_results import junit
 
         try:
             with open(junit_path, "wb") as out:
@@ -318,7 +318,7 @@ def replay_command(
     if as_json:
         from tlsstep import __version__
         from tlsstep.render.json_out import dump
-        from tlsstep.scenario import invalid_dict, result_dict
+        from tlsstep.render.scenario_results import invalid_dict, result_dict
 
         dump(
             {

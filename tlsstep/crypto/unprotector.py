@@ -24,7 +24,6 @@ decoded (:mod:`tlsstep.wire.hello`); nothing here parses handshake bytes.
 from __future__ import annotations
 
 import os
-import stat
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -64,6 +63,7 @@ from tlsstep.crypto.suites import CipherSuite, suite
 from tlsstep.decode import Unprotected
 from tlsstep.events import Side
 from tlsstep.secret_file import SecretFile
+from tlsstep.secrets_dir import write_secret
 from tlsstep.wire.enums import HandshakeType, ProtocolVersion
 from tlsstep.wire.handshake import HandshakeMessage
 from tlsstep.wire.hello import ServerHelloFacts, client_hello_facts, server_hello_facts
@@ -660,15 +660,7 @@ class KeyLogCrypto:
         if self.export is None or (len(self.keylog.entries) == self._exported and not force):
             return
         try:
-            fd = os.open(self.export, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                if stat.S_ISREG(os.fstat(fd).st_mode):
-                    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
-                data = self.keylog.nss_text().encode("ascii")
-                while data:
-                    data = data[os.write(fd, data) :]
-            finally:
-                os.close(fd)
+            write_secret(self.export, self.keylog.nss_text())  # 0600: the secrets dir's job
         except OSError as exc:
             if force:
                 raise

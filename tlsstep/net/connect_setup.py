@@ -63,7 +63,7 @@ def connect_setup(
     trust, source = _trust(ca, no_verify)
     credential = None
     if client_cert:
-        from tlsstep.certs.files import load_credential
+        from tlsstep.cert_files import load_credential
 
         credential = load_credential(client_cert, client_key, key_password)
     elif client_key:

@@ -234,10 +234,10 @@ def run_dict(session: Session) -> dict[str, Any]:
 
 
 def moves_dicts(moves: Iterable[tuple[Side, Move]]) -> list[dict[str, Any]]:
-    """The transitions one step made, side by side, as ``--states`` text shows them."""
-    from tlsstep.states.tracker import move_dict
+    """The transitions one step made (:func:`tlsstep.states.tracker.moves_json`)."""
+    from tlsstep.states.tracker import moves_json
 
-    return [{"side": str(side), **move_dict(move)} for side, move in moves]
+    return moves_json(moves)
 
 
 def states_dict(snapshot: Mapping[Side, SideState]) -> dict[str, Any]:

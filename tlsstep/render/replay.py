@@ -1,7 +1,7 @@
 """Rich renderables for ``tlsstep replay``: each scenario as ``handshake`` shows a run, then a table.
 
 Reads :class:`~tlsstep.scenario.ScenarioResult` values only; ``--json`` is built
-from the same values by :func:`tlsstep.scenario.result_dict`.
+from the same values by :func:`tlsstep.render.scenario_results.result_dict`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from tlsstep.render.scenario_results import step_text
 from tlsstep.render.terminal import entry_lines, result_text
-from tlsstep.scenario import Mismatch, ScenarioResult, step_text
+from tlsstep.scenario import Mismatch, ScenarioResult
 from tlsstep.scenario.run import StepReport
 
 STATUS_STYLE = {"pass": "tlsstep.ok", "fail": "tlsstep.fail", "invalid": "tlsstep.fail"}

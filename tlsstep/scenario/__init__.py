@@ -8,7 +8,8 @@ Public API::
     run(scenario) -> ScenarioResult        # .status: pass | fail | invalid
     session.subscribe(Recorder())          # keeps steps with expectations of what happened
     dump(config, steps, name=..., description=...) -> str   # TOML text
-    result_dict(result), junit(results, invalid), failure_text(result), step_text(step)
+
+Results as JSON dicts and JUnit XML are presentation: :mod:`tlsstep.render.scenario_results`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 from .dump import dump
 from .expect import Mismatch, step_side
 from .load import Scenario, find_files, load, loads
-from .results import failure_text, invalid_dict, junit, result_dict, step_text
 from .run import Recorder, ScenarioResult, StepReport, expectations_from, run
 
 __all__ = [
@@ -27,14 +27,9 @@ __all__ = [
     "StepReport",
     "dump",
     "expectations_from",
-    "failure_text",
     "find_files",
-    "invalid_dict",
-    "junit",
     "load",
     "loads",
-    "result_dict",
     "run",
     "step_side",
-    "step_text",
 ]

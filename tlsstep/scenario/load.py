@@ -192,7 +192,7 @@ def settable(cls: type) -> dict[str, Convert]:
 
 
 def _cert_problem(value: Any, key: str) -> Any:
-    from tlsstep.certs.problems import CertProblem
+    from tlsstep.cert_problems import CertProblem
 
     return _choice(CertProblem)(value, key)
 

@@ -23,10 +23,10 @@ encrypted on to CONNECTED.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from tlsstep.decode import RecordView
 from tlsstep.events import Event, Result, Side
@@ -89,6 +89,16 @@ class SideState:
             "problems": list(self.problems),
             "transitions": [move_dict(m) for m in self.moves],
         }
+
+
+def states_json(snapshot: Mapping[Side, SideState]) -> dict[str, Any]:
+    """Both sides' states as JSON (``--json``'s ``states``)."""
+    return {str(side): state.as_dict() for side, state in snapshot.items()}
+
+
+def moves_json(moves: Iterable[tuple[Side, Move]]) -> list[dict[str, Any]]:
+    """The transitions one step made, side by side, as ``--states`` text shows them."""
+    return [{"side": str(side), **move_dict(move)} for side, move in moves]
 
 
 def move_dict(move: Move) -> dict[str, object]:

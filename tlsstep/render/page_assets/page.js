@@ -127,6 +127,15 @@
       return;
     }
     if (!s) return;
+    var net = doc.network;
+    if (net) {  // connect / serve: one side is a real peer over TCP
+      (net.connections || []).forEach(function (c) {
+        box.appendChild(el("p", null, el("strong", {text: "Network (" + net.role + "): "}),
+          "client " + c.client + " → server " + c.server + ", " + c.client_bytes + " bytes sent, " +
+          c.server_bytes + " bytes received" + (net.sni ? ", SNI " + net.sni : "")));
+      });
+      if (net.problem) box.appendChild(el("p", {class: "bad", text: "✗ network: " + (net.problem.message || JSON.stringify(net.problem))}));
+    }
     box.appendChild(el("p", null, verdict(s.ok, "handshake " + s.result, "handshake " + s.result), " ",
       [s.version, s.cipher, s.server_name && "server name " + s.server_name,
        s.alpn && "ALPN " + s.alpn, s.session_reused ? "session resumed" : null,

@@ -14,10 +14,9 @@ from typing import Any
 
 from tlsstep.errors import ScenarioError
 from tlsstep.render.json import event_dict, plain, wait_dict
+from tlsstep.scenario.expect import Mismatch
+from tlsstep.scenario.run import ScenarioResult
 from tlsstep.steps import step_line
-
-from .expect import Mismatch
-from .run import ScenarioResult
 
 # A step as the shell writes it (``deliver client records=1``): the one encoder.
 step_text = step_line
