@@ -41,8 +41,11 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
         "configuration and the pair",
         frozenset({"config", "tls13_suites", "endpoint", "pair", "steps"}),
     ),
-    ("session", frozenset({"session", "canned", "plan", "preflight"})),
-    ("run views", frozenset({"states", "state_watch", "notes", "summary", "run_certs", "pcap"})),
+    ("session", frozenset({"session", "outcome", "canned", "plan", "preflight"})),
+    (
+        "run views",
+        frozenset({"states", "state_watch", "notes", "summary", "run_certs", "run_report", "pcap"}),
+    ),
     # net: a remote peer behind the endpoint seam, its carrier and its sessions.
     ("front ends", frozenset({"scenario", "net"})),
     ("render", frozenset({"render"})),
@@ -68,6 +71,10 @@ SAME_LAYER: Final[frozenset[tuple[str, str]]] = frozenset(
         ("session", "canned"),
         ("canned", "session"),
         ("session", "plan"),
+        ("session", "outcome"),  # the values a run makes, which render reads without a session
+        ("run_report", "states"),
+        ("run_report", "summary"),
+        ("run_report", "run_certs"),
         ("plan", "session"),
         ("run_certs", "summary"),
         ("states", "notes"),

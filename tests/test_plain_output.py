@@ -12,7 +12,8 @@ from tlsstep.config import PairConfig, SideConfig
 from tlsstep.render.out import emit
 from tlsstep.render.replay import scenario_view
 from tlsstep.render.states_view import states_line
-from tlsstep.render.terminal import make_console, run_view
+from tlsstep.render.terminal import make_console, report_view
+from tlsstep.run_report import build_report
 from tlsstep.scenario import find_files, load, run
 from tlsstep.session import Session
 from tlsstep.states.tracker import derive
@@ -32,7 +33,7 @@ def test_run_view_reads_the_same(version: str, verbosity: int) -> None:
     side = SideConfig(min_version=version, max_version=version)
     session = Session(PairConfig(client=side, server=side))
     run_lines(session, "handshake", 'write client data="hello"', "deliver client", "read server")
-    rich_text, plain_text = both(run_view(session, verbosity=verbosity))
+    rich_text, plain_text = both(report_view(build_report(session), verbosity=verbosity))
     assert plain_text == rich_text
     rich_text, plain_text = both(states_line(derive(session), label="states"))
     assert plain_text == rich_text

@@ -7,7 +7,8 @@ import io
 from tests.helpers import run_lines
 from tlsstep.config import PairConfig, SideConfig
 from tlsstep.crypto.unprotector import KeyLogCrypto
-from tlsstep.render.terminal import make_console, run_view, transcript
+from tlsstep.render.terminal import make_console, report_view, transcript
+from tlsstep.run_report import build_report
 from tlsstep.session import Session
 
 
@@ -47,7 +48,7 @@ def test_protected_record_shows_outer_and_inner_type() -> None:
 def test_failure_and_summary_render() -> None:
     session = Session(PairConfig(server_name="wrong.test"))
     run_lines(session, "handshake")
-    out = _text(run_view(session))
+    out = _text(report_view(build_report(session)))
     assert "verify error 62: Hostname mismatch, certificate is not valid for 'wrong.test'." in out
     assert "result            handshake failed" in out
     assert "(peer sent alert bad_certificate)" in out
@@ -56,7 +57,7 @@ def test_failure_and_summary_render() -> None:
 def test_facts_table_names_every_sslobject_api() -> None:
     session = Session(PairConfig())
     run_lines(session, "handshake")
-    out = _text(run_view(session, verbosity=1), width=160)
+    out = _text(report_view(build_report(session), verbosity=1), width=160)
     for name in (
         "server_side",
         "server_hostname",

@@ -22,22 +22,23 @@ from typing import Protocol, TypeVar
 from tlsstep.config import PairConfig, build_contexts
 from tlsstep.decode import Decoder, RecordView, Unprotector
 from tlsstep.errors import TlsstepError, UsageProblem
-from tlsstep.events import Event, Result, Side, SideFacts, SSLErrorInfo, Wait
+from tlsstep.events import Event, Side, SideFacts, Wait
 from tlsstep.identity import Identity, default_identity
+from tlsstep.outcome import Entry, Operation, StepOutcome
 from tlsstep.pair import Pair
-from tlsstep.steps import (
-    Deliver,
-    Eof,
-    Handshake,
-    Read,
-    Receive,
-    Resume,
-    Step,
-    Tamper,
-    Unwrap,
-    VerifyClientPostHandshake,
-    Write,
-)
+from tlsstep.steps import Handshake, Resume, Step
+
+# The values a run makes live in tlsstep.outcome; re-exported for the session's users.
+__all__ = [
+    "AnObserver",
+    "Connection",
+    "CryptoHooks",
+    "Entry",
+    "Observer",
+    "Operation",
+    "Session",
+    "StepOutcome",
+]
 
 
 class CryptoHooks(Protocol):
@@ -46,70 +47,6 @@ class CryptoHooks(Protocol):
     keylog_path: str | None
 
     def unprotector(self, connection: int) -> Unprotector: ...
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Entry:
-    """One pair event, with the records it carried when bytes crossed."""
-
-    event: Event
-    records: tuple[RecordView, ...] = ()
-    step: int = 0  # index of the step that caused it
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StepOutcome:
-    """What one step did: its entries, and why it could not go on if it could not.
-
-    ``problem``: the step could not be done at all (a bad offset, a side that cannot
-    do that): a local error, the caller's. ``stalled``: a whole handshake in which
-    neither side can go on; who waits for what.
-    """
-
-    step: Step
-    index: int
-    entries: tuple[Entry, ...]
-    problem: str | None = None
-    stalled: tuple[Wait, ...] = ()
-
-    @property
-    def result(self) -> Result | None:
-        """The result of the step's first failed call, else its last call (deliveries aside)."""
-        if self.stalled:
-            return Result.stalled
-        calls = [e.event for e in self.entries if e.event.op.is_call]
-        if not calls:
-            return Result.error if self.problem else Result.done
-        failed = [c for c in calls if c.result is Result.error]
-        return failed[0].result if failed else calls[-1].result
-
-    @property
-    def failed(self) -> bool:
-        """The step could not be done, or an SSLObject call in it failed."""
-        return bool(self.problem) or any(e.event.error for e in self.entries)
-
-    @property
-    def error(self) -> SSLErrorInfo | None:
-        """The first OpenSSL error of the step, as a value."""
-        return next((e.event.error for e in self.entries if e.event.error), None)
-
-    @property
-    def failed_side(self) -> Side | None:
-        return next((e.event.side for e in self.entries if e.event.error), None)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Operation:
-    """One single operation the driver ran: a step of a plan, or a turn of a whole handshake.
-
-    ``index`` is the step it belongs to (a whole handshake's turns share one);
-    ``problem`` says why it could not be done at all.
-    """
-
-    step: Step
-    index: int
-    entries: tuple[Entry, ...]
-    problem: str | None = None
 
 
 class Observer:
@@ -345,30 +282,10 @@ class Session:
             ]
 
     def _dispatch(self, step: Step) -> None:
-        pair = self.pair
-        match step:
-            case Handshake(side=side) if side is not None:
-                pair.handshake(side)
-            case Deliver(side=side, nbytes=nbytes, nrecords=nrecords):
-                pair.deliver(side, nbytes=nbytes, nrecords=nrecords)
-            case Write(side=side, data=data):
-                pair.write(side, data)
-            case Read(side=side, size=size):
-                pair.read(side, size)
-            case Unwrap(side=side):
-                pair.unwrap(side)
-            case VerifyClientPostHandshake():
-                pair.verify_client_post_handshake()
-            case Receive(side=side, timeout=timeout):
-                pair.receive(side, timeout)
-            case Eof(side=side):
-                pair.eof(side)
-            case Tamper(side=side, fault=fault):
-                pair.tamper(side, fault)
-            case Resume():
-                self._resume()
-            case _:
-                raise UsageProblem(f"cannot run {step!r}")
+        if isinstance(step, Resume):
+            self._resume()  # not an operation on this pair: it makes the next one
+        else:
+            step.perform(self.pair)
 
     def _resume(self) -> None:
         session = self.pair.session()

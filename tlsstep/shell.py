@@ -337,8 +337,10 @@ class Shell:
         """Write the run so far as the page of ``tlsstep handshake --html``."""
         from tlsstep.render.details import run_document
         from tlsstep.render.page import write_page
+        from tlsstep.run_report import build_report
 
-        document = run_document(self.session, step_states=self.watch.log)
+        report = build_report(self.session, step_states=self.watch.log, certificates=True)
+        document = run_document(report, self.session)
         document["title"] = title = "tlsstep shell"
         try:
             size = write_page(path, document, title)

@@ -15,15 +15,16 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from tlsstep import limits, shell_words
-from tlsstep.errors import TlsstepError
+from tlsstep.errors import TlsstepError, UsageProblem
 from tlsstep.events import Result, Side
 from tlsstep.wire.enums import MESSAGE_NAMES, AlertDescription
 
 if TYPE_CHECKING:
     from tlsstep.faults import Fault
+    from tlsstep.pair import Pair
 
 
 class StepError(TlsstepError):
@@ -33,77 +34,6 @@ class StepError(TlsstepError):
         super().__init__(message)
         self.message = message
         self.key = key
-
-
-# -- the steps --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Step:
-    """Base of every step. ``expect`` holds checks a scenario runs after the step."""
-
-    expect: tuple[tuple[str, Any], ...] = ()
-    line: int | None = None  # where a scenario wrote it, for FILE:LINE messages
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Handshake(Step):
-    side: Side | None = None  # None: the whole handshake (plan.handshake_turns)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Deliver(Step):
-    side: Side
-    nbytes: int | None = None
-    nrecords: int | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Write(Step):
-    side: Side
-    data: bytes
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Read(Step):
-    side: Side
-    size: int = 16384
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Unwrap(Step):
-    side: Side
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class VerifyClientPostHandshake(Step):
-    pass
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Resume(Step):
-    """Close this pair's bookkeeping and start a new pair resuming the client's session."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Eof(Step):
-    """Cut the transport after what ``side`` has delivered: its peer sees end of stream."""
-
-    side: Side
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Receive(Step):
-    """Wait up to ``timeout`` seconds for bytes a remote ``side`` sent (its "call")."""
-
-    side: Side
-    timeout: float = 5.0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Tamper(Step):
-    side: Side
-    fault: Fault
 
 
 # -- how each step is written -----------------------------------------------------
@@ -188,37 +118,248 @@ MAX_TIMEOUT: Final = limits.MAX_RECEIVE_SECONDS
 
 FAULT_KEYS: Final = ("flip", "overwrite", "truncate", "insert", "drop", "duplicate", "swap")
 
-OPS: Final[dict[str, OpSpec]] = {
-    "handshake": OpSpec(
+# -- the steps: each with its spec, its builder, its encoder and what it does -----------
+
+Values = Mapping[str, Any]
+Common = dict[str, Any]  # expect and line, the same for every step
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    """Base of every step. ``expect`` holds checks a scenario runs after the step.
+
+    A new operation is one subclass: its ``op`` name and ``spec`` (how it is
+    written), ``build`` (values already converted by the spec's kinds -> the step),
+    ``table`` (the step -> the keys ``build`` reads back) and ``perform`` (one call
+    on the pair), plus one method on the endpoint that does the work.
+    """
+
+    op: ClassVar[str]
+    spec: ClassVar[OpSpec]
+
+    expect: tuple[tuple[str, Any], ...] = ()
+    line: int | None = None  # where a scenario wrote it, for FILE:LINE messages
+
+    @classmethod
+    def build(cls, v: Values, common: Common) -> Step:
+        """The step from its converted values (``StepError`` for a bad combination)."""
+        raise NotImplementedError
+
+    def table(self) -> dict[str, Any]:
+        """The keys (besides ``op`` and ``expect``) that :meth:`build` reads back."""
+        return {}
+
+    def perform(self, pair: Pair) -> None:
+        """Run the step as one operation on ``pair`` (the session records its events)."""
+        raise UsageProblem(f"{self.op} is not one operation on the pair")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Handshake(Step):
+    """One ``do_handshake()`` on a side; without a side, the whole handshake (the driver)."""
+
+    op: ClassVar[str] = "handshake"
+    spec: ClassVar[OpSpec] = OpSpec(
         ("side",),
         {"side": _side_or_both},
         "one do_handshake() on a side; without a side, the whole handshake",
-    ),
-    "deliver": OpSpec(
+    )
+    side: Side | None = None  # None: the whole handshake (plan.handshake_turns)
+
+    @classmethod
+    def build(cls, v: Values, common: Common) -> Handshake:
+        return cls(side=v.get("side"), **common)
+
+    def table(self) -> dict[str, Any]:
+        return {"side": str(self.side)} if self.side else {}
+
+    def perform(self, pair: Pair) -> None:
+        if self.side is None:
+            raise UsageProblem("a whole handshake is many operations: Session.run drives it")
+        pair.handshake(self.side)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deliver(Step):
+    op: ClassVar[str] = "deliver"
+    spec: ClassVar[OpSpec] = OpSpec(
         ("side",),
         {"side": _side, "bytes": _int, "records": _int},
         "move a side's queued bytes to its peer: all, bytes=N, or records=N",
-    ),
-    "write": OpSpec(
+    )
+    side: Side
+    nbytes: int | None = None
+    nrecords: int | None = None
+
+    @classmethod
+    def build(cls, v: Values, common: Common) -> Deliver:
+        if "bytes" in v and "records" in v:
+            raise StepError("deliver takes bytes or records, not both", key="records")
+        side = _need(v, cls.op, "side")
+        return cls(side=side, nbytes=v.get("bytes"), nrecords=v.get("records"), **common)
+
+    def table(self) -> dict[str, Any]:
+        t: dict[str, Any] = {"side": str(self.side)}
+        if self.nbytes is not None:
+            t["bytes"] = self.nbytes
+        if self.nrecords is not None:
+            t["records"] = self.nrecords
+        return t
+
+    def perform(self, pair: Pair) -> None:
+        pair.deliver(self.side, nbytes=self.nbytes, nrecords=self.nrecords)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Write(Step):
+    op: ClassVar[str] = "write"
+    spec: ClassVar[OpSpec] = OpSpec(
         ("side", "data"),
         {"side": _side, "data": _text, "hex": _hex, "repeat": _int},
         'write application data: text, or hex="..", repeated repeat=N times',
-    ),
-    "read": OpSpec(("side", "size"), {"side": _side, "size": _int}, "read up to size bytes"),
-    "unwrap": OpSpec(("side",), {"side": _side}, "send close_notify; done once the peer's arrived"),
-    "verify_client_post_handshake": OpSpec(
+    )
+    side: Side
+    data: bytes
+
+    @classmethod
+    def build(cls, v: Values, common: Common) -> Write:
+        if ("data" in v) == ("hex" in v):
+            raise StepError("write needs data (text) or hex, exactly one", key="data")
+        repeat = v.get("repeat", 1)
+        unit = v.get("data", v.get("hex", b""))
+        if problem := limits.write_problem(len(unit), repeat):
+            raise StepError(problem, key="repeat" if repeat > 1 else "data")
+        return cls(side=_need(v, cls.op, "side"), data=unit * repeat, **common)
+
+    def table(self) -> dict[str, Any]:
+        unit, repeat = _period(self.data)
+        text = _printable(unit)
+        t: dict[str, Any] = {"side": str(self.side)}
+        t |= {"data": text} if text is not None else {"hex": unit.hex()}
+        return t | ({"repeat": repeat} if repeat > 1 else {})
+
+    def perform(self, pair: Pair) -> None:
+        pair.write(self.side, self.data)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Read(Step):
+    op: ClassVar[str] = "read"
+    spec: ClassVar[OpSpec] = OpSpec(
+        ("side", "size"), {"side": _side, "size": _int}, "read up to size bytes"
+    )
+    side: Side
+    size: int = 16384
+
+    @classmethod
+    def build(cls, v: Values, common: Common) -> Read:
+        return cls(side=_need(v, cls.op, "side"), size=v.get("size", 16384), **common)
+
+    def table(self) -> dict[str, Any]:
+        return {"side": str(self.side), "size": self.size}
+
+    def perform(self, pair: Pair) -> None:
+        pair.read(self.side, self.size)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unwrap(Step):
+    op: ClassVar[str] = "unwrap"
+    spec: ClassVar[OpSpec] = OpSpec(
+        ("side",), {"side": _side}, "send close_notify; done once the peer's arrived"
+    )
+    side: Side
+
+    @classmethod
+    def build(cls, v: Values, common: Common) -> Unwrap:
+        return cls(side=_need(v, cls.op, "side"), **common)
+
+    def table(self) -> dict[str, Any]:
+        return {"side": str(self.side)}
+
+    def perform(self, pair: Pair) -> None:
+        pair.unwrap(self.side)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyClientPostHandshake(Step):
+    op: ClassVar[str] = "verify_client_post_handshake"
+    spec: ClassVar[OpSpec] = OpSpec(
         (), {}, "server asks for a client certificate after the handshake (TLS 1.3)"
-    ),
-    "resume": OpSpec((), {}, "a new pair that resumes the client's session"),
-    "eof": OpSpec(
+    )
+
+    @classmethod
+    def build(cls, v: Values, common: Common) -> VerifyClientPostHandshake:
+        return cls(**common)
+
+    def perform(self, pair: Pair) -> None:
+        pair.verify_client_post_handshake()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resume(Step):
+    """Close this pair's bookkeeping and start a new pair resuming the client's session.
+
+    Not an operation on the pair: the session makes the new pair (``Session.run``).
+    """
+
+    op: ClassVar[str] = "resume"
+    spec: ClassVar[OpSpec] = OpSpec((), {}, "a new pair that resumes the client's session")
+
+    @classmethod
+    def build(cls, v: Values, common: Common) -> Resume:
+        return cls(**common)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Eof(Step):
+    """Cut the transport after what ``side`` has delivered: its peer sees end of stream."""
+
+    op: ClassVar[str] = "eof"
+    spec: ClassVar[OpSpec] = OpSpec(
         ("side",), {"side": _side}, "cut the connection: the peer of side sees end of stream"
-    ),
-    "receive": OpSpec(
+    )
+    side: Side
+
+    @classmethod
+    def build(cls, v: Values, common: Common) -> Eof:
+        return cls(side=_need(v, cls.op, "side"), **common)
+
+    def table(self) -> dict[str, Any]:
+        return {"side": str(self.side)}
+
+    def perform(self, pair: Pair) -> None:
+        pair.eof(self.side)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Receive(Step):
+    """Wait up to ``timeout`` seconds for bytes a remote ``side`` sent (its "call")."""
+
+    op: ClassVar[str] = "receive"
+    spec: ClassVar[OpSpec] = OpSpec(
         ("side", "timeout"),
         {"side": _side, "timeout": _seconds},
         "wait up to timeout seconds (default 5) for what a remote peer sends",
-    ),
-    "tamper": OpSpec(
+    )
+    side: Side
+    timeout: float = 5.0
+
+    @classmethod
+    def build(cls, v: Values, common: Common) -> Receive:
+        return cls(side=_need(v, cls.op, "side"), timeout=v.get("timeout", 5.0), **common)
+
+    def table(self) -> dict[str, Any]:
+        return {"side": str(self.side), "timeout": self.timeout}
+
+    def perform(self, pair: Pair) -> None:
+        pair.receive(self.side, self.timeout)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tamper(Step):
+    op: ClassVar[str] = "tamper"
+    spec: ClassVar[OpSpec] = OpSpec(
         ("side",),
         {
             "side": _side,
@@ -234,8 +375,39 @@ OPS: Final[dict[str, OpSpec]] = {
         },
         "change a side's queued bytes: flip=OFFSET [bit=B], overwrite=OFFSET hex=.., "
         "truncate=KEEP, insert=OFFSET hex=.., drop=N, duplicate=N, swap=I,J",
-    ),
+    )
+    side: Side
+    fault: Fault
+
+    @classmethod
+    def build(cls, v: Values, common: Common) -> Tamper:
+        return cls(side=_need(v, cls.op, "side"), fault=_fault(v), **common)
+
+    def table(self) -> dict[str, Any]:
+        return {"side": str(self.side)} | _fault_table(self.fault)
+
+    def perform(self, pair: Pair) -> None:
+        pair.tamper(self.side, self.fault)
+
+
+# Every step, by the op that names it: the shell's words, the scenario's ``op`` values.
+STEPS: Final[dict[str, type[Step]]] = {
+    cls.op: cls
+    for cls in (
+        Handshake,
+        Deliver,
+        Write,
+        Read,
+        Unwrap,
+        VerifyClientPostHandshake,
+        Resume,
+        Eof,
+        Receive,
+        Tamper,
+    )
 }
+OPS: Final[dict[str, OpSpec]] = {op: cls.spec for op, cls in STEPS.items()}
+
 
 # What an ``expect`` may check, and the kind of value it takes.
 EXPECT_KEYS: Final[dict[str, str]] = {
@@ -393,7 +565,7 @@ def parse_step(table: Mapping[str, Any], *, line: int | None = None) -> Step:
     # is the side of verify_client_post_handshake.
     sided = op not in ("resume", "handshake") or values.get("side") is not None
     expect = () if expect_raw is None else parse_expect(expect_raw, sided=sided)
-    return _build(op, values, expect, line)
+    return STEPS[op].build(values, {"expect": expect, "line": line})
 
 
 def parse_expect(raw: Any, *, sided: bool = True) -> tuple[tuple[str, Any], ...]:
@@ -450,43 +622,6 @@ def _need(values: Mapping[str, Any], op: str, key: str) -> Any:
     if key not in values:
         raise StepError(f"{op} needs {key}", key=key)
     return values[key]
-
-
-def _build(
-    op: str, v: dict[str, Any], expect: tuple[tuple[str, Any], ...], line: int | None
-) -> Step:
-    common: dict[str, Any] = {"expect": expect, "line": line}
-    if op == "handshake":
-        return Handshake(side=v.get("side"), **common)
-    if op == "deliver":
-        if "bytes" in v and "records" in v:
-            raise StepError("deliver takes bytes or records, not both", key="records")
-        return Deliver(
-            side=_need(v, op, "side"), nbytes=v.get("bytes"), nrecords=v.get("records"), **common
-        )
-    if op == "write":
-        if ("data" in v) == ("hex" in v):
-            raise StepError("write needs data (text) or hex, exactly one", key="data")
-        repeat = v.get("repeat", 1)
-        unit = v.get("data", v.get("hex", b""))
-        if problem := limits.write_problem(len(unit), repeat):
-            raise StepError(problem, key="repeat" if repeat > 1 else "data")
-        data = unit * repeat
-        return Write(side=_need(v, op, "side"), data=data, **common)
-    if op == "read":
-        size = v.get("size", 16384)
-        return Read(side=_need(v, op, "side"), size=size, **common)
-    if op == "unwrap":
-        return Unwrap(side=_need(v, op, "side"), **common)
-    if op == "verify_client_post_handshake":
-        return VerifyClientPostHandshake(**common)
-    if op == "resume":
-        return Resume(**common)
-    if op == "eof":
-        return Eof(side=_need(v, op, "side"), **common)
-    if op == "receive":
-        return Receive(side=_need(v, op, "side"), timeout=v.get("timeout", 5.0), **common)
-    return Tamper(side=_need(v, op, "side"), fault=_fault(v), **common)
 
 
 def _fault(v: Mapping[str, Any]) -> Fault:
@@ -567,41 +702,7 @@ def _period(data: bytes) -> tuple[bytes, int]:
 
 def step_table(step: Step) -> dict[str, Any]:
     """The mapping :func:`parse_step` reads back as ``step`` (expectations included)."""
-    t: dict[str, Any]
-    match step:
-        case Handshake(side=side):
-            t = {"op": "handshake"} | ({"side": str(side)} if side else {})
-        case Deliver(side=side, nbytes=nbytes, nrecords=nrecords):
-            t = {"op": "deliver", "side": str(side)}
-            if nbytes is not None:
-                t["bytes"] = nbytes
-            if nrecords is not None:
-                t["records"] = nrecords
-        case Write(side=side, data=data):
-            unit, repeat = _period(data)
-            text = _printable(unit)
-            t = {"op": "write", "side": str(side)} | (
-                {"data": text} if text is not None else {"hex": unit.hex()}
-            )
-            if repeat > 1:
-                t = {**t, "repeat": repeat}
-        case Read(side=side, size=size):
-            t = {"op": "read", "side": str(side), "size": size}
-        case Unwrap(side=side):
-            t = {"op": "unwrap", "side": str(side)}
-        case VerifyClientPostHandshake():
-            t = {"op": "verify_client_post_handshake"}
-        case Resume():
-            t = {"op": "resume"}
-        case Eof(side=side):
-            t = {"op": "eof", "side": str(side)}
-        case Receive(side=side, timeout=timeout):
-            t = {"op": "receive", "side": str(side), "timeout": timeout}
-        case Tamper(side=side, fault=fault):
-            t = {"op": "tamper", "side": str(side)} | _fault_table(fault)
-        case _:
-            raise TypeError(f"not a step: {step!r}")
-    out: dict[str, Any] = {**t}  # a fresh dict: the match arms' types differ
+    out: dict[str, Any] = {"op": step.op, **step.table()}
     if step.expect:
         out["expect"] = expect_table(step.expect)
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,10 +41,11 @@ class Summary:
     waits: tuple[Wait, ...] = ()  # a stalled handshake: who waits for what
 
 
-def summarize(session: Session) -> Summary:
+def summarize(session: Session, *, facts: Mapping[Side, SideFacts] | None = None) -> Summary:
+    """The run's outcome; ``facts``: both sides' facts already read (else read now)."""
     pair = session.pair
-    client: SideFacts = pair.facts(Side.client)
-    server: SideFacts = pair.facts(Side.server)
+    client: SideFacts = facts[Side.client] if facts else pair.facts(Side.client)
+    server: SideFacts = facts[Side.server] if facts else pair.facts(Side.server)
     failures = tuple(
         Failure(side=e.event.side, error=e.event.error)
         for e in session.entries

@@ -14,7 +14,8 @@ import pytest
 from tests.helpers import ROOT, run_lines, tlsstep
 from tlsstep.config import ClientCert, PairConfig
 from tlsstep.render.states_view import states_text
-from tlsstep.render.terminal import make_console, run_view
+from tlsstep.render.terminal import make_console, report_view
+from tlsstep.run_report import build_report
 from tlsstep.session import Session
 from tlsstep.shell import help_text
 from tlsstep.states.tracker import derive
@@ -35,7 +36,7 @@ def test_summary_label_column_holds_the_states_row() -> None:
     session = Session(PairConfig(client_cert=ClientCert.required))
     run_lines(session, "handshake")
     buf = io.StringIO()
-    view = run_view(session, states=states_text(derive(session)))
+    view = report_view(build_report(session), states=states_text(derive(session)))
     make_console(width=200, color=False, file=buf).print(view)
     lines = buf.getvalue().splitlines()
     client = next(line for line in lines if line.startswith("client certificate"))

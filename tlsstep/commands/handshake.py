@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from tlsstep.config import PairConfig
     from tlsstep.crypto.unprotector import KeyLogCrypto
     from tlsstep.identity import Identity
+    from tlsstep.run_report import RunReport
     from tlsstep.session import Observer, Session
     from tlsstep.state_watch import StepStates
     from tlsstep.summary import Summary
@@ -337,72 +338,108 @@ def show_result(
         notes: settings with no effect, said before the run (tlsstep.preflight).
     """
     from tlsstep.events import Side
-    from tlsstep.summary import summarize
+    from tlsstep.run_report import build_report
 
-    summary = summarize(session)
+    # The run as one value, read once: every output below only formats it.
+    report = build_report(
+        session,
+        step_states=step_states,
+        certificates=show_certs or bool(view.html_path),
+        notes=notes,
+    )
     if as_json:
-        from tlsstep.render.json import run_dict, states_dict
-        from tlsstep.states.tracker import derive
-
-        document = run_dict(session)
-        document["notes"] = notes or []  # settings with no effect, said before the run
-        document["states"] = states_dict(derive(session))
-        if one_by_one:
-            document["step_states"] = step_states
-        document.update(extra or {})
-        if show_certs:
-            from tlsstep.render.certs_view import reports_dicts
-            from tlsstep.run_certs import session_chain_reports
-
-            document["certificates"] = reports_dicts(session_chain_reports(session))
-        if verbose >= 2:  # what the --html page shows: bytes, decryption, keys, notes
-            from tlsstep.render.details import add_details
-
-            add_details(document, session)
-        from tlsstep.render.json_out import dump
-
-        dump(document, sys.stdout, levels=0 if compact else 2)
-        if compact:
-            sys.stdout.flush()  # one line per connection, as it ends
+        _print_json(
+            report,
+            session,
+            states=one_by_one,
+            certs=show_certs,
+            details=verbose >= 2,
+            extra=extra,
+            compact=compact,
+        )
     else:
         from rich.text import Text
 
-        from tlsstep.render.terminal import facts_table, make_console, run_view, summary_table
+        from tlsstep.render.terminal import facts_table, make_console, report_view, summary_table
 
         console = make_console()
         if one_by_one:  # the transcript was printed as it went
-            console.print(Text(""), summary_table(summary))
+            console.print(Text(""), summary_table(report.summary))
             if verbose:
+                facts = report.facts
                 console.print(
-                    facts_table(
-                        session.facts(Side.client), session.facts(Side.server), full=verbose >= 2
-                    )
+                    facts_table(facts[Side.client], facts[Side.server], full=verbose >= 2)
                 )
         else:
             from tlsstep.render.out import emit
             from tlsstep.render.states_view import states_text
-            from tlsstep.states.tracker import derive
 
-            final = states_text(derive(session))
+            final = states_text(report.states)
             emit(
                 console,
-                run_view(session, verbosity=verbose, full_data=view.full_data, states=final),
+                report_view(report, verbosity=verbose, full_data=view.full_data, states=final),
             )
-        if show_certs:
+        if show_certs and report.certificates is not None:
             from tlsstep.render.certs_view import reports_view
-            from tlsstep.run_certs import session_chain_reports
 
             console.print(Text(""))
-            console.print(reports_view(session_chain_reports(session), full=verbose >= 1))
+            console.print(reports_view(report.certificates, full=verbose >= 1))
         if view.ladder:
             from tlsstep.render.ladder import build_ladder, ladder_view
 
-            console.print(Text(""), ladder_view(build_ladder(session.entries)))
+            console.print(Text(""), ladder_view(build_ladder(report.entries)))
     if view.svg_path:
-        _export_ladder(session, view.svg_path, title)
+        _export_ladder(report, view.svg_path, title)
     if view.html_path:
-        _write_html(view.html_path, session, step_states, notes=notes, extra=extra)
-    return summary
+        _write_html(view.html_path, report, session, extra=extra)
+    return report.summary
+
+
+def _print_json(
+    report: RunReport,
+    session: Session,
+    *,
+    states: bool,
+    certs: bool,
+    details: bool,
+    extra: dict[str, Any] | None,
+    compact: bool,
+) -> None:
+    """The run's JSON document: the report, with what this run's options asked for."""
+    import dataclasses
+
+    from tlsstep.render.json import report_dict
+    from tlsstep.render.json_out import dump
+
+    shown = dataclasses.replace(
+        report,
+        step_states=report.step_states if states else None,
+        certificates=report.certificates if certs else None,
+    )
+    document = report_dict(shown)
+    if extra:  # after the run's own keys, before the certificates (as before)
+        certificates = document.pop("certificates", None)
+        document.update(extra)
+        if certificates is not None:
+            document["certificates"] = certificates
+    if details:  # what the --html page shows: bytes, decryption, keys, notes
+        from tlsstep.render.details import add_details
+
+        add_details(document, session)
+    if not compact:
+        dump(document, sys.stdout)
+        return
+    # One JSON Line per connection, as it ends, and never torn: a Ctrl-C that comes
+    # while the line waits for a full pipe (serve --json) is held until it is out.
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        dump(document, sys.stdout, levels=0)
+        sys.stdout.flush()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _watch(
@@ -499,10 +536,10 @@ def unsaved_notes(ctx: click.Context) -> list[str]:
     return notes
 
 
-def _export_ladder(session: Any, svg_path: str, title: str = "tlsstep handshake") -> None:
+def _export_ladder(report: RunReport, svg_path: str, title: str = "tlsstep handshake") -> None:
     from tlsstep.render.ladder import build_ladder, ladder_svg
 
-    diagram = build_ladder(session.entries, title=title)
+    diagram = build_ladder(report.entries, title=title)
     try:
         with open(svg_path, "w", encoding="utf-8") as fh:
             fh.write(ladder_svg(diagram))
@@ -513,12 +550,7 @@ def _export_ladder(session: Any, svg_path: str, title: str = "tlsstep handshake"
 
 
 def _write_html(
-    path: str,
-    session: Any,
-    step_states: list[dict[str, Any]] | None,
-    *,
-    notes: list[str] | None = None,
-    extra: dict[str, Any] | None = None,
+    path: str, report: RunReport, session: Session, *, extra: dict[str, Any] | None = None
 ) -> None:
     """The run's page (render/page.py), made from the run's JSON document (with ``extra``,
     e.g. connect's ``"network"``)."""
@@ -526,7 +558,7 @@ def _write_html(
 
     from tlsstep.render.details import run_document
 
-    document = run_document(session, step_states=step_states, certificates=True, notes=notes)
+    document = run_document(report, session)
     document.update(extra or {})
     write_html(path, document, shlex.join(["tlsstep", *sys.argv[1:]]))
 

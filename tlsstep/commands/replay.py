@@ -83,8 +83,9 @@ def _write_html(path: str, result: Any) -> None:
     from tlsstep.commands.options import write_html
     from tlsstep.render.details import run_document
     from tlsstep.render.scenario_results import mismatch_dict
+    from tlsstep.run_report import build_report
 
-    document = run_document(result.session, certificates=True)
+    document = run_document(build_report(result.session, certificates=True), result.session)
     sc = result.scenario
     document["scenario"] = {
         "name": sc.name,

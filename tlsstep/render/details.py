@@ -1,7 +1,7 @@
 """What a run's JSON document adds for teaching: bytes, decryption, Finished, keys, notes.
 
 ``tlsstep handshake --json -vv`` and the HTML page (:mod:`tlsstep.render.page`) are
-made from the same document: :func:`tlsstep.render.json.run_dict` plus what
+made from the same document: :func:`tlsstep.render.json.report_dict` plus what
 :func:`add_details` puts in (additive keys only; the README lists them):
 
 - each record: ``bytes`` (header + fragment, hex), ``decryption`` (secret label,
@@ -27,7 +27,9 @@ from tlsstep.wire.enums import ContentType, HandshakeType, name_of
 
 if TYPE_CHECKING:
     from tlsstep.decode import RecordView
-    from tlsstep.session import Entry, Session
+    from tlsstep.outcome import Entry
+    from tlsstep.run_report import RunReport
+    from tlsstep.session import Session
 
 BYTES_SHOWN: Final = 4096  # per record: a handshake record fits, bulk data is previewed
 BULK_SHOWN: Final = 256  # per application data record: its first bytes show the layout
@@ -185,7 +187,7 @@ def _transitions(moves: list[tuple[Side, Any]]) -> list[dict[str, Any]]:
 
 
 def add_details(document: dict[str, Any], session: Session) -> dict[str, Any]:
-    """Add the teaching details of ``session``'s run to its ``run_dict`` document."""
+    """Add the teaching details of ``session``'s run to its ``report_dict`` document."""
     from tlsstep.notes import NOTES, for_event
     from tlsstep.states.tracker import Tracker
 
@@ -284,29 +286,13 @@ def _key_schedule(conns: dict[int, _Connection], session: Session | None) -> lis
     return out
 
 
-def run_document(
-    session: Session,
-    *,
-    step_states: list[dict[str, Any]] | None = None,
-    certificates: bool = True,
-    notes: list[str] | None = None,
-) -> dict[str, Any]:
+def run_document(report: RunReport, session: Session) -> dict[str, Any]:
     """The run's whole JSON document with its details: what ``--json -vv`` prints and the
-    page embeds (``run_dict``, both sides' states, states after each step, certificates)."""
-    from tlsstep.render.json import run_dict, states_dict
-    from tlsstep.states.tracker import derive
+    page embeds (:func:`~tlsstep.render.json.report_dict` of the run's one report, plus
+    the teaching details read from ``session``)."""
+    from tlsstep.render.json import report_dict
 
-    document = run_dict(session)
-    document["notes"] = notes or []  # settings with no effect, said before the run
-    document["states"] = states_dict(derive(session))
-    if step_states is not None:
-        document["step_states"] = step_states
-    if certificates:
-        from tlsstep.render.certs_view import reports_dicts
-        from tlsstep.run_certs import session_chain_reports
-
-        document["certificates"] = reports_dicts(session_chain_reports(session))
-    return add_details(document, session)
+    return add_details(report_dict(report), session)
 
 
 def _version_text(unprotector: Any) -> str | None:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from tlsstep import __version__
 from tlsstep.decode import MessageView, RecordView
 from tlsstep.events import Event, Op, Side, SideFacts, SSLErrorInfo, Wait
-from tlsstep.session import Entry, Session
-from tlsstep.summary import Summary, summarize
+from tlsstep.outcome import Entry
+from tlsstep.summary import Summary
 from tlsstep.wire.enums import ContentType, name_of, version_name
 from tlsstep.wire.messages import (
     DecodedMessage,
@@ -24,6 +24,7 @@ from tlsstep.wire.messages import (
 )
 
 if TYPE_CHECKING:
+    from tlsstep.run_report import RunReport
     from tlsstep.states.machine import Move
     from tlsstep.states.tracker import SideState
 
@@ -223,14 +224,27 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
     } | ({"stalled": [wait_dict(w) for w in summary.waits]} if summary.waits else {})
 
 
-def run_dict(session: Session) -> dict[str, Any]:
-    """The whole ``tlsstep handshake --json`` document."""
-    return {
+def report_dict(report: RunReport) -> dict[str, Any]:
+    """A run's whole JSON document (``tlsstep handshake --json``), from its one report.
+
+    ``states`` is always there; ``step_states`` and ``certificates`` when the report
+    has them (``--states``, ``--certs``).
+    """
+    out: dict[str, Any] = {
         "tlsstep": __version__,
-        "summary": summary_dict(summarize(session)),
-        "events": [event_dict(e) for e in session.entries],
-        "facts": {str(side): facts_dict(session.facts(side)) for side in Side},
+        "summary": summary_dict(report.summary),
+        "events": [event_dict(e) for e in report.entries],
+        "facts": {str(side): facts_dict(f) for side, f in report.facts.items()},
+        "notes": list(report.notes),  # settings with no effect, said before the run
+        "states": states_dict(report.states),
     }
+    if report.step_states is not None:
+        out["step_states"] = list(report.step_states)
+    if report.certificates is not None:
+        from tlsstep.render.certs_view import reports_dicts
+
+        out["certificates"] = reports_dicts(report.certificates)
+    return out
 
 
 def moves_dicts(moves: Iterable[tuple[Side, Move]]) -> list[dict[str, Any]]:

@@ -21,8 +21,8 @@ from rich.text import Text
 
 from tlsstep.decode import RecordView
 from tlsstep.events import Op, Result, Side
+from tlsstep.outcome import Entry
 from tlsstep.render.json import application_data
-from tlsstep.session import Entry
 from tlsstep.states.tracker import Derivation, Tracker
 from tlsstep.wire.enums import ContentType
 

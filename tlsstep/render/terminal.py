@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -11,13 +11,16 @@ from rich.text import Text
 
 from tlsstep.decode import RecordView
 from tlsstep.events import Op, Result, Side, SideFacts
+from tlsstep.outcome import Entry
 from tlsstep.render.json import data_text
 from tlsstep.render.preview import call_text, data_preview
 from tlsstep.render.theme import theme
-from tlsstep.session import Entry, Session
 from tlsstep.subject import peercert_subject
-from tlsstep.summary import Summary, summarize
+from tlsstep.summary import Summary
 from tlsstep.wire.enums import ContentType, name_of
+
+if TYPE_CHECKING:
+    from tlsstep.run_report import RunReport
 
 ARROW = {Side.client: "──▶", Side.server: "◀──"}
 
@@ -347,20 +350,20 @@ def facts_table(client: SideFacts, server: SideFacts, *, full: bool = False) -> 
     return table
 
 
-def run_view(
-    session: Session, *, verbosity: int = 0, full_data: bool = False, states: Text | None = None
+def report_view(
+    report: RunReport, *, verbosity: int = 0, full_data: bool = False, states: Text | None = None
 ) -> RenderableType:
-    """The whole terminal output of a run; ``states`` goes in the summary's last row."""
+    """The whole terminal output of a run: its transcript, summary (``states`` in its last
+    row, so the label column holds it) and (-v) facts."""
     parts: list[RenderableType] = [
-        transcript(session.entries, verbosity, full_data=full_data),
+        transcript(report.entries, verbosity, full_data=full_data),
         Text(""),
-        summary_table(summarize(session), states),
+        summary_table(report.summary, states),
     ]
     if verbosity >= 1:
+        facts = report.facts
         parts += [
             Text(""),
-            facts_table(
-                session.facts(Side.client), session.facts(Side.server), full=verbosity >= 2
-            ),
+            facts_table(facts[Side.client], facts[Side.server], full=verbosity >= 2),
         ]
     return Group(*parts)
