@@ -16,16 +16,17 @@ from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
 from tlsstep.identity import DEFAULT_SERVER_NAME, Credential, Identity, default_identity
 from tlsstep.limits import quote
+from tlsstep.wire.enums import ProtocolVersion
 
 if TYPE_CHECKING:
     from tlsstep.cert_problems import CertProblem
 
+# The option and scenario spelling ("1.2") of every version OpenSSL can still speak;
+# ssl.TLSVersion uses the wire numbers, so each is derived from ProtocolVersion.
 VERSIONS: Final[dict[str, ssl.TLSVersion]] = {
-    "1.0": ssl.TLSVersion.TLSv1,
-    "1.1": ssl.TLSVersion.TLSv1_1,
-    "1.2": ssl.TLSVersion.TLSv1_2,
-    "1.3": ssl.TLSVersion.TLSv1_3,
+    v.number: ssl.TLSVersion(v.value) for v in ProtocolVersion if v >= ProtocolVersion.tls10
 }
+_OLD: Final = frozenset(v.number for v in (ProtocolVersion.tls10, ProtocolVersion.tls11))
 
 
 class KeyType(StrEnum):
@@ -116,7 +117,7 @@ def _apply_common(ctx: ssl.SSLContext, cfg: SideConfig, side: Side) -> None:
         ctx.minimum_version = _version(cfg.min_version, f"{side} min_version")
     if cfg.max_version:
         ctx.maximum_version = _version(cfg.max_version, f"{side} max_version")
-    if cfg.min_version in ("1.0", "1.1") or cfg.max_version in ("1.0", "1.1"):
+    if cfg.min_version in _OLD or cfg.max_version in _OLD:
         # OpenSSL 3's default security level forbids TLS < 1.2; teaching old versions needs 0.
         ctx.set_ciphers((cfg.ciphers or "DEFAULT") + ":@SECLEVEL=0")
     elif cfg.ciphers:

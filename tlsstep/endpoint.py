@@ -64,6 +64,7 @@ from typing import Final
 
 from tlsstep import msg_callback
 from tlsstep.events import Processed, Result, SessionInfo, Side, SideFacts, SSLErrorInfo
+from tlsstep.wire.enums import ProtocolVersion
 
 # Optional SSLObject APIs, by the Python version that added them.
 FEATURES: Final[dict[str, str]] = {
@@ -318,7 +319,7 @@ class LocalEndpoint(Endpoint):
 def _channel_binding(obj: ssl.SSLObject, version: str | None) -> tuple[bytes | None, str | None]:
     if version is None:
         return None, "handshake not complete"
-    if version == "TLSv1.3":
+    if version == ProtocolVersion.tls13.openssl:
         # RFC 9266: tls-unique is undefined for TLS 1.3; Python has no tls-exporter.
         return None, "tls-unique is not defined for TLS 1.3 (RFC 9266)"
     return obj.get_channel_binding("tls-unique"), None

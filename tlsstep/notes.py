@@ -15,7 +15,9 @@ from typing import Final
 
 from tlsstep.decode import RecordView
 from tlsstep.events import Event, Op, Result
-from tlsstep.wire.enums import ContentType
+from tlsstep.wire.enums import ContentType, ProtocolVersion
+
+TLS13: Final = ProtocolVersion.tls13.label  # notes take the version as views spell it
 
 NOTES: Final[dict[str, str]] = {
     # -- handshake messages ---------------------------------------------------
@@ -263,7 +265,10 @@ def record_keys(view: RecordView, version: str | None) -> list[str]:
     """The note keys for one record as it crossed."""
     keys: list[str] = []
     ctype = view.record.content_type
-    if version == "TLS 1.3" and view.record.legacy_record_version in (0x0301, 0x0303):
+    if version == TLS13 and view.record.legacy_record_version in (
+        ProtocolVersion.tls10,
+        ProtocolVersion.tls12,
+    ):
         keys.append("legacy_record_version")
     if ctype == ContentType.change_cipher_spec:
         keys.append("ChangeCipherSpec")
@@ -273,9 +278,9 @@ def record_keys(view: RecordView, version: str | None) -> list[str]:
         keys.append(mv.name)
         extensions = _extension_names(mv.decoded)
         if extensions is None:  # not decoded: go by what the version implies
-            if mv.name == "ServerHello" and version == "TLS 1.3":
+            if mv.name == "ServerHello" and version == TLS13:
                 keys.append("ServerHello.key_share")
-            if mv.name == "ClientHello" and version != "TLS 1.2":
+            if mv.name == "ClientHello" and version != ProtocolVersion.tls12.label:
                 keys.append("ClientHello.key_share")
         else:
             for ext in extensions:
@@ -283,7 +288,7 @@ def record_keys(view: RecordView, version: str | None) -> list[str]:
                     keys.append(f"{mv.name}.key_share")
                 elif ext in NOTES:
                     keys.append(ext)
-        if mv.name == "NewSessionTicket" and version == "TLS 1.3":
+        if mv.name == "NewSessionTicket" and version == TLS13:
             keys.append("ticket after handshake")
     if view.alert is not None:
         keys.append("close_notify" if view.alert.description == 0 else "alert")

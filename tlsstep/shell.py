@@ -39,6 +39,9 @@ COMMANDS: Final[dict[str, str]] = {
     "show": "show records|messages|certs|state|keys|queue|ladder of the current connection",
     "help": "help [command]: the commands, or one command's arguments",
     "reset": "start again: a new pair with the same options; forgets what was done",
+    "connect": "connect HOST[:PORT]: start again with a real server on the other side (port "
+    "443, system trust store, SNI from the host); then 'receive server' waits for what it "
+    "sent; reset goes back to tlsstep's own server",
     "save": "save FILE: write the steps done since the last reset as a scenario (TOML)",
     "pcap": "pcap FILE [--discard-secrets]: write what crossed so far as pcapng for Wireshark, "
     "with its TLS secrets (file mode 0600) or without them (0644)",
@@ -106,15 +109,35 @@ class Shell:
         self.explain = explain
         self.crypto = crypto  # makes the hooks of each new session (a key log is per session)
         self.errors = 0
+        self.dialer: Any = None  # after 'connect': the real server's connections
         self.reset()
 
-    def reset(self) -> None:
+    def reset(self, remote: str | None = None) -> None:
+        """A new session: tlsstep's own server, or with ``remote`` the real one there.
+
+        Raises:
+            TlsstepError: ``remote`` cannot be reached (the session is then in-memory).
+        """
         if getattr(self, "session", None) is not None:
             self.close()
         hooks = self.crypto() if self.crypto is not None else None
+        if remote is not None:
+            from tlsstep.net.shell_connect import connect_session
+
+            try:
+                self.session, self.dialer = connect_session(self.config, remote, hooks)
+            except TlsstepError:
+                self.session = Session(self.config, self.identity, crypto=hooks)
+                raise
+            finally:
+                self._watchers()
+            return
+        self.session = Session(self.config, self.identity, crypto=hooks)
+        self._watchers()
+
+    def _watchers(self) -> None:
         from tlsstep.scenario import Recorder
 
-        self.session = Session(self.config, self.identity, crypto=hooks)
         # Both sides after each operation (``show state``, and ``html``'s step player).
         self.watch = self.session.subscribe(StepStates())
         self.recorder = self.session.subscribe(Recorder())
@@ -122,7 +145,10 @@ class Shell:
         self.seen: set[str] = set()  # --explain notes already shown: each once
 
     def close(self) -> None:
-        """Remove the session's key log (the crypto hooks own it)."""
+        """Remove the session's key log (the crypto hooks own it); hang up a real server."""
+        if self.dialer is not None:
+            self.dialer.close()
+            self.dialer = None
         close = getattr(self.session.crypto, "close", None)
         if close is not None:
             close()
@@ -189,6 +215,20 @@ class Shell:
                 data={"reset": True},
                 view=lambda: Text("a new pair; nothing done yet", style="tlsstep.dim"),
             )
+        if word == "connect":
+            if len(args) != 1:
+                raise ShellError("connect needs one address: connect HOST[:PORT]")
+            self.reset(args[0])
+            target = args[0]
+            return Reply(
+                data={"connect": target, "connections": self._links()},
+                view=lambda: Text(
+                    f"connected to {target}: the server is real now; "
+                    "'handshake' receives from it, or step: handshake client, deliver client, "
+                    "receive server, deliver server ...",
+                    style="tlsstep.dim",
+                ),
+            )
         if word == "save":
             if len(args) != 1:
                 raise ShellError("save needs one file name: save FILE")
@@ -221,6 +261,12 @@ class Shell:
         from tlsstep.render.terminal import entry_lines
 
         outcome = self.session.run(step)
+        if self.dialer is not None:
+            # A real server's records open once the client has read them: decode again.
+            from tlsstep.net.live import refreshed_outcome
+
+            self.session.redecode()
+            outcome = refreshed_outcome(self.session, outcome)
         moves, snapshot = self.watch.step_moves, self.watch.now(self.session)
         version = self.watch.version
         notes = (
@@ -269,10 +315,18 @@ class Shell:
 
         return Reply(data=data, view=view)
 
+    def _links(self) -> list[dict[str, Any]]:
+        if self.dialer is None:
+            return []
+        from tlsstep.render.net_view import net_dict
+
+        links: list[dict[str, Any]] = net_dict(self.dialer.net_run(False))["connections"]
+        return links
+
     def save(self, path: str) -> Reply:
         name = Path(path).stem
         steps = self.recorder.steps
-        text = scenario_text(self.config, steps, name=name)
+        text = scenario_text(self.session.config, steps, name=name)  # [server] remote too
         try:
             Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:

@@ -34,11 +34,20 @@ class Server:
     def documents(self) -> list[dict[str, Any]]:
         """Stop the server (if it still runs) and read its JSON Lines."""
         try:
-            out, _ = self.proc.communicate(timeout=20)
+            out, err = self.proc.communicate(timeout=90)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            out, _ = self.proc.communicate()
-        return [json.loads(line) for line in out.splitlines() if line.strip()]
+            out, err = self.proc.communicate()
+        docs = []
+        for line in out.split("\n"):
+            if line.strip():
+                try:
+                    docs.append(json.loads(line))
+                except ValueError:
+                    raise AssertionError(
+                        f"not a JSON line: {line[:300]!r}; stderr: {err}"
+                    ) from None
+        return docs
 
 
 @contextlib.contextmanager
@@ -105,11 +114,13 @@ def test_python_client_echo() -> None:
 
 def test_two_clients_one_after_another() -> None:
     with serve("--json") as server:
+        assert server.proc.stdout is not None
         assert python_client(server, b"one") == b"one"
+        first = json.loads(server.proc.stdout.readline())  # one line as each connection ends
         assert python_client(server, b"two") == b"two"
-        time.sleep(1)  # the second connection ends (the client closed): then Ctrl-C
-        server.proc.send_signal(2)
-        docs = server.documents()
+        second = json.loads(server.proc.stdout.readline())
+        server.proc.send_signal(2)  # Ctrl-C
+        docs = [first, second, *server.documents()]
     assert len(docs) == 2
     assert [d["network"]["connections"][0]["client"] != "" for d in docs] == [True, True]
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tlsstep import limits
+from tlsstep.wire.enums import ProtocolVersion
 
 if TYPE_CHECKING:
     from tlsstep.config import PairConfig
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-TLS_VERSIONS = click.Choice(["1.0", "1.1", "1.2", "1.3"])
+# ProtocolVersion's option spelling ("1.2"), from TLS 1.0 up (wire.enums is light).
+TLS_VERSIONS = click.Choice([v.number for v in ProtocolVersion if v >= ProtocolVersion.tls10])
 # tlsstep.cert_problems.CertProblem's values, spelled out so --help imports nothing
 # heavy (tests/certs/test_certs_cli.py checks the two lists agree).
 CERT_PROBLEMS = click.Choice(

@@ -7,7 +7,10 @@ shown with the same views as ``handshake``, decrypted with the server's key log.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -425,25 +428,46 @@ def _one(
             session.drive(serve_plan(session, timeout=timeout, response=response))
         except KeyboardInterrupt:  # Ctrl-C mid-connection: show what happened, then stop
             interrupted = True
-        session.redecode()
-        net = acceptor.net_run(where)
-        summary = show_result(
-            session,
-            as_json=as_json,
-            show_certs=show_certs,
-            verbose=verbose,
-            view=view,
-            one_by_one=watch is not None,
-            step_states=watch.log if watch is not None else None,
-            extra={"network": net_dict(net)},
-            compact=True,
-        )
+        with _sigint_after() as late:  # a connection is shown whole, never half a JSON line
+            session.redecode()
+            net = acceptor.net_run(where)
+            summary = show_result(
+                session,
+                as_json=as_json,
+                show_certs=show_certs,
+                verbose=verbose,
+                view=view,
+                one_by_one=watch is not None,
+                step_states=watch.log if watch is not None else None,
+                extra={"network": net_dict(net)},
+                compact=True,
+            )
+        interrupted = interrupted or late.pressed
     finally:
         carrier.close()
     if net.problem is not None and not summary.failures:
         return session, net, ExitStatus.network, interrupted
     status = ExitStatus.success if summary.ok else ExitStatus.tls_failure
     return session, net, status, interrupted
+
+
+class _Pressed:
+    pressed = False
+
+
+@contextlib.contextmanager
+def _sigint_after() -> Iterator[_Pressed]:
+    """Hold a Ctrl-C until the block is done; say whether one came."""
+    seen = _Pressed()
+
+    def hold(_signum: int, _frame: Any) -> None:
+        seen.pressed = True
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _write_pcap(path: str, runs: list[tuple[Session, NetRun]]) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 
 from tlsstep.events import Op
-from tlsstep.session import Observer, Operation, Session, StepOutcome
+from tlsstep.session import Entry, Observer, Operation, Session, StepOutcome
 from tlsstep.steps import Step
 
 
@@ -29,11 +29,19 @@ def _from_remote(session: Session, done: Operation) -> bool:
     return any(e.event.op == Op.deliver and not pair.is_local(e.event.side) for e in done.entries)
 
 
+def _current(session: Session, entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+    """The same entries as the session holds them now (decoded again)."""
+    wanted = {(e.event.connection, e.event.index) for e in entries}
+    return tuple(e for e in session.entries if (e.event.connection, e.event.index) in wanted)
+
+
 def _refreshed(session: Session, done: Operation) -> Operation:
-    """``done`` with its entries as the session holds them now (decoded again)."""
-    wanted = {(e.event.connection, e.event.index) for e in done.entries}
-    entries = tuple(e for e in session.entries if (e.event.connection, e.event.index) in wanted)
-    return dataclasses.replace(done, entries=entries)
+    return dataclasses.replace(done, entries=_current(session, done.entries))
+
+
+def refreshed_outcome(session: Session, outcome: StepOutcome) -> StepOutcome:
+    """``outcome`` with its entries as the session holds them after a redecode."""
+    return dataclasses.replace(outcome, entries=_current(session, outcome.entries))
 
 
 class DecryptLater(Observer):

@@ -13,6 +13,7 @@ from typing import Final
 from tlsstep.events import Result, Side
 from tlsstep.session import Session
 from tlsstep.steps import Deliver, Eof, Handshake, Read, Receive, Resume, Step, Unwrap, Write
+from tlsstep.wire.enums import ProtocolVersion
 
 MAX_EXCHANGES: Final = 1000  # serve: requests answered on one connection, at most
 # After a TLS 1.3 handshake the server sends its tickets, or an alert about the client's
@@ -48,7 +49,7 @@ def connect_plan(
     """
     for connection in (1, 2) if resume else (1,):
         yield Handshake()
-        if session.facts(Side.client).version == "TLSv1.3":
+        if session.facts(Side.client).version == ProtocolVersion.tls13.openssl:
             # The server's answer to the client's last flight: tickets, or an alert
             # that tells why it refused it (the client only learns it by reading).
             yield from _from_server(min(timeout, AFTER_HANDSHAKE_WAIT))

@@ -297,7 +297,11 @@ def run_document(report: RunReport, session: Session) -> dict[str, Any]:
 
 def _version_text(unprotector: Any) -> str | None:
     version = getattr(unprotector, "version", None)
-    return {0x0304: "TLS 1.3", 0x0303: "TLS 1.2"}.get(version) if version else None
+    from tlsstep.wire.enums import ProtocolVersion
+
+    if version in (ProtocolVersion.tls13, ProtocolVersion.tls12):
+        return ProtocolVersion(version).label
+    return None
 
 
 class CaptureDetails:
