@@ -47,6 +47,8 @@ COMMANDS: Final[dict[str, str]] = {
     "with its TLS secrets (file mode 0600) or without them (0644)",
     "html": "html FILE: write what was done since the last reset as one self-contained HTML "
     "page (ladder, step player, bytes, decryption, keys; file mode 0600: it holds the keys)",
+    "keys": "keys FILE: write this session's TLS secrets to FILE in the NSS key log format "
+    "(file mode 0600), each once, never wrapped",
     "explain": "explain on|off: add a plain-language note to each message and outcome",
     "quit": "leave the shell (also: exit, end of input)",
 }
@@ -85,6 +87,7 @@ class Reply:
 
     data: dict[str, Any] | Callable[[], dict[str, Any]]
     view: Callable[[], RenderableType]
+    soft_wrap: bool = False  # printed as is, never wrapped (key log lines)
 
 
 class Shell:
@@ -185,7 +188,10 @@ class Shell:
             self.json_out.write(json.dumps({"command": line, "ok": True, **plain(data)}) + "\n")
             self.json_out.flush()
         else:
-            emit(self.console, reply.view())
+            if reply.soft_wrap and self.console.is_terminal:
+                self.console.print(reply.view(), soft_wrap=True)
+            else:
+                emit(self.console, reply.view())
         return True
 
     def _say_error(self, message: str) -> None:
@@ -233,6 +239,10 @@ class Shell:
             if len(args) != 1:
                 raise ShellError("save needs one file name: save FILE")
             return self.save(args[0])
+        if word == "keys":
+            if len(args) != 1:
+                raise ShellError("keys needs one file name: keys FILE")
+            return self.keys(args[0])
         if word == "pcap":
             discard = "--discard-secrets" in args
             names = [a for a in args if a != "--discard-secrets"]
@@ -352,6 +362,31 @@ class Shell:
             view=lambda: Text(f"wrote {path}: {packets} packets, {secrets}", style="tlsstep.dim"),
         )
 
+    def keys(self, path: str) -> Reply:
+        """Write this session's secrets (its own connections', each once) to ``path``, 0600."""
+        lines = self._key_lines()
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: secrets
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write("".join(line + "\n" for line in lines))
+        except OSError as exc:
+            raise ShellError(f"cannot write {path}: {exc.strerror}") from None
+        count = len(lines)
+        return Reply(
+            data={"wrote": path, "lines": count},
+            view=lambda: Text(
+                f"wrote {path}: {count} key log lines (mode 0600)", style="tlsstep.dim"
+            ),
+        )
+
+    def _key_lines(self) -> list[str]:
+        """This session's secrets as NSS key log lines: its own connections', each once."""
+        from tlsstep.pcap.writer import session_keylog
+
+        text = session_keylog(self.session) or b""
+        return text.decode("ascii").splitlines()
+
     def html(self, path: str) -> Reply:
         """Write the run so far as the page of ``tlsstep handshake --html``."""
         from tlsstep.render.details import run_document
@@ -387,7 +422,11 @@ class Shell:
             raise ShellError(
                 f"show what? {quote(what)}{suggest(what, SHOW)}; one of {', '.join(SHOW)}"
             )
-        return Reply(data={"show": what, what: self._show_data(what)}, view=shows[what])
+        return Reply(
+            data={"show": what, what: self._show_data(what)},
+            view=shows[what],
+            soft_wrap=what == "keys",  # what is copied must be a valid key log
+        )
 
     def _show_data(self, what: str) -> Any:
         """What ``show WHAT`` shows, as JSON-ready data."""
@@ -409,7 +448,7 @@ class Shell:
             path = session.crypto.keylog_path if session.crypto is not None else None
             if not path or not os.path.exists(path):
                 return None
-            return _keylog_lines(path)
+            return self._key_lines()
         if what == "queue":
             out = {}
             for side in Side:
@@ -473,7 +512,8 @@ class Shell:
                 "(secrets are only written when asked for)",
                 style="tlsstep.dim",
             )
-        return Text("\n".join(_keylog_lines(path)))
+        # Never wrapped or cropped: what is copied from the terminal must be a valid key log.
+        return Text("\n".join(self._key_lines()), no_wrap=True, overflow="ignore")
 
     def _show_queue(self) -> RenderableType:
         pair = self.session.pair
@@ -545,12 +585,6 @@ class Shell:
         return self.errors
 
 
-def _keylog_lines(path: str) -> list[str]:
-    """The key log's lines, each once: both contexts log every secret they share."""
-    text = Path(path).read_text(encoding="ascii", errors="replace")
-    return list(dict.fromkeys(line for line in text.splitlines() if line.strip()))
-
-
 def help_data(command: str | None) -> dict[str, Any]:
     """``help``'s facts as data: every command's summary, or one step's arguments."""
     if command is None:
@@ -566,6 +600,25 @@ def help_data(command: str | None) -> dict[str, Any]:
     return {"command": command, "summary": COMMANDS[command]}
 
 
+# A value the parser accepts for each positional key, to learn which ones it requires.
+_SAMPLE: Final = {"side": "client", "data": "x", "size": "1", "timeout": "1"}
+
+
+def required_positionals(op: str) -> set[str]:
+    """The positional keys ``op`` cannot do without, as the one parser decides it: a key is
+    required when a line with every other positional key, and without it, is refused for it."""
+    needed: set[str] = set()
+    positional = OPS[op].positional
+    for key in positional:
+        others = [f"{k}={_SAMPLE.get(k, 'x')}" for k in positional if k != key]
+        try:
+            parse_line(" ".join([op, *others]))
+        except StepError as exc:
+            if exc.key == key:
+                needed.add(key)
+    return needed
+
+
 def help_text(command: str | None) -> RenderableType:
     lines = []
     if command is None:
@@ -578,7 +631,8 @@ def help_text(command: str | None) -> RenderableType:
         return Group(*lines)
     if command in OPS:
         spec = OPS[command]
-        usage = " ".join([command, *(f"[{p}]" for p in spec.positional)])
+        needed = required_positionals(command)
+        usage = " ".join([command, *(p if p in needed else f"[{p}]" for p in spec.positional)])
         keys = [k for k in spec.keys if k not in spec.positional]
         lines.append(Text(usage, style="tlsstep.key"))
         lines.append(Text(f"  {spec.summary}"))

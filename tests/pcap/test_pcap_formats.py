@@ -164,7 +164,7 @@ def test_ipv6_on_cooked_vlan_and_loopback_links(
     for frame in frames:
         seg = parse_frame(LinkType.RAW, frame)
         assert isinstance(seg, TcpSegment)
-        src, dst = (CLIENT6, SERVER6) if seg.sport != 443 else (SERVER6, CLIENT6)
+        src, dst = (CLIENT6, SERVER6) if seg.sport >= 50000 else (SERVER6, CLIENT6)
         six.append(frame_of(ipv6_tcp(seg, src, dst)))  # type: ignore[operator]
     capture = tmp_path / "six.pcap"
     capture.write_bytes(classic_pcap(six, linktype=linktype, order="<", ns=False))

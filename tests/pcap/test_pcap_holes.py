@@ -330,3 +330,25 @@ def test_the_sequence_number_search_is_bounded(
     # (per decode: the helper decodes twice, as --json and as --jsonl).
     assert calls / 2 <= len(records(holed, Side.server)) + len(mine) + MAX_GUESSES_PER_GAP
     assert calls / 2 >= MAX_GUESSES_PER_GAP  # it did search
+
+
+def test_a_capture_that_starts_inside_the_tls13_handshake(tmp_path: Path) -> None:
+    # No SYN, no ClientHello, no ServerHello: the server's first captured bytes are
+    # inside its encrypted Certificate. The handshake traffic secrets open what
+    # follows, and the application secrets take over after each side's Finished.
+    ex = exchange(tmp_path, "1.3")
+    whole = decode(ex.write(tmp_path / "whole.pcapng"))
+    first = {side: ex.data_segments(side)[1] for side in Side}
+    drop = {i for i, s in enumerate(ex.segments) if s.side is None and i < 3}
+    drop |= {ex.data_segments(side)[0] for side in Side}
+    holed = decode(ex.write(tmp_path / "mid.pcapng", drop))
+    for side in Side:
+        start = ex.segments[first[side]].offset
+        want = [framing(r) for r in records(whole, side) if r["offset"] >= start]
+        got = records(holed, side)
+        assert [(r["offset"] + start, *framing(r)[1:]) for r in got] == want
+        (opened,) = [r for r in got if "no handshake in the capture" in r.get("note", "")]
+        assert "_HANDSHAKE_TRAFFIC_SECRET" in opened["note"]
+        finished = [m for r in got for m in r.get("messages", ()) if m["type"] == "Finished"]
+        assert finished and "verified" not in finished[0]  # the transcript is not all there
+    against_tshark(tmp_path / "mid.pcapng", holed, whole)

@@ -372,10 +372,13 @@ def show_result(
                 )
         else:
             from tlsstep.render.out import emit
-            from tlsstep.render.states_view import states_line
+            from tlsstep.render.states_view import states_text
 
-            emit(console, report_view(report, verbosity=verbose, full_data=view.full_data))
-            emit(console, states_line(report.states, label="states"))
+            final = states_text(report.states)
+            emit(
+                console,
+                report_view(report, verbosity=verbose, full_data=view.full_data, states=final),
+            )
         if show_certs and report.certificates is not None:
             from tlsstep.render.certs_view import reports_view
 

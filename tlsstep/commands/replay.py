@@ -45,6 +45,27 @@ def pcap_target(option: str, scenario_path: str, count: int, suffix: str = ".pca
     return str(target / (Path(scenario_path).stem + suffix))
 
 
+def check_many_target(option: str | None, count: int, name: str, suffixes: tuple[str, ...]) -> None:
+    """Before any scenario runs: several scenarios need a directory, not a file (issue 16
+    item 15), so an existing file or a name ending like one (``two.pcapng``) is refused."""
+    from pathlib import Path
+
+    if option is None or count <= 1:
+        return
+    target = Path(option)
+    if target.exists() and not target.is_dir():
+        why = "is a file"
+    elif not target.exists() and target.suffix.lower() in suffixes:
+        why = f"ends in {target.suffix}, like a file"
+    else:
+        return
+    raise click.BadParameter(
+        f"{option} {why}, but {count} scenarios run: give a directory, which gets one "
+        f"file per scenario (DIR/<scenario file name>{suffixes[0]}), or run one scenario",
+        param_hint=name,
+    )
+
+
 def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> None:
     from tlsstep.pcap.writer import session_keylog, write_session_pcapng
 
@@ -96,6 +117,22 @@ def _write_index(directory: str, pages: list[tuple[Any, str]]) -> None:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror}", param_hint="--html"
         ) from None
+
+
+def _empty(paths: tuple[str, ...]) -> str:
+    """Where replay looked and what for, when it found nothing to run."""
+    from pathlib import Path
+
+    from tlsstep.limits import quote
+
+    empty = [p for p in paths if Path(p).is_dir()]
+    if not empty:
+        return ""
+    return (
+        f": {', '.join(quote(p) for p in empty)} "
+        f"{'holds' if len(empty) == 1 else 'hold'} no *.toml file (replay runs the FILE.toml "
+        "files given and the *.toml files directly inside each directory given)"
+    )
 
 
 def _pointed_at(scenario: Any, remote: str) -> Any:
@@ -224,8 +261,10 @@ def replay_command(
             scenarios.append(_pointed_at(scenario, remote) if remote else scenario)
     if not scenarios and not invalid:
         raise click.UsageError(
-            "no scenario to run" + (f" matches -k {quote(pattern)}" if pattern else "")
+            "no scenario to run" + (f" matches -k {quote(pattern)}" if pattern else _empty(paths))
         )
+    check_many_target(pcap_path, len(scenarios), "--pcap", (".pcapng", ".pcap"))
+    check_many_target(html_path, len(scenarios), "--html", (".html", ".htm"))
 
     console = None
     if not as_json:

@@ -40,7 +40,8 @@ def shell_command(explain: bool, as_json: bool, full_data: bool, **opts: Any) ->
     """Type steps one at a time: handshake client, deliver server records=1, read client.
 
     The commands are exactly the steps of scenario files, plus show, help, reset,
-    save FILE and quit. On a terminal there is line editing, history and tab
+    connect HOST[:PORT], save FILE, pcap FILE, keys FILE, html FILE, explain on|off and quit ('help'
+    lists them all, 'help deliver' one step's arguments). On a terminal there is line editing, history and tab
     completion; with piped input the shell reads one command per line without
     prompts and exits with status 1 if any command failed.
     """

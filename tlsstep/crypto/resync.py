@@ -112,9 +112,8 @@ def midstream_candidates(
 ) -> list[tuple[bytes, str, bytes, CipherSuite, Opener]]:
     """(client random, label, secret, suite, opener) to try, most recent connection first.
 
-    Only TLS 1.3 application traffic secrets open records without the handshake
-    (RFC 8446 §7.3: keys come from the secret alone); TLS 1.2 keys need both hello
-    randoms. The suite is unknown, so each TLS 1.3 suite whose hash fits the
+    Only TLS 1.3 traffic secrets open records without the hellos (RFC 8446 §7.3: keys
+    come from the secret alone); TLS 1.2 keys need both hello randoms. The suite is unknown, so each TLS 1.3 suite whose hash fits the
     secret's length is tried (unless the other direction already found it).
     """
     randoms: list[bytes] = []

@@ -135,6 +135,10 @@ class _State:
         self.midstream_swapped = False  # the client's secret opened the "server" side
 
 
+def _handshake_label(client: bool) -> str:
+    return kl.CLIENT_HANDSHAKE_TRAFFIC_SECRET if client else kl.SERVER_HANDSHAKE_TRAFFIC_SECRET
+
+
 class ConnectionUnprotector:
     """Implements :class:`tlsstep.decode.Unprotector` for one connection.
 
@@ -277,7 +281,10 @@ class ConnectionUnprotector:
         epoch = d.epoch
         if epoch is not None and (d.search is not None or d.desynced is not None):
             return self._search(sender, d, epoch, record)
-        if epoch is None and self._s.hello is None and self._s.client_random is None:
+        if epoch is None and (
+            self._s.midstream_random is not None
+            or (self._s.hello is None and self._s.client_random is None)
+        ):
             return self._midstream(sender, d, record)
         if epoch is None:
             reason = "no keys yet: no ServerHello or ChangeCipherSpec from this side seen"
@@ -344,18 +351,21 @@ class ConnectionUnprotector:
         d.desynced = None
 
     def _midstream(self, sender: Side, d: _Direction, record: Record) -> Unprotected:
-        """No handshake seen (a capture that starts mid-connection): find the key log
-        line whose TLS 1.3 application traffic secret opens this record."""
+        """No ClientHello or ServerHello seen (a capture that starts mid-connection):
+        find the key log line whose TLS 1.3 traffic secret opens this record, the
+        application one or (a capture that starts inside the handshake) the handshake
+        one."""
         if d.desynced is not None:
             return Unprotected(ok=False, reason=d.desynced)
-        mine = kl.traffic_secret_label(sender is Side.client, 0)
-        theirs = kl.traffic_secret_label(sender is not Side.client, 0)
+        client = sender is Side.client
+        if self._s.midstream_swapped:
+            client = not client
+        own = (kl.traffic_secret_label(client, 0), _handshake_label(client))
+        other = (kl.traffic_secret_label(not client, 0), _handshake_label(not client))
         known = self._s.midstream_random
-        if known and self._s.midstream_swapped:
-            mine, theirs = theirs, mine
         candidates = midstream_candidates(
             self.keylog,
-            (mine,) if known else (mine, theirs),  # which side is which may be guessed wrong
+            own if known else own + other,  # which side is which may be guessed wrong
             known,
             self._s.midstream_suite,
         )
@@ -364,19 +374,31 @@ class ConnectionUnprotector:
             d.desynced = (
                 "the capture starts mid-connection and no key log line opens its records: "
                 + (
-                    f"{found} guesses (TLS 1.3 application traffic secrets, sequence numbers "
-                    f"from 0; at most {MAX_MIDSTREAM_GUESSES})"
+                    f"{found} guesses (TLS 1.3 traffic secrets, sequence numbers from 0; "
+                    f"at most {MAX_MIDSTREAM_GUESSES})"
                     if candidates
-                    else "the key log has no TLS 1.3 application traffic secret (TLS 1.2 "
-                    "keys need the hellos' randoms)"
+                    else "the key log has no TLS 1.3 traffic secret (TLS 1.2 keys need the "
+                    "hellos' randoms)"
                 )
             )
             return Unprotected(ok=False, reason=d.desynced)
         s = self._s
-        s.midstream_random, s.midstream_suite = found.client_random, found.suite.code
-        s.midstream_swapped = found.label != mine
-        s.finished = set(Side)  # what follows is post-handshake
-        epoch = _Epoch(name="application", label=found.label)
+        if known is None:
+            s.midstream_random, s.midstream_suite = found.client_random, found.suite.code
+            s.midstream_swapped = found.label in other
+            s.client_random = found.client_random  # later secrets are looked up by it
+            # What decryption needs of the ServerHello that was not captured.
+            s.hello = ServerHelloFacts(
+                random=b"",
+                cipher_suite=found.suite.code,
+                version=ProtocolVersion.tls13,
+                extensions=(),
+            )
+        self._note_gap("the capture starts mid-connection: the handshake is not all there")
+        handshake = found.label.endswith("_HANDSHAKE_TRAFFIC_SECRET")
+        if not handshake:
+            s.finished.add(sender)  # its keys are the application ones: past its Finished
+        epoch = _Epoch(name="handshake" if handshake else "application", label=found.label)
         epoch.secret, epoch.opener = found.secret, found.opener
         epoch.keys = traffic_keys(found.suite, found.secret)
         epoch.seq = found.sequence_number + 1

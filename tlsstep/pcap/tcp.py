@@ -18,7 +18,12 @@ from tlsstep.pcap.packets import MAX_SEGMENT_PAYLOAD, TcpFlags, build_ipv4_tcp
 
 CLIENT_ADDRESS: Final = "127.0.0.1"
 SERVER_ADDRESS: Final = "127.0.0.2"
-SERVER_PORT: Final = 443
+SERVER_PORT: Final = 443  # HTTPS: for a run that negotiated ALPN http/1.1 or h2
+# For any other run: tshark hands data on 443 to its HTTP dissector, which shows
+# echoed text as "[TLS segment of a reassembled PDU]" (issue 16 item 16); on 4433
+# (openssl s_server's port) no dissector claims the data and TLS is still recognised.
+TLS_SERVER_PORT: Final = 4433
+HTTP_ALPN: Final = frozenset({"http/1.1", "h2"})
 FIRST_CLIENT_PORT: Final = 50001
 # Fixed initial sequence numbers keep exports reproducible byte for byte.
 _CLIENT_ISN: Final = 0x10000000
@@ -44,6 +49,7 @@ class SyntheticConnection:
         client_port: int = FIRST_CLIENT_PORT,
         segment_size: int = 0,
         endpoints: TcpEndpoints | None = None,
+        server_port: int = SERVER_PORT,
     ) -> None:
         if endpoints is None and not 1024 <= client_port <= 65535:
             raise ValueError(f"client port {client_port} is not a high port")
@@ -51,7 +57,7 @@ class SyntheticConnection:
             client=CLIENT_ADDRESS,
             client_port=client_port,
             server=SERVER_ADDRESS,
-            server_port=SERVER_PORT,
+            server_port=server_port,
         )
         self.client_port = self.endpoints.client_port
         # 0: as large as IPv4 allows; smaller sizes make captures look like a real link.

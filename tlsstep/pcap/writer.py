@@ -20,9 +20,17 @@ from typing import TYPE_CHECKING, BinaryIO, Final
 from tlsstep import __version__
 from tlsstep.events import Op, Side
 from tlsstep.pcap.packets import LinkType, ethernet_frame
-from tlsstep.pcap.tcp import FIRST_CLIENT_PORT, SyntheticConnection, TcpEndpoints
+from tlsstep.pcap.tcp import (
+    FIRST_CLIENT_PORT,
+    HTTP_ALPN,
+    SERVER_PORT,
+    TLS_SERVER_PORT,
+    SyntheticConnection,
+    TcpEndpoints,
+)
 
 if TYPE_CHECKING:
+    from tlsstep.pair import Pair
     from tlsstep.session import Session
 
 BLOCK_SHB: Final = 0x0A0D0D0A
@@ -106,13 +114,17 @@ class PcapngWriter:
         client_port: int = FIRST_CLIENT_PORT,
         segment_size: int = 0,
         endpoints: TcpEndpoints | None = None,
+        server_port: int = SERVER_PORT,
     ) -> None:
         """One synthetic TCP connection carrying ``deliveries`` in order.
 
         ``endpoints``: the real addresses and ports, when the run had a real peer.
         """
         conn = SyntheticConnection(
-            client_port=client_port, segment_size=segment_size, endpoints=endpoints
+            client_port=client_port,
+            segment_size=segment_size,
+            endpoints=endpoints,
+            server_port=server_port,
         )
         for packet in conn.open():
             self.packet(packet)
@@ -222,6 +234,15 @@ def session_keylog(session: Session) -> bytes | None:
     return text.encode("ascii") or None
 
 
+def server_port(pair: Pair) -> int:
+    """443 for a connection that negotiated HTTP by ALPN, else 4433 (see pcap/tcp.py)."""
+    try:
+        alpn = pair.facts(Side.client).selected_alpn_protocol
+    except (AttributeError, ValueError):
+        alpn = None
+    return SERVER_PORT if alpn in HTTP_ALPN else TLS_SERVER_PORT
+
+
 def write_session_pcapng(
     target: str | os.PathLike[str] | BinaryIO,
     session: Session,
@@ -254,5 +275,6 @@ def write_session_pcapng(
                 session_deliveries(session, conn.number),
                 client_port=FIRST_CLIENT_PORT + conn.number - 1,
                 endpoints=(endpoints or {}).get(conn.number),
+                server_port=server_port(conn.pair),
             )
         return writer.packets

@@ -35,6 +35,12 @@ def states_line(snapshot: Snapshot, label: str | None = None) -> Text:
     line = Text(
         f"{label:<18}" if label else "     ⇒ ", style="tlsstep.key" if label else "tlsstep.dim"
     )
+    return line.append_text(states_text(snapshot))
+
+
+def states_text(snapshot: Snapshot) -> Text:
+    """Both sides' states: ``client WAIT_SH, handshaking │ server START, not started``."""
+    line = Text()
     for side in Side:
         s = snapshot[side]
         if side is Side.server:

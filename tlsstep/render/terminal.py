@@ -240,7 +240,9 @@ def transcript(
     return Group(*lines)
 
 
-def summary_table(summary: Summary) -> RenderableType:
+def summary_table(summary: Summary, states: Text | None = None) -> RenderableType:
+    """The run's outcome, one labelled row each; ``states`` (both sides' final states) is
+    the last row, so its label lines up with the others whatever their width."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="tlsstep.key")
     table.add_column()
@@ -273,6 +275,8 @@ def summary_table(summary: Summary) -> RenderableType:
         table.add_row("client certificate", summary.server_peer_subject)
     if summary.connections > 1:
         table.add_row("connections", str(summary.connections))
+    if states is not None:
+        table.add_row("states", states)
     return table
 
 
@@ -369,13 +373,14 @@ def facts_table(client: SideFacts, server: SideFacts, *, full: bool = False) -> 
 
 
 def report_view(
-    report: RunReport, *, verbosity: int = 0, full_data: bool = False
+    report: RunReport, *, verbosity: int = 0, full_data: bool = False, states: Text | None = None
 ) -> RenderableType:
-    """The whole terminal output of a run: its transcript, summary and (-v) facts."""
+    """The whole terminal output of a run: its transcript, summary (``states`` in its last
+    row, so the label column holds it) and (-v) facts."""
     parts: list[RenderableType] = [
         transcript(report.entries, verbosity, full_data=full_data),
         Text(""),
-        summary_table(report.summary),
+        summary_table(report.summary, states),
     ]
     if verbosity >= 1:
         facts = report.facts

@@ -39,10 +39,10 @@ prefixes the abbreviated (resumed) handshake's states with `RESUME_`, because th
 server sends its Finished first. `ChangeCipherSpec` is an input in TLS 1.2 (a record, not
 a handshake message); in TLS 1.3 it is ignored (Appendix D.4).
 
-A side's state moves when it *sends* a message (its SSL call wrote it) or *receives* one
-(the bytes were delivered and the side then made a call: OpenSSL reads only inside a call).
-Encrypted messages move it only when decrypted; otherwise Python's facts
-(`handshake_done`) show CONNECTED, marked "derived from facts".
+A side's state moves on the messages its own OpenSSL processed, as OpenSSL reports them
+(Python's `SSLContext._msg_callback`), credited to the call that wrote or read them; a
+failed call stops at the message OpenSSL rejected. Where Python lacks the callback, states
+are derived from the decoded bytes and Python's `handshake_done`, and marked so.
 """
 
 
