@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from tlsstep import limits, shell_words
 from tlsstep.errors import TlsstepError, UsageProblem
 from tlsstep.events import Result, Side
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import MESSAGE_NAMES, AlertDescription
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def _pair(value: Any, key: str) -> tuple[int, int]:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class OpSpec:
     positional: tuple[str, ...]
     keys: Mapping[str, Kind]
@@ -124,7 +124,7 @@ Values = Mapping[str, Any]
 Common = dict[str, Any]  # expect and line, the same for every step
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Step:
     """Base of every step. ``expect`` holds checks a scenario runs after the step.
 
@@ -154,7 +154,7 @@ class Step:
         raise UsageProblem(f"{self.op} is not one operation on the pair")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Handshake(Step):
     """One ``do_handshake()`` on a side; without a side, the whole handshake (the driver)."""
 
@@ -179,7 +179,7 @@ class Handshake(Step):
         pair.handshake(self.side)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Deliver(Step):
     op: ClassVar[str] = "deliver"
     spec: ClassVar[OpSpec] = OpSpec(
@@ -210,7 +210,7 @@ class Deliver(Step):
         pair.deliver(self.side, nbytes=self.nbytes, nrecords=self.nrecords)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Write(Step):
     op: ClassVar[str] = "write"
     spec: ClassVar[OpSpec] = OpSpec(
@@ -242,7 +242,7 @@ class Write(Step):
         pair.write(self.side, self.data)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Read(Step):
     op: ClassVar[str] = "read"
     spec: ClassVar[OpSpec] = OpSpec(
@@ -262,7 +262,7 @@ class Read(Step):
         pair.read(self.side, self.size)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Unwrap(Step):
     op: ClassVar[str] = "unwrap"
     spec: ClassVar[OpSpec] = OpSpec(
@@ -281,7 +281,7 @@ class Unwrap(Step):
         pair.unwrap(self.side)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class VerifyClientPostHandshake(Step):
     op: ClassVar[str] = "verify_client_post_handshake"
     spec: ClassVar[OpSpec] = OpSpec(
@@ -296,7 +296,7 @@ class VerifyClientPostHandshake(Step):
         pair.verify_client_post_handshake()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Resume(Step):
     """Close this pair's bookkeeping and start a new pair resuming the client's session.
 
@@ -311,7 +311,7 @@ class Resume(Step):
         return cls(**common)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Eof(Step):
     """Cut the transport after what ``side`` has delivered: its peer sees end of stream."""
 
@@ -332,7 +332,7 @@ class Eof(Step):
         pair.eof(self.side)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Receive(Step):
     """Wait up to ``timeout`` seconds for bytes a remote ``side`` sent (its "call")."""
 
@@ -356,7 +356,7 @@ class Receive(Step):
         pair.receive(self.side, self.timeout)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Tamper(Step):
     op: ClassVar[str] = "tamper"
     spec: ClassVar[OpSpec] = OpSpec(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 import click
 
 from tlsstep.commands.options import build_config, check_writable, pair_options, write_html
+from tlsstep.frozen import frozen
 
 if TYPE_CHECKING:
     from tlsstep.config import PairConfig
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from tlsstep.summary import Summary
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class View:
     """How the run is shown: paused, with states, notes, a ladder, exported diagrams."""
 

@@ -38,12 +38,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tlsstep.events import Event, Result, Side, SideFacts, SSLErrorInfo
+from tlsstep.frozen import frozen
 from tlsstep.session import Connection, Session, StepOutcome
 from tlsstep.steps import EXPECT_SIDES, STEP_EXPECT_KEYS, Step, VerifyClientPostHandshake
 from tlsstep.subject import legacy_to_rfc4514, name_rdns, rfc4514
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Mismatch:
     """One failed check: ``check`` is its path in the file (``expect.client.version``)."""
 

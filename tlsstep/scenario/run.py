@@ -11,12 +11,12 @@ from __future__ import annotations
 import dataclasses
 import ssl
 import time
-from dataclasses import dataclass
 from typing import Any, Final
 
 from tlsstep.config import PairConfig, build_contexts
 from tlsstep.errors import ScenarioError, TlsstepError
 from tlsstep.events import Result, Side
+from tlsstep.frozen import frozen
 from tlsstep.identity import Identity, default_identity
 from tlsstep.session import CryptoHooks, Observer, Session, StepOutcome
 from tlsstep.steps import (
@@ -33,7 +33,7 @@ from .expect import Actual, Mismatch, check, peer_subject, step_side
 from .load import Scenario
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StepReport:
     """One step as it ran, and the checks of its ``expect`` that failed."""
 
@@ -45,7 +45,7 @@ class StepReport:
         return not self.mismatches
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class ScenarioResult:
     """What running one scenario came to."""
 
