@@ -74,7 +74,7 @@ def test_a_step_without_a_side_takes_only_step_and_named_checks(check: Check) ->
             parse_step(table)
         assert info.value.key == f"expect.{name}"
     else:
-        assert parse_step(table).expect == parse_expect(table["expect"])  # type: ignore[arg-type]
+        assert parse_step(table).expect == parse_expect(table["expect"])
 
 
 def test_the_runner_places_each_check_on_its_side() -> None:
