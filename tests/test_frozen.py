@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from tlsstep import frozen as frozen_module
 from tlsstep.frozen import frozen
 
 
@@ -164,3 +165,29 @@ def test_positional_order_checked_when_defined() -> None:
         class Bad:
             x: int = 0
             y: int  # type: ignore[misc]
+
+
+def test_errors_read_as_dataclasses_word_them() -> None:
+    for ours, std in ((Record, StdRecord), (Point, StdPoint)):
+        for kwargs in ({"body": b""}, {"kind": "a", "body": b"", "colour": 1}, {"x": 1, "z": 2}):
+            with pytest.raises(TypeError) as theirs:
+                std(**kwargs)
+            with pytest.raises(TypeError) as mine:
+                ours(**kwargs)
+            assert str(mine.value) == str(theirs.value).replace("Std", "")
+
+
+def test_shared_then_compiled_init_make_the_same_values() -> None:
+    @frozen
+    class Counted:
+        name: str
+        items: list[int] = field(default_factory=list)
+        flag: bool = False
+
+    assert "__init__" in Counted.__dict__
+    shared = Counted.__dict__["__init__"]
+    made = [Counted(name=str(i), flag=i % 2 == 0) for i in range(frozen_module.COMPILE_AFTER + 5)]
+    assert Counted.__dict__["__init__"] is not shared  # compiled after COMPILE_AFTER
+    assert made[0] == Counted(name="0", flag=True) and made[1].items == []
+    assert made[-1] == Counted(name=str(len(made) - 1), flag=(len(made) - 1) % 2 == 0)
+    assert made[0].items is not made[2].items

@@ -16,8 +16,12 @@ no ``__dict__`` - with these differences in how, not what:
 - ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__`` and ``__delattr__`` are shared
   functions over the class's field names (the same text, the same tuples compared and
   hashed as the generated ones);
-- ``__init__`` is generated as ``dataclasses`` would write it, but only when the class
-  is first instantiated: most runs build a fraction of the classes they import.
+- ``__init__`` is shared too for a class's first instances (keywords, defaults and
+  factories as ``dataclasses`` applies them); from the 101st instance, or at the first
+  call it cannot take (positional arguments, a missing or unknown keyword), one is
+  compiled for the class as ``dataclasses`` would write it. A run builds most of its
+  classes only a few times, and compiling an ``__init__`` costs as much as about a
+  hundred shared calls.
 
 Consequence: ``__dataclass_params__`` reports ``frozen=False, eq=False`` (what
 ``dataclasses`` was asked for); do not mix these classes with ``@dataclass(frozen=True)``
@@ -177,17 +181,60 @@ def _setstate(self: Any, state: list[Any]) -> None:
         _SETATTR(self, f.name, value)
 
 
+# Instances built through the shared __init__ before one is compiled for the class: a
+# compile costs about as much as 100 shared calls cost more than compiled ones.
+COMPILE_AFTER = 100
+
+_NO_DEFAULT: Any = object()
+
+
 def _lazy_init(cls: type) -> Callable[..., None]:
-    """An ``__init__`` that writes the real one on first use, then hands over to it."""
+    """A shared ``__init__`` for the first instances; then one compiled for the class.
+
+    The shared one takes keywords only; positional arguments, a missing or unknown
+    keyword go to the compiled one (so its TypeError is the one dataclasses gives).
+    """
+    made = 0
+    spec: list[tuple[str, bool, Any, Any]] = []  # name, init, default, default factory
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        nonlocal made
+        made += 1
+        if not args and made <= COMPILE_AFTER:
+            if not spec:
+                spec.extend(_init_spec(cls))
+            used = 0
+            for name, init, default, factory in spec:
+                if init and name in kwargs:
+                    value = kwargs[name]
+                    used += 1
+                elif factory is not None:
+                    value = factory()
+                elif default is not _NO_DEFAULT:
+                    value = default
+                else:
+                    break  # a required keyword is missing
+                _SETATTR(self, name, value)
+            else:
+                if used == len(kwargs):
+                    return
         real = cls.__dict__["__init__"]
-        if real is __init__:  # the first instance of this class
+        if real is __init__:
             real = _make_init(cls)
             type.__setattr__(cls, "__init__", real)
         real(self, *args, **kwargs)
 
     return __init__
+
+
+def _init_spec(cls: type) -> list[tuple[str, bool, Any, Any]]:
+    spec = []
+    for f in dataclasses.fields(cls):
+        factory = None if f.default_factory is dataclasses.MISSING else f.default_factory
+        default = _NO_DEFAULT if f.default is dataclasses.MISSING else f.default
+        if f.init or factory is not None or default is not _NO_DEFAULT:
+            spec.append((f.name, f.init, default, factory))
+    return spec
 
 
 def _make_init(cls: type) -> Callable[..., None]:
