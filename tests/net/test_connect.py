@@ -477,7 +477,9 @@ def test_states_live_view_decrypts_and_tracks_the_remote_server(certs: Certs, tl
     out = proc.stdout
     # printed as it ran, yet decrypted: the delivery is shown once the client read it
     assert "EncryptedExtensions" in out and "no secret" not in out
-    assert "server received ClientHello: START → RECVD_CH" in out
+    # the remote server processed the ClientHello: its answer (the flight it sent) says so
+    assert "server received ClientHello; sent ServerHello" in out
+    assert "START → RECVD_CH → NEGOTIATED → WAIT_FLIGHT2" in out
     assert "client CONNECTED" in out and "server CONNECTED" in out
     code, doc = connect_json(f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--states")
     assert code == 0
