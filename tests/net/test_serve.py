@@ -148,6 +148,31 @@ def test_two_clients_one_after_another() -> None:
     assert [d["network"]["connections"][0]["client"] != "" for d in docs] == [True, True]
 
 
+def test_html_and_svg_one_file_per_connection(tmp_path: Path) -> None:
+    page, ladder = tmp_path / "page.html", tmp_path / "ladder.svg"
+    with serve("--json", "--html", str(page), "--svg", str(ladder)) as server:
+        assert server.proc.stdout is not None
+        for data in (b"one", b"two"):
+            assert python_client(server, data) == data
+            json.loads(server.proc.stdout.readline())  # that connection has ended
+        server.proc.send_signal(2)
+        _, err = server.proc.communicate(timeout=PEER_TIMEOUT)
+    assert not page.exists() and not ladder.exists()  # numbered, none overwritten
+    for number, data in ((1, "one"), (2, "two")):
+        html = tmp_path / f"page-{number}.html"
+        assert f"wrote {html}" in err
+        assert oct(html.stat().st_mode)[-3:] == "600"  # it embeds the connection's keys
+        text = html.read_text()
+        assert '"role":"serve"' in text  # the connection's network object
+        assert f'"text":"{data}"' in text  # this connection's data, not the other's
+        assert f'"text":"{"two" if data == "one" else "one"}"' not in text
+        assert (tmp_path / f"ladder-{number}.svg").read_text().startswith("<svg")
+    with serve("--once", "--html", str(page)) as server:
+        python_client(server)
+        server.proc.communicate(timeout=PEER_TIMEOUT)
+    assert page.exists()  # --once: the file as given
+
+
 @pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 def test_curl_with_respond(tmp_path: Path) -> None:
     answer = tmp_path / "answer.http"
