@@ -186,6 +186,18 @@ def test_dhe_suite(tmp_path: Path) -> None:
     assert "ServerKeyExchange" in messages(doc, "server")
 
 
+def test_html_page_has_each_steps_states(certs: Certs, tls13: int, tmp_path: Path) -> None:
+    page = tmp_path / "connect.html"
+    proc = tlsstep(
+        "connect", f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--html", str(page)
+    )
+    assert proc.returncode == 0, proc.stderr
+    text = page.read_text()
+    assert stat.S_IMODE(page.stat().st_mode) == 0o600  # it embeds the run's keys
+    assert '"role":"connect"' in text and '"step_states":[{' in text
+    assert "server.receive" in proc.stdout  # the text view is the usual one, not one-by-one
+
+
 def test_resume(certs: Certs, tls13: int) -> None:
     code, doc = connect_json(f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--resume")
     assert code == 0, doc["summary"]

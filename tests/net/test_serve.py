@@ -164,6 +164,7 @@ def test_html_and_svg_one_file_per_connection(tmp_path: Path) -> None:
         assert oct(html.stat().st_mode)[-3:] == "600"  # it embeds the connection's keys
         text = html.read_text()
         assert '"role":"serve"' in text  # the connection's network object
+        assert '"step_states":[{' in text  # the step player's states, as handshake's page
         assert f'"text":"{data}"' in text  # this connection's data, not the other's
         assert f'"text":"{"two" if data == "one" else "one"}"' not in text
         assert (tmp_path / f"ladder-{number}.svg").read_text().startswith("<svg")
