@@ -534,3 +534,25 @@ def test_states_live_view_decrypts_and_tracks_the_remote_server(certs: Certs, tl
     code, doc = connect_json(f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--states")
     assert code == 0
     assert doc["step_states"][-1]["states"]["server"]["state"] == "CONNECTED"
+
+
+def test_step_pauses_at_each_operation_receives_included(certs: Certs, tls13: int) -> None:
+    """connect --step in a pseudo-terminal: a pause after the first call, Enter goes on,
+    c runs to the end; q at a pause quits with status 0."""
+    from tests.states.test_step_pty import Terminal
+
+    term = Terminal("connect", f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--step")
+    first = term.expect("q: quit", timeout=PEER_TIMEOUT)
+    assert "client.do_handshake() → want read" in first and "WAIT_SH" in first
+    assert "server.receive" not in first  # paused after one operation
+    term.send("\n")
+    term.expect("client ──▶ server", timeout=PEER_TIMEOUT)
+    term.send("c\n")
+    text = term.expect("handshake complete", timeout=PEER_TIMEOUT)
+    assert term.finish() == 0
+    assert "server.receive(timeout=10.0)" in text and "Finished" in text
+    quitting = Terminal("connect", f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--step")
+    quitting.expect("q: quit", timeout=PEER_TIMEOUT)
+    quitting.send("q\n")
+    assert quitting.finish() == 0
+    assert "handshake complete" not in quitting.seen

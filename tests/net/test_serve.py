@@ -211,6 +211,7 @@ def test_curl_rejects_an_expired_certificate() -> None:
         out = curl(server)
         (doc,) = server.documents()
     assert out.returncode != 0 and "expired" in out.stderr.lower()
+    assert server.proc.returncode == 1  # --once, and that connection failed in TLS
     assert not doc["summary"]["ok"]
     # the alert curl's OpenSSL sent, as the server read it; curl never counts as connected
     (failure,) = [f for f in doc["summary"]["failures"] if f["side"] == "server"]
