@@ -100,3 +100,18 @@ def test_scenario_key_type() -> None:
     )
     assert scenario.config.key_type is KeyType.rsa
     assert run(scenario).passed
+
+
+def test_shell_json_says_its_notes_as_json() -> None:
+    """`shell --json` stays JSON Lines: the notes are its first line, not text on stderr."""
+    proc = tlsstep("shell", "--json", "--cipher", "AES128-SHA", input="handshake\n")
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert lines[0]["command"] is None and lines[0]["ok"] is True
+    assert len(lines[0]["notes"]) == 1 and "--tls13-ciphersuites" in lines[0]["notes"][0]
+    assert lines[1]["command"] == "handshake" and lines[1]["result"] == "done"
+    assert "note:" not in proc.stderr
+    plain = tlsstep("shell", "--cipher", "AES128-SHA", input="handshake\n")
+    assert plain.stderr.startswith("note: --cipher 'AES128-SHA' has no effect")
+    quiet = tlsstep("shell", "--json", input="handshake\n")  # no notes: no such line
+    assert json.loads(quiet.stdout.splitlines()[0])["command"] == "handshake"

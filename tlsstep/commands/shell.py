@@ -28,7 +28,8 @@ Examples:
     "as_json",
     is_flag=True,
     help="Answer each command with one JSON object on its own line (JSON Lines), for scripts: "
-    '{"command", "ok", ...} with the events, states or shown data.',
+    '{"command", "ok", ...} with the events, states or shown data; settings with no effect '
+    'come first as {"command": null, "ok": true, "notes": [...]}.',
 )
 @click.option(
     "--full-data",
@@ -48,8 +49,14 @@ def shell_command(explain: bool, as_json: bool, full_data: bool, **opts: Any) ->
     config, identity = build_config(opts)
     from tlsstep.preflight import config_notes
 
-    for note in config_notes(config):  # before the first command (stderr: --json stays JSON)
-        click.echo(f"note: {note}", err=True)
+    notes = config_notes(config)  # settings with no effect, said before the first command
+    if not as_json:
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+    elif notes:  # a line of their own, answering no command (as an input error's line does)
+        import json
+
+        click.echo(json.dumps({"command": None, "ok": True, "notes": notes}))
 
     from tlsstep.errors import TlsstepError
     from tlsstep.render.terminal import make_console
