@@ -83,7 +83,9 @@ def on_terminal(
             seen += chunk
     finally:
         os.close(master)
-        if proc.poll() is None:
+        try:  # it closed the terminal as it exits: give it the time to
+            proc.wait(timeout=max(end - time.monotonic(), 5))
+        except subprocess.TimeoutExpired:
             proc.kill()
     code = proc.wait(timeout=30)
     return code, seen.decode("utf-8", "replace").replace("\r\n", "\n")

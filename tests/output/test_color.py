@@ -56,7 +56,7 @@ def test_a_pipe_is_plain_by_default() -> None:
     ("args", "env"),
     [
         (("--color", "always", "handshake"), {}),
-        (("handshake", "--color", "always"), {}),
+        (("handshake", "--color", "always", "--states", "--certs"), {}),
         (("handshake",), {"FORCE_COLOR": "1"}),
         (("--color", "always", "handshake"), {"NO_COLOR": "1"}),  # the command line wins
     ],

@@ -40,6 +40,7 @@ def transcript(lines: list[str]) -> list[str]:
 def test_continuations_keep_their_indent(options: tuple[str, ...]) -> None:
     lines = narrow("handshake", *options)
     assert max(map(cell_len, lines)) <= WIDTH
+    assert not [line for line in lines if line.endswith(" ")]  # nor padded on a terminal
     body = transcript(lines)
     wrapped = 0
     owner = body[0]  # the line the next continuation belongs to

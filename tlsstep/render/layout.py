@@ -28,15 +28,17 @@ DEEPER: Final = 2
 # Narrower than this after the indent, a hanging indent would only make more lines.
 MIN_BODY: Final = 20
 
-# Blanks at the end of a line, before any style resets rich writes after them.
-_TRAILING: Final = re.compile(r" +((?:\x1b\[[0-9;]*m)*)(?=\n)")
+# Blanks at the end of a line, among the style changes rich writes around them (a padded
+# cell is "→ ESC[0m ESC[1;35m␣␣␣␣ESC[0m": blanks on both sides of a style change).
+_TRAILING: Final = re.compile(r"(?: |\x1b\[[0-9;]*m)+(?=\n)")
+_STYLE: Final = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def strip_trailing_blanks(rendered: str) -> str:
     """``rendered`` (text with SGR style sequences) without blanks at the end of its lines."""
     if " \n" not in rendered and " \x1b[" not in rendered:
         return rendered
-    return _TRAILING.sub(r"\1", rendered)
+    return _TRAILING.sub(lambda blanks: "".join(_STYLE.findall(blanks.group())), rendered)
 
 
 def hang_at(plain: str) -> tuple[int, int]:
