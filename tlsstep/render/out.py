@@ -19,6 +19,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from tlsstep.render.layout import strip_trailing_blanks
 from tlsstep.render.plain_tree import padded_trees_text
 
 # Console.is_terminal reads the environment on every call; a console's answer is fixed.
@@ -39,7 +40,7 @@ def emit(console: Console, *renderables: RenderableType) -> None:
 
 def _emit(console: Console, renderable: RenderableType) -> None:
     if isinstance(renderable, Text):
-        console.file.write(renderable.plain + "\n")
+        console.file.write(strip_trailing_blanks(renderable.plain + "\n"))
     elif isinstance(renderable, Group):
         for part in renderable.renderables:
             _emit(console, part)

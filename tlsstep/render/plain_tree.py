@@ -7,13 +7,14 @@ pad) was most of a ``handshake -vv``: about 260 of its 855 million instructions
 (callgrind; issue 14). :func:`padded_trees_text` writes the same characters with rich's
 own measuring and wrapping functions (``rich.cells``, ``rich._wrap``) and the same rules
 as rich 13-15's ``Padding``, ``Tree`` and ``Text.wrap``: the width of the widest label
-plus its indent, labels word-wrapped and folded to what is left after the guides,
-every line padded to the block's width. tests/test_plain_tree.py compares the two on
+plus its indent, labels word-wrapped and folded to what is left after the guides; then,
+as :class:`~tlsstep.render.terminal.SafeConsole` writes, control characters escaped and
+no blank at the end of a line. tests/test_plain_tree.py compares the two on
 every shape tlsstep prints.
 
-Anything else (a label that is not one plain line of text, a hidden root, a collapsed
-node, an ASCII-only console, a width too narrow for the guides) returns None and rich
-renders it as before.
+Anything else (a label that is not one plain line of text or starts with a blank, a
+hidden root, a collapsed node, an ASCII-only console, a width too narrow for the
+guides) returns None and rich renders it as before.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from rich.padding import Padding
 from rich.text import Text
 from rich.tree import Tree
 
+from tlsstep.render.layout import strip_trailing_blanks
 from tlsstep.safe_text import escape_for_terminal
 
 # Tree.TREE_GUIDES[0]: space, continue, fork, end (the guide style is neither bold nor
@@ -91,7 +93,9 @@ def _render(trees: list[Tree], max_width: int, left: int) -> str:
                 elif size > inner:
                     line = set_cell_size(line, inner)
                 out.append(margin + line + "\n")
-    return escape_for_terminal("".join(out))
+    # As SafeConsole writes what rich rendered: control characters escaped, no line
+    # ending in a blank (render/layout.py).
+    return strip_trailing_blanks(escape_for_terminal("".join(out)))
 
 
 def _walk(tree: Tree) -> list[tuple[int, tuple[str, str], str]]:
@@ -105,6 +109,8 @@ def _walk(tree: Tree) -> list[tuple[int, tuple[str, str], str]]:
             raise _Unsupported
         text = node.label.plain
         if not text or "\n" in text or "\t" in text or node.label.end != "\n":
+            raise _Unsupported
+        if text.startswith(" "):  # SafeConsole may wrap it with a hanging indent
             raise _Unsupported
         if node.label.justify not in (None, "default") or node.label.overflow not in (
             None,
