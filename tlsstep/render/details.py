@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from tlsstep.events import Side
+from tlsstep.events import Op, Side
 from tlsstep.wire.enums import ContentType, HandshakeType, name_of
 
 if TYPE_CHECKING:
@@ -209,7 +209,7 @@ def add_details(document: dict[str, Any], session: Session) -> dict[str, Any]:
         notes = for_event(e, version)
         if notes:
             shown["notes"] = [{"key": n.key, "text": n.text} for n in notes]
-        if e.op == "tamper":
+        if e.op is Op.tamper:
             conn.tampered.setdefault(e.side, []).extend(_tampered_offsets(dict(e.args)))
         if "data" in shown:
             _preview(shown["data"])
