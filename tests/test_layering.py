@@ -38,7 +38,7 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ),
     (
         "decoding",
-        frozenset({"secret_file", "faults", "decode", "shell_words", "hostname", "checks"}),
+        frozenset({"faults", "decode", "shell_words", "hostname", "checks"}),
     ),
     ("crypto and certificates", frozenset({"crypto", "certs"})),
     ("credentials", frozenset({"identity", "certcache", "cert_problems", "cert_files"})),
@@ -62,7 +62,6 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
 SAME_LAYER: Final[frozenset[tuple[str, str]]] = frozenset(
     {
         ("limits", "safe_text"),
-        ("secret_file", "secrets_dir"),
         ("faults", "wire"),
         ("decode", "wire"),
         ("cert_problems", "identity"),
@@ -94,21 +93,24 @@ SAME_LAYER: Final[frozenset[tuple[str, str]]] = frozenset(
 # Where rich and click may be imported: the parts that make output.
 PRESENTATION: Final = frozenset({"render", "shell", "commands", "cli", "__main__"})
 
-# File I/O below the commands: the secrets modules, and these, each for one reason.
+# File I/O below the commands: the secrets module, and these, each for one reason.
 FILE_IO: Final[dict[str, str]] = {
-    "tlsstep.secrets_dir": "the private 0700 directory and its 0600 files",
-    "tlsstep.secret_file": "nameless 0600 files OpenSSL reads and writes by path",
+    "tlsstep.secrets_dir": "THE place for secrets: the private 0700 directory, nameless 0600 "
+    "files OpenSSL reads and writes by path, and 0600 files the user names (key logs, "
+    "pcapng with its key log, the HTML page)",
     "tlsstep.bounded_read": "reads a file the user names, bounded by size and kind (#17)",
     "tlsstep.certcache": "the certificate cache in $XDG_CACHE_HOME/tlsstep (issue 14)",
     "tlsstep.cert_files": "reads the PEM files the user names (errors name the file)",
     "tlsstep.identity": "reads the PEM files the user names (read_pem)",
     "tlsstep.net.trust": "reads the system trust store",
-    "tlsstep.net.capture": "writes the pcapng file the user names (0600: it embeds secrets)",
     "tlsstep.net.serve_setup": "reads the response file and writes the CA file the user names",
-    "tlsstep.pcap.writer": "writes the pcapng file the user names (0600: it embeds secrets)",
+    "tlsstep.pcap.writer": "writes the pcapng file the user names without secrets "
+    "(--discard-secrets: 0644, by umask); with them it goes through secrets_dir",
     "tlsstep.scenario.load": "reads the scenario files the user names (FILE:LINE errors)",
-    "tlsstep.render.page": "writes the HTML page the user names",
-    "tlsstep.shell": "the REPL's own commands: save FILE, pcap FILE, keys FILE",
+    "tlsstep.render.page": "reads the page's own script and style (page_assets/, package "
+    "data); the page itself is written by secrets_dir (0600: it holds the keys)",
+    "tlsstep.shell": "the REPL's own commands: save FILE (a scenario, no secrets); keys FILE "
+    "goes through secrets_dir",
 }
 
 _IO_METHODS: Final = frozenset(
@@ -281,9 +283,39 @@ def test_no_file_io_below_the_commands(module: Module) -> None:
     )
 
 
+# Modules that make private files (mode 0600 or 0700) besides secrets_dir, each with why.
+PRIVATE_FILES: Final[dict[str, str]] = {
+    "tlsstep.secrets_dir": "the one place for secrets",
+    "tlsstep.certcache": "the certificate cache (the test CA's keys) outlives the process in "
+    "$XDG_CACHE_HOME: replaced atomically, under a lock, never through a symlink",
+}
+_PRIVATE_MODES: Final = frozenset({0o600, 0o700})
+
+
+def private_modes(module: Module) -> Iterator[int]:
+    """Lines that use a private file mode (0o600, 0o700) in a call."""
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Call):
+            values = [*node.args, *(k.value for k in node.keywords)]
+            if any(isinstance(v, ast.Constant) and v.value in _PRIVATE_MODES for v in values):
+                yield node.lineno
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.name)
+def test_secret_files_are_made_in_one_place(module: Module) -> None:
+    if module.name in PRIVATE_FILES:
+        return
+    lines = list(private_modes(module))
+    assert not lines, (
+        f"{module.path.relative_to(ROOT)}:{lines}: a private file made outside "
+        "tlsstep.secrets_dir; use its open_secret/write_secret/SecretFile"
+    )
+
+
 def test_the_tables_name_real_modules() -> None:
     names = {m.name for m in MODULES}
     assert set(FILE_IO) <= names
+    assert set(PRIVATE_FILES) <= names
     parts = {m.part for m in MODULES}
     listed = {p for _, members in LAYERS for p in members}
     assert parts <= listed
@@ -295,8 +327,13 @@ def test_the_checks_can_fail() -> None:
     bad = Module(
         "tlsstep.wire.bad",
         PACKAGE / "wire" / "bad.py",
-        ast.parse("from tlsstep.session import Session\nopen('x')\nimport rich\n"),
+        ast.parse(
+            "from tlsstep.session import Session\nopen('x')\nimport rich\n"
+            "os.open('k', os.O_CREAT, 0o600)\n"
+        ),
     )
+    with pytest.raises(AssertionError, match="a private file made outside"):
+        test_secret_files_are_made_in_one_place(bad)
     with pytest.raises(AssertionError, match="is not below"):
         test_imports_run_downwards(bad)
     with pytest.raises(AssertionError, match="file I/O"):

@@ -82,7 +82,7 @@ class ScenarioResult:
 # handshake. Sharing is safe for the outcome: a connection resumes only the session
 # its step hands it, and a context keeps no other state a later handshake reads.
 # The key holds the crypto hooks themselves, not their key log path: a key log path
-# (/proc/self/fd/N, tlsstep.secret_file) names another file once its hooks are closed.
+# (/proc/self/fd/N, tlsstep.secrets_dir) names another file once its hooks are closed.
 _CONTEXTS: dict[
     tuple[PairConfig, int, CryptoHooks | None], tuple[ssl.SSLContext, ssl.SSLContext]
 ] = {}
