@@ -90,6 +90,28 @@ SAME_LAYER: Final[frozenset[tuple[str, str]]] = frozenset(
     }
 )
 
+# What render may never import, not even for annotations: it formats values (a
+# RunReport, a ScenarioResult, a NetRun), never a live session, pair or runner.
+RENDER_NEVER: Final = (
+    "tlsstep.session",
+    "tlsstep.pair",
+    "tlsstep.endpoint",
+    "tlsstep.plan",
+    "tlsstep.state_watch",
+    "tlsstep.run_certs",
+    "tlsstep.preflight",
+    "tlsstep.scenario.run",
+    "tlsstep.scenario.expect",
+    "tlsstep.scenario.load",
+    "tlsstep.net.remote",
+    "tlsstep.net.live",
+    "tlsstep.net.sessions",
+    "tlsstep.net.carrier",
+    "tlsstep.net.dial",
+)
+# ... nor these packages' roots, whose __init__ re-exports the runtime.
+RENDER_NEVER_ROOTS: Final = frozenset({"tlsstep.scenario", "tlsstep.net"})
+
 # Where rich and click may be imported: the parts that make output.
 PRESENTATION: Final = frozenset({"render", "shell", "commands", "cli", "__main__"})
 
@@ -218,6 +240,28 @@ def test_imports_run_downwards(module: Module) -> None:
         )
 
 
+def all_imports(module: Module) -> Iterator[tuple[str, int]]:
+    """Every module ``module`` names in an import, ``if TYPE_CHECKING:`` ones included."""
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module, node.lineno
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m.part == "render"], ids=lambda m: m.name)
+def test_render_formats_values_only(module: Module) -> None:
+    for name, line in all_imports(module):
+        never = name in RENDER_NEVER_ROOTS or any(
+            name == n or name.startswith(n + ".") for n in RENDER_NEVER
+        )
+        assert not never, (
+            f"{module.path.relative_to(ROOT)}:{line} imports {name}: render formats values "
+            "(RunReport, ScenarioResult), never a live session, pair or runner"
+        )
+
+
 def test_no_package_cycles() -> None:
     graph = edges()
     # Same-layer pairs listed both ways are one part's lazy import; everything else
@@ -332,6 +376,14 @@ def test_the_checks_can_fail() -> None:
             "os.open('k', os.O_CREAT, 0o600)\n"
         ),
     )
+    with pytest.raises(AssertionError, match="render formats values"):
+        test_render_formats_values_only(
+            Module(
+                "tlsstep.render.bad",
+                PACKAGE / "render" / "bad.py",
+                ast.parse("if TYPE_CHECKING:\n    from tlsstep.session import Session\n"),
+            )
+        )
     with pytest.raises(AssertionError, match="a private file made outside"):
         test_secret_files_are_made_in_one_place(bad)
     with pytest.raises(AssertionError, match="is not below"):

@@ -394,8 +394,10 @@ class Shell:
         from tlsstep.render.page import write_page
         from tlsstep.run_report import build_report
 
-        report = build_report(self.session, step_states=self.watch.log, certificates=True)
-        document = run_document(report, self.session)
+        report = build_report(
+            self.session, step_states=self.watch.log, certificates=True, details=True
+        )
+        document = run_document(report)
         document["title"] = title = "tlsstep shell"
         try:
             size = write_page(path, document, title)
