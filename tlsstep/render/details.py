@@ -29,6 +29,7 @@ from tlsstep.wire.enums import ContentType, HandshakeType, name_of
 if TYPE_CHECKING:
     from tlsstep.crypto.keys_used import KeysUsed
     from tlsstep.decode import RecordView
+    from tlsstep.faults import Fault
     from tlsstep.outcome import Entry
     from tlsstep.run_report import RunReport
 
@@ -141,14 +142,15 @@ class _Connection:
         self.checks = {(c.sender, c.received): c for c in checks}
 
 
-def _tampered_offsets(args: dict[str, Any]) -> list[int]:
-    fault = args.get("fault")
-    offset = getattr(fault, "offset", None)
-    if not isinstance(offset, int):
-        return []
-    data = getattr(fault, "data", None)
-    width = len(data) if isinstance(data, bytes) else 1
-    return list(range(offset, offset + min(width, BYTES_SHOWN)))
+def _tampered_offsets(fault: Fault | None) -> list[int]:
+    """The queue offsets a fault changed in place (a flip, an overwrite, an insert)."""
+    from tlsstep.faults import Flip, Insert, Overwrite
+
+    if isinstance(fault, Flip):
+        return [fault.offset]
+    if isinstance(fault, Overwrite | Insert):
+        return list(range(fault.offset, fault.offset + min(len(fault.data), BYTES_SHOWN)))
+    return []
 
 
 def record_details(
@@ -216,7 +218,7 @@ def add_details(document: dict[str, Any], report: RunReport) -> dict[str, Any]:
         if notes:
             shown["notes"] = [{"key": n.key, "text": n.text} for n in notes]
         if e.op is Op.tamper:
-            conn.tampered.setdefault(e.side, []).extend(_tampered_offsets(dict(e.args)))
+            conn.tampered.setdefault(e.side, []).extend(_tampered_offsets(e.fault))
         if "data" in shown:
             _preview(shown["data"])
         shown["call"] = _cut(shown["call"])  # write(data=...) of 10 MB is no label
