@@ -117,3 +117,26 @@ def test_terminal_and_other_shapes_are_left_to_rich() -> None:
     hidden = _tree(["a", "b"])
     hidden.hide_root = True
     assert by_us(Padding(Group(hidden), (0, 0, 0, 8)), 80) is None
+
+
+def test_trailing_blanks_stripped_as_the_regular_expression_says() -> None:
+    """render/layout.strip_trailing_blanks reads each line from its end; its meaning is
+    still this expression's: blanks and style changes before a newline, styles kept."""
+    import random
+    import re
+
+    from tlsstep.render.layout import strip_trailing_blanks
+
+    trailing = re.compile(r"(?: |\x1b\[[0-9;]*m)+(?=\n)")
+    style = re.compile(r"\x1b\[[0-9;]*m")
+
+    def meant(text: str) -> str:
+        return trailing.sub(lambda blanks: "".join(style.findall(blanks.group())), text)
+
+    atoms = [" ", "  ", "a", "m", "\n", "\x1b[0m", "\x1b[1;35m", "\x1b[", "x\x1b[m", ";", "é"]
+    rnd = random.Random(14)
+    for _ in range(20_000):
+        text = "".join(rnd.choice(atoms) for _ in range(rnd.randint(0, 14)))
+        assert strip_trailing_blanks(text) == meant(text), repr(text)
+    padded = ("key" + " " * 70 + "value" + " " * 60 + "\n") * 50
+    assert strip_trailing_blanks(padded) == meant(padded)
