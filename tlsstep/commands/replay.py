@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import fnmatch
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tlsstep.commands.options import fresh_certs_option
+
+if TYPE_CHECKING:
+    from tlsstep.scenario import ScenarioResult
+    from tlsstep.session import Session
 
 EPILOG = """\b
 Examples:
@@ -78,14 +82,14 @@ def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> No
         ) from None
 
 
-def _write_html(path: str, result: Any) -> None:
+def _write_html(path: str, result: ScenarioResult) -> None:
     """One scenario's page: its run's document plus the scenario and its verdict."""
     from tlsstep.commands.options import write_html
     from tlsstep.render.details import run_document
     from tlsstep.render.scenario_results import mismatch_dict
-    from tlsstep.run_report import build_report
 
-    document = run_document(build_report(result.session, certificates=True), result.session)
+    assert result.report is not None  # run(report=True)
+    document = run_document(result.report)
     sc = result.scenario
     document["scenario"] = {
         "name": sc.name,
@@ -281,7 +285,7 @@ def replay_command(
     """
     from tlsstep.errors import ScenarioError
     from tlsstep.limits import quote
-    from tlsstep.scenario import ScenarioResult, find_files, load, run
+    from tlsstep.scenario import find_files, load, run
 
     remote_ca = _remote_ca(remote_ca, remote)
     invalid: list[ScenarioError] = []
@@ -316,16 +320,23 @@ def replay_command(
     for scenario in scenarios:
         if fail_fast and invalid:
             break
-        result = run(scenario, identity=identity, crypto=crypto)
+        pcap = pcap_target(pcap_path, scenario.path, len(scenarios)) if pcap_path else None
+
+        def write_pcap(session: Session, pcap: str | None = pcap) -> None:
+            if pcap is not None:
+                _write_pcap(pcap, session, discard_secrets=discard_secrets)
+
+        # The page's report is built inside run, while the shared key log's unprotectors
+        # are this scenario's.
+        result = run(
+            scenario,
+            identity=identity,
+            crypto=crypto,
+            report=html_path is not None,
+            after=write_pcap,
+        )
         results.append(result)
-        if pcap_path is not None and result.session is not None:
-            _write_pcap(
-                pcap_target(pcap_path, scenario.path, len(scenarios)),
-                result.session,
-                discard_secrets=discard_secrets,
-            )
-        if html_path is not None and result.session is not None:
-            # Now, while the shared key log's unprotectors are this scenario's.
+        if html_path is not None and result.report is not None:
             target = pcap_target(html_path, scenario.path, len(scenarios), ".html")
             _write_html(target, result)
             pages.append((result, target))
