@@ -84,6 +84,8 @@ def with_color_option(command: click.Command) -> click.Command:
     the command's own module keeps its options as written."""
     served = copy.copy(command)
     served.params = [*command.params, color_option()]
+    if isinstance(served, click.Group):  # `tlsstep cache list --color never` too
+        served.commands = {name: with_color_option(c) for name, c in served.commands.items()}
     return served
 
 
