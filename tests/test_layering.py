@@ -48,7 +48,7 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ),
     # net: a remote peer behind the endpoint seam, its carrier and its sessions.
     ("front ends", frozenset({"scenario", "net"})),
-    ("render", frozenset({"render"})),
+    ("render", frozenset({"render", "schemas"})),
     ("shell", frozenset({"shell"})),
     ("commands", frozenset({"commands", "cli", "__main__"})),
 )
@@ -103,6 +103,7 @@ FILE_IO: Final[dict[str, str]] = {
     "tlsstep.pcap.writer": "writes the pcapng file the user names (0600: it embeds secrets)",
     "tlsstep.scenario.load": "reads the scenario files the user names (FILE:LINE errors)",
     "tlsstep.render.page": "writes the HTML page the user names",
+    "tlsstep.schemas": "reads its own JSON Schema files, shipped in the package",
     "tlsstep.shell": "the REPL's own commands: save FILE, pcap FILE, keys FILE",
 }
 

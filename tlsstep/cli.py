@@ -27,6 +27,7 @@ COMMANDS: Final = {
     "replay": "tlsstep.commands.replay:replay_command",
     "shell": "tlsstep.commands.shell:shell_command",
     "cache": "tlsstep.commands.cache:cache_command",
+    "schema": "tlsstep.commands.schema:schema_command",
 }
 
 
