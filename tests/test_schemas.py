@@ -11,7 +11,10 @@ and README's schema sections must be what tools/readme_schemas.py makes of the f
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -302,6 +305,25 @@ def test_shell_lines() -> None:
         assert_valid("shell-line", line)
 
 
+def test_cache_list(tmp_path: Path) -> None:
+    home = {"XDG_CACHE_HOME": str(tmp_path)}
+    empty = json.loads(CliRunner(env=home).invoke(main, ["cache", "list", "--json"]).stdout)
+    assert empty["entries"] == []
+    assert_valid("cache", empty)
+    # A process of its own: this one has made its certificates already (once per process).
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **home)
+    made = subprocess.run(
+        [sys.executable, "-m", "tlsstep", "handshake", "--chain-depth", "2"],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert made.returncode == 0
+    doc = json.loads(CliRunner(env=home).invoke(main, ["cache", "list", "--json"]).stdout)
+    assert len(doc["entries"]) >= 2
+    assert_valid("cache", doc)
+
+
 # -- README and `tlsstep schema` -----------------------------------------------------------
 
 
@@ -316,6 +338,7 @@ def test_readme_schema_sections_are_generated_from_the_files() -> None:
 def test_schema_command() -> None:
     listing = run("schema")
     assert [line.split()[0] for line in listing.splitlines()] == list(NAMES)
+    assert f"$ tlsstep schema\n{listing}$" in (ROOT / "README.md").read_text("utf-8")
     for name in NAMES:
         assert json.loads(run("schema", name)) == load(name)
         assert run("schema", name) == text(name)

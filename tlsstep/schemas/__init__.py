@@ -23,6 +23,7 @@ NAMES: Final[dict[str, str]] = {
     "decode-line": "tlsstep decode --jsonl, one line",
     "replay": "tlsstep replay --json",
     "shell-line": "tlsstep shell --json, one line",
+    "cache": "tlsstep cache list --json",
 }
 
 

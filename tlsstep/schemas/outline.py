@@ -113,11 +113,25 @@ def _wrap(text: str, pad: str, rest: str) -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=pad, subsequent_indent=pad + rest)
 
 
+def _wrap_choices(line: str, pad: str) -> str:
+    """``line`` broken after a `` |`` wherever it would pass :data:`WIDTH`."""
+    parts = line.split(" | ")
+    lines = [parts[0]]
+    for part in parts[1:]:
+        if len(lines[-1]) + len(part) + 3 > WIDTH:
+            lines[-1] += " |"
+            lines.append(pad + part)
+        else:
+            lines[-1] += " | " + part
+    return "\n".join(lines)
+
+
 def _with_comment(line: str, comment: str | None, pad: str) -> list[str]:
+    if "\n" not in line and len(line) > WIDTH and " | " in line:  # a long choice: wrapped
+        line = _wrap_choices(line, pad + INDENT * 2)
     if not comment:
         return [line]
-    last = line.rsplit("\n", 1)[-1]
-    if "\n" not in line and len(last) + len(comment) + 4 <= WIDTH:
+    if "\n" not in line and len(line) + len(comment) + 4 <= WIDTH:
         return [f"{line}  # {comment}"]
     return [*_wrap(f"# {comment}", pad, "# "), line]
 
