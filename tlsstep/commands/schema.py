@@ -34,11 +34,12 @@ def schema_command(name: str | None, outline: bool) -> None:
             click.echo(f"{key:<{width}}  {what}")
         return
     if name not in NAMES:
-        from tlsstep.steps import suggest
+        import difflib
 
+        close = difflib.get_close_matches(name[:100], list(NAMES), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise click.BadParameter(
-            f"no schema {name!r}{suggest(name, list(NAMES))}; one of {', '.join(NAMES)}",
-            param_hint="NAME",
+            f"no schema {name!r}{hint}; one of {', '.join(NAMES)}", param_hint="NAME"
         )
     if outline:
         from tlsstep.schemas.outline import outline as make_outline
