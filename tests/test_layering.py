@@ -32,9 +32,14 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ("values", frozenset({"", "errors", "events", "exit_status", "safe_text", "subject"})),
     (
         "foundations",
-        frozenset({"limits", "wire", "secrets_dir", "msg_callback", "signals", "bounded_read"}),
+        frozenset(
+            {"limits", "wire", "secrets_dir", "msg_callback", "signals", "bounded_read", "spelling"}
+        ),
     ),
-    ("decoding", frozenset({"secret_file", "faults", "decode", "shell_words", "hostname"})),
+    (
+        "decoding",
+        frozenset({"secret_file", "faults", "decode", "shell_words", "hostname", "checks"}),
+    ),
     ("crypto and certificates", frozenset({"crypto", "certs"})),
     ("credentials", frozenset({"identity", "certcache", "cert_problems", "cert_files"})),
     (

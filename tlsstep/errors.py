@@ -16,6 +16,15 @@ class UsageProblem(TlsstepError):
     """The caller asked for something impossible (bad side, bad offset, no such record)."""
 
 
+class StepError(TlsstepError):
+    """A step (or its ``expect``) that cannot be understood; ``key`` names the part at fault."""
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.key = key
+
+
 class DecodeError(TlsstepError):
     """Bytes could not be decoded; ``offset`` says where."""
 

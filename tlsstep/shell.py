@@ -21,6 +21,7 @@ from typing import Any, Final, TextIO
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
+from tlsstep.checks import CHECKS, Scope
 from tlsstep.config import PairConfig
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
@@ -29,15 +30,17 @@ from tlsstep.limits import MAX_SHELL_LINE, quote
 from tlsstep.notes import for_event, for_record
 from tlsstep.render.out import emit
 from tlsstep.session import CryptoHooks, Session, StepOutcome
+from tlsstep.spelling import suggest
 from tlsstep.state_watch import StepStates
-from tlsstep.steps import OPS, Step, StepError, parse_line, suggest
+from tlsstep.steps import OPS, Step, StepError, parse_line
 from tlsstep.wire.records import record_lengths
 
 SHOW: Final = ("records", "messages", "certs", "state", "keys", "queue", "ladder")
 
 COMMANDS: Final[dict[str, str]] = {
     "show": "show records|messages|certs|state|keys|queue|ladder of the current connection",
-    "help": "help [command]: the commands, or one command's arguments",
+    "help": "help [command]: the commands, or one command's arguments; help expect: the "
+    "checks a saved scenario's steps may carry",
     "reset": "start again: a new pair with the same options; forgets what was done",
     "connect": "connect HOST[:PORT]: start again with a real server on the other side (port "
     "443, system trust store, SNI from the host); then 'receive server' waits for what it "
@@ -585,10 +588,18 @@ class Shell:
         return self.errors
 
 
+# ``help expect``: the scenario checks, from their one table.
+EXPECT_TOPIC: Final = "expect"
+
+
 def help_data(command: str | None) -> dict[str, Any]:
     """``help``'s facts as data: every command's summary, or one step's arguments."""
     if command is None:
         return {name: spec.summary for name, spec in OPS.items()} | dict(COMMANDS)
+    if command == EXPECT_TOPIC:
+        return {
+            "checks": [{"name": c.name, "value": c.value, "about": c.scope.value} for c in CHECKS]
+        }
     if command in OPS:
         spec = OPS[command]
         return {
@@ -641,7 +652,32 @@ def help_text(command: str | None) -> RenderableType:
         return Group(*lines)
     if command in COMMANDS:
         return Text(COMMANDS[command])
-    raise ShellError(f"no command {quote(command)}{suggest(command, [*OPS, *COMMANDS])}")
+    if command == EXPECT_TOPIC:
+        return _expect_help()
+    topics = [*OPS, *COMMANDS, EXPECT_TOPIC]
+    raise ShellError(f"no command {quote(command)}{suggest(command, topics)}")
+
+
+_ABOUT: Final = {
+    Scope.step: " (at the top: the whole step)",
+    Scope.side: "",
+    Scope.named: " (on any step)",
+}
+
+
+def _expect_help() -> RenderableType:
+    lines = [
+        Text(
+            "checks a step's expect may hold (scenario files; save writes them):",
+            style="tlsstep.key",
+        ),
+        Text(
+            "  at the top about the step's side; in expect.client / expect.server about that side"
+        ),
+    ]
+    for check in CHECKS:
+        lines.append(Text(f"  {check.name:<16} {check.value}{_ABOUT[check.scope]}"))
+    return Group(*lines)
 
 
 # -- readline ----------------------------------------------------------------------------
@@ -656,7 +692,7 @@ def completions(text: str, words_before: list[str]) -> list[str]:
     elif words_before[0] == "show":
         choices = list(SHOW)
     elif words_before[0] == "help":
-        choices = [*OPS, *COMMANDS]
+        choices = [*OPS, *COMMANDS, EXPECT_TOPIC]
     elif words_before[0] == "explain":
         choices = ["on", "off"]
     elif words_before[0] in OPS:

@@ -12,28 +12,22 @@ type and must match it. Every problem raises :class:`StepError` naming the key.
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from tlsstep import limits, shell_words
-from tlsstep.errors import TlsstepError, UsageProblem
-from tlsstep.events import Result, Side
-from tlsstep.wire.enums import MESSAGE_NAMES, AlertDescription
+from tlsstep.checks import expect_table, parse_expect
+from tlsstep.errors import StepError as StepError  # raised here; its users import it from here
+from tlsstep.errors import UsageProblem
+from tlsstep.events import Side
+from tlsstep.spelling import suggest
 
 if TYPE_CHECKING:
     from tlsstep.faults import Fault
     from tlsstep.pair import Pair
-
-
-class StepError(TlsstepError):
-    """A step that cannot be understood; ``key`` names the part at fault."""
-
-    def __init__(self, message: str, *, key: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.key = key
 
 
 # -- how each step is written -----------------------------------------------------
@@ -121,7 +115,7 @@ FAULT_KEYS: Final = ("flip", "overwrite", "truncate", "insert", "drop", "duplica
 # -- the steps: each with its spec, its builder, its encoder and what it does -----------
 
 Values = Mapping[str, Any]
-Common = dict[str, Any]  # expect and line, the same for every step
+Common = dict[str, Any]  # the keys every step shares (line; expect is added after build)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,6 +146,12 @@ class Step:
     def perform(self, pair: Pair) -> None:
         """Run the step as one operation on ``pair`` (the session records its events)."""
         raise UsageProblem(f"{self.op} is not one operation on the pair")
+
+    def checked_side(self) -> Side | None:
+        """The side the top-level checks of ``expect`` are about; None: no side (the
+        whole handshake, resume), whose checks name their side (``expect.client``)."""
+        side = getattr(self, "side", None)
+        return side if isinstance(side, Side) else None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -295,6 +295,9 @@ class VerifyClientPostHandshake(Step):
     def perform(self, pair: Pair) -> None:
         pair.verify_client_post_handshake()
 
+    def checked_side(self) -> Side:
+        return Side.server  # the server asks; the client's part shows in expect.client
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Resume(Step):
@@ -409,129 +412,6 @@ STEPS: Final[dict[str, type[Step]]] = {
 OPS: Final[dict[str, OpSpec]] = {op: cls.spec for op, cls in STEPS.items()}
 
 
-# What an ``expect`` may check, and the kind of value it takes.
-EXPECT_KEYS: Final[dict[str, str]] = {
-    "result": "done | want read | closed | error | stalled",
-    "error": "the exception class, e.g. SSLCertVerificationError",
-    "reason": "OpenSSL's reason, e.g. CERTIFICATE_VERIFY_FAILED",
-    "verify_message": "OpenSSL's verify message (a substring)",
-    "alert_sent": 'an alert description the side sent, e.g. bad_certificate; "" for none',
-    "alert_received": 'an alert description the side received; "" for none',
-    "version": "e.g. TLSv1.3",
-    "cipher": "e.g. TLS_AES_256_GCM_SHA384",
-    "alpn": 'the selected protocol, or "" for none',
-    "session_reused": "true or false",
-    "client_sent": "handshake message names sent by the client so far, in order",
-    "server_sent": "handshake message names sent by the server so far, in order",
-    "data": "the text read",
-    "data_hex": "the bytes read, as hex",
-    "data_size": "how many bytes the step read",
-    "records": "how many whole records the step's deliveries carried",
-    "peer_subject": "the peer certificate's subject, e.g. CN=example.test (a substring)",
-    "closed": "true or false",
-}
-
-# Checks about the step as a whole; every other check is about one side's state, so a
-# step without a side (the whole handshake, resume) needs ``expect.client``/``expect.server``.
-STEP_EXPECT_KEYS: Final = ("result", "error", "reason", "verify_message", "records")
-# Checks that name their side in the key, so they need none from the step.
-SIDE_NAMED_KEYS: Final = ("client_sent", "server_sent")
-EXPECT_SIDES: Final = ("client", "server")
-
-
-def _expect_result(value: Any, key: str) -> str:
-    choices = [str(r) for r in Result]
-    if isinstance(value, str) and value.replace("_", " ") in choices:
-        return value.replace("_", " ")
-    word = value if isinstance(value, str) else repr(value)
-    raise StepError(
-        f"{key} must be one of {', '.join(choices)}, not {limits.quote(word)}{suggest(str(word), choices)}",
-        key=key,
-    )
-
-
-def _expect_text(value: Any, key: str) -> str:
-    if isinstance(value, str):
-        return value
-    raise StepError(f"{key} must be a string, not {limits.quote(value)}", key=key)
-
-
-def _expect_bool(value: Any, key: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise StepError(f"{key} must be true or false, not {limits.quote(value)}", key=key)
-
-
-def _expect_alert(value: Any, key: str) -> str:
-    text = _expect_text(value, key)
-    names = [a.name for a in AlertDescription]
-    if text in ("", *names) or text.startswith("unknown (0x"):
-        return text
-    raise StepError(
-        f"{key}: no alert is called {limits.quote(text)}{suggest(text, names)}", key=key
-    )
-
-
-def _expect_messages(value: Any, key: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise StepError(f'{key} must be a list of message names like ["ClientHello"]', key=key)
-    names = list(MESSAGE_NAMES.values())
-    for name in value:
-        if name not in names and not name.startswith("unknown (0x"):
-            raise StepError(
-                f"{key}: no handshake message is called {limits.quote(name)}{suggest(name, names)}",
-                key=key,
-            )
-    return tuple(value)
-
-
-def _expect_count(value: Any, key: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limits.MAX_INDEX:
-        return value
-    raise StepError(
-        f"{key} must be a whole number from 0 to {limits.MAX_INDEX}, not {limits.quote(value)}",
-        key=key,
-    )
-
-
-def _expect_hex(value: Any, key: str) -> str:
-    return _hex(value, key).hex()
-
-
-EXPECT_KINDS: Final[dict[str, Kind]] = {
-    "result": _expect_result,
-    "error": _expect_text,
-    "reason": _expect_text,
-    "verify_message": _expect_text,
-    "alert_sent": _expect_alert,
-    "alert_received": _expect_alert,
-    "version": _expect_text,
-    "cipher": _expect_text,
-    "alpn": _expect_text,
-    "session_reused": _expect_bool,
-    "client_sent": _expect_messages,
-    "server_sent": _expect_messages,
-    "data": _expect_text,
-    "data_hex": _expect_hex,
-    "data_size": _expect_count,
-    "records": _expect_count,
-    "peer_subject": _expect_text,
-    "closed": _expect_bool,
-}
-
-
-def suggest(word: str, choices: Any) -> str:
-    """`` (did you mean 'deliver'?)`` or nothing."""
-    if len(word) > 100:  # no name is that long; and difflib's work grows with it
-        return ""
-    import difflib  # only for a typo: not on every run's import path
-
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def parse_step(table: Mapping[str, Any], *, line: int | None = None) -> Step:
     """Turn one step's mapping into a step value.
 
@@ -561,53 +441,11 @@ def parse_step(table: Mapping[str, Any], *, line: int | None = None) -> Step:
             )
         values[key] = kind(raw, key)
         _check_range(op, key, values[key])
-    # Whole-handshake and resume steps have no side to check by default; the server
-    # is the side of verify_client_post_handshake.
-    sided = op not in ("resume", "handshake") or values.get("side") is not None
-    expect = () if expect_raw is None else parse_expect(expect_raw, sided=sided)
-    return STEPS[op].build(values, {"expect": expect, "line": line})
-
-
-def parse_expect(raw: Any, *, sided: bool = True) -> tuple[tuple[str, Any], ...]:
-    """Check an ``expect`` table: known checks, values of the right kind.
-
-    Top-level checks apply to the step's side; ``client = {...}`` and
-    ``server = {...}`` sub-tables hold checks on that side. ``sided`` is false for
-    steps without a side, whose top level may only hold :data:`STEP_EXPECT_KEYS`.
-
-    Returns:
-        ``(key, value)`` pairs with values normalised (``want_read`` -> ``want read``,
-        hex -> lower-case hex); a sub-table's value is itself a tuple of pairs.
-
-    Raises:
-        StepError: unknown check, wrong kind of value; ``key`` is ``expect.<path>``.
-    """
-    return _expect_table(raw, "expect", sides=True, sided=sided)
-
-
-def _expect_table(raw: Any, where: str, *, sides: bool, sided: bool) -> tuple[tuple[str, Any], ...]:
-    if not isinstance(raw, Mapping):
-        raise StepError(f"{where} must be a table of checks", key=where)
-    out: list[tuple[str, Any]] = []
-    for key, value in raw.items():
-        path = f"{where}.{key}"
-        if sides and key in EXPECT_SIDES:
-            out.append((key, _expect_table(value, path, sides=False, sided=True)))
-            continue
-        kind = EXPECT_KINDS.get(key)
-        if kind is None:
-            known = [*EXPECT_KEYS, *(EXPECT_SIDES if sides else ())]
-            raise StepError(
-                f"{where} has no check {limits.quote(key)}{suggest(key, known)}", key=path
-            )
-        if not sided and key not in (*STEP_EXPECT_KEYS, *SIDE_NAMED_KEYS):
-            raise StepError(
-                f"{where}.{key}: this step has no side; write it as {where}.client.{key} "
-                f"or {where}.server.{key}",
-                key=path,
-            )
-        out.append((key, kind(value, path)))
-    return tuple(out)
+    step = STEPS[op].build(values, {"line": line})
+    if expect_raw is None:
+        return step
+    expect = parse_expect(expect_raw, sided=step.checked_side() is not None)
+    return dataclasses.replace(step, expect=expect)
 
 
 def _check_range(op: str, key: str, value: Any) -> None:
@@ -724,19 +562,6 @@ def step_line(step: Step) -> str:
         shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
         words.append(f"{key}={shlex.quote(shown)}")
     return " ".join(words)
-
-
-def expect_table(expect: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
-    """The ``expect`` mapping :func:`parse_expect` reads back as ``expect``."""
-    out: dict[str, Any] = {}
-    for key, value in expect:
-        if key in EXPECT_SIDES:
-            out[key] = expect_table(value)
-        elif isinstance(value, tuple):
-            out[key] = list(value)
-        else:
-            out[key] = value
-    return out
 
 
 def _fault_table(fault: Fault) -> dict[str, Any]:

@@ -41,6 +41,22 @@ class Summary:
     waits: tuple[Wait, ...] = ()  # a stalled handshake: who waits for what
 
 
+def sni_received(session: Session) -> str | None:
+    """The server name the client asked for in the current connection's first ClientHello
+    (a remote client has no SSLObject to ask: this is what it sent on the wire)."""
+    from tlsstep.wire.enums import HandshakeType
+    from tlsstep.wire.hello import server_name_sent
+
+    for entry in session.current.entries:
+        for record in entry.records:
+            if record.sender is not Side.client:
+                continue
+            for message in record.messages:
+                if message.message.msg_type == HandshakeType.client_hello:
+                    return server_name_sent(message.decoded) if message.decoded else None
+    return None
+
+
 def summarize(session: Session, *, facts: Mapping[Side, SideFacts] | None = None) -> Summary:
     """The run's outcome; ``facts``: both sides' facts already read (else read now)."""
     pair = session.pair
@@ -67,8 +83,9 @@ def summarize(session: Session, *, facts: Mapping[Side, SideFacts] | None = None
         result=result,
         version=client.version or server.version,
         cipher=(client.cipher or server.cipher or (None,))[0],
-        alpn=client.selected_alpn_protocol,
-        server_name=client.server_hostname,
+        # A remote client (serve) has no SSLObject: the server's view, and the SNI it sent.
+        alpn=client.selected_alpn_protocol or server.selected_alpn_protocol,
+        server_name=client.server_hostname or sni_received(session),
         session_reused=client.session_reused,
         connections=len(session.connections),
         client_peer_subject=peercert_subject(client.peer_certificate),

@@ -18,6 +18,10 @@ from pathlib import Path
 import trustme
 
 LOOPBACK = "127.0.0.1"
+# How long a peer may take to start, or to answer one read. Generous bounds so that a test
+# never hangs, not timings under test: a loaded machine is slow, never wrong.
+START_DEADLINE = 120.0
+PEER_TIMEOUT = 60.0
 
 
 @dataclass
@@ -63,10 +67,11 @@ def openssl_server(cert: Path, *args: str) -> Iterator[int]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    # Blocking readline with a deadline: select() on a buffered pipe would miss a line
-    # already read into the buffer.
+    # Blocking readline until s_server says ACCEPT (select() on a buffered pipe would
+    # miss a line already read into the buffer). The deadline only stops a test from
+    # hanging: a loaded 2-core machine can take many seconds to start a process.
     drain: threading.Thread | None = None
-    deadline = threading.Timer(15, proc.kill)
+    deadline = threading.Timer(START_DEADLINE, proc.kill)
     deadline.start()
     try:
         assert proc.stdout is not None
@@ -116,7 +121,7 @@ def tcp_server(handler: Handler, *, connections: int = 8) -> Iterator[int]:
                     continue
             else:
                 return
-            conn.settimeout(15)
+            conn.settimeout(PEER_TIMEOUT)
             with conn, contextlib.suppress(OSError, ssl.SSLError):
                 handler(conn)
 
@@ -189,6 +194,51 @@ def smtp_starttls(ctx: ssl.SSLContext, *, offer: bool = True) -> Handler:
         tls_echo(ctx)(conn)
 
     return handle
+
+
+def line_starttls(
+    ctx: ssl.SSLContext, *, greeting: bytes, command: bytes, answer: bytes
+) -> Handler:
+    """A server whose preamble is a greeting, one command and one answer (IMAP, POP3,
+    FTP): TLS with an echo when ``answer`` says yes, otherwise it waits for the client
+    to go away. Any other command ends the connection."""
+
+    def handle(conn: socket.socket) -> None:
+        conn.sendall(greeting)
+        if _read_line(conn).strip() != command:
+            return
+        conn.sendall(answer)
+        if _accepts(answer):
+            tls_echo(ctx)(conn)
+        else:
+            silent(conn)
+
+    return handle
+
+
+def _accepts(answer: bytes) -> bool:
+    """IMAP's ``a1 OK``, POP3's ``+OK``, FTP's ``234``: go on with TLS."""
+    return answer.startswith((b"a1 OK", b"+OK", b"234"))
+
+
+def imap_starttls(ctx: ssl.SSLContext, *, accept: bool = True) -> Handler:
+    """RFC 9051 §6.2.1: ``* OK`` greeting, ``a1 STARTTLS``, ``a1 OK`` (or ``a1 NO``)."""
+    answer = b"a1 OK Begin TLS negotiation now\r\n" if accept else b"a1 NO TLS not available\r\n"
+    greeting = b"* OK [CAPABILITY IMAP4rev2 STARTTLS] test.example ready\r\n"
+    return line_starttls(ctx, greeting=greeting, command=b"a1 STARTTLS", answer=answer)
+
+
+def pop3_starttls(ctx: ssl.SSLContext, *, accept: bool = True) -> Handler:
+    """RFC 2595 §4: ``+OK`` greeting, ``STLS``, ``+OK`` (or ``-ERR``)."""
+    answer = b"+OK Begin TLS negotiation\r\n" if accept else b"-ERR TLS not available\r\n"
+    return line_starttls(ctx, greeting=b"+OK POP3 ready\r\n", command=b"STLS", answer=answer)
+
+
+def ftp_auth_tls(ctx: ssl.SSLContext, *, accept: bool = True) -> Handler:
+    """RFC 4217 §4: 220 banner, ``AUTH TLS``, 234 (or 431)."""
+    answer = b"234 AUTH TLS successful\r\n" if accept else b"431 TLS not available\r\n"
+    greeting = b"220-test.example FTP\r\n220 ready\r\n"
+    return line_starttls(ctx, greeting=greeting, command=b"AUTH TLS", answer=answer)
 
 
 def postgres_ssl(ctx: ssl.SSLContext, *, accept: bool = True) -> Handler:

@@ -25,8 +25,11 @@ from tests.net.peers import (
     Certs,
     banner,
     closed_port,
+    ftp_auth_tls,
     http_plain,
+    imap_starttls,
     openssl_server,
+    pop3_starttls,
     postgres_ssl,
     silent,
     smtp_starttls,
@@ -295,6 +298,41 @@ def test_starttls_postgres(certs: Certs) -> None:
         )
     assert proc.returncode == 0, proc.stderr
     assert "postgres preamble" in proc.stdout
+
+
+# (server, the client's command, the server's answer that starts TLS, its refusal)
+LINE_PREAMBLES = {
+    "imap": (imap_starttls, "a1 STARTTLS", "a1 OK Begin TLS", "a1 NO TLS not available"),
+    "pop3": (pop3_starttls, "STLS", "+OK Begin TLS", "-ERR TLS not available"),
+    "ftp": (ftp_auth_tls, "AUTH TLS", "234 AUTH TLS successful", "431 TLS not available"),
+}
+
+
+@pytest.mark.parametrize("protocol", sorted(LINE_PREAMBLES))
+def test_starttls_line_protocols(certs: Certs, protocol: str) -> None:
+    server, command, answer, _ = LINE_PREAMBLES[protocol]
+    with tcp_server(server(certs.server_context())) as port:
+        code, doc = connect_json(
+            f"localhost:{port}", "--ca", str(certs.ca_file), "--starttls", protocol, "--data", "hi"
+        )
+    assert code == 0, doc["summary"]
+    assert doc["summary"]["ok"] and doc["summary"]["version"] == "TLSv1.3"
+    preamble = doc["network"]["connections"][0]["preamble"]
+    assert [p["direction"] for p in preamble] == ["received", "sent", "received"]
+    assert preamble[1]["text"] == command + "\\r\\n"
+    assert preamble[2]["text"].startswith(answer)
+    # TLS after the preamble: the echo server's answer to --data, decrypted
+    reads = [e for e in doc["events"] if e["op"] == "read" and e["side"] == "client"]
+    assert any(e.get("data", {}).get("text") == "hi" for e in reads), reads
+
+
+@pytest.mark.parametrize("protocol", sorted(LINE_PREAMBLES))
+def test_starttls_line_protocols_refused(certs: Certs, protocol: str) -> None:
+    server, _, _, refusal = LINE_PREAMBLES[protocol]
+    with tcp_server(server(certs.server_context(), accept=False)) as port:
+        message = failing(f"localhost:{port}", "--starttls", protocol, "--timeout", "5")
+    assert f"during the {protocol} preamble" in message, message
+    assert refusal in message, message
 
 
 def test_starttls_refused(certs: Certs) -> None:

@@ -12,7 +12,6 @@ import ssl
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import ROOT
-from tests.net.peers import LOOPBACK
+from tests.net.peers import LOOPBACK, PEER_TIMEOUT, START_DEADLINE
 
 
 @dataclass
@@ -64,7 +63,7 @@ def serve(*args: str) -> Iterator[Server]:
     banner = ""
     port = ca = None
     # Blocking readline with a deadline (select() would miss lines already buffered).
-    deadline = threading.Timer(30, proc.kill)
+    deadline = threading.Timer(START_DEADLINE, proc.kill)  # a hang guard, not a timing
     deadline.start()
     while port is None or ca is None:
         line = proc.stderr.readline()
@@ -93,7 +92,7 @@ def python_client(server: Server, data: bytes = b"ping", **kwargs: Any) -> bytes
     for key, value in kwargs.items():
         setattr(ctx, key, value)
     with (
-        socket.create_connection((LOOPBACK, server.port), timeout=10) as sock,
+        socket.create_connection((LOOPBACK, server.port), timeout=PEER_TIMEOUT) as sock,
         ctx.wrap_socket(sock, server_hostname="example.test") as tls,
     ):
         tls.sendall(data)
@@ -113,7 +112,8 @@ def test_python_client_echo() -> None:
 
 
 def test_two_clients_one_after_another() -> None:
-    with serve("--json") as server:
+    # --timeout: serve waits for each client's next bytes as long as the client may take
+    with serve("--json", "--timeout", str(PEER_TIMEOUT)) as server:
         assert server.proc.stdout is not None
         assert python_client(server, b"one") == b"one"
         first = json.loads(server.proc.stdout.readline())  # one line as each connection ends
@@ -201,6 +201,24 @@ def test_openssl_s_client() -> None:
         (doc,) = server.documents()
     assert "Verify return code: 0 (ok)" in out.stdout
     assert doc["summary"]["ok"]
+    # the name s_client asked for (-servername), read from its ClientHello
+    assert doc["summary"]["server_name"] == "example.test"
+    assert doc["network"]["sni"] == "example.test"
+
+
+def test_client_without_sni() -> None:
+    with serve("--once", "--json") as server:
+        ctx = ssl.create_default_context(cafile=server.ca_file)
+        ctx.check_hostname = False
+        with (
+            socket.create_connection((LOOPBACK, server.port), timeout=PEER_TIMEOUT) as sock,
+            ctx.wrap_socket(sock) as tls,  # no server_hostname: no SNI
+        ):
+            tls.sendall(b"x")
+            assert tls.recv(10) == b"x"
+        (doc,) = server.documents()
+    assert doc["summary"]["ok"]
+    assert doc["summary"]["server_name"] is None and doc["network"]["sni"] is None
 
 
 def test_client_certificate_required_and_missing() -> None:
@@ -231,16 +249,18 @@ def test_terminal_output_and_port_in_use() -> None:
         finally:
             listener.close()
     assert "client.receive" in out and "server.do_handshake()" in out
+    assert re.search(r"server name +example\.test", out), out  # the client's SNI
     assert proc.returncode == 3 and "address in use" in proc.stderr
 
 
 @pytest.mark.skipif(shutil.which("tshark") is None, reason="needs tshark")
 def test_pcap_after_ctrl_c_holds_every_connection(tmp_path: Path) -> None:
     pcap = tmp_path / "served.pcapng"
-    with serve("--pcap", str(pcap)) as server:
-        assert python_client(server, b"one") == b"one"
-        assert python_client(server, b"two") == b"two"
-        time.sleep(1)  # the second connection ends (the client closed): then Ctrl-C
+    with serve("--pcap", str(pcap), "--json") as server:
+        assert server.proc.stdout is not None
+        for data in (b"one", b"two"):
+            assert python_client(server, data) == data
+            json.loads(server.proc.stdout.readline())  # that connection has ended
         server.proc.send_signal(2)
         server.proc.communicate(timeout=30)
     assert oct(pcap.stat().st_mode)[-3:] == "600"

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from tlsstep.checks import SIDES as EXPECT_SIDES
 from tlsstep.scenario import Scenario, load, run
-from tlsstep.steps import EXPECT_SIDES
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = sorted((ROOT / "scenarios").glob("*.toml"))

@@ -7,10 +7,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tlsstep.checks import BY_NAME as EXPECT_KEYS
 from tlsstep.errors import ScenarioError
 from tlsstep.scenario import loads, run
 from tlsstep.scenario.dump import value
-from tlsstep.steps import EXPECT_KEYS, OPS
+from tlsstep.steps import OPS
 
 STEP_KEYS = sorted({k for spec in OPS.values() for k in spec.keys} | {"nope"})
 SIDE_KEYS = ["min_version", "max_version", "ciphers", "group", "alpn", "verify"]

@@ -408,6 +408,7 @@ def _one(
     from tlsstep.net.sessions import Acceptor
     from tlsstep.render.net_view import net_dict
     from tlsstep.session import Session
+    from tlsstep.summary import sni_received
 
     acceptor = Acceptor(carrier, context, timeout=timeout)
     try:
@@ -430,7 +431,7 @@ def _one(
             interrupted = True
         with _sigint_after() as late:  # a connection is shown whole, never half a JSON line
             session.redecode()
-            net = acceptor.net_run(where)
+            net = acceptor.net_run(where, sni=sni_received(session))
             summary = show_result(
                 session,
                 as_json=as_json,

@@ -168,12 +168,14 @@ class Acceptor:
         )
         return Pair({Side.client: self.remote, Side.server: local}, connection=number)
 
-    def net_run(self, listening: str) -> NetRun:
+    def net_run(self, listening: str, sni: str | None = None) -> NetRun:
+        """The connection as a NetRun; ``sni``: the server name the client asked for."""
         carrier = self.carrier
         problem = self.remote.problem if self.remote is not None else None
         return NetRun(
             role=Role.serve,
             target=listening,
+            sni=sni,
             links=(
                 Link(
                     connection=1,

@@ -1,35 +1,23 @@
 """Checking a step's ``expect`` table against what really happened.
 
-Which side a check is about (one rule, documented in README.md, "Expectations"):
+The checks themselves - their names, the side each is about, how the file's value
+is read, where the actual value comes from and when it passes - are one table,
+:data:`tlsstep.checks.CHECKS`. This module is the runner's half: :class:`Actual`
+reads one step's run (actual values come from the session, never from text) and
+:func:`check` compares each check of the step's ``expect`` with it.
 
-* checks at the top of ``expect`` are about the step's own side (``read client``
-  -> the client; ``verify_client_post_handshake`` -> the server);
-* ``expect.client`` / ``expect.server`` sub-tables hold the same checks about that
-  side, so one step can check both ends (``handshake`` failing on the server and
-  the client receiving the alert);
-* ``result``, ``error``, ``reason`` and ``verify_message`` at the top describe the
-  step as a whole (the step's result, its first error); in a sub-table they
-  describe that side's calls during the step.
+Where the values come from:
 
-What each check compares (actual values come from the session, never from text):
-
-* ``result``/``error``/``reason``/``verify_message``: the step's SSLObject calls
-  (``Event.result`` and ``SSLErrorInfo``); ``""`` expects no error. A step that
-  could not be done at all (an offset outside the queue) has result ``error``,
-  error ``UsageProblem`` and the problem as its reason.
-* ``alert_sent``/``alert_received``: alerts seen so far on the current connection,
-  from the alert records that crossed (``RecordView.alert``: plaintext, or
-  decrypted once keys are known) and from the alert OpenSSL names in an error
-  (``SSLErrorInfo.alert_received``; the peer's received alert is this side's sent
-  one). Passes when the expected alert is among them; ``""`` expects none.
-* ``version``/``cipher``/``alpn``/``session_reused``/``peer_subject``: ``facts(side)``
-  now; ``""`` is "none" (no version yet, no ALPN agreed).
-* ``client_sent``/``server_sent``: the handshake messages sent so far on the current
-  connection must contain the expected names in that order (others may be between:
-  which messages are visible grows as decryption lands).
-* ``data``/``data_hex``/``data_size``: what this step's ``read`` returned on that side.
-* ``records``: how many whole records this step's deliveries carried (any direction).
-* ``closed``: whether the side has seen or completed a close (``Pair.closed``).
+* the step's SSLObject calls (``Event.result`` and ``SSLErrorInfo``) for ``result``
+  and the errors; a step that could not be done at all (an offset outside the
+  queue) has result ``error``, error ``UsageProblem`` and the problem as its reason;
+* alerts: the alert records that crossed on the current connection
+  (``RecordView.alert``: plaintext, or decrypted once keys are known) and the alert
+  OpenSSL names in an error (``SSLErrorInfo.alert_received``; the peer's received
+  alert is this side's sent one);
+* ``facts(side)`` now, for version, cipher, ALPN, resumption and the peer's subject;
+* the decoder's sent messages of the current connection, this step's reads and
+  deliveries, and ``Pair.closed``.
 """
 
 from __future__ import annotations
@@ -37,10 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tlsstep.checks import BY_NAME, planned
 from tlsstep.events import Event, Result, Side, SideFacts, SSLErrorInfo
 from tlsstep.session import Connection, Session, StepOutcome
-from tlsstep.steps import EXPECT_SIDES, STEP_EXPECT_KEYS, Step, VerifyClientPostHandshake
-from tlsstep.subject import legacy_to_rfc4514, name_rdns, rfc4514
+from tlsstep.steps import Step
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,14 +58,12 @@ def _show(value: Any) -> str:
 
 def step_side(step: Step) -> Side | None:
     """The side a step's top-level checks are about, or None for whole-pair steps."""
-    if isinstance(step, VerifyClientPostHandshake):
-        return Side.server
-    side = getattr(step, "side", None)
-    return side if isinstance(side, Side) else None
+    return step.checked_side()
 
 
 class Actual:
-    """Actual values for one step's checks, computed lazily (facts are not free)."""
+    """One step's run as the checks read it (a :class:`tlsstep.checks.Observed`),
+    computed lazily (facts are not free)."""
 
     def __init__(self, session: Session, outcome: StepOutcome) -> None:
         self.session = session
@@ -99,6 +85,14 @@ class Actual:
     def error(self, side: Side | None) -> SSLErrorInfo | None:
         return next((c.error for c in self.calls(side) if c.error is not None), None)
 
+    def failure(self, side: Side | None) -> tuple[str, str, str] | None:
+        if side is None and self.outcome.problem:
+            return ("UsageProblem", self.outcome.problem, "")
+        error = self.error(side)
+        if error is None:
+            return None
+        return (error.exception, error.reason or "", error.verify_message or "")
+
     def result(self, side: Side | None) -> str | None:
         if side is None:
             result = self.outcome.result
@@ -117,109 +111,38 @@ class Actual:
         """
         return list(_alert_index(self.session.current).names[side if sent else side.peer])
 
+    def sent_messages(self, side: Side) -> tuple[str, ...]:
+        return tuple(self.session.sent_messages(side))
+
+    def records(self) -> int:
+        return sum(len(e.records) for e in self.outcome.entries)
+
+    def closed(self, side: Side) -> bool:
+        return self.session.pair.closed[side]
+
     def read_data(self, side: Side) -> bytes | None:
         reads = [c.data for c in self.calls(side) if c.data is not None]
         return b"".join(reads) if reads else None
 
-    def value(self, key: str, side: Side | None, *, whole_step: bool) -> Any:
-        """The actual value of check ``key`` about ``side`` (None side: the whole step)."""
-        scope = None if whole_step else side
-        if key == "result":
-            return self.result(scope)
-        if key in ("error", "reason", "verify_message"):
-            if scope is None and self.outcome.problem:
-                return {"error": "UsageProblem", "reason": self.outcome.problem}.get(key, "")
-            error = self.error(scope)
-            if error is None:
-                return ""
-            return {
-                "error": error.exception,
-                "reason": error.reason or "",
-                "verify_message": error.verify_message or "",
-            }[key]
-        if key in ("client_sent", "server_sent"):
-            return tuple(self.session.sent_messages(Side(key.removesuffix("_sent"))))
-        if key == "records":
-            return sum(len(e.records) for e in self.outcome.entries)
-        assert side is not None  # parse_expect refuses side checks on sideless steps
-        if key == "alert_sent":
-            return tuple(self.alerts(side, sent=True))
-        if key == "alert_received":
-            return tuple(self.alerts(side, sent=False))
-        if key == "closed":
-            return self.session.pair.closed[side]
-        if key in ("data", "data_hex", "data_size"):
-            data = self.read_data(side)
-            if data is None:
-                return None
-            if key == "data_size":
-                return len(data)
-            return data.hex() if key == "data_hex" else data.decode("utf-8", "replace")
-        facts = self.facts(side)
-        if key == "version":
-            return facts.version or ""
-        if key == "cipher":
-            return facts.cipher[0] if facts.cipher else ""
-        if key == "alpn":
-            return facts.selected_alpn_protocol or ""
-        if key == "session_reused":
-            return facts.session_reused
-        if key == "peer_subject":
-            return peer_subject(facts)
-        raise KeyError(key)
-
-
-def peer_subject(facts: SideFacts) -> str:
-    """The peer certificate's subject as RFC 4514 text, or "" when there is none."""
-    if facts.peer_certificate_der is None:
-        return ""
-    from cryptography import x509  # only scenarios that check a subject pay for it
-
-    cert = x509.load_der_x509_certificate(facts.peer_certificate_der)
-    return rfc4514(name_rdns(cert.subject))
-
-
-def matches(key: str, expected: Any, actual: Any) -> bool:
-    if key in ("alert_sent", "alert_received"):
-        return not actual if expected == "" else expected in actual
-    if key in ("client_sent", "server_sent"):
-        return _in_order(tuple(expected), tuple(actual))
-    if key == "peer_subject" and isinstance(actual, str) and isinstance(expected, str):
-        # The pre-issue-12 JSON spelling (O=..., CN=...) is accepted for old scenarios.
-        if not expected:
-            return actual == ""
-        return expected in actual or legacy_to_rfc4514(expected) in actual
-    if key == "verify_message" and isinstance(actual, str):
-        return expected in actual if expected else actual == ""
-    return bool(expected == actual)
-
-
-def _in_order(wanted: tuple[str, ...], seen: tuple[str, ...]) -> bool:
-    it = iter(seen)
-    return all(name in it for name in wanted)
+    def value(self, name: str, side: Side | None) -> Any:
+        """The actual value of check ``name`` about ``side`` (None: the step as a whole)."""
+        return BY_NAME[name].actual(self, side)
 
 
 def check(session: Session, outcome: StepOutcome) -> list[Mismatch]:
     """Every check of ``outcome.step``'s ``expect`` that does not hold."""
     step = outcome.step
     actual = Actual(session, outcome)
-    # (path in the file, check, expected value, side it is about, about the whole step)
-    flat: list[tuple[str, str, Any, Side | None, bool]] = []
-    for key, expected in step.expect:
-        if key in EXPECT_SIDES:
-            flat += [(f"{key}.{sub}", sub, value, Side(key), False) for sub, value in expected]
-        else:
-            flat.append((key, key, expected, step_side(step), key in STEP_EXPECT_KEYS))
     out: list[Mismatch] = []
-    for path, key, expected, side, whole in flat:
-        value = actual.value(key, side, whole_step=whole)
-        if not matches(key, expected, value):
+    for each in planned(step.expect, step.checked_side()):
+        value = each.check.actual(actual, each.side)
+        if not each.check.matches(each.expected, value):
             out.append(
                 Mismatch(
                     step=outcome.index,
                     line=step.line,
-                    check=f"expect.{path}",
-                    expected=expected,
+                    check=f"expect.{each.path}",
+                    expected=each.expected,
                     actual=value,
                 )
             )

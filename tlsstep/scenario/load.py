@@ -33,7 +33,8 @@ from tlsstep import limits
 from tlsstep.bounded_read import FileProblem, read_file
 from tlsstep.config import VERSIONS, PairConfig, SideConfig
 from tlsstep.errors import ScenarioError
-from tlsstep.steps import Step, StepError, parse_step, suggest
+from tlsstep.spelling import suggest
+from tlsstep.steps import Step, StepError, parse_step
 
 from .source import KeyLines, TooDeep, key_lines
 

@@ -29,7 +29,7 @@ from tlsstep.steps import (
     _printable,
 )
 
-from .expect import Actual, Mismatch, check, peer_subject, step_side
+from .expect import Actual, Mismatch, check, step_side
 from .load import Scenario
 
 
@@ -273,39 +273,30 @@ def expectations_from(session: Session, outcome: StepOutcome) -> tuple[tuple[str
 
 
 def _call_checks(actual: Actual, side: Side | None) -> list[tuple[str, Any]]:
-    whole = side is None
-    result = actual.value("result", side, whole_step=whole)
+    result = actual.value("result", side)
     if result is None:
         return []
     out: list[tuple[str, Any]] = [("result", result)]
-    error = actual.value("error", side, whole_step=whole)
-    if error:
-        out.append(("error", error))
-        reason = actual.value("reason", side, whole_step=whole)
-        if reason:
-            out.append(("reason", reason))
-        verify = actual.value("verify_message", side, whole_step=whole)
-        if verify:
-            out.append(("verify_message", verify))
+    if actual.value("error", side):
+        out += _truthy(actual, side, ("error", "reason", "verify_message"))
     return out
+
+
+def _truthy(actual: Actual, side: Side | None, names: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """The checks ``names`` whose actual value is something (not "" or None)."""
+    values = ((name, actual.value(name, side)) for name in names)
+    return [(name, value) for name, value in values if value]
 
 
 def _state_checks(
     session: Session, actual: Actual, side: Side, *, messages: bool = True
 ) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
-    facts = actual.facts(side)
-    if facts.version:
-        out.append(("version", facts.version))
-    if facts.cipher and facts.version:
-        out.append(("cipher", facts.cipher[0]))
-    if facts.selected_alpn_protocol:
-        out.append(("alpn", facts.selected_alpn_protocol))
-    subject = peer_subject(facts)
-    if subject:
-        out.append(("peer_subject", subject))
-    if session.current.number > 1 and facts.version:
-        out.append(("session_reused", facts.session_reused))
+    if actual.facts(side).version:  # no cipher or resumption to record before a version
+        out += _truthy(actual, side, ("version", "cipher"))
+    out += _truthy(actual, side, ("alpn", "peer_subject"))
+    if session.current.number > 1 and actual.facts(side).version:
+        out.append(("session_reused", actual.value("session_reused", side)))
     for key, sent in (("alert_sent", True), ("alert_received", False)):
         alerts = actual.alerts(side, sent=sent)
         if alerts:

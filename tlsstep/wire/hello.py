@@ -69,6 +69,23 @@ def client_hello_facts(decoded: DecodedMessage) -> ClientHelloFacts:
     )
 
 
+def server_name_sent(decoded: DecodedMessage) -> str | None:
+    """The host name a ClientHello asks for (SNI, RFC 6066 §3), None when it names none.
+
+    Kept as the wire had it (non-ASCII bytes escaped), for showing, never for trusting.
+    """
+    if decoded.msg_type != HandshakeType.client_hello:
+        return None
+    ext = decoded.extension("server_name")
+    name = ext.find("host_name") if ext is not None else None
+    if name is None:
+        return None
+    leaf = name if not name.children else name.children[-1]
+    if not isinstance(leaf.value, bytes):
+        return None
+    return leaf.value.decode("ascii", "backslashreplace")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServerHelloFacts:
     """What a ServerHello (or HelloRetryRequest) chose (RFC 8446 §4.1.3, RFC 5246 §7.4.1.3)."""
