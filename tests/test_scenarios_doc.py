@@ -37,12 +37,8 @@ EXPECT_SIDES = tuple(str(side) for side in Side)  # expect.client, expect.server
 
 def expectations() -> set[str]:
     """Every check an ``expect`` may hold, from the code's one table of them."""
-    try:
-        from tlsstep.checks import CHECKS
-    except ImportError:  # before the checks had a module of their own
-        from tlsstep.steps import EXPECT_KINDS
+    from tlsstep.checks import CHECKS
 
-        return set(EXPECT_KINDS)
     return {check.name for check in CHECKS}
 
 
@@ -111,6 +107,15 @@ def test_every_fault() -> None:
 
 def test_every_expectation() -> None:
     assert documented(section("Expectations")) == expectations()
+
+
+def test_which_checks_a_step_without_a_side_takes() -> None:
+    """The page's list of checks allowed at the top of a side-less step is the code's."""
+    from tlsstep.checks import CHECKS, Scope
+
+    text = section("Expectations").split("takes at its top only", 1)[1].split(";", 1)[0]
+    listed = set(re.findall(r"`([a-z_]+)`", text))
+    assert listed == {c.name for c in CHECKS if c.scope in (Scope.step, Scope.named)}
 
 
 # -- the examples --------------------------------------------------------------------------
