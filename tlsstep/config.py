@@ -65,6 +65,10 @@ class SideConfig:
     # server: HOST:PORT of a real server that plays this side (a scenario's
     # ``[server] remote``; tlsstep.net). None: tlsstep's own server in this process.
     remote: str | None = None
+    # server, with ``remote``: the CAs tlsstep's client trusts for it: a PEM file (in a
+    # scenario, relative to the scenario file) or "system" (the system trust store).
+    # None: tlsstep's test CA. Not verifying at all is ``[client] verify = false``.
+    remote_ca: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -42,9 +42,10 @@ COMMANDS: Final[dict[str, str]] = {
     "help": "help [command]: the commands, or one command's arguments; help expect: the "
     "checks a saved scenario's steps may carry",
     "reset": "start again: a new pair with the same options; forgets what was done",
-    "connect": "connect HOST[:PORT]: start again with a real server on the other side (port "
-    "443, system trust store, SNI from the host); then 'receive server' waits for what it "
-    "sent; reset goes back to tlsstep's own server",
+    "connect": "connect HOST[:PORT] [ca=FILE]: start again with a real server on the other "
+    "side (port 443, SNI from the host, trusting the system trust store or the CA certificates "
+    "in FILE); then 'receive server' waits for what it sent; save writes the server and its "
+    "trust (remote, remote_ca); reset goes back to tlsstep's own server",
     "save": "save FILE: write the steps done since the last reset as a scenario (TOML)",
     "pcap": "pcap FILE [--discard-secrets]: write what crossed so far as pcapng for Wireshark, "
     "with its TLS secrets (file mode 0600) or without them (0644)",
@@ -118,8 +119,22 @@ class Shell:
         self.dialer: Any = None  # after 'connect': the real server's connections
         self.reset()
 
-    def reset(self, remote: str | None = None) -> None:
-        """A new session: tlsstep's own server, or with ``remote`` the real one there.
+    @staticmethod
+    def _connect_args(args: list[str]) -> tuple[str, str | None]:
+        """``connect HOST[:PORT] [ca=FILE]``: the address and the CA file, if given."""
+        usage = "connect needs one address and may name a CA file: connect HOST[:PORT] [ca=FILE]"
+        if not args or len(args) > 2 or "=" in args[0]:
+            raise ShellError(usage)
+        if len(args) == 1:
+            return args[0], None
+        key, _, value = args[1].partition("=")
+        if key != "ca" or not value:
+            raise ShellError(f"{usage}; not {args[1]!r}")
+        return args[0], value
+
+    def reset(self, remote: str | None = None, *, ca: str | None = None) -> None:
+        """A new session: tlsstep's own server, or with ``remote`` the real one there
+        (trusting the CA file ``ca``, or the system trust store).
 
         Raises:
             TlsstepError: ``remote`` cannot be reached (the session is then in-memory).
@@ -131,7 +146,7 @@ class Shell:
             from tlsstep.net.shell_connect import connect_session
 
             try:
-                self.session, self.dialer = connect_session(self.config, remote, hooks)
+                self.session, self.dialer = connect_session(self.config, remote, hooks, ca=ca)
             except TlsstepError:
                 self.session = Session(self.config, self.identity, crypto=hooks)
                 raise
@@ -225,10 +240,8 @@ class Shell:
                 view=lambda: Text("a new pair; nothing done yet", style="tlsstep.dim"),
             )
         if word == "connect":
-            if len(args) != 1:
-                raise ShellError("connect needs one address: connect HOST[:PORT]")
-            self.reset(args[0])
-            target = args[0]
+            target, ca = self._connect_args(args)
+            self.reset(target, ca=ca)
             return Reply(
                 data={"connect": target, "connections": self._links()},
                 view=lambda: Text(

@@ -8,9 +8,11 @@ import json
 import os
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +24,9 @@ import trustme
 from tests.helpers import ROOT, tlsstep
 from tests.net.peers import (
     LOOPBACK,
+    PEER_TIMEOUT,
     Certs,
-    banner,
+    Handler,
     closed_port,
     ftp_auth_tls,
     http_plain,
@@ -243,6 +246,27 @@ def test_silent_server_times_out() -> None:
     assert "timeout" in message and "0.3 s" in message
 
 
+def _half_a_record(close: bool) -> Handler:
+    """Reads the ClientHello, sends 8 bytes of an 85-byte record, then closes or waits."""
+
+    def handle(conn: socket.socket) -> None:
+        conn.recv(65536)
+        conn.sendall(b"\x16\x03\x03\x00\x50\x02\x00\x00")
+        if not close:
+            silent(conn)
+
+    return handle
+
+
+@pytest.mark.parametrize("close", [False, True])
+def test_what_had_arrived_when_the_server_stops_short(close: bool) -> None:
+    with tcp_server(_half_a_record(close)) as port:
+        message = failing(f"{LOOPBACK}:{port}", "--timeout", "1", "--no-verify")
+    kind = "closed by the peer during the handshake" if close else "timeout during a receive"
+    assert kind in message, message
+    assert "after 8 bytes from it; they were: 16 03 03 00 50 02 00 00" in message
+
+
 def test_plain_http_is_not_tls() -> None:
     with tcp_server(http_plain) as port:
         message = failing(f"{LOOPBACK}:{port}")
@@ -437,7 +461,14 @@ def test_live_capture_decodes_to_the_same_messages(certs: Certs, tmp_path: Path)
 def test_ctrl_c_keeps_keylog_and_pcap_and_removes_secrets(certs: Certs, tmp_path: Path) -> None:
     keylog, pcap = tmp_path / "keys.log", tmp_path / "run.pcapng"
     env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path))
-    with tcp_server(banner(b"")) as port:  # accepts, says nothing: the receive waits
+    hello = threading.Event()
+
+    def listen_only(conn: socket.socket) -> None:  # reads the ClientHello, answers nothing
+        if conn.recv(65536):
+            hello.set()
+        silent(conn)
+
+    with tcp_server(listen_only) as port:
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -457,7 +488,9 @@ def test_ctrl_c_keeps_keylog_and_pcap_and_removes_secrets(certs: Certs, tmp_path
             text=True,
             env=env,
         )
-        time.sleep(3)  # well into the receive
+        # the ClientHello arrived: tlsstep waits in its receive (however slow its start was)
+        assert hello.wait(PEER_TIMEOUT), proc.communicate(timeout=PEER_TIMEOUT)
+        time.sleep(0.2)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
@@ -477,7 +510,9 @@ def test_states_live_view_decrypts_and_tracks_the_remote_server(certs: Certs, tl
     out = proc.stdout
     # printed as it ran, yet decrypted: the delivery is shown once the client read it
     assert "EncryptedExtensions" in out and "no secret" not in out
-    assert "server received ClientHello: START → RECVD_CH" in out
+    # the remote server processed the ClientHello: its answer (the flight it sent) says so
+    assert "server received ClientHello; sent ServerHello" in out
+    assert "START → RECVD_CH → NEGOTIATED → WAIT_FLIGHT2" in out
     assert "client CONNECTED" in out and "server CONNECTED" in out
     code, doc = connect_json(f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--states")
     assert code == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT, tlsstep
-from tests.net.peers import LOOPBACK, closed_port, openssl_server
+from tests.net.peers import LOOPBACK, Certs, closed_port, openssl_server
 from tlsstep.identity import default_identity
 
 REMOTE_SCENARIOS = ROOT / "remote-scenarios"
@@ -68,3 +68,88 @@ def test_unreachable_remote_is_named(tmp_path: Path) -> None:
     assert "server.remote" in proc.stderr and "connection refused" in proc.stderr
     bad = tlsstep("replay", str(REMOTE_SCENARIOS), "--remote", "nowhere:0")
     assert bad.returncode == 2 and "--remote" in bad.stderr
+
+
+# -- trust: [server] remote_ca ----------------------------------------------------------
+
+HANDSHAKE = """name = "own CA"
+server_name = "localhost"
+
+[server]
+remote = "{where}"
+{trust}
+
+[[step]]
+op = "handshake"
+expect = {{ result = "done", client = {{ version = "TLSv1.3" }} }}
+"""
+
+
+@pytest.fixture(scope="module")
+def own_ca_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """s_server with a certificate from a CA of its own (not tlsstep's test CA)."""
+    certs = Certs(tmp_path_factory.mktemp("own-ca"))
+    with openssl_server(certs.server_file()) as port:
+        yield port, certs.ca_file
+
+
+def test_remote_ca_relative_to_the_scenario_file(
+    own_ca_server: tuple[int, Path], tmp_path: Path
+) -> None:
+    port, ca_file = own_ca_server
+    (tmp_path / "trust").mkdir()
+    (tmp_path / "trust" / "ca.pem").write_bytes(ca_file.read_bytes())
+    where = f"{LOOPBACK}:{port}"
+    trusted = tmp_path / "trusted.toml"
+    trusted.write_text(HANDSHAKE.format(where=where, trust='remote_ca = "trust/ca.pem"'))
+    # tlsstep runs in the repository, not in tmp_path: the path is the scenario file's
+    proc = tlsstep("replay", str(trusted), "--json")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
+    assert json.loads(proc.stdout)["summary"]["passed"] == 1
+    # without it the client trusts tlsstep's test CA, which did not issue this certificate
+    untrusted = tmp_path / "untrusted.toml"
+    untrusted.write_text(HANDSHAKE.format(where=where, trust=""))
+    refused = tlsstep("replay", str(untrusted))
+    assert refused.returncode == 1
+    assert "CERTIFICATE_VERIFY_FAILED" in refused.stdout or "unknown_ca" in refused.stdout
+
+
+def test_remote_ca_system_and_no_verification(
+    own_ca_server: tuple[int, Path], tmp_path: Path
+) -> None:
+    port, _ = own_ca_server
+    where = f"{LOOPBACK}:{port}"
+    system = tmp_path / "system.toml"
+    system.write_text(HANDSHAKE.format(where=where, trust='remote_ca = "system"'))
+    proc = tlsstep("replay", str(system))
+    assert proc.returncode == 1  # the system trust store does not hold this test CA
+    assert "unable to get local issuer certificate" in proc.stdout, proc.stdout[-2000:]
+    unchecked = tmp_path / "unchecked.toml"
+    unchecked.write_text(
+        HANDSHAKE.format(where=where, trust="").replace(
+            "[server]", "[client]\nverify = false\n\n[server]"
+        )
+    )
+    proc = tlsstep("replay", str(unchecked))
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
+
+
+def test_shell_save_keeps_the_trust(own_ca_server: tuple[int, Path], tmp_path: Path) -> None:
+    port, ca_file = own_ca_server
+    saved = tmp_path / "saved.toml"
+    script = f"connect {LOOPBACK}:{port} ca={ca_file}\nhandshake\nsave {saved}\n"
+    proc = tlsstep("shell", "--json", input=script)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    replies = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert all(r["ok"] for r in replies), replies
+    assert replies[1]["result"] == "done"  # verified against ca=FILE
+    text = saved.read_text()
+    assert f'remote_ca = "{ca_file.resolve()}"' in text, text
+    again = tlsstep("replay", str(saved))
+    assert again.returncode == 0, again.stdout + again.stderr
+    # the shell's default trust, the system store, is saved as such
+    plain = tmp_path / "plain.toml"
+    tlsstep("shell", input=f"connect {LOOPBACK}:{port}\nsave {plain}\n")
+    assert 'remote_ca = "system"' in plain.read_text()
+    bad = tlsstep("shell", input=f"connect {LOOPBACK}:{port} ca={tmp_path / 'none.pem'}\n")
+    assert "none.pem" in bad.stdout + bad.stderr and "Traceback" not in bad.stderr

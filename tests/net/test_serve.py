@@ -99,6 +99,29 @@ def python_client(server: Server, data: bytes = b"ping", **kwargs: Any) -> bytes
         return tls.recv(1000)
 
 
+def s_client(server: Server) -> subprocess.CompletedProcess[str]:
+    """openssl s_client asking for example.test, trusting serve's CA; it refuses (a fatal
+    alert) a certificate that does not verify."""
+    return subprocess.run(
+        [
+            "openssl",
+            "s_client",
+            "-connect",
+            f"{LOOPBACK}:{server.port}",
+            "-servername",
+            "example.test",
+            "-CAfile",
+            server.ca_file,
+            "-verify_return_error",
+        ],
+        input="hello\n",
+        capture_output=True,
+        text=True,
+        timeout=PEER_TIMEOUT,
+        check=False,
+    )
+
+
 def test_python_client_echo() -> None:
     with serve("--once", "--json") as server:
         assert "--resolve example.test:" in server.banner
@@ -123,6 +146,31 @@ def test_two_clients_one_after_another() -> None:
         docs = [first, second, *server.documents()]
     assert len(docs) == 2
     assert [d["network"]["connections"][0]["client"] != "" for d in docs] == [True, True]
+
+
+def test_html_and_svg_one_file_per_connection(tmp_path: Path) -> None:
+    page, ladder = tmp_path / "page.html", tmp_path / "ladder.svg"
+    with serve("--json", "--html", str(page), "--svg", str(ladder)) as server:
+        assert server.proc.stdout is not None
+        for data in (b"one", b"two"):
+            assert python_client(server, data) == data
+            json.loads(server.proc.stdout.readline())  # that connection has ended
+        server.proc.send_signal(2)
+        _, err = server.proc.communicate(timeout=PEER_TIMEOUT)
+    assert not page.exists() and not ladder.exists()  # numbered, none overwritten
+    for number, data in ((1, "one"), (2, "two")):
+        html = tmp_path / f"page-{number}.html"
+        assert f"wrote {html}" in err
+        assert oct(html.stat().st_mode)[-3:] == "600"  # it embeds the connection's keys
+        text = html.read_text()
+        assert '"role":"serve"' in text  # the connection's network object
+        assert f'"text":"{data}"' in text  # this connection's data, not the other's
+        assert f'"text":"{"two" if data == "one" else "one"}"' not in text
+        assert (tmp_path / f"ladder-{number}.svg").read_text().startswith("<svg")
+    with serve("--once", "--html", str(page)) as server:
+        python_client(server)
+        server.proc.communicate(timeout=PEER_TIMEOUT)
+    assert page.exists()  # --once: the file as given
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
@@ -180,24 +228,7 @@ def test_curl_rejects_an_expired_certificate() -> None:
 
 def test_openssl_s_client() -> None:
     with serve("--once", "--json") as server:
-        out = subprocess.run(
-            [
-                "openssl",
-                "s_client",
-                "-connect",
-                f"{LOOPBACK}:{server.port}",
-                "-servername",
-                "example.test",
-                "-CAfile",
-                server.ca_file,
-                "-verify_return_error",
-            ],
-            input="hello\n",
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
+        out = s_client(server)
         (doc,) = server.documents()
     assert "Verify return code: 0 (ok)" in out.stdout
     assert doc["summary"]["ok"]
@@ -219,6 +250,25 @@ def test_client_without_sni() -> None:
         (doc,) = server.documents()
     assert doc["summary"]["ok"]
     assert doc["summary"]["server_name"] is None and doc["network"]["sni"] is None
+
+
+def test_a_client_that_sent_a_fatal_alert_is_never_connected() -> None:
+    with serve("--once", "--server-cert-problem", "expired", "--json", "--states") as server:
+        refused = s_client(server)
+        (doc,) = server.documents()
+    assert refused.returncode != 0 and "certificate has expired" in refused.stdout + refused.stderr
+    client = doc["states"]["client"]
+    # It processed the hello and EncryptedExtensions, then refused the Certificate.
+    assert client["state"] == "WAIT_CERT_CR" and client["python"] == "failed"
+    assert client["received"] == ["ServerHello", "ChangeCipherSpec", "EncryptedExtensions"]
+    assert "fatal alert (certificate_expired)" in client["why"]
+    for step in doc["step_states"]:  # not even for a moment, one operation at a time
+        assert step["states"]["client"]["state"] != "CONNECTED", step
+    with serve("--once", "--server-cert-problem", "expired", "--states") as server:
+        s_client(server)
+        out, _ = server.proc.communicate(timeout=PEER_TIMEOUT)
+    assert "certificate_expired" in out
+    assert "client CONNECTED" not in out and "client WAIT_CERT_CR" in out, out
 
 
 def test_client_certificate_required_and_missing() -> None:

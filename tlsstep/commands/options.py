@@ -6,7 +6,10 @@ Only click is imported here; the configuration modules load inside
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -16,6 +19,7 @@ from tlsstep.wire.enums import ProtocolVersion
 
 if TYPE_CHECKING:
     from tlsstep.config import PairConfig
+    from tlsstep.crypto.unprotector import KeyLogCrypto
     from tlsstep.identity import Credential, Identity
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -244,6 +248,70 @@ PAIR_OPTIONS: list[Callable[[F], F]] = [
 ]
 
 
+class Seconds(click.ParamType[float]):
+    """A positive number of seconds, at most an hour."""
+
+    name = "SECONDS"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not 0 < seconds <= 3600:
+            self.fail(f"{value!r} must be more than 0 and at most 3600 seconds", param, ctx)
+        return seconds
+
+
+_FILE = {"metavar": "FILE", "type": click.Path(dir_okay=False, writable=True), "default": None}
+_FLAG = {"is_flag": True}
+
+# The options more than one command has, spelled and typed once (parameter name ->
+# declarations, settings). Each command says in its own help what the option does
+# there, through shared_options; handshake's pair options are PAIR_OPTIONS.
+SHARED: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "data": (("--data",), {"metavar": "TEXT", "default": None}),
+    "resume": (("--resume",), _FLAG),
+    "as_json": (("--json", "as_json"), _FLAG),
+    "step_mode": (("--step", "step_mode"), _FLAG),
+    "states": (("--states",), _FLAG),
+    "explain": (("--explain",), _FLAG),
+    "ladder": (("--ladder",), _FLAG),
+    "svg_path": (("--svg", "svg_path"), _FILE),
+    "html_path": (("--html", "html_path"), _FILE),
+    "show_certs": (("--certs", "show_certs"), _FLAG),
+    "pcap_path": (("--pcap", "pcap_path"), _FILE),
+    "keylog": (("--keylog",), _FILE),
+    "full_data": (("--full-data",), _FLAG),
+    "verbose": (("-v", "--verbose"), {"count": True}),
+    "tls_version": (("--tls-version",), {"type": TLS_VERSIONS, "default": None}),
+    "ciphers": (("--cipher", "ciphers"), {"metavar": "STRING", "default": None}),
+    "tls13_ciphersuites": (
+        ("--tls13-ciphersuites",),
+        {"metavar": "LIST", "callback": _tls13_suites, "default": None},
+    ),
+    "group": (("--group",), {"metavar": "NAME", "default": None}),
+    "alpn": (("--alpn",), {"metavar": "LIST", "callback": _csv, "default": None}),
+    "ca": (("--ca",), {"type": click.Path(dir_okay=False), "default": None}),
+    "key_password": (("--key-password",), {"metavar": "PASSWORD", "default": None}),
+    "timeout": (("--timeout",), {"type": Seconds(), "default": 10.0, "show_default": True}),
+}
+
+
+def shared_options(**helps: str) -> Callable[[F], F]:
+    """Add the shared options named by ``helps`` (parameter name = its help), in order."""
+
+    def apply(fn: F) -> F:
+        for name, text in reversed(helps.items()):
+            declarations, settings = SHARED[name]
+            fn = click.option(*declarations, help=text, **settings)(fn)
+        return fn
+
+    return apply
+
+
 def pair_options(fn: F) -> F:
     """Add every pair-configuration option to a command."""
     for option in reversed(PAIR_OPTIONS):
@@ -374,3 +442,82 @@ def write_html(path: str, document: dict[str, Any], title: str, option: str = "-
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror}", param_hint=option
         ) from None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class View:
+    """How a run is shown and which files it writes besides: the options ``handshake``,
+    ``connect`` and ``serve`` share, read once (:func:`view_from`) and handed on."""
+
+    as_json: bool = False
+    verbose: int = 0
+    show_certs: bool = False
+    step_mode: bool = False  # --step: pause between operations (a terminal only)
+    states: bool = False
+    explain: bool = False
+    ladder: bool = False
+    svg_path: str | None = None
+    html_path: str | None = None
+    pcap_path: str | None = None
+    keylog: str | None = None
+    full_data: bool = False  # application data in full, not a 64-byte preview
+
+    @property
+    def one_by_one(self) -> bool:
+        """The transcript is printed operation by operation, as the run goes."""
+        return self.step_mode or self.states or self.explain
+
+
+_VIEW_FIELDS = tuple(f.name for f in dataclasses.fields(View))
+_OUTPUTS = (("svg_path", "--svg"), ("html_path", "--html"), ("pcap_path", "--pcap"))
+
+
+def view_from(opts: dict[str, Any]) -> View:
+    """Take the view options out of a command's keyword arguments and check them
+    before the run: --step with --json or without a terminal, output files that
+    cannot be written.
+
+    Raises:
+        click.UsageError: --step cannot be honoured.
+        click.BadParameter: an output file's directory is missing or not writable.
+    """
+    import sys
+
+    view = View(**{name: opts.pop(name) for name in _VIEW_FIELDS if name in opts})
+    if view.step_mode and view.as_json:
+        raise click.UsageError("--step pauses for a person; it cannot be combined with --json")
+    if view.step_mode and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise click.UsageError(
+            "--step needs a terminal: it waits for Enter between operations. "
+            "To script steps, pipe them into 'tlsstep shell'."
+        )
+    for name, option in _OUTPUTS:
+        check_writable(getattr(view, name), option)  # before the run, not after it
+    return view
+
+
+@contextlib.contextmanager
+def run_crypto(keylog: str | None) -> Iterator[KeyLogCrypto]:
+    """The run's decryption hooks (issue 5): the key log lives in the private directory
+    and is deleted on every exit, an error or Ctrl-C included; ``--keylog`` gets a copy.
+
+    Raises:
+        click.BadParameter: --keylog cannot be created.
+        click.ClickException: the copy could not be written to the end.
+    """
+    from tlsstep.crypto.unprotector import KeyLogCrypto
+
+    try:
+        crypto = KeyLogCrypto(export=keylog)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {keylog}: {exc.strerror}", param_hint="'--keylog'"
+        ) from None
+    try:
+        yield crypto
+    finally:
+        crypto.close()
+        if crypto.export_error is not None:
+            raise click.ClickException(
+                f"could not write {keylog}: {crypto.export_error.strerror}"
+            ) from None

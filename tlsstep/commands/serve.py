@@ -7,23 +7,23 @@ shown with the same views as ``handshake``, decrypted with the server's key log.
 
 from __future__ import annotations
 
-import contextlib
-import signal
+import dataclasses
 import sys
-from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from tlsstep.commands.connect import Seconds
-from tlsstep.commands.options import CERT_PROBLEMS, TLS_VERSIONS, _csv
+from tlsstep.commands.options import CERT_PROBLEMS, View, shared_options
 
 if TYPE_CHECKING:
-    from tlsstep.commands.handshake import View
+    import ssl
+
     from tlsstep.config import PairConfig
     from tlsstep.crypto.unprotector import KeyLogCrypto
     from tlsstep.identity import Identity
-    from tlsstep.net.carrier import Listener
+    from tlsstep.net.carrier import Carrier, Listener
     from tlsstep.net.link import NetRun
     from tlsstep.session import Session
 
@@ -68,12 +68,8 @@ def _server_options(fn: Any) -> Any:
             help="Answer a client's first request with the bytes of FILE (e.g. a canned HTTP "
             "response), then close; without it, every request is echoed back.",
         ),
-        click.option(
-            "--timeout",
-            type=Seconds(),
-            default=10.0,
-            show_default=True,
-            help="How long to wait for each receive from a client before closing it.",
+        shared_options(
+            timeout="How long to wait for each receive from a client before closing it."
         ),
         click.option(
             "--ca-out",
@@ -83,28 +79,11 @@ def _server_options(fn: Any) -> Any:
             help="Write the CA certificate clients should trust to FILE (default: a file in "
             "the temporary directory, removed at exit).",
         ),
-        click.option(
-            "--tls-version",
-            type=TLS_VERSIONS,
-            default=None,
-            help="Accept only this TLS version.",
-        ),
-        click.option(
-            "--cipher",
-            "ciphers",
-            metavar="STRING",
-            default=None,
-            help="OpenSSL cipher string for TLS 1.2 and below.",
-        ),
-        click.option(
-            "--group", metavar="NAME", default=None, help="The server's one key-exchange group."
-        ),
-        click.option(
-            "--alpn",
-            metavar="LIST",
-            callback=_csv,
-            default=None,
-            help="Comma-separated ALPN protocols the server accepts.",
+        shared_options(
+            tls_version="Accept only this TLS version.",
+            ciphers="OpenSSL cipher string for TLS 1.2 and below.",
+            group="The server's one key-exchange group.",
+            alpn="Comma-separated ALPN protocols the server accepts.",
         ),
         click.option(
             "--client-cert",
@@ -135,14 +114,9 @@ def _server_options(fn: Any) -> Any:
             default=None,
             help="The private key of --cert, PEM (default: in --cert).",
         ),
-        click.option(
-            "--key-password", metavar="PASSWORD", default=None, help="Passphrase of --key."
-        ),
-        click.option(
-            "--ca",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="CA certificates, PEM, that client certificates are checked against "
+        shared_options(
+            key_password="Passphrase of --key.",
+            ca="CA certificates, PEM, that client certificates are checked against "
             "(default: tlsstep's test CA).",
         ),
         click.option(
@@ -158,48 +132,22 @@ def _server_options(fn: Any) -> Any:
             show_default=True,
             help="Certificates in the generated chain below the root: 2 adds an intermediate.",
         ),
-        click.option(
-            "--json",
-            "as_json",
-            is_flag=True,
-            help="Print each connection as one JSON document on one line (JSON Lines).",
-        ),
-        click.option(
-            "--states",
-            is_flag=True,
-            help="Show each connection one operation at a time with both sides' states.",
-        ),
-        click.option(
-            "--explain", is_flag=True, help="Add plain-language notes (implies --states)."
-        ),
-        click.option("--ladder", is_flag=True, help="Also draw each connection as a ladder."),
-        click.option(
-            "--certs",
-            "show_certs",
-            is_flag=True,
-            help="Show the chain each side sent and both verifiers' verdicts.",
-        ),
-        click.option(
-            "--keylog",
-            metavar="FILE",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="Also write the TLS secrets of every connection to FILE (NSS format, 0600).",
-        ),
-        click.option(
-            "--pcap",
-            "pcap_path",
-            metavar="FILE",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="Also write every connection to FILE as pcapng with the real addresses and "
-            "the key log (0600), at exit (Ctrl-C included).",
-        ),
-        click.option(
-            "-v",
-            "--verbose",
-            count=True,
-            help="-v adds every decoded field and SSLObject fact; -vv offsets and bytes.",
+        shared_options(
+            as_json="Print each connection as one JSON document on one line (JSON Lines).",
+            states="Show each connection one operation at a time with both sides' states.",
+            explain="Add plain-language notes (implies --states).",
+            ladder="Also draw each connection as a ladder.",
+            svg_path="Write each connection's ladder diagram to FILE as SVG: with several "
+            "connections, FILE-1, FILE-2 ... before the extension (with --once, FILE).",
+            html_path="Write each connection as one self-contained HTML page (as "
+            "'handshake --html', mode 0600: it embeds the run's keys): with several "
+            "connections one page each, FILE-1, FILE-2 ... before the extension, none "
+            "overwritten (with --once, FILE).",
+            show_certs="Show the chain each side sent and both verifiers' verdicts.",
+            keylog="Also write the TLS secrets of every connection to FILE (NSS format, 0600).",
+            pcap_path="Also write every connection to FILE as pcapng with the real addresses "
+            "and the key log (0600), at exit (Ctrl-C included).",
+            verbose="-v adds every decoded field and SSLObject fact; -vv offsets and bytes.",
         ),
     ]
     for option in reversed(options):
@@ -218,14 +166,6 @@ def serve_command(
     respond_file: str | None,
     timeout: float,
     ca_out: str | None,
-    as_json: bool,
-    states: bool,
-    explain: bool,
-    ladder: bool,
-    show_certs: bool,
-    keylog: str | None,
-    pcap_path: str | None,
-    verbose: int,
     **opts: Any,
 ) -> None:
     """Listen on HOST:PORT and show every TLS connection a real client makes.
@@ -235,11 +175,10 @@ def serve_command(
     record (decrypted with the server's key log), then echoes what the client sends
     (or answers with --respond FILE). It prints where it listens and how to trust it.
     """
-    from tlsstep.commands.handshake import View
-    from tlsstep.commands.options import check_writable
+    from tlsstep.commands.options import check_writable, run_crypto, view_from
 
-    for path, option in ((pcap_path, "--pcap"), (ca_out, "--ca-out")):
-        check_writable(path, option)
+    view = view_from(opts)
+    check_writable(ca_out, "--ca-out")
     config, identity = _config(opts)
     response = None
     if respond_file is not None:
@@ -250,7 +189,6 @@ def serve_command(
             response = read_response(respond_file)
         except TlsstepError as exc:
             raise click.BadParameter(str(exc), param_hint="--respond") from None
-    from tlsstep.crypto.unprotector import KeyLogCrypto
     from tlsstep.net.carrier import Listener
     from tlsstep.net.problems import NetProblem
 
@@ -259,32 +197,20 @@ def serve_command(
         click.echo(f"tlsstep: {listener.message}", err=True)
         sys.exit(3)
     try:
-        crypto = KeyLogCrypto(export=keylog)
-    except OSError as exc:
-        listener.close()
-        raise click.BadParameter(
-            f"cannot write {keylog}: {exc.strerror}", param_hint="'--keylog'"
-        ) from None
-    view = View(states=states, explain=explain, ladder=ladder)
-    try:
-        status = _serve(
-            listener,
-            config,
-            identity,
-            crypto,
-            view,
-            once=once,
-            response=response,
-            timeout=timeout,
-            ca_out=ca_out,
-            as_json=as_json,
-            show_certs=show_certs,
-            verbose=verbose,
-            pcap_path=pcap_path,
-        )
+        with run_crypto(view.keylog) as crypto:
+            status = _serve(
+                listener,
+                config,
+                identity,
+                crypto,
+                view,
+                once=once,
+                response=response,
+                timeout=timeout,
+                ca_out=ca_out,
+            )
     finally:
         listener.close()
-        crypto.close()
     sys.exit(status)
 
 
@@ -314,10 +240,6 @@ def _serve(
     response: bytes | None,
     timeout: float,
     ca_out: str | None,
-    as_json: bool,
-    show_certs: bool,
-    verbose: int,
-    pcap_path: str | None,
 ) -> int:
     """Accept, run, show; until Ctrl-C (or one connection with ``once``)."""
     from tlsstep.config import build_server_context, resolve_identity
@@ -346,28 +268,25 @@ def _serve(
     for command in hint.commands():
         click.echo(f"    {command}", err=True)
     click.echo("  Ctrl-C stops." if not once else "  (one connection: --once)", err=True)
-    sessions: list[tuple[Session, NetRun]] = []
+    sessions: list[tuple[Session, NetRun]] = []  # kept only for --pcap
+    served = Served(context=context, config=config, identity=identity, crypto=crypto)
     status: int = ExitStatus.success
+    number = 0
     try:
         while True:
             carrier = listener.accept()
             if carrier is None:
                 continue
+            number += 1
             session, net, code, interrupted = _one(
                 carrier,
-                context,
-                config,
-                identity,
-                crypto,
-                view,
+                served,
+                _numbered(view, None if once else number),
                 response=response,
                 timeout=timeout,
-                as_json=as_json,
-                show_certs=show_certs,
-                verbose=verbose,
                 where=f"{host}:{port}",
             )
-            if pcap_path is not None:
+            if view.pcap_path is not None:
                 sessions.append((session, net))
             if interrupted:
                 raise KeyboardInterrupt
@@ -377,107 +296,90 @@ def _serve(
     except KeyboardInterrupt:
         click.echo("tlsstep serve: stopped (Ctrl-C)", err=True)
     finally:
-        if pcap_path is not None:
-            _write_pcap(pcap_path, sessions)
+        if view.pcap_path is not None:
+            _write_pcap(view.pcap_path, sessions)
         if ca_file is not None and ca_out is None:
             ca_file.unlink(missing_ok=True)
     return status
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Served:
+    """What every served connection shares: the server's context and configuration."""
+
+    context: ssl.SSLContext
+    config: PairConfig
+    identity: Identity
+    crypto: KeyLogCrypto
+
+
+def _numbered(view: View, number: int | None) -> View:
+    """Connection ``number``'s view: its own --html page and --svg ladder, ``page-2.html``
+    for the second connection (one file each, none overwritten); None: the files as given
+    (``--once``)."""
+    if number is None:
+        return view
+
+    def numbered(path: str | None) -> str | None:
+        if path is None:
+            return None
+        file = Path(path)
+        return str(file.with_name(f"{file.stem}-{number}{file.suffix}"))
+
+    return dataclasses.replace(
+        view, html_path=numbered(view.html_path), svg_path=numbered(view.svg_path)
+    )
+
+
 def _one(
-    carrier: Any,
-    context: Any,
-    config: PairConfig,
-    identity: Identity,
-    crypto: KeyLogCrypto,
+    carrier: Carrier,
+    served: Served,
     view: View,
     *,
     response: bytes | None,
     timeout: float,
-    as_json: bool,
-    show_certs: bool,
-    verbose: int,
     where: str,
 ) -> tuple[Session, NetRun, int, bool]:
     """One accepted connection: run the serve plan, show it; its exit status, and
     whether Ctrl-C cut it short (it is shown, and written to --pcap, all the same)."""
-    from tlsstep.commands.handshake import _watch, show_result
+    from tlsstep.commands.peer import run_with_peer
     from tlsstep.exit_status import ExitStatus
-    from tlsstep.net.live import DecryptLater
     from tlsstep.net.plans import serve_plan
     from tlsstep.net.sessions import Acceptor
-    from tlsstep.render.net_view import net_dict
     from tlsstep.session import Session
     from tlsstep.summary import sni_received
 
-    acceptor = Acceptor(carrier, context, timeout=timeout)
+    acceptor = Acceptor(carrier, served.context, timeout=timeout)
     try:
-        session = Session(config, identity, crypto=crypto, pairs=acceptor)
-        if not as_json:
-            from tlsstep.render.net_view import link_lines
-            from tlsstep.render.terminal import make_console
-
-            make_console().print(link_lines(acceptor.net_run(where)))
-        one_by_one = view.states or view.explain
-        watch = (
-            _watch(session, pause=False, explain=view.explain, quiet=as_json, wrap=DecryptLater)
-            if one_by_one
-            else None
+        session = Session(served.config, served.identity, crypto=served.crypto, pairs=acceptor)
+        run = run_with_peer(
+            session,
+            view,
+            serve_plan(session, timeout=timeout, response=response),
+            network=lambda: acceptor.net_run(where, sni=sni_received(session)),
+            title=f"tlsstep serve {where}",
+            compact=True,
         )
-        interrupted = False
-        try:
-            session.drive(serve_plan(session, timeout=timeout, response=response))
-        except KeyboardInterrupt:  # Ctrl-C mid-connection: show what happened, then stop
-            interrupted = True
-        with _sigint_after() as late:  # a connection is shown whole, never half a JSON line
-            session.redecode()
-            net = acceptor.net_run(where, sni=sni_received(session))
-            summary = show_result(
-                session,
-                as_json=as_json,
-                show_certs=show_certs,
-                verbose=verbose,
-                view=view,
-                one_by_one=watch is not None,
-                step_states=watch.log if watch is not None else None,
-                extra={"network": net_dict(net)},
-                compact=True,
-            )
-        interrupted = interrupted or late.pressed
     finally:
         carrier.close()
-    if net.problem is not None and not summary.failures:
-        return session, net, ExitStatus.network, interrupted
-    status = ExitStatus.success if summary.ok else ExitStatus.tls_failure
-    return session, net, status, interrupted
-
-
-class _Pressed:
-    pressed = False
-
-
-@contextlib.contextmanager
-def _sigint_after() -> Iterator[_Pressed]:
-    """Hold a Ctrl-C until the block is done; say whether one came."""
-    seen = _Pressed()
-
-    def hold(_signum: int, _frame: Any) -> None:
-        seen.pressed = True
-
-    previous = signal.signal(signal.SIGINT, hold)
-    try:
-        yield seen
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    for path in (view.html_path, view.svg_path):
+        if path is not None:
+            click.echo(f"tlsstep serve: wrote {path}", err=True)
+    assert run.summary is not None  # serve never pauses (no --step)
+    if run.net.problem is not None and not run.summary.failures:
+        return session, run.net, ExitStatus.network, run.interrupted
+    status = ExitStatus.success if run.summary.ok else ExitStatus.tls_failure
+    return session, run.net, status, run.interrupted
 
 
 def _write_pcap(path: str, runs: list[tuple[Session, NetRun]]) -> None:
-    """Every served connection in one pcapng file (tlsstep.net.capture), also after Ctrl-C."""
-    from tlsstep.net.capture import write_runs_pcapng
+    """Every served connection in one pcapng file, also after Ctrl-C (a failure is said,
+    not raised: the server is stopping)."""
+    from tlsstep.commands.peer import write_pcap
 
     try:
-        packets = write_runs_pcapng(path, runs)
-    except OSError as exc:
-        click.echo(f"tlsstep: cannot write {path}: {exc.strerror}", err=True)
+        written = write_pcap(path, runs)
+    except click.BadParameter as exc:
+        click.echo(f"tlsstep: {exc.message}", err=True)
         return
-    click.echo(f"wrote {path}: {packets} packets from {len(runs)} connections", err=True)
+    click.echo(f"{written} from {len(runs)} connections", err=True)

@@ -100,9 +100,10 @@ def connect_setup(
 
 def _trust(ca: str | None, no_verify: bool) -> tuple[bytes, str]:
     """The PEM both verifiers trust, and where it came from."""
+    from tlsstep.net.trust import TrustStoreMissing, read_ca_file, system_trust
+
     if ca:
-        return _read_ca(ca), f"--ca {ca}"
-    from tlsstep.net.trust import TrustStoreMissing, system_trust
+        return read_ca_file(ca), f"--ca {ca}"
 
     try:
         store = system_trust()
@@ -112,32 +113,6 @@ def _trust(ca: str | None, no_verify: bool) -> tuple[bytes, str]:
         raise
     note = " (not checked: --no-verify)" if no_verify else ""
     return store.pem, f"system trust store ({store.source}, {store.count} certificates){note}"
-
-
-def _read_ca(path: str) -> bytes:
-    """``--ca FILE``, checked by OpenSSL itself: parsing it with cryptography would cost
-    ``connect`` the import of its X.509 module on every run (bench/bench_connect.py).
-
-    Raises:
-        TlsstepError: unreadable, not PEM, or a certificate OpenSSL cannot load.
-    """
-    from tlsstep.bounded_read import read_file
-    from tlsstep.limits import MAX_CERT_FILE_BYTES
-
-    data = read_file(path, limit=MAX_CERT_FILE_BYTES, what="a CA file")
-    if b"-----BEGIN CERTIFICATE-----" not in data:
-        raise TlsstepError(
-            f"CA file {path} is not a PEM certificate file (no -----BEGIN CERTIFICATE----- line)"
-        )
-    try:
-        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(
-            cadata=data.decode("ascii", "replace")
-        )
-    except ssl.SSLError as exc:
-        raise TlsstepError(
-            f"CA file {path} holds a certificate that does not parse ({exc.reason or exc})"
-        ) from None
-    return data
 
 
 def client_context(setup: ConnectSetup, keylog_path: str | None) -> ssl.SSLContext:

@@ -27,12 +27,15 @@ Handshake bookkeeping: the peer's handshake counts as done once the local side's
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from tlsstep.endpoint import Call, RemoteEndpoint
 from tlsstep.events import ErrorSource, Result, Side, SideFacts, SSLErrorInfo
 from tlsstep.net.carrier import Carrier
 from tlsstep.net.problems import NetProblem, NetProblemKind, not_tls
 from tlsstep.net.sniff import looks_like_tls
+
+TAIL: Final = 16  # bytes of what the peer sent last, shown when it stops short
 
 REMOTE = "remote"
 
@@ -56,6 +59,7 @@ class SocketEndpoint(RemoteEndpoint):
         self.timed_out: NetProblem | None = None  # the last receive got nothing in time
         self.first_bytes = b""  # the first bytes the peer sent, for "not TLS"
         self._early = leftover
+        self._tail = b""  # the last bytes the peer sent (TAIL at most)
         self._peer_done = peer_done
 
     @property
@@ -104,15 +108,24 @@ class SocketEndpoint(RemoteEndpoint):
             kind=NetProblemKind.timeout,
             during=f"a receive from the {self.side}",
             where=self.carrier.where,
-            detail=f"nothing arrived within {timeout:g} s, "
-            f"after {self.carrier.received} bytes from it",
+            detail=f"nothing arrived within {timeout:g} s"
+            + (f", {self.arrived()}" if self.carrier.received else ""),
         )
         return Call(
             result=Result.want_read,
             note=f"nothing arrived from the {self.side} within {timeout:g} s",
         )
 
+    def arrived(self) -> str:
+        """What had arrived from the peer, for a timeout or a close mid-handshake: how
+        much, and its last bytes (where a record was cut short, they show it)."""
+        total = self.carrier.received
+        last = " ".join(f"{b:02x}" for b in self._tail)
+        more = "the last of them" if total > len(self._tail) else "they were"
+        return f"after {total} bytes from it; {more}: {last}"
+
     def _arrived(self, data: bytes) -> Call:
+        self._tail = (self._tail + data)[-TAIL:]
         if len(self.first_bytes) < 8:
             self.first_bytes += data[: 8 - len(self.first_bytes)]
             if not looks_like_tls(self.first_bytes) and self.problem is None:

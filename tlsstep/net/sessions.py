@@ -106,7 +106,7 @@ class Dialer:
                     kind=NetProblemKind.closed,
                     during="the handshake",
                     where=conn.carrier.where,
-                    detail=f"after {conn.carrier.received} bytes from it",
+                    detail=remote.arrived() if conn.carrier.received else "",
                 )
             if remote.timed_out is not None:
                 return remote.timed_out

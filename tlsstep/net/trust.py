@@ -31,6 +31,9 @@ KNOWN_BUNDLES: Final = (
 )
 MAX_BUNDLE: Final = 64 << 20  # a trust store is a few hundred KiB; refuse a runaway file
 BEGIN: Final = b"-----BEGIN CERTIFICATE-----"
+# A scenario's ``[server] remote_ca`` (and the shell's ``connect ... ca=``): this value
+# means the system trust store, not a file.
+SYSTEM_TRUST: Final = "system"
 
 
 class TrustStoreMissing(TlsstepError):
@@ -108,3 +111,35 @@ def system_trust() -> TrustStore:
         + ", ".join(name for name, _ in tried)
         + "); give one with --ca FILE, or skip verification with --no-verify"
     )
+
+
+def read_ca_file(path: str | Path) -> bytes:
+    """A CA file the user names (``connect --ca``, a scenario's ``remote_ca``), checked by
+    OpenSSL itself: parsing it with cryptography would cost ``connect`` the import of
+    its X.509 module on every run (bench/bench_connect.py).
+
+    Raises:
+        TlsstepError: unreadable, not PEM, or a certificate OpenSSL cannot load.
+    """
+    from tlsstep.bounded_read import read_file
+    from tlsstep.limits import MAX_CERT_FILE_BYTES
+
+    data = read_file(path, limit=MAX_CERT_FILE_BYTES, what="a CA file")
+    if BEGIN not in data:
+        raise TlsstepError(
+            f"CA file {path} is not a PEM certificate file (no {BEGIN.decode()} line)"
+        )
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(
+            cadata=data.decode("ascii", "replace")
+        )
+    except ssl.SSLError as exc:
+        raise TlsstepError(
+            f"CA file {path} holds a certificate that does not parse ({exc.reason or exc})"
+        ) from None
+    return data
+
+
+def ca_path(scenario_path: str, remote_ca: str) -> Path:
+    """A scenario's ``remote_ca`` file: relative to the scenario file's directory."""
+    return Path(scenario_path).parent / Path(remote_ca).expanduser()

@@ -345,6 +345,7 @@ class _Loader:
                 raise self.error(f"{key} must be a string, not {limits.quote(value)}", key)
         for side in ("client", "server"):
             pair[side] = self.side(side, data.get(side, {}))
+        self.check_remote(pair["client"], pair["server"])
         steps = self.steps(data.get("step"))
         return Scenario(
             path=self.path,
@@ -354,6 +355,41 @@ class _Loader:
             steps=steps,
             lines=self.lines,
         )
+
+    def check_remote(self, client: SideConfig, server: SideConfig) -> None:
+        """Only the server can be remote; its ``remote_ca`` file is read now (once more
+        when the scenario runs), so a bad one is reported at its line."""
+        for key in ("remote", "remote_ca"):
+            if getattr(client, key) is not None:
+                raise self.error(
+                    f"client.{key}: only the server can be remote in a scenario "
+                    f"(write it under [server])",
+                    "client",
+                    key,
+                )
+        if server.remote_ca is None:
+            return
+        if server.remote is None:
+            raise self.error(
+                'server.remote_ca: it says whom to trust for a real server; add remote = "HOST:PORT"',
+                "server",
+                "remote_ca",
+            )
+        from tlsstep.errors import TlsstepError
+        from tlsstep.net.trust import SYSTEM_TRUST, ca_path, read_ca_file
+
+        if server.remote_ca == SYSTEM_TRUST:
+            return
+
+        try:
+            read_ca_file(ca_path(self.path, server.remote_ca))
+        except TlsstepError as exc:
+            raise self.error(
+                f"server.remote_ca: {exc} (a PEM file, relative to the scenario file, "
+                f'or "{SYSTEM_TRUST}" for the system trust store)',
+                "server",
+                "remote_ca",
+            ) from None
 
     def convert(self, convert: Convert, value: Any, *where: str | int) -> Any:
         try:

@@ -28,13 +28,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final, Protocol
 
-from tlsstep.decode import RecordView
+from tlsstep.decode import Alert, RecordView
 from tlsstep.events import Event, Result, Side
 from tlsstep.pair import Pair
 from tlsstep.states.inputs import OpenSSLInputs, from_records, rejected
 from tlsstep.states.machine import Input, Machine, Move
 from tlsstep.states.table import Direction, State
-from tlsstep.wire.enums import ProtocolVersion
+from tlsstep.wire.enums import AlertDescription, AlertLevel, ProtocolVersion
 
 
 class PythonState(StrEnum):
@@ -128,6 +128,7 @@ class _Side:
     # From the event log alone (for history, where the live pair no longer tells):
     done_seen: bool = False  # a call returned done: only possible once the handshake is
     failed_seen: bool = False
+    alert_sent: str | None = None  # a remote peer's fatal alert, by name: it gave up there
 
 
 class EntryLike(Protocol):
@@ -154,6 +155,44 @@ def _derived_processed(waiting: list[Input], event: Event) -> list[Input]:
         names = [item.message for item in waiting]
         return waiting[: names.index("Certificate")] if "Certificate" in names else waiting
     if error.alert_received or error.reason == "DECRYPTION_FAILED_OR_BAD_RECORD_MAC":
+        return waiting
+    return waiting[:-1]
+
+
+# RFC 8446 §6.2 / RFC 5246 §7.2: alerts that refuse the peer's Certificate message.
+_CERTIFICATE_ALERTS: Final = frozenset(
+    {
+        AlertDescription.bad_certificate,
+        AlertDescription.unsupported_certificate,
+        AlertDescription.certificate_revoked,
+        AlertDescription.certificate_expired,
+        AlertDescription.certificate_unknown,
+        AlertDescription.unknown_ca,
+        AlertDescription.certificate_required,
+    }
+)
+
+
+def _fatal_alert(records: Iterable[RecordView]) -> Alert | None:
+    """The first fatal alert among ``records`` (decoded, so decrypted when it could be)."""
+    for view in records:
+        if view.alert is not None and view.alert.level == AlertLevel.fatal:
+            return view.alert
+    return None
+
+
+def _processed_before(waiting: list[Input], alert: Alert) -> list[Input]:
+    """A remote peer's received messages that it processed before it sent ``alert``.
+
+    The same rule as :func:`_derived_processed` for a local call that failed, read from
+    the alert instead of OpenSSL's error: a certificate alert refuses the Certificate
+    (nothing after it was processed); bad_record_mac comes after every message that
+    decoded; any other alert is taken to be about the last one.
+    """
+    names = [item.message for item in waiting]
+    if alert.description in _CERTIFICATE_ALERTS and "Certificate" in names:
+        return waiting[: names.index("Certificate")]
+    if alert.description == AlertDescription.bad_record_mac:
         return waiting
     return waiting[:-1]
 
@@ -220,7 +259,10 @@ class Tracker:
         # read them; a remote peer's are derived here, from what crossed the wire.
         # The peer's inbox is kept either way: a side may turn out to be remote (its
         # first receive) after messages were delivered to it.
-        feed_sender = not self._sides[sender].reported or sender in self._remote
+        remote = sender in self._remote
+        feed_sender = not self._sides[sender].reported or remote
+        if remote:
+            self._remote_answered(sender, records)
         for item in from_records(records, self._finished_inferred, sender):
             if feed_sender:
                 self._feed(sender, item)
@@ -233,12 +275,27 @@ class Tracker:
             self._sides[sender.peer].waiting.append(received)
 
     def _received_from_remote(self, side: Side) -> None:
-        """A receive is a remote peer's "call": it has read what was delivered to it."""
+        """A receive is a remote peer's "call"; what it made of the messages delivered to
+        it shows in what it sends back (:meth:`_remote_answered`), so nothing moves yet."""
         self._remote.add(side)
         me = self._sides[side]
-        for item in me.waiting:
-            self._feed(side, item)
+        me.called = True
+        me.reported = False  # its OpenSSL is not ours: nothing it does is reported
+
+    def _remote_answered(self, side: Side, records: Iterable[RecordView]) -> None:
+        """A remote peer's bytes arrived: it processed the messages delivered to it
+        before - all of them, or, when it answers with a fatal alert, those before the
+        one it refused. A side that sent a fatal alert never moves on again."""
+        me = self._sides[side]
+        records = tuple(records)
+        alert = _fatal_alert(records)
+        processed = me.waiting if alert is None else _processed_before(me.waiting, alert)
+        if me.alert_sent is None:
+            for item in processed:
+                self._feed(side, item)
         me.waiting.clear()
+        if alert is not None and me.alert_sent is None:
+            me.alert_sent = alert.description_name
 
     def _called(self, event: Event) -> None:
         me = self._sides[event.side]
@@ -263,7 +320,9 @@ class Tracker:
     def _called_openssl(self, event: Event) -> None:
         me = self._sides[event.side]
         me.waiting.clear()  # OpenSSL's report says what this call read
-        me.reported = self._sides[event.side.peer].reported = True
+        me.reported = True
+        if event.side.peer not in self._remote:  # a local peer's OpenSSL reports too
+            self._sides[event.side.peer].reported = True
         processed = event.processed or ()
         stop = rejected(processed) if event.result is Result.error else None
         for item in self._openssl.inputs(processed[:stop]):
@@ -286,6 +345,14 @@ class Tracker:
         """
         me = self._sides[side]
         machine = me.machine
+        if me.alert_sent is not None:  # never CONNECTED after giving up (RFC 8446 §6.2)
+            why = f"it sent a fatal alert ({me.alert_sent}): the handshake ended there"
+            return machine.state, Derivation.messages, why
+        if side in self._remote:
+            # Its OpenSSL is not ours, and "the handshake is done" is only our side's
+            # fact: its state is what its messages and its answers show, nothing more.
+            why = "a remote peer: derived from what it sent, and what it answered"
+            return machine.state, Derivation.messages, why
         if me.reported:
             return machine.state, Derivation.openssl, None
         done = me.done_seen if handshake_done is None else handshake_done
@@ -326,7 +393,7 @@ class Tracker:
 
     def _python(self, pair: Pair, side: Side) -> PythonState:
         me = self._sides[side]
-        if pair.failed[side] is not None:
+        if pair.failed[side] is not None or me.alert_sent is not None:
             return PythonState.failed
         if pair.closed[side]:
             return PythonState.closed
