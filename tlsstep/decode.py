@@ -57,16 +57,36 @@ class Alert:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessageView:
-    """A handshake message, its decoded fields (when the decoder knows it) and checks."""
+    """A handshake message, its decoded fields (when the decoder knows it) and checks.
+
+    The fields are decoded when first asked for (:attr:`decoded`), not when the message
+    arrives: most views show a message's name only, and decoding every field of every
+    message was most of a replay's own time (issue 14). ``decode_as`` holds what the
+    decoder knew when the message arrived (the version and cipher suite the ServerHello
+    chose), so a late decode gives what an early one would have.
+    """
 
     message: HandshakeMessage
-    decoded: DecodedMessage | None = None
     verified: bool | None = None  # Finished: verify_data matched what the secrets give
     note: str | None = None
+    # (version, cipher suite) to decode with; None: not decoded (bytes missing).
+    decode_as: tuple[int | None, int | None] | None = None
+    _decoded: DecodedMessage | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
         return self.message.name
+
+    @property
+    def decoded(self) -> DecodedMessage | None:
+        """Every field of the message (:func:`decode_message`), decoded once."""
+        if self._decoded is None and self.decode_as is not None:
+            version, suite = self.decode_as
+            # A cache, not a change of value: the same message always decodes the same.
+            object.__setattr__(
+                self, "_decoded", decode_message(self.message, version=version, cipher_suite=suite)
+            )
+        return self._decoded
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,8 +112,9 @@ class Unprotected:
 class Unprotector(Protocol):
     """The crypto layer's side of the transcript."""
 
-    def observe(self, sender: Side, message: HandshakeMessage, decoded: DecodedMessage) -> None:
-        """Every handshake message, in order, plaintext or decrypted, with its fields."""
+    def observe(self, sender: Side, view: MessageView) -> None:
+        """Every handshake message, in order, plaintext or decrypted; its fields are
+        ``view.decoded`` (decoded on first use: ask only for what is needed)."""
 
     def change_cipher_spec(self, sender: Side) -> None:
         """A ChangeCipherSpec record from ``sender`` (TLS 1.2 key switch)."""
@@ -108,6 +129,12 @@ class Unprotector(Protocol):
         """A capture gap took records of ``sender`` in ``region`` bytes (``likely`` of
         them, a guess; ``exact`` when framing knows): find the next record's sequence
         number."""
+
+    def starts_midstream(self) -> None:
+        """The connection's start is not in the capture (no SYN): protected records may
+        come before any hello, and their keys are to be searched for in the key log.
+        Never said of a live run or of a capture that holds the start: there a
+        protected record before the hellos has no keys to find."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -174,8 +201,11 @@ def decode_message(
 class Decoder:
     """Decodes both directions of one connection, incrementally."""
 
-    def __init__(self, unprotector: Unprotector | None = None) -> None:
+    def __init__(self, unprotector: Unprotector | None = None, *, midstream: bool = False) -> None:
+        """``midstream``: a capture that does not hold the connection's start (no SYN)."""
         self.unprotector = unprotector
+        if midstream and unprotector is not None:
+            unprotector.starts_midstream()
         self._dirs = {side: _Direction() for side in Side}
         self.version: ProtocolVersion | int | None = None  # as the ServerHello selected it
         self.cipher_suite: int | None = None  # likewise
@@ -391,16 +421,19 @@ class Decoder:
                 + ", ".join(f"{lo}-{hi - 1}" for lo, hi in message.missing)
                 + f" of {max(total, len(message.raw))} missing from the capture",
             )
-        decoded = decode_message(message, version=self.version, cipher_suite=self.cipher_suite)
+        verified = None
+        if self.unprotector is not None and message.msg_type == HandshakeType.finished:
+            verified = self.unprotector.check_finished(sender, message)  # before the transcript
+        view = MessageView(
+            message=message, verified=verified, decode_as=(self.version, self.cipher_suite)
+        )
         if message.msg_type == HandshakeType.server_hello:  # HelloRetryRequest too: it is TLS 1.3
             from tlsstep.wire.hello import server_hello_facts
 
-            hello = server_hello_facts(decoded)
+            decoded = view.decoded  # the one message whose fields decoding itself needs
+            hello = server_hello_facts(decoded) if decoded is not None else None
             if hello is not None:
                 self.version, self.cipher_suite = hello.version, hello.cipher_suite
-        verified = None
         if self.unprotector is not None:
-            if message.msg_type == HandshakeType.finished:  # check before it joins the transcript
-                verified = self.unprotector.check_finished(sender, message)
-            self.unprotector.observe(sender, message, decoded)
-        return MessageView(message=message, decoded=decoded, verified=verified)
+            self.unprotector.observe(sender, view)
+        return view

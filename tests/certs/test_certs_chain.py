@@ -186,7 +186,7 @@ class _CleartextUnprotector:
     (content, then the real content type, RFC 8446 §5.2) without encryption, so the
     collector's TLS 1.3 path runs through the real Decoder before decryption lands."""
 
-    def observe(self, sender: Side, message: object, decoded: object) -> None:
+    def observe(self, sender: Side, view: object) -> None:
         pass
 
     def change_cipher_spec(self, sender: Side) -> None:

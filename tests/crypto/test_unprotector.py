@@ -210,3 +210,36 @@ def test_any_bytes_give_a_value_never_an_exception(
     (record,) = RecordSplitter().feed(encode_record(content_type, 0x0303, fragment))
     opened = opener(suite, keys, encrypt_then_mac=etm).open(record, 7)
     assert not opened.ok and opened.reason
+
+
+def test_a_protected_record_before_any_hello_is_searched_only_mid_connection() -> None:
+    # A live run (or a capture with its SYN) holds the connection's start: a record
+    # marked application_data before any hello (a tampered ClientHello) has no keys,
+    # whatever the key log holds. Only a capture without the start searches the key
+    # log for a TLS 1.3 secret that opens it (issue 18), and finds it here.
+    record = seal13(SECRETS["c_ap"], 0, 23, b"data")
+    (live,) = Decoder(ConnectionUnprotector(KeyLog.from_text(KEYLOG))).feed(Side.client, record)
+    assert live.plaintext is None
+    assert live.note == "encrypted: no keys: no hello came before it on this connection"
+    midstream = Decoder(ConnectionUnprotector(KeyLog.from_text(KEYLOG)), midstream=True)
+    (found,) = midstream.feed(Side.client, record)
+    assert (found.epoch, found.plaintext) == ("application", b"data")
+
+
+def test_fields_are_decoded_when_asked_for_as_they_would_have_been() -> None:
+    from tlsstep.wire.hello import client_hello_facts, client_hello_random
+
+    transcript = Decoder(ConnectionUnprotector(KeyLog.from_text(KEYLOG)))
+    (hello,) = transcript.feed(Side.client, encode_record(22, 0x0301, client_hello()))
+    (view,) = hello.messages
+    assert view._decoded is None  # the unprotector took the random without decoding
+    assert client_hello_random(view.message) == CR
+    decoded = view.decoded
+    assert decoded is not None and view.decoded is decoded  # decoded once
+    assert client_hello_facts(decoded).random == CR
+    # A message decoded late uses the version and suite known when it arrived.
+    transcript.feed(Side.server, encode_record(22, 0x0303, server_hello()))
+    (finished,) = transcript.feed(
+        Side.server, seal13(SECRETS["s_hs"], 0, 22, encode_handshake(20, bytes(32)))
+    )
+    assert finished.messages[0].decode_as == (0x0304, 0x1301)

@@ -50,8 +50,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(*args: str) -> Iterator[Server]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="100")
+def serve(*args: str, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """``tlsstep serve --port 0 ARGS``, started (its port and CA read from its banner)."""
+    env = env or dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="100")
     proc = subprocess.Popen(
         [sys.executable, "-m", "tlsstep", "serve", "--port", "0", *args],
         stdout=subprocess.PIPE,

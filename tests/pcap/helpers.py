@@ -32,7 +32,7 @@ HANDSHAKE = 22  # ssl._TLSContentType.HANDSHAKE
 class NoKeys:
     """An unprotector that opens nothing: the session still decodes plaintext."""
 
-    def observe(self, sender: Side, message: HandshakeMessage, decoded: object) -> None:
+    def observe(self, sender: Side, view: object) -> None:
         pass
 
     def change_cipher_spec(self, sender: Side) -> None:

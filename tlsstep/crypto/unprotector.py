@@ -60,12 +60,12 @@ from tlsstep.crypto.schedule import (
     traffic_keys,
 )
 from tlsstep.crypto.suites import CipherSuite, suite
-from tlsstep.decode import Unprotected
+from tlsstep.decode import MessageView, Unprotected
 from tlsstep.events import Side
 from tlsstep.secrets_dir import SecretFile, write_secret
 from tlsstep.wire.enums import HandshakeType, ProtocolVersion
 from tlsstep.wire.handshake import HandshakeMessage
-from tlsstep.wire.hello import ServerHelloFacts, client_hello_facts, server_hello_facts
+from tlsstep.wire.hello import ServerHelloFacts, client_hello_random, server_hello_facts
 from tlsstep.wire.messages import DecodedMessage
 from tlsstep.wire.names import cipher_suite_name
 from tlsstep.wire.records import Record
@@ -155,6 +155,7 @@ class ConnectionUnprotector:
         # server sent one after the client's (see _infer_epoch).
         self._protected_from: set[Side] = set()
         self._server_answered = False
+        self._no_start = False  # the capture lacks the connection's start (starts_midstream)
         self.finished_checks: list[FinishedCheck] = []  # each recomputation, for views
 
     # -- what was learnt ----------------------------------------------------
@@ -273,6 +274,9 @@ class ConnectionUnprotector:
             self._server_answered = True
         self._protected_from.add(sender)
 
+    def starts_midstream(self) -> None:
+        self._no_start = True
+
     def unprotect(self, sender: Side, record: Record) -> Unprotected:
         self._infer_epoch(sender)
         self._seen_protected(sender)
@@ -280,14 +284,22 @@ class ConnectionUnprotector:
         epoch = d.epoch
         if epoch is not None and (d.search is not None or d.desynced is not None):
             return self._search(sender, d, epoch, record)
-        if epoch is None and (
-            self._s.midstream_random is not None
-            or (self._s.hello is None and self._s.client_random is None)
+        if (
+            epoch is None
+            and self._no_start
+            and (
+                self._s.midstream_random is not None
+                or (self._s.hello is None and self._s.client_random is None)
+            )
         ):
             return self._midstream(sender, d, record)
         if epoch is None:
             reason = "no keys yet: no ServerHello or ChangeCipherSpec from this side seen"
-            if sender is Side.client and self._s.hello is None:
+            if self._s.hello is None and self._s.client_random is None:
+                # The connection's start is here (a live run, a capture with its SYN):
+                # nothing before this record set keys, so there are none to search for.
+                reason = "no keys: no hello came before it on this connection"
+            elif sender is Side.client and self._s.hello is None:
                 reason = "0-RTT early data: tlsstep does not decrypt it"
             self._note_gap(reason)
             return Unprotected(ok=False, reason=reason)
@@ -514,13 +526,17 @@ class ConnectionUnprotector:
         d.epoch = _Epoch(name=f"epoch {d.change_cipher_specs}")
         d.search = d.desynced = None
 
-    def observe(self, sender: Side, message: HandshakeMessage, decoded: DecodedMessage) -> None:
+    def observe(self, sender: Side, view: MessageView) -> None:
         s = self._s
+        message = view.message
         kind = message.msg_type
         if kind == HandshakeType.client_hello and s.client_random is None:
-            s.client_random = client_hello_facts(decoded).random
+            # Only its random: the rest of a ClientHello is decoded only for a view.
+            s.client_random = client_hello_random(message)
         elif kind == HandshakeType.server_hello and (s.hello is None or s.hello_retry):
-            self._server_hello(decoded)
+            decoded = view.decoded
+            if decoded is not None:
+                self._server_hello(decoded)
         if self.version == ProtocolVersion.tls13:
             self._observe_13(sender, message)
         elif not self.handshake_done:

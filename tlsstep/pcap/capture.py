@@ -367,7 +367,7 @@ class CaptureDecoder:
         unprotector = None
         if self.unprotector_factory is not None:
             unprotector = self.unprotector_factory(bytes(self.keylog))
-        state.decoder = Decoder(unprotector)
+        state.decoder = Decoder(unprotector, midstream=state.midstream)
         for sender, data in early:
             if isinstance(data, bytes):
                 yield from self._data(conn, state, sender, data)

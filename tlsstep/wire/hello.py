@@ -69,6 +69,18 @@ def client_hello_facts(decoded: DecodedMessage) -> ClientHelloFacts:
     )
 
 
+def client_hello_random(message: HandshakeMessage) -> bytes | None:
+    """A ClientHello's random, without decoding the rest of it (what decryption needs).
+
+    RFC 8446 §4.1.2 and RFC 5246 §7.4.1.2 fix its place: the 32 bytes after the 2-byte
+    legacy_version, first of the body. The same bytes as
+    ``client_hello_facts(decoded).random``; None when the body is too short to hold it.
+    """
+    if message.msg_type != HandshakeType.client_hello or len(message.body) < 34:
+        return None
+    return bytes(message.body[2:34])
+
+
 def server_name_sent(decoded: DecodedMessage) -> str | None:
     """The host name a ClientHello asks for (SNI, RFC 6066 §3), None when it names none.
 
