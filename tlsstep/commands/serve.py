@@ -127,6 +127,8 @@ def _server_options(fn: Any) -> Any:
             keylog="Also write the TLS secrets of every connection to FILE (NSS format, 0600).",
             pcap_path="Also write every connection to FILE as pcapng with the real addresses "
             "and the key log (0600), at exit (Ctrl-C included).",
+            full_data="Show application data in full in the text view (by default: its "
+            "first 64 bytes and how many more; --json always has all of it).",
             verbose="-v adds every decoded field and SSLObject fact; -vv offsets and bytes.",
         ),
     ]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final
 
-from rich.segment import Segment
 from rich.text import Text
 
 if TYPE_CHECKING:
@@ -73,8 +72,11 @@ class Hanging:
             hang = indent = 0
         head, body = text[:indent], text[indent:]
         lines = body.wrap(console, width - hang, overflow="fold", no_wrap=False)
+        last = len(lines) - 1
         for number, line in enumerate(lines):
             line.rstrip()
             prefix = head if number == 0 else Text(" " * hang)
-            yield from Text.assemble(prefix, line).render(console)
-            yield Segment.line()
+            # The text's own end (print(..., end="")) after its last line only.
+            yield from Text.assemble(prefix, line).render(
+                console, end=text.end if number == last else "\n"
+            )
