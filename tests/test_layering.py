@@ -30,6 +30,7 @@ PACKAGE = ROOT / "tlsstep"
 
 # Lowest first. A part may import any part of a lower layer.
 LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
+    ("language", frozenset({"frozen"})),  # @frozen: how values are defined (issue 14)
     ("values", frozenset({"", "errors", "events", "exit_status", "safe_text", "subject"})),
     (
         "foundations",
@@ -54,7 +55,7 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ),
     # net: a remote peer behind the endpoint seam, its carrier and its sessions.
     ("front ends", frozenset({"scenario", "net"})),
-    ("render", frozenset({"render"})),
+    ("render", frozenset({"render", "schemas"})),
     ("shell", frozenset({"shell"})),
     ("commands", frozenset({"commands", "cli", "__main__"})),
 )
@@ -130,6 +131,7 @@ FILE_IO: Final[dict[str, str]] = {
     "tlsstep.scenario.load": "reads the scenario files the user names (FILE:LINE errors)",
     "tlsstep.render.page": "reads the page's own script and style (page_assets/, package "
     "data); the page itself is written by secrets_dir (0600: it holds the keys)",
+    "tlsstep.schemas": "reads its own JSON Schema files, shipped in the package",
     "tlsstep.shell": "the REPL's own commands: save FILE (a scenario, no secrets); keys FILE "
     "goes through secrets_dir",
 }

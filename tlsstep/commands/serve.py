@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from tlsstep.commands.options import View, shared_options
+from tlsstep.frozen import frozen
 
 if TYPE_CHECKING:
     import ssl
@@ -285,7 +285,7 @@ def _serve(
     return status
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Served:
     """What every served connection shares: the server's context and configuration."""
 
