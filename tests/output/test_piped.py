@@ -29,9 +29,14 @@ RECORD_LINE = re.compile(
 
 
 def masked(output: str) -> list[str]:
-    """The lines, with what differs between two runs (hex, numbers, blank runs) masked."""
+    """The lines, with what differs between two runs (hex, numbers, blank runs) masked.
+
+    A table's rules are as long as its widest cell, and a timing cell widens from "98" to
+    "1204" on a loaded machine: runs of rule characters are masked like blank runs.
+    """
     output = re.sub(r"[0-9a-f]{6,}", "#", output)
     output = re.sub(r"[0-9]+", "0", output)
+    output = re.sub(r"([─━═])\1+", r"\1", output)
     return [re.sub(r" +", " ", line) for line in output.splitlines()]
 
 
