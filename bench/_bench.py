@@ -11,6 +11,7 @@ sides alike, and medians are compared.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import shutil
 import statistics
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 TLSSTEP = [PY, "-m", "tlsstep"]
 CACHE = Path(tempfile.mkdtemp(prefix="tlsstep-bench-cache-"))
+atexit.register(lambda: shutil.rmtree(CACHE, ignore_errors=True))  # also on errors and Ctrl-C
 os.environ["XDG_CACHE_HOME"] = str(CACHE)  # this process too (bench/replay.py makes a CA)
 
 

@@ -103,3 +103,20 @@ def test_trust_hint_commands(tmp_path: Path) -> None:
     assert "-servername example.test" in s_client
     with pytest.raises(TlsstepError, match="cannot write"):
         write_ca_file(b"PEM", str(tmp_path / "no" / "dir.pem"), 1)
+
+
+def test_default_ca_file_is_new_and_never_a_planted_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Someone plants a symlink where a predictable name would be: it must not be written through.
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"keep")
+    (tmp_path / "tlsstep-serve-4433-ca.pem").symlink_to(victim)
+    first = write_ca_file(b"PEM", None, 4433)
+    second = write_ca_file(b"PEM", None, 4433)
+    assert victim.read_bytes() == b"keep"
+    assert first != second and first.parent == tmp_path
+    assert first.name.startswith("tlsstep-serve-4433-") and first.name.endswith("-ca.pem")
+    assert first.read_bytes() == b"PEM" and oct(first.stat().st_mode)[-3:] == "644"
+    assert not first.is_symlink()

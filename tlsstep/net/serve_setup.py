@@ -74,10 +74,18 @@ def write_ca_file(pem: bytes, path: str | None, port: int) -> Path:
     """
     import tempfile
 
-    target = Path(path) if path else Path(tempfile.gettempdir()) / f"tlsstep-serve-{port}-ca.pem"
+    target = Path(path) if path else None
     try:
-        target.write_bytes(pem)
+        if target is None:
+            # A new file with a random name, never a name someone else can plant first
+            # (a symlink at a predictable /tmp path would make us write through it).
+            fd, name = tempfile.mkstemp(prefix=f"tlsstep-serve-{port}-", suffix="-ca.pem")
+            target = Path(name)
+            with os.fdopen(fd, "wb") as out:
+                out.write(pem)
+        else:
+            target.write_bytes(pem)
         target.chmod(0o644)
     except OSError as exc:
-        raise TlsstepError(f"cannot write {target}: {exc.strerror}") from None
+        raise TlsstepError(f"cannot write {target or 'a CA file'}: {exc.strerror}") from None
     return target
