@@ -14,7 +14,7 @@ from tlsstep.events import Side
 from tlsstep.session import Observer, Operation, Session, StepOutcome
 from tlsstep.states.machine import Move
 from tlsstep.states.tracker import SideState, Tracker, moves_json, states_json
-from tlsstep.steps import step_line
+from tlsstep.steps import Step, step_line
 
 Moves = list[tuple[Side, Move]]
 
@@ -50,24 +50,48 @@ class StateWatch(Observer):
 
 
 class StepStates(StateWatch):
-    """Also keeps ``{"step", "line", "states"}`` after every single operation."""
+    """Also keeps ``{"step", "line", "states"}`` after every single operation.
+
+    What each operation left is kept as the values it is (states are frozen), and made
+    JSON only when :attr:`log` is read: a text shell or ``--states`` run reads it at
+    most once, at the end, and building it per operation was most of a shell
+    command's own time (issue 14).
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.log: list[dict[str, Any]] = []
+        self._kept: list[tuple[int, Step, int, int | None, dict[Side, SideState], Moves]] = []
+        self._log: list[dict[str, Any]] = []
 
     def operation(self, session: Session, done: Operation) -> None:
         super().operation(session, done)
         assert self.snapshot is not None
         last = done.entries[-1].event if done.entries else None
-        self.log.append(
-            {
-                "step": done.index,
-                "line": step_line(done.step),
+        self._kept.append(
+            (
+                done.index,
+                done.step,
                 # The operation's last event: a whole handshake's turns share a step.
-                "connection": last.connection if last else session.current.number,
-                "event": last.index if last else None,
-                "states": states_json(self.snapshot),
-                "transitions": moves_json(self.moves),
-            }
+                last.connection if last else session.current.number,
+                last.index if last else None,
+                self.snapshot,
+                self.moves,
+            )
         )
+
+    @property
+    def log(self) -> list[dict[str, Any]]:
+        """Each operation's ``{"step", "line", "connection", "event", "states",
+        "transitions"}``, in order."""
+        for index, step, connection, event, snapshot, moves in self._kept[len(self._log) :]:
+            self._log.append(
+                {
+                    "step": index,
+                    "line": step_line(step),
+                    "connection": connection,
+                    "event": event,
+                    "states": states_json(snapshot),
+                    "transitions": moves_json(moves),
+                }
+            )
+        return self._log
