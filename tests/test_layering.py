@@ -38,7 +38,7 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ),
     (
         "decoding",
-        frozenset({"secret_file", "faults", "decode", "shell_words", "hostname", "checks"}),
+        frozenset({"faults", "decode", "shell_words", "hostname", "checks"}),
     ),
     ("crypto and certificates", frozenset({"crypto", "certs"})),
     ("credentials", frozenset({"identity", "certcache", "cert_problems", "cert_files"})),
@@ -62,7 +62,6 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
 SAME_LAYER: Final[frozenset[tuple[str, str]]] = frozenset(
     {
         ("limits", "safe_text"),
-        ("secret_file", "secrets_dir"),
         ("faults", "wire"),
         ("decode", "wire"),
         ("cert_problems", "identity"),
@@ -91,24 +90,49 @@ SAME_LAYER: Final[frozenset[tuple[str, str]]] = frozenset(
     }
 )
 
+# What render may never import, not even for annotations: it formats values (a
+# RunReport, a ScenarioResult, a NetRun), never a live session, pair or runner.
+RENDER_NEVER: Final = (
+    "tlsstep.session",
+    "tlsstep.pair",
+    "tlsstep.endpoint",
+    "tlsstep.plan",
+    "tlsstep.state_watch",
+    "tlsstep.run_certs",
+    "tlsstep.preflight",
+    "tlsstep.scenario.run",
+    "tlsstep.scenario.expect",
+    "tlsstep.scenario.load",
+    "tlsstep.net.remote",
+    "tlsstep.net.live",
+    "tlsstep.net.sessions",
+    "tlsstep.net.carrier",
+    "tlsstep.net.dial",
+)
+# ... nor these packages' roots, whose __init__ re-exports the runtime.
+RENDER_NEVER_ROOTS: Final = frozenset({"tlsstep.scenario", "tlsstep.net"})
+
 # Where rich and click may be imported: the parts that make output.
 PRESENTATION: Final = frozenset({"render", "shell", "commands", "cli", "__main__"})
 
-# File I/O below the commands: the secrets modules, and these, each for one reason.
+# File I/O below the commands: the secrets module, and these, each for one reason.
 FILE_IO: Final[dict[str, str]] = {
-    "tlsstep.secrets_dir": "the private 0700 directory and its 0600 files",
-    "tlsstep.secret_file": "nameless 0600 files OpenSSL reads and writes by path",
+    "tlsstep.secrets_dir": "THE place for secrets: the private 0700 directory, nameless 0600 "
+    "files OpenSSL reads and writes by path, and 0600 files the user names (key logs, "
+    "pcapng with its key log, the HTML page)",
     "tlsstep.bounded_read": "reads a file the user names, bounded by size and kind (#17)",
     "tlsstep.certcache": "the certificate cache in $XDG_CACHE_HOME/tlsstep (issue 14)",
     "tlsstep.cert_files": "reads the PEM files the user names (errors name the file)",
     "tlsstep.identity": "reads the PEM files the user names (read_pem)",
     "tlsstep.net.trust": "reads the system trust store",
-    "tlsstep.net.capture": "writes the pcapng file the user names (0600: it embeds secrets)",
     "tlsstep.net.serve_setup": "reads the response file and writes the CA file the user names",
-    "tlsstep.pcap.writer": "writes the pcapng file the user names (0600: it embeds secrets)",
+    "tlsstep.pcap.writer": "writes the pcapng file the user names without secrets "
+    "(--discard-secrets: 0644, by umask); with them it goes through secrets_dir",
     "tlsstep.scenario.load": "reads the scenario files the user names (FILE:LINE errors)",
-    "tlsstep.render.page": "writes the HTML page the user names",
-    "tlsstep.shell": "the REPL's own commands: save FILE, pcap FILE, keys FILE",
+    "tlsstep.render.page": "reads the page's own script and style (page_assets/, package "
+    "data); the page itself is written by secrets_dir (0600: it holds the keys)",
+    "tlsstep.shell": "the REPL's own commands: save FILE (a scenario, no secrets); keys FILE "
+    "goes through secrets_dir",
 }
 
 _IO_METHODS: Final = frozenset(
@@ -216,6 +240,28 @@ def test_imports_run_downwards(module: Module) -> None:
         )
 
 
+def all_imports(module: Module) -> Iterator[tuple[str, int]]:
+    """Every module ``module`` names in an import, ``if TYPE_CHECKING:`` ones included."""
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module, node.lineno
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m.part == "render"], ids=lambda m: m.name)
+def test_render_formats_values_only(module: Module) -> None:
+    for name, line in all_imports(module):
+        never = name in RENDER_NEVER_ROOTS or any(
+            name == n or name.startswith(n + ".") for n in RENDER_NEVER
+        )
+        assert not never, (
+            f"{module.path.relative_to(ROOT)}:{line} imports {name}: render formats values "
+            "(RunReport, ScenarioResult), never a live session, pair or runner"
+        )
+
+
 def test_no_package_cycles() -> None:
     graph = edges()
     # Same-layer pairs listed both ways are one part's lazy import; everything else
@@ -281,9 +327,39 @@ def test_no_file_io_below_the_commands(module: Module) -> None:
     )
 
 
+# Modules that make private files (mode 0600 or 0700) besides secrets_dir, each with why.
+PRIVATE_FILES: Final[dict[str, str]] = {
+    "tlsstep.secrets_dir": "the one place for secrets",
+    "tlsstep.certcache": "the certificate cache (the test CA's keys) outlives the process in "
+    "$XDG_CACHE_HOME: replaced atomically, under a lock, never through a symlink",
+}
+_PRIVATE_MODES: Final = frozenset({0o600, 0o700})
+
+
+def private_modes(module: Module) -> Iterator[int]:
+    """Lines that use a private file mode (0o600, 0o700) in a call."""
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Call):
+            values = [*node.args, *(k.value for k in node.keywords)]
+            if any(isinstance(v, ast.Constant) and v.value in _PRIVATE_MODES for v in values):
+                yield node.lineno
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.name)
+def test_secret_files_are_made_in_one_place(module: Module) -> None:
+    if module.name in PRIVATE_FILES:
+        return
+    lines = list(private_modes(module))
+    assert not lines, (
+        f"{module.path.relative_to(ROOT)}:{lines}: a private file made outside "
+        "tlsstep.secrets_dir; use its open_secret/write_secret/SecretFile"
+    )
+
+
 def test_the_tables_name_real_modules() -> None:
     names = {m.name for m in MODULES}
     assert set(FILE_IO) <= names
+    assert set(PRIVATE_FILES) <= names
     parts = {m.part for m in MODULES}
     listed = {p for _, members in LAYERS for p in members}
     assert parts <= listed
@@ -295,8 +371,21 @@ def test_the_checks_can_fail() -> None:
     bad = Module(
         "tlsstep.wire.bad",
         PACKAGE / "wire" / "bad.py",
-        ast.parse("from tlsstep.session import Session\nopen('x')\nimport rich\n"),
+        ast.parse(
+            "from tlsstep.session import Session\nopen('x')\nimport rich\n"
+            "os.open('k', os.O_CREAT, 0o600)\n"
+        ),
     )
+    with pytest.raises(AssertionError, match="render formats values"):
+        test_render_formats_values_only(
+            Module(
+                "tlsstep.render.bad",
+                PACKAGE / "render" / "bad.py",
+                ast.parse("if TYPE_CHECKING:\n    from tlsstep.session import Session\n"),
+            )
+        )
+    with pytest.raises(AssertionError, match="a private file made outside"):
+        test_secret_files_are_made_in_one_place(bad)
     with pytest.raises(AssertionError, match="is not below"):
         test_imports_run_downwards(bad)
     with pytest.raises(AssertionError, match="file I/O"):

@@ -8,6 +8,7 @@ module level.
 
 from __future__ import annotations
 
+import copy
 import errno
 import importlib
 import os
@@ -73,8 +74,45 @@ class LazyGroup(click.Group):
             module, _, attribute = self.lazy_subcommands[cmd_name].partition(":")
             command = getattr(importlib.import_module(module), attribute)
             assert isinstance(command, click.Command)
-            return command
+            return with_color_option(command)
         return super().get_command(ctx, cmd_name)
+
+
+def with_color_option(command: click.Command) -> click.Command:
+    """``command`` with ``--color`` among its options, so that it may follow the command's
+    name (`tlsstep handshake --color never` as `tlsstep --color never handshake`). A copy:
+    the command's own module keeps its options as written."""
+    served = copy.copy(command)
+    served.params = [*command.params, color_option()]
+    return served
+
+
+COLOR_HELP: Final = (
+    "Colour the output. auto: on a terminal, unless the NO_COLOR environment variable is "
+    "set (FORCE_COLOR colours a pipe too); always and never overrule both (never: no escape "
+    "sequence at all). Piped output is never wrapped or padded, coloured or not."
+)
+
+
+def _set_color(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    from tlsstep.render.color import choose
+
+    if value is not None:  # a command's own --color overrules the group's
+        choose(value)
+
+
+def color_option() -> click.Option:
+    """``--color auto|always|never`` (render/color.py decides what each means)."""
+    return click.Option(
+        ["--color"],
+        type=click.Choice(["auto", "always", "never"]),
+        default=None,
+        metavar="auto|always|never",
+        expose_value=False,
+        is_eager=True,  # before the other options' callbacks, which may print
+        callback=_set_color,
+        help=COLOR_HELP,
+    )
 
 
 @click.group(
@@ -83,13 +121,23 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, "-V", "--version", prog_name="tlsstep")
-def main() -> None:
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help=COLOR_HELP,
+)
+def main(color: str) -> None:
     """tlsstep: an interactive TLS handshake debugger.
 
     A real OpenSSL client and server run in this process, joined only by memory
     buffers; tlsstep carries every byte between them, so it can stop between any
     two operations, show what crossed, and change it.
     """
+    from tlsstep.render.color import choose
     from tlsstep.signals import unwind_on_signals
+
+    choose(color)  # every command's consoles (and a command's own --color may overrule it)
 
     unwind_on_signals()  # SIGTERM/SIGHUP/SIGQUIT clean up secrets as Ctrl-C does

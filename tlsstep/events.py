@@ -154,8 +154,9 @@ class Event:
     own typed field: ``produced`` is what the operation wrote towards the peer (it
     is now queued; for ``receive``, what the remote peer sent); ``delivered`` is
     what a ``deliver`` moved into the peer's incoming BIO; ``data`` the plaintext a
-    ``read`` returned; ``written`` the bytes a ``write`` took; ``resized`` the queue
-    length before and after a ``tamper``. The queue sizes are after the operation.
+    ``read`` returned; ``written`` the bytes a ``write`` took; ``fault`` and
+    ``resized`` what a ``tamper`` did and the queue length before and after it. The
+    queue sizes are after the operation.
     """
 
     index: int
@@ -169,6 +170,7 @@ class Event:
     delivered: bytes = b""
     data: bytes | None = None
     written: int | None = None
+    fault: Fault | None = None
     resized: tuple[int, int] | None = None
     queued_to_server: int = 0
     queued_to_client: int = 0

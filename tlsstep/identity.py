@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from tlsstep.certs.build import CAKey, make_ca
 from tlsstep.errors import TlsstepError
-from tlsstep.secret_file import SecretFile
+from tlsstep.secrets_dir import SecretFile
 
 DEFAULT_SERVER_NAME: Final = "example.test"
 DEFAULT_CLIENT_NAME: Final = "client.example.test"

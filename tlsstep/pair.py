@@ -237,6 +237,7 @@ class Pair:
             Op.tamper,
             Result.done,
             args=(("fault", fault),),
+            fault=fault,
             resized=(len(before), len(self._queues[side])),
         )
 

@@ -21,6 +21,7 @@ from tlsstep.summary import Summary, summarize
 
 if TYPE_CHECKING:
     from tlsstep.certs.chain_report import ChainReport
+    from tlsstep.crypto.keys_used import KeysUsed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,6 +34,8 @@ class RunReport:
     each single operation, when the run tracked them (``--states``, ``--html``).
     ``certificates``: each chain sent and both verifiers' verdicts, when asked for.
     ``notes``: settings that had no effect, said before the run (``tlsstep.preflight``).
+    ``keys_used``: what each connection's decryption used (suite, Finished checks, key
+    log secrets), by connection number, when asked for (``--json -vv``, the page).
     """
 
     summary: Summary
@@ -43,6 +46,7 @@ class RunReport:
     step_states: tuple[dict[str, Any], ...] | None = None
     certificates: tuple[ChainReport, ...] | None = None
     notes: tuple[str, ...] = ()
+    keys_used: dict[int, KeysUsed] | None = None
 
 
 def build_report(
@@ -51,8 +55,10 @@ def build_report(
     step_states: list[dict[str, Any]] | None = None,
     certificates: bool = False,
     notes: list[str] | None = None,
+    details: bool = False,
 ) -> RunReport:
-    """Read ``session`` once: its log, both sides' facts and states, the summary."""
+    """Read ``session`` once: its log, both sides' facts and states, the summary (and,
+    with ``details``, what each connection's decryption used)."""
     facts = {side: session.facts(side) for side in Side}
     chains = None
     if certificates:
@@ -68,4 +74,17 @@ def build_report(
         step_states=tuple(step_states) if step_states is not None else None,
         certificates=chains,
         notes=tuple(notes or ()),
+        keys_used=_keys_used(session) if details else None,
     )
+
+
+def _keys_used(session: Session) -> dict[int, KeysUsed]:
+    """Each connection's :class:`KeysUsed`, with every secret OpenSSL has logged by now."""
+    from tlsstep.crypto.keys_used import keys_used
+    from tlsstep.crypto.unprotector import KeyLogCrypto
+
+    crypto = session.crypto
+    if not isinstance(crypto, KeyLogCrypto):
+        return {}
+    crypto.refresh()
+    return {number: keys_used(u) for number, u in crypto.unprotectors.items()}

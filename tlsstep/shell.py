@@ -29,6 +29,7 @@ from tlsstep.identity import Identity
 from tlsstep.limits import MAX_SHELL_LINE, quote
 from tlsstep.notes import for_event, for_record
 from tlsstep.render.out import emit
+from tlsstep.secrets_dir import write_secret
 from tlsstep.session import CryptoHooks, Session, StepOutcome
 from tlsstep.spelling import suggest
 from tlsstep.state_watch import StepStates
@@ -382,10 +383,7 @@ class Shell:
         """Write this session's secrets (its own connections', each once) to ``path``, 0600."""
         lines = self._key_lines()
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: secrets
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.write("".join(line + "\n" for line in lines))
+            write_secret(path, "".join(line + "\n" for line in lines))
         except OSError as exc:
             raise ShellError(f"cannot write {path}: {exc.strerror}") from None
         count = len(lines)
@@ -409,8 +407,10 @@ class Shell:
         from tlsstep.render.page import write_page
         from tlsstep.run_report import build_report
 
-        report = build_report(self.session, step_states=self.watch.log, certificates=True)
-        document = run_document(report, self.session)
+        report = build_report(
+            self.session, step_states=self.watch.log, certificates=True, details=True
+        )
+        document = run_document(report)
         document["title"] = title = "tlsstep shell"
         try:
             size = write_page(path, document, title)

@@ -6,7 +6,7 @@ spot and leave the private directory behind. :func:`unwind_on_signals` makes
 those three raise :class:`Terminated` (a ``SystemExit`` with status 128 + the
 signal's number, as a shell reports a killed child), so they clean up the same
 way. SIGKILL cannot be caught: for it, secrets live in files without a name
-(:mod:`tlsstep.secret_file`), which the kernel frees with the process.
+(:class:`tlsstep.secrets_dir.SecretFile`), which the kernel frees with the process.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from tlsstep import limits, shell_words
-from tlsstep.checks import expect_table, parse_expect
 from tlsstep.errors import StepError as StepError  # raised here; its users import it from here
 from tlsstep.errors import UsageProblem
 from tlsstep.events import Side
@@ -444,6 +443,8 @@ def parse_step(table: Mapping[str, Any], *, line: int | None = None) -> Step:
     step = STEPS[op].build(values, {"line": line})
     if expect_raw is None:
         return step
+    from tlsstep.checks import parse_expect  # only scenario files carry checks
+
     expect = parse_expect(expect_raw, sided=step.checked_side() is not None)
     return dataclasses.replace(step, expect=expect)
 
@@ -542,6 +543,8 @@ def step_table(step: Step) -> dict[str, Any]:
     """The mapping :func:`parse_step` reads back as ``step`` (expectations included)."""
     out: dict[str, Any] = {"op": step.op, **step.table()}
     if step.expect:
+        from tlsstep.checks import expect_table
+
         out["expect"] = expect_table(step.expect)
     return out
 

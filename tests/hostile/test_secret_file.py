@@ -1,4 +1,4 @@
-"""Key logs without a name on disk (tlsstep.secret_file), as OpenSSL really uses them:
+"""Key logs without a name on disk (tlsstep.secrets_dir.SecretFile), as OpenSSL really uses them:
 every context opens the path itself, in append mode, and keeps it open (issue 17 item 10)."""
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ import pytest
 
 from tlsstep.config import PairConfig, SideConfig
 from tlsstep.crypto.unprotector import KeyLogCrypto
-from tlsstep.secret_file import SecretFile
-from tlsstep.secrets_dir import private_dir
+from tlsstep.secrets_dir import SecretFile, private_dir
 from tlsstep.session import Session
 from tlsstep.steps import parse_line
 

@@ -6,6 +6,8 @@ engineers run tests at the same time) and stops when its ``with`` block ends.
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import re
 import socket
 import ssl
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import trustme
 
 LOOPBACK = "127.0.0.1"
@@ -267,3 +270,27 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind((LOOPBACK, 0))
         return int(sock.getsockname()[1])
+
+
+@functools.cache
+def _isolation() -> tuple[str, ...] | None:
+    """``unshare -rn``: a new network namespace, where only a loopback exists."""
+    try:
+        probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return ("unshare", "-rn") if probe.returncode == 0 else None
+
+
+def offline(*command: str) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` with no network beyond its own loopback, so that a name lookup
+    cannot reach the resolver (tests touch nothing outside 127.0.0.0/8); skips where
+    network namespaces are not allowed."""
+    prefix = _isolation()
+    if prefix is None:
+        pytest.skip("cannot run without the network here (unshare -rn is refused)")
+    root = Path(__file__).resolve().parent.parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root), COLUMNS="100")
+    return subprocess.run(
+        [*prefix, *command], capture_output=True, text=True, env=env, timeout=120, check=False
+    )

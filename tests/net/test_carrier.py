@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from tests.net.peers import (
     banner,
     closed_port,
     http_plain,
+    offline,
     openssl_server,
     postgres_ssl,
     silent,
@@ -47,11 +49,19 @@ def test_refused() -> None:
 
 
 def test_name_not_found() -> None:
-    # .invalid never resolves (RFC 6761 §6.4); the resolver answers without the network
-    problem = Carrier.open(Target(host="no-such-host.invalid", port=443), 2)
-    assert isinstance(problem, NetProblem)
-    assert problem.kind is NetProblemKind.name_not_found
-    assert "no-such-host.invalid:443: name not found during connect" in problem.message
+    # Looked up where no resolver can be reached: a name that cannot be found, and no
+    # query leaves the machine (.invalid never resolves either: RFC 6761 §6.4).
+    script = (
+        "from tlsstep.net.address import Target\n"
+        "from tlsstep.net.carrier import Carrier\n"
+        "p = Carrier.open(Target(host='no-such-host.invalid', port=443), 2)\n"
+        "print(p.kind.name, p.message, sep='|')\n"
+    )
+    proc = offline(sys.executable, "-c", script)
+    assert proc.returncode == 0, proc.stderr
+    kind, message = proc.stdout.strip().split("|")
+    assert kind == "name_not_found"
+    assert "no-such-host.invalid:443: name not found during connect" in message
 
 
 def test_silent_server_times_out_with_nothing() -> None:

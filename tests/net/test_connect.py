@@ -31,6 +31,7 @@ from tests.net.peers import (
     ftp_auth_tls,
     http_plain,
     imap_starttls,
+    offline,
     openssl_server,
     pop3_starttls,
     postgres_ssl,
@@ -185,6 +186,18 @@ def test_dhe_suite(tmp_path: Path) -> None:
     assert "ServerKeyExchange" in messages(doc, "server")
 
 
+def test_html_page_has_each_steps_states(certs: Certs, tls13: int, tmp_path: Path) -> None:
+    page = tmp_path / "connect.html"
+    proc = tlsstep(
+        "connect", f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--html", str(page)
+    )
+    assert proc.returncode == 0, proc.stderr
+    text = page.read_text()
+    assert stat.S_IMODE(page.stat().st_mode) == 0o600  # it embeds the run's keys
+    assert '"role":"connect"' in text and '"step_states":[{' in text
+    assert "server.receive" in proc.stdout  # the text view is the usual one, not one-by-one
+
+
 def test_resume(certs: Certs, tls13: int) -> None:
     code, doc = connect_json(f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--resume")
     assert code == 0, doc["summary"]
@@ -237,7 +250,11 @@ def test_refused() -> None:
 
 
 def test_name_not_found() -> None:
-    assert "name not found" in failing("no-such-host.invalid:443")
+    # no resolver reachable (a network namespace of its own): no query leaves the machine
+    proc = offline(sys.executable, "-m", "tlsstep", "connect", "no-such-host.invalid:443")
+    assert proc.returncode == 3, proc.stderr
+    assert "no-such-host.invalid:443: name not found during connect" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_silent_server_times_out() -> None:
@@ -517,3 +534,25 @@ def test_states_live_view_decrypts_and_tracks_the_remote_server(certs: Certs, tl
     code, doc = connect_json(f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--states")
     assert code == 0
     assert doc["step_states"][-1]["states"]["server"]["state"] == "CONNECTED"
+
+
+def test_step_pauses_at_each_operation_receives_included(certs: Certs, tls13: int) -> None:
+    """connect --step in a pseudo-terminal: a pause after the first call, Enter goes on,
+    c runs to the end; q at a pause quits with status 0."""
+    from tests.states.test_step_pty import Terminal
+
+    term = Terminal("connect", f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--step")
+    first = term.expect("q: quit", timeout=PEER_TIMEOUT)
+    assert "client.do_handshake() → want read" in first and "WAIT_SH" in first
+    assert "server.receive" not in first  # paused after one operation
+    term.send("\n")
+    term.expect("client ──▶ server", timeout=PEER_TIMEOUT)
+    term.send("c\n")
+    text = term.expect("handshake complete", timeout=PEER_TIMEOUT)
+    assert term.finish() == 0
+    assert "server.receive(timeout=10.0)" in text and "Finished" in text
+    quitting = Terminal("connect", f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--step")
+    quitting.expect("q: quit", timeout=PEER_TIMEOUT)
+    quitting.send("q\n")
+    assert quitting.finish() == 0
+    assert "handshake complete" not in quitting.seen

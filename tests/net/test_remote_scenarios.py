@@ -153,3 +153,33 @@ def test_shell_save_keeps_the_trust(own_ca_server: tuple[int, Path], tmp_path: P
     assert 'remote_ca = "system"' in plain.read_text()
     bad = tlsstep("shell", input=f"connect {LOOPBACK}:{port} ca={tmp_path / 'none.pem'}\n")
     assert "none.pem" in bad.stdout + bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_replay_remote_ca_points_the_bundled_scenarios_at_a_server_of_ones_own(
+    tmp_path: Path,
+) -> None:
+    certs = Certs(tmp_path)  # a CA of its own, and a certificate for example.test
+    with openssl_server(certs.server_file("example.test")) as port:
+        where = f"{LOOPBACK}:{port}"
+        untrusted = tlsstep("replay", str(REMOTE_SCENARIOS), "--remote", where, "-q")
+        trusted = tlsstep(
+            "replay",
+            str(REMOTE_SCENARIOS),
+            "--remote",
+            where,
+            "--remote-ca",
+            str(certs.ca_file),
+            "--json",
+        )
+    assert untrusted.returncode == 1  # tlsstep's test CA did not issue this certificate
+    assert trusted.returncode == 0, trusted.stdout[-2000:] + trusted.stderr
+    assert json.loads(trusted.stdout)["summary"]["passed"] == len(
+        list(REMOTE_SCENARIOS.glob("*.toml"))
+    )
+    alone = tlsstep("replay", str(REMOTE_SCENARIOS), "--remote-ca", "system")
+    assert alone.returncode == 2 and "--remote-ca" in alone.stderr
+    missing = tlsstep(
+        "replay", str(REMOTE_SCENARIOS), "--remote", "127.0.0.1:1", "--remote-ca", "nope.pem"
+    )
+    assert missing.returncode == 2 and "nope.pem" in missing.stderr
+    assert "Traceback" not in alone.stderr + missing.stderr

@@ -103,150 +103,6 @@ fresh_certs_option: Callable[[F], F] = click.option(
     "$XDG_CACHE_HOME/tlsstep (see 'tlsstep cache').",
 )
 
-PAIR_OPTIONS: list[Callable[[F], F]] = [
-    click.option(
-        "--tls-version",
-        type=TLS_VERSIONS,
-        default=None,
-        help="Pin both sides to this TLS version (minimum and maximum). Default: OpenSSL's range, so TLS 1.3.",
-    ),
-    click.option(
-        "--client-tls-version",
-        type=TLS_VERSIONS,
-        default=None,
-        help="Pin only the client to this version, e.g. to see a protocol_version failure.",
-    ),
-    click.option(
-        "--server-tls-version",
-        type=TLS_VERSIONS,
-        default=None,
-        help="Pin only the server to this version.",
-    ),
-    click.option(
-        "--cipher",
-        "ciphers",
-        metavar="STRING",
-        default=None,
-        help="OpenSSL cipher string for TLS 1.2 and below on both sides, e.g. ECDHE-ECDSA-AES128-GCM-SHA256 "
-        "(ECDHE-RSA-* suites need --key-type rsa). TLS 1.3 suites: --tls13-ciphersuites.",
-    ),
-    click.option(
-        "--tls13-ciphersuites",
-        metavar="LIST",
-        callback=_tls13_suites,
-        default=None,
-        help="Offer only these TLS 1.3 cipher suites on both sides, colon-separated "
-        "(e.g. TLS_AES_128_CCM_SHA256); --cipher does not reach TLS 1.3.",
-    ),
-    click.option(
-        "--group",
-        metavar="NAME",
-        default=None,
-        help="The one key-exchange group both sides allow (Python's set_ecdh_curve), e.g. prime256v1.",
-    ),
-    click.option(
-        "--server-group",
-        metavar="NAME",
-        default=None,
-        help="The server's only group. With the client's default x25519 key share, "
-        "--server-group prime256v1 makes a TLS 1.3 HelloRetryRequest.",
-    ),
-    click.option(
-        "--alpn",
-        metavar="LIST",
-        callback=_csv,
-        default=None,
-        help="Comma-separated ALPN protocols the client offers (and the server accepts, unless --server-alpn).",
-    ),
-    click.option(
-        "--server-alpn",
-        metavar="LIST",
-        callback=_csv,
-        default=None,
-        help="Comma-separated ALPN protocols the server accepts.",
-    ),
-    click.option(
-        "--server-name",
-        metavar="NAME",
-        callback=_host_name,
-        default="example.test",
-        show_default=True,
-        help="The name the client sends (SNI) and checks the certificate against.",
-    ),
-    click.option(
-        "--no-verify", is_flag=True, help="The client does not verify the server's certificate."
-    ),
-    click.option(
-        "--client-cert",
-        is_flag=True,
-        help="Mutual TLS: the server requires a client certificate and the client sends one.",
-    ),
-    click.option(
-        "--post-handshake-auth",
-        is_flag=True,
-        help="TLS 1.3: the server asks for the client certificate after the handshake "
-        "(verify_client_post_handshake).",
-    ),
-    click.option(
-        "--tickets",
-        type=_range("num_tickets"),
-        default=None,
-        help="How many TLS 1.3 session tickets the server sends after the handshake (OpenSSL default: 2).",
-    ),
-    click.option(
-        "--cert",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="The server's certificate chain, PEM, leaf first (default: a trustme certificate for example.test).",
-    ),
-    click.option(
-        "--key",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="The private key of --cert, PEM (default: the key file is --cert itself).",
-    ),
-    click.option(
-        "--key-password",
-        default=None,
-        metavar="PASSWORD",
-        help="Passphrase of an encrypted --key.",
-    ),
-    click.option(
-        "--ca",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="CA certificates, PEM, that both sides trust (default: the trustme CA).",
-    ),
-    click.option(
-        "--server-cert-problem",
-        type=CERT_PROBLEMS,
-        default=None,
-        help="Give the server a certificate with this problem, to see how verification fails.",
-    ),
-    click.option(
-        "--client-cert-problem",
-        type=CERT_PROBLEMS,
-        default=None,
-        help="Give the client a certificate with this problem; the server then requires one.",
-    ),
-    click.option(
-        "--key-type",
-        type=click.Choice(["ecdsa", "rsa", "ed25519"]),
-        default="ecdsa",
-        show_default=True,
-        help="The key of the generated certificates: TLS 1.2 suites need their kind "
-        "(ECDHE-RSA-* an rsa key, ECDHE-ECDSA-* an ecdsa or ed25519 one).",
-    ),
-    click.option(
-        "--chain-depth",
-        type=_range("chain_depth"),
-        default=1,
-        show_default=True,
-        help="Certificates in each generated chain below the root: 2 adds an intermediate CA.",
-    ),
-    fresh_certs_option,
-]
-
 
 class Seconds(click.ParamType[float]):
     """A positive number of seconds, at most an hour."""
@@ -297,6 +153,14 @@ SHARED: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "ca": (("--ca",), {"type": click.Path(dir_okay=False), "default": None}),
     "key_password": (("--key-password",), {"metavar": "PASSWORD", "default": None}),
     "timeout": (("--timeout",), {"type": Seconds(), "default": 10.0, "show_default": True}),
+    "tickets": (("--tickets",), {"type": _range("num_tickets"), "default": None}),
+    "cert": (("--cert",), {"type": click.Path(dir_okay=False), "default": None}),
+    "key": (("--key",), {"type": click.Path(dir_okay=False), "default": None}),
+    "server_cert_problem": (("--server-cert-problem",), {"type": CERT_PROBLEMS, "default": None}),
+    "chain_depth": (
+        ("--chain-depth",),
+        {"type": _range("chain_depth"), "default": 1, "show_default": True},
+    ),
 }
 
 
@@ -310,6 +174,105 @@ def shared_options(**helps: str) -> Callable[[F], F]:
         return fn
 
     return apply
+
+
+PAIR_OPTIONS: list[Callable[[F], F]] = [
+    shared_options(
+        tls_version="Pin both sides to this TLS version (minimum and maximum). Default: "
+        "OpenSSL's range, so TLS 1.3."
+    ),
+    click.option(
+        "--client-tls-version",
+        type=TLS_VERSIONS,
+        default=None,
+        help="Pin only the client to this version, e.g. to see a protocol_version failure.",
+    ),
+    click.option(
+        "--server-tls-version",
+        type=TLS_VERSIONS,
+        default=None,
+        help="Pin only the server to this version.",
+    ),
+    shared_options(
+        ciphers="OpenSSL cipher string for TLS 1.2 and below on both sides, e.g. "
+        "ECDHE-ECDSA-AES128-GCM-SHA256 (ECDHE-RSA-* suites need --key-type rsa). TLS 1.3 "
+        "suites: --tls13-ciphersuites.",
+        tls13_ciphersuites="Offer only these TLS 1.3 cipher suites on both sides, "
+        "colon-separated (e.g. TLS_AES_128_CCM_SHA256); --cipher does not reach TLS 1.3.",
+        group="The one key-exchange group both sides allow (Python's set_ecdh_curve), e.g. "
+        "prime256v1.",
+    ),
+    click.option(
+        "--server-group",
+        metavar="NAME",
+        default=None,
+        help="The server's only group. With the client's default x25519 key share, "
+        "--server-group prime256v1 makes a TLS 1.3 HelloRetryRequest.",
+    ),
+    shared_options(
+        alpn="Comma-separated ALPN protocols the client offers (and the server accepts, "
+        "unless --server-alpn)."
+    ),
+    click.option(
+        "--server-alpn",
+        metavar="LIST",
+        callback=_csv,
+        default=None,
+        help="Comma-separated ALPN protocols the server accepts.",
+    ),
+    click.option(
+        "--server-name",
+        metavar="NAME",
+        callback=_host_name,
+        default="example.test",
+        show_default=True,
+        help="The name the client sends (SNI) and checks the certificate against.",
+    ),
+    click.option(
+        "--no-verify", is_flag=True, help="The client does not verify the server's certificate."
+    ),
+    click.option(
+        "--client-cert",
+        is_flag=True,
+        help="Mutual TLS: the server requires a client certificate and the client sends one.",
+    ),
+    click.option(
+        "--post-handshake-auth",
+        is_flag=True,
+        help="TLS 1.3: the server asks for the client certificate after the handshake "
+        "(verify_client_post_handshake).",
+    ),
+    shared_options(
+        tickets="How many TLS 1.3 session tickets the server sends after the handshake "
+        "(OpenSSL default: 2).",
+        cert="The server's certificate chain, PEM, leaf first (default: a trustme certificate "
+        "for example.test).",
+        key="The private key of --cert, PEM (default: the key file is --cert itself).",
+        key_password="Passphrase of an encrypted --key.",
+        ca="CA certificates, PEM, that both sides trust (default: the trustme CA).",
+        server_cert_problem="Give the server a certificate with this problem, to see how "
+        "verification fails.",
+    ),
+    click.option(
+        "--client-cert-problem",
+        type=CERT_PROBLEMS,
+        default=None,
+        help="Give the client a certificate with this problem; the server then requires one.",
+    ),
+    click.option(
+        "--key-type",
+        type=click.Choice(["ecdsa", "rsa", "ed25519"]),
+        default="ecdsa",
+        show_default=True,
+        help="The key of the generated certificates: TLS 1.2 suites need their kind "
+        "(ECDHE-RSA-* an rsa key, ECDHE-ECDSA-* an ecdsa or ed25519 one).",
+    ),
+    shared_options(
+        chain_depth="Certificates in each generated chain below the root: 2 adds an "
+        "intermediate CA."
+    ),
+    fresh_certs_option,
+]
 
 
 def pair_options(fn: F) -> F:

@@ -62,7 +62,10 @@ def run_with_peer(
         from tlsstep.render.terminal import make_console
 
         make_console().print(link_lines(network()))
-    watched = watch(session, view, wrap=DecryptLater) if view.one_by_one else None
+    watched = None
+    if view.one_by_one or view.html_path:  # as handshake: the page shows states per step
+        quiet = view.as_json or not view.one_by_one
+        watched = watch(session, view, quiet=quiet, wrap=DecryptLater)
     interrupted = False
     try:
         if not session.drive(plan):  # q at a --step pause

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import fnmatch
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tlsstep.commands.options import fresh_certs_option
+
+if TYPE_CHECKING:
+    from tlsstep.scenario import ScenarioResult
+    from tlsstep.session import Session
 
 EPILOG = """\b
 Examples:
@@ -78,14 +82,14 @@ def _write_pcap(path: str, session: Any, *, discard_secrets: bool = False) -> No
         ) from None
 
 
-def _write_html(path: str, result: Any) -> None:
+def _write_html(path: str, result: ScenarioResult) -> None:
     """One scenario's page: its run's document plus the scenario and its verdict."""
     from tlsstep.commands.options import write_html
     from tlsstep.render.details import run_document
     from tlsstep.render.scenario_results import mismatch_dict
-    from tlsstep.run_report import build_report
 
-    document = run_document(build_report(result.session, certificates=True), result.session)
+    assert result.report is not None  # run(report=True)
+    document = run_document(result.report)
     sc = result.scenario
     document["scenario"] = {
         "name": sc.name,
@@ -135,8 +139,9 @@ def _empty(paths: tuple[str, ...]) -> str:
     )
 
 
-def _pointed_at(scenario: Any, remote: str) -> Any:
-    """``scenario`` with its server replaced by the real one at ``remote`` (--remote)."""
+def _pointed_at(scenario: Any, remote: str, remote_ca: str | None) -> Any:
+    """``scenario`` with its server replaced by the real one at ``remote`` (--remote),
+    trusting ``remote_ca`` (--remote-ca) instead of what the file says."""
     import dataclasses
 
     from tlsstep.errors import TlsstepError
@@ -147,8 +152,33 @@ def _pointed_at(scenario: Any, remote: str) -> Any:
     except TlsstepError as exc:
         raise click.BadParameter(str(exc), param_hint="--remote") from None
     config = scenario.config
-    server = dataclasses.replace(config.server, remote=remote)
+    server = dataclasses.replace(
+        config.server, remote=remote, remote_ca=remote_ca or config.server.remote_ca
+    )
     return dataclasses.replace(scenario, config=dataclasses.replace(config, server=server))
+
+
+def _remote_ca(remote_ca: str | None, remote: str | None) -> str | None:
+    """--remote-ca, checked now: "system", or a CA file made absolute (a scenario's own
+    ``remote_ca`` is relative to the scenario file; this one to where replay runs)."""
+    if remote_ca is None:
+        return None
+    if remote is None:
+        raise click.BadParameter(
+            "it says whom to trust for --remote HOST:PORT", param_hint="--remote-ca"
+        )
+    from tlsstep.errors import TlsstepError
+    from tlsstep.net.trust import SYSTEM_TRUST, read_ca_file
+
+    if remote_ca == SYSTEM_TRUST:
+        return remote_ca
+    try:
+        read_ca_file(remote_ca)
+    except TlsstepError as exc:
+        raise click.BadParameter(str(exc), param_hint="--remote-ca") from None
+    from pathlib import Path
+
+    return str(Path(remote_ca).resolve())
 
 
 def _selected(pattern: str | None, name: str, path: str) -> bool:
@@ -223,6 +253,14 @@ def _selected(pattern: str | None, name: str, path: str) -> bool:
     '(as if each file said [server] remote = "HOST:PORT"); steps that would call the '
     "server must receive from it instead (receive server).",
 )
+@click.option(
+    "--remote-ca",
+    metavar="FILE",
+    default=None,
+    help='With --remote: the CA certificates (PEM) the client trusts for that server, or "system" '
+    "for the system trust store (as if each file said [server] remote_ca = ...; default: "
+    "each file's remote_ca, else tlsstep's test CA).",
+)
 @fresh_certs_option
 def replay_command(
     paths: tuple[str, ...],
@@ -235,6 +273,7 @@ def replay_command(
     discard_secrets: bool,
     html_path: str | None,
     remote: str | None,
+    remote_ca: str | None,
 ) -> None:
     """Replay scenario files (TOML): each is a pair configuration and a list of steps.
 
@@ -246,8 +285,9 @@ def replay_command(
     """
     from tlsstep.errors import ScenarioError
     from tlsstep.limits import quote
-    from tlsstep.scenario import ScenarioResult, find_files, load, run
+    from tlsstep.scenario import find_files, load, run
 
+    remote_ca = _remote_ca(remote_ca, remote)
     invalid: list[ScenarioError] = []
     scenarios = []
     for path in find_files(list(paths)):
@@ -258,7 +298,7 @@ def replay_command(
             click.echo(str(exc), err=True)
             continue
         if _selected(pattern, scenario.name, scenario.path):
-            scenarios.append(_pointed_at(scenario, remote) if remote else scenario)
+            scenarios.append(_pointed_at(scenario, remote, remote_ca) if remote else scenario)
     if not scenarios and not invalid:
         raise click.UsageError(
             "no scenario to run" + (f" matches -k {quote(pattern)}" if pattern else _empty(paths))
@@ -280,16 +320,23 @@ def replay_command(
     for scenario in scenarios:
         if fail_fast and invalid:
             break
-        result = run(scenario, identity=identity, crypto=crypto)
+        pcap = pcap_target(pcap_path, scenario.path, len(scenarios)) if pcap_path else None
+
+        def write_pcap(session: Session, pcap: str | None = pcap) -> None:
+            if pcap is not None:
+                _write_pcap(pcap, session, discard_secrets=discard_secrets)
+
+        # The page's report is built inside run, while the shared key log's unprotectors
+        # are this scenario's.
+        result = run(
+            scenario,
+            identity=identity,
+            crypto=crypto,
+            report=html_path is not None,
+            after=write_pcap,
+        )
         results.append(result)
-        if pcap_path is not None and result.session is not None:
-            _write_pcap(
-                pcap_target(pcap_path, scenario.path, len(scenarios)),
-                result.session,
-                discard_secrets=discard_secrets,
-            )
-        if html_path is not None and result.session is not None:
-            # Now, while the shared key log's unprotectors are this scenario's.
+        if html_path is not None and result.report is not None:
             target = pcap_target(html_path, scenario.path, len(scenarios), ".html")
             _write_html(target, result)
             pages.append((result, target))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tlsstep.commands.options import CERT_PROBLEMS, View, shared_options
+from tlsstep.commands.options import View, shared_options
 
 if TYPE_CHECKING:
     import ssl
@@ -95,42 +95,22 @@ def _server_options(fn: Any) -> Any:
             "--client-cert optional asks without requiring ('handshake --client-cert' "
             "is the same request with tlsstep's own client answering).",
         ),
-        click.option(
-            "--tickets",
-            type=click.IntRange(0, 16),
-            default=None,
-            help="How many TLS 1.3 session tickets to send after a handshake (OpenSSL: 2).",
-        ),
-        click.option(
-            "--cert",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="The server's certificate chain, PEM, leaf first (default: a certificate for "
+        shared_options(
+            tickets="How many TLS 1.3 session tickets to send after a handshake (OpenSSL: 2).",
+            cert="The server's certificate chain, PEM, leaf first (default: a certificate for "
             "example.test from tlsstep's test CA).",
-        ),
-        click.option(
-            "--key",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="The private key of --cert, PEM (default: in --cert).",
+            key="The private key of --cert, PEM (default: in --cert).",
         ),
         shared_options(
             key_password="Passphrase of --key.",
             ca="CA certificates, PEM, that client certificates are checked against "
             "(default: tlsstep's test CA).",
         ),
-        click.option(
-            "--server-cert-problem",
-            type=CERT_PROBLEMS,
-            default=None,
-            help="Serve a certificate with this problem, to see how real clients refuse it.",
-        ),
-        click.option(
-            "--chain-depth",
-            type=click.IntRange(1, 5),
-            default=1,
-            show_default=True,
-            help="Certificates in the generated chain below the root: 2 adds an intermediate.",
+        shared_options(
+            server_cert_problem="Serve a certificate with this problem, to see how real "
+            "clients refuse it.",
+            chain_depth="Certificates in the generated chain below the root: 2 adds an "
+            "intermediate.",
         ),
         shared_options(
             as_json="Print each connection as one JSON document on one line (JSON Lines).",

@@ -51,10 +51,11 @@ def show_result(
         step_states=step_states,
         certificates=view.show_certs or bool(view.html_path),
         notes=notes,
+        details=(view.as_json and view.verbose >= 2) or bool(view.html_path),
     )
     verbose = view.verbose
     if view.as_json:
-        _print_json(report, session, view, extra=extra, compact=compact)
+        _print_json(report, view, extra=extra, compact=compact)
     else:
         from rich.text import Text
 
@@ -89,13 +90,12 @@ def show_result(
     if view.svg_path:
         _export_ladder(report, view.svg_path, title)
     if view.html_path:
-        _write_html(view.html_path, report, session, extra=extra)
+        _write_html(view.html_path, report, extra=extra)
     return report.summary
 
 
 def _print_json(
     report: RunReport,
-    session: Session,
     view: View,
     *,
     extra: dict[str, Any] | None,
@@ -121,7 +121,7 @@ def _print_json(
     if view.verbose >= 2:  # what the --html page shows: bytes, decryption, keys, notes
         from tlsstep.render.details import add_details
 
-        add_details(document, session)
+        add_details(document, report)
     if not compact:
         dump(document, sys.stdout)
         return
@@ -183,15 +183,13 @@ def _export_ladder(report: RunReport, svg_path: str, title: str = "tlsstep hands
         ) from None
 
 
-def _write_html(
-    path: str, report: RunReport, session: Session, *, extra: dict[str, Any] | None = None
-) -> None:
+def _write_html(path: str, report: RunReport, *, extra: dict[str, Any] | None = None) -> None:
     """The run's page (render/page.py), made from the run's JSON document (with ``extra``,
     e.g. connect's ``"network"``)."""
     import shlex
 
     from tlsstep.render.details import run_document
 
-    document = run_document(report, session)
+    document = run_document(report)
     document.update(extra or {})
     write_html(path, document, shlex.join(["tlsstep", *sys.argv[1:]]))

@@ -62,8 +62,7 @@ from tlsstep.crypto.schedule import (
 from tlsstep.crypto.suites import CipherSuite, suite
 from tlsstep.decode import MessageView, Unprotected
 from tlsstep.events import Side
-from tlsstep.secret_file import SecretFile
-from tlsstep.secrets_dir import write_secret
+from tlsstep.secrets_dir import SecretFile, write_secret
 from tlsstep.wire.enums import HandshakeType, ProtocolVersion
 from tlsstep.wire.handshake import HandshakeMessage
 from tlsstep.wire.hello import ServerHelloFacts, client_hello_random, server_hello_facts

@@ -8,12 +8,12 @@ keeps the writer's synthetic addresses.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 from tlsstep.net.link import Link, NetRun
 from tlsstep.pcap.tcp import FIRST_CLIENT_PORT, TcpEndpoints
 from tlsstep.pcap.writer import PcapngWriter, session_deliveries, session_keylog
+from tlsstep.secrets_dir import open_secret
 from tlsstep.session import Session
 
 
@@ -34,9 +34,7 @@ def write_runs_pcapng(path: str, runs: Sequence[tuple[Session, NetRun]]) -> int:
     Raises:
         OSError: the file cannot be written.
     """
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: secrets
-    with os.fdopen(fd, "wb") as fh:
+    with open_secret(path) as fh:  # 0600: it holds the key log
         writer = PcapngWriter(fh)
         keylog = session_keylog(runs[0][0]) if runs else None
         if keylog:

@@ -9,7 +9,6 @@ long run takes no more memory than its largest delivery.
 from __future__ import annotations
 
 import os
-import stat
 import struct
 import time
 from collections.abc import Iterable, Mapping
@@ -28,6 +27,7 @@ from tlsstep.pcap.tcp import (
     SyntheticConnection,
     TcpEndpoints,
 )
+from tlsstep.secrets_dir import open_secret
 
 if TYPE_CHECKING:
     from tlsstep.pair import Pair
@@ -144,14 +144,7 @@ def _open(
         return target
     if not secrets:
         return stack.enter_context(Path(target).open("wb"))
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            os.fchmod(fd, 0o600)  # O_CREAT keeps an existing file's mode
-    except OSError:
-        os.close(fd)
-        raise
-    return stack.enter_context(os.fdopen(fd, "wb"))
+    return stack.enter_context(open_secret(target))
 
 
 def write_pcapng(

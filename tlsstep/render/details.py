@@ -20,16 +20,18 @@ beyond :data:`TEXT_SHOWN` are cut, with the full length kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from tlsstep.events import Side
+from tlsstep.events import Op, Side
 from tlsstep.wire.enums import ContentType, HandshakeType, name_of
 
 if TYPE_CHECKING:
+    from tlsstep.crypto.keys_used import KeysUsed
     from tlsstep.decode import RecordView
+    from tlsstep.faults import Fault
     from tlsstep.outcome import Entry
     from tlsstep.run_report import RunReport
-    from tlsstep.session import Session
 
 BYTES_SHOWN: Final = 4096  # per record: a handshake record fits, bulk data is previewed
 BULK_SHOWN: Final = 256  # per application data record: its first bytes show the layout
@@ -53,8 +55,8 @@ def _cut(text: str) -> str:
     return text if len(text) <= TEXT_SHOWN else f"{text[:TEXT_SHOWN]}... ({len(text)} characters)"
 
 
-def decryption_dict(view: RecordView, unprotector: Any) -> dict[str, Any] | None:
-    """How a protected record was opened (or why not), from what the unprotector used."""
+def decryption_dict(view: RecordView, used: KeysUsed | None) -> dict[str, Any] | None:
+    """How a protected record was opened (or why not), from what its connection used."""
     opened = view.unprotected
     if opened is None:
         return None
@@ -70,8 +72,8 @@ def decryption_dict(view: RecordView, unprotector: Any) -> dict[str, Any] | None
         "reason": opened.reason,
     }
     keys = opened.keys
-    suite = getattr(unprotector, "suite", None)
-    if keys is None or suite is None or opened.seq is None:
+    suite = used.suite if used is not None else None
+    if used is None or keys is None or suite is None or opened.seq is None:
         return out
     from tlsstep.crypto.protection import describe
 
@@ -81,7 +83,7 @@ def decryption_dict(view: RecordView, unprotector: Any) -> dict[str, Any] | None
         view.record,
         opened.seq,
         plaintext=opened.plaintext,
-        encrypt_then_mac=bool(getattr(unprotector, "encrypt_then_mac", False)),
+        encrypt_then_mac=used.encrypt_then_mac,
     )
     out.update(
         suite=suite.name,
@@ -126,26 +128,33 @@ def finished_dict(check: Any) -> dict[str, Any]:
 class _Connection:
     """What the details need of one connection while walking its entries."""
 
-    def __init__(self, unprotector: Any) -> None:
-        self.unprotector = unprotector
-        checks = list(getattr(unprotector, "finished_checks", ()))
-        self.checks = {(c.sender, c.received): c for c in checks}
+    def __init__(self, used: KeysUsed | None) -> None:
+        self.used: KeysUsed | None = None
+        self.checks: dict[tuple[str, bytes], Any] = {}
         self.first_use: dict[str, dict[str, Any]] = {}
         self.tampered: dict[Side, list[int]] = {}  # queue offsets waiting for a delivery
+        self.update(used)
+
+    def update(self, used: KeysUsed | None) -> None:
+        """What the connection has used by now (a capture learns it as it goes)."""
+        self.used = used
+        checks = used.finished_checks if used is not None else ()
+        self.checks = {(c.sender, c.received): c for c in checks}
 
 
-def _tampered_offsets(args: dict[str, Any]) -> list[int]:
-    fault = args.get("fault")
-    offset = getattr(fault, "offset", None)
-    if not isinstance(offset, int):
-        return []
-    data = getattr(fault, "data", None)
-    width = len(data) if isinstance(data, bytes) else 1
-    return list(range(offset, offset + min(width, BYTES_SHOWN)))
+def _tampered_offsets(fault: Fault | None) -> list[int]:
+    """The queue offsets a fault changed in place (a flip, an overwrite, an insert)."""
+    from tlsstep.faults import Flip, Insert, Overwrite
+
+    if isinstance(fault, Flip):
+        return [fault.offset]
+    if isinstance(fault, Overwrite | Insert):
+        return list(range(fault.offset, fault.offset + min(len(fault.data), BYTES_SHOWN)))
+    return []
 
 
 def record_details(
-    out: dict[str, Any], view: RecordView, unprotector: Any, version: str | None
+    out: dict[str, Any], view: RecordView, used: KeysUsed | None, version: str | None
 ) -> None:
     """Add a record's bytes, decryption, plaintext, messages' bytes and notes to ``out``."""
     from tlsstep.notes import for_record, note
@@ -156,7 +165,7 @@ def record_details(
     out["bytes"] = _hex(raw, limit)
     out["bytes_total"] = len(raw)
     if view.protected:
-        out["decryption"] = decryption_dict(view, unprotector)
+        out["decryption"] = decryption_dict(view, used)
         if view.plaintext is not None:
             out["plaintext"] = _hex(view.plaintext, limit)
             out["plaintext_total"] = len(view.plaintext)
@@ -186,21 +195,20 @@ def _transitions(moves: list[tuple[Side, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def add_details(document: dict[str, Any], session: Session) -> dict[str, Any]:
-    """Add the teaching details of ``session``'s run to its ``report_dict`` document."""
+def add_details(document: dict[str, Any], report: RunReport) -> dict[str, Any]:
+    """Add the teaching details of ``report``'s run to its ``report_dict`` document."""
     from tlsstep.notes import NOTES, for_event
     from tlsstep.states.tracker import Tracker
 
-    crypto = session.crypto
-    unprotectors = getattr(crypto, "unprotectors", {}) or {}
+    keys = report.keys_used or {}
     conns: dict[int, _Connection] = {}
     tracker = Tracker()
     version: str | None = None
-    for shown, entry in zip(document["events"], session.entries, strict=True):
+    for shown, entry in zip(document["events"], report.entries, strict=True):
         e = entry.event
         conn = conns.get(e.connection)
         if conn is None:
-            conn = conns[e.connection] = _Connection(unprotectors.get(e.connection))
+            conn = conns[e.connection] = _Connection(keys.get(e.connection))
         moves = tracker.follow([entry])
         if tracker.version is not None:
             version = str(tracker.version)
@@ -209,8 +217,8 @@ def add_details(document: dict[str, Any], session: Session) -> dict[str, Any]:
         notes = for_event(e, version)
         if notes:
             shown["notes"] = [{"key": n.key, "text": n.text} for n in notes]
-        if e.op == "tamper":
-            conn.tampered.setdefault(e.side, []).extend(_tampered_offsets(dict(e.args)))
+        if e.op is Op.tamper:
+            conn.tampered.setdefault(e.side, []).extend(_tampered_offsets(e.fault))
         if "data" in shown:
             _preview(shown["data"])
         shown["call"] = _cut(shown["call"])  # write(data=...) of 10 MB is no label
@@ -218,7 +226,7 @@ def add_details(document: dict[str, Any], session: Session) -> dict[str, Any]:
             if isinstance(value, str):
                 shown["args"][key] = _cut(value)
         _entry_records(shown, entry, conn, version)
-    document["key_schedule"] = _key_schedule(conns, session)
+    document["key_schedule"] = _key_schedule(conns)
     document["glossary"] = dict(NOTES)
     return document
 
@@ -230,7 +238,7 @@ def _entry_records(
     tampered = conn.tampered.pop(e.side, []) if entry.records else []
     base = entry.records[0].record.stream_offset if entry.records else 0
     for index, (out, view) in enumerate(zip(shown.get("records", ()), entry.records, strict=True)):
-        record_details(out, view, conn.unprotector, version)
+        record_details(out, view, conn.used, version)
         start = view.record.stream_offset - base
         hit = [o - start for o in tampered if start <= o < start + out["bytes_total"]]
         if hit:
@@ -247,90 +255,83 @@ def _uses(out: dict[str, Any], view: RecordView, conn: _Connection, where: Any) 
         if mv.message.msg_type != HandshakeType.finished:
             continue
         check = conn.checks.get((str(view.sender), mv.message.body))
-        if check is None and conn.unprotector is not None:  # a capture: made since
-            checks = getattr(conn.unprotector, "finished_checks", ())
-            conn.checks = {(c.sender, c.received): c for c in checks}
-            check = conn.checks.get((str(view.sender), mv.message.body))
         if check is not None:
             message["finished"] = finished_dict(check)
             conn.first_use.setdefault(check.secret_label, where)
 
 
-def _key_schedule(conns: dict[int, _Connection], session: Session | None) -> list[dict[str, Any]]:
+def _key_schedule(conns: dict[int, _Connection]) -> list[dict[str, Any]]:
     """Each connection's key log secrets, in the order the key log has them."""
     out: list[dict[str, Any]] = []
     for number, conn in conns.items():
-        u = conn.unprotector
-        client_random = getattr(u, "client_random", None)
-        keylog = getattr(u, "keylog", None)
-        if client_random is None or keylog is None:
+        used = conn.used
+        if used is None or used.client_random is None:
             continue
-        refresh = getattr(session.crypto, "refresh", None) if session is not None else None
-        if callable(refresh):
-            refresh()
-        secrets = keylog.secrets(client_random)
         out.append(
             {
                 "connection": number,
-                "client_random": client_random.hex(),
+                "client_random": used.client_random.hex(),
                 "secrets": [
                     {
                         "label": label,
                         "secret": secret.hex(),
                         "first_used": conn.first_use.get(label),
                     }
-                    for label, secret in secrets.items()
+                    for label, secret in used.secrets
                 ],
             }
         )
     return out
 
 
-def run_document(report: RunReport, session: Session) -> dict[str, Any]:
+def run_document(report: RunReport) -> dict[str, Any]:
     """The run's whole JSON document with its details: what ``--json -vv`` prints and the
     page embeds (:func:`~tlsstep.render.json.report_dict` of the run's one report, plus
-    the teaching details read from ``session``)."""
+    the teaching details; the report must be built with ``details=True`` for the keys)."""
     from tlsstep.render.json import report_dict
 
-    return add_details(report_dict(report), session)
-
-
-def _version_text(unprotector: Any) -> str | None:
-    version = getattr(unprotector, "version", None)
-    from tlsstep.wire.enums import ProtocolVersion
-
-    if version in (ProtocolVersion.tls13, ProtocolVersion.tls12):
-        return ProtocolVersion(version).label
-    return None
+    return add_details(report_dict(report), report)
 
 
 class CaptureDetails:
     """The page's details for ``tlsstep decode``: wraps the unprotector factory to know
-    each stream's unprotector (it is made right after the stream is found to be TLS)."""
+    each stream's unprotector (it is made right after the stream is found to be TLS),
+    and reads what it used (:func:`~tlsstep.crypto.keys_used.keys_used`) as it goes."""
 
-    def __init__(self, factory: Any) -> None:
+    def __init__(self, factory: Callable[[bytes], Any]) -> None:
         self._factory = factory
         self._stream: int | None = None
+        self._unprotectors: dict[int, Any] = {}
         self._conns: dict[int, _Connection] = {}
         self._seen: dict[int, int] = {}
 
     def factory(self, text: bytes) -> Any:
         made = self._factory(text)
         if self._stream is not None:
-            self._conns[self._stream] = _Connection(made)
+            self._unprotectors[self._stream] = made
         return made
 
     def found(self, stream: int) -> None:
         self._stream = stream
 
+    def _used(self, stream: int, *, secrets: bool) -> KeysUsed | None:
+        from tlsstep.crypto.keys_used import keys_used
+
+        unprotector = self._unprotectors.get(stream)
+        return keys_used(unprotector, secrets=secrets) if unprotector is not None else None
+
     def record(self, stream: int, out: dict[str, Any], view: RecordView) -> None:
         conn = self._conns.get(stream) or self._conns.setdefault(stream, _Connection(None))
-        record_details(out, view, conn.unprotector, _version_text(conn.unprotector))
+        conn.update(self._used(stream, secrets=False))
+        version = conn.used.version_label if conn.used is not None else None
+        record_details(out, view, conn.used, version)
         index = self._seen[stream] = self._seen.get(stream, -1) + 1
         _uses(out, view, conn, {"stream": stream, "record": index})
 
     def finish(self, document: dict[str, Any]) -> None:
         from tlsstep.notes import NOTES
 
-        document["key_schedule"] = _key_schedule(self._conns, None)
+        for stream, conn in self._conns.items():
+            conn.used = self._used(stream, secrets=True)
+        document["key_schedule"] = _key_schedule(self._conns)
         document["glossary"] = dict(NOTES)

@@ -145,7 +145,7 @@ def build_ladder(
             rows.append(
                 Mark(
                     side=e.side,
-                    text=f"tampered: {dict(e.args)['fault']!r}",
+                    text=f"tampered: {e.fault!r}",
                     kind="tamper",
                     connection=connection,
                 )

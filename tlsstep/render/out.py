@@ -17,6 +17,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from tlsstep.render.layout import strip_trailing_blanks
+
 # Console.is_terminal reads the environment on every call; a console's answer is fixed.
 _terminal: weakref.WeakKeyDictionary[Console, bool] = weakref.WeakKeyDictionary()
 
@@ -35,7 +37,7 @@ def emit(console: Console, *renderables: RenderableType) -> None:
 
 def _emit(console: Console, renderable: RenderableType) -> None:
     if isinstance(renderable, Text):
-        console.file.write(renderable.plain + "\n")
+        console.file.write(strip_trailing_blanks(renderable.plain + "\n"))
     elif isinstance(renderable, Group):
         for part in renderable.renderables:
             _emit(console, part)

@@ -113,11 +113,10 @@ def write_page(path: str | os.PathLike[str], document: Mapping[str, Any], title:
     Raises:
         OSError: the file cannot be written.
     """
+    from tlsstep.secrets_dir import write_secret
+
     text = page_html(document, title).encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
-    with os.fdopen(fd, "wb") as out:
-        out.write(text)
+    write_secret(path, text)
     return len(text)
 
 

@@ -15,8 +15,7 @@ from rich.text import Text
 from tlsstep.render.scenario_results import step_text
 from tlsstep.render.terminal import entry_lines, result_text
 from tlsstep.safe_text import escape
-from tlsstep.scenario import Mismatch, ScenarioResult
-from tlsstep.scenario.run import StepReport
+from tlsstep.scenario.result import Mismatch, ScenarioResult, StepReport
 
 STATUS_STYLE = {"pass": "tlsstep.ok", "fail": "tlsstep.fail", "invalid": "tlsstep.fail"}
 

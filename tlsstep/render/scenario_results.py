@@ -14,8 +14,7 @@ from typing import Any
 
 from tlsstep.errors import ScenarioError
 from tlsstep.render.json import event_dict, plain, wait_dict
-from tlsstep.scenario.expect import Mismatch
-from tlsstep.scenario.run import ScenarioResult
+from tlsstep.scenario.result import Mismatch, ScenarioResult
 from tlsstep.steps import step_line
 
 # A step as the shell writes it (``deliver client records=1``): the one encoder.

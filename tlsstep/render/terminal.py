@@ -84,10 +84,9 @@ def entry_lines(
         return
     if e.op is Op.tamper and e.resized is not None:
         before, after = e.resized
-        fault = dict(e.args)["fault"]
         head.append("tamper ", style="tlsstep.alert")
         head.append_text(side_text(e.side))
-        head.append(f" queue: {fault!r}  ({before} → {after} bytes)")
+        head.append(f" queue: {e.fault!r}  ({before} → {after} bytes)")
         yield head
         return
     head.append(call_text(e, full=full_data), style="tlsstep.op")

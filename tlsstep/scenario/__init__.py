@@ -15,9 +15,10 @@ Results as JSON dicts and JUnit XML are presentation: :mod:`tlsstep.render.scena
 from __future__ import annotations
 
 from .dump import dump
-from .expect import Mismatch, step_side
+from .expect import step_side
 from .load import Scenario, find_files, load, loads
-from .run import Recorder, ScenarioResult, StepReport, expectations_from, run
+from .result import Mismatch, ScenarioResult, StepReport
+from .run import Recorder, expectations_from, run
 
 __all__ = [
     "Mismatch",

@@ -30,30 +30,7 @@ from tlsstep.events import Event, Result, Side, SideFacts, SSLErrorInfo
 from tlsstep.session import Connection, Session, StepOutcome
 from tlsstep.steps import Step
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Mismatch:
-    """One failed check: ``check`` is its path in the file (``expect.client.version``)."""
-
-    step: int  # index of the step, 0-based
-    line: int | None
-    check: str
-    expected: Any
-    actual: Any
-
-    @property
-    def message(self) -> str:
-        return f"{self.check}: expected {_show(self.expected)}, got {_show(self.actual)}"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, str) else str(value)
+from .result import Mismatch
 
 
 def step_side(step: Step) -> Side | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import ssl
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Final
 
 from tlsstep.config import PairConfig, build_contexts
@@ -29,60 +29,16 @@ from tlsstep.steps import (
     _printable,
 )
 
-from .expect import Actual, Mismatch, check, step_side
+from .expect import Actual, check, step_side
 from .load import Scenario
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StepReport:
-    """One step as it ran, and the checks of its ``expect`` that failed."""
-
-    outcome: StepOutcome
-    mismatches: tuple[Mismatch, ...] = ()
-
-    @property
-    def passed(self) -> bool:
-        return not self.mismatches
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ScenarioResult:
-    """What running one scenario came to."""
-
-    scenario: Scenario
-    steps: tuple[StepReport, ...]
-    seconds: float
-    connections: int  # handshakes attempted: 1 + the number of resumes done
-    session: Session | None = None
-    error: ScenarioError | None = None  # a setting OpenSSL refused: the file is invalid
-
-    @property
-    def status(self) -> str:
-        """``pass``, ``fail`` (a check did not hold) or ``invalid``."""
-        if self.error is not None:
-            return "invalid"
-        return "fail" if self.mismatches else "pass"
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "pass"
-
-    @property
-    def mismatches(self) -> tuple[Mismatch, ...]:
-        return tuple(m for s in self.steps for m in s.mismatches)
-
-    @property
-    def skipped(self) -> int:
-        """Steps not run because an earlier one failed."""
-        return len(self.scenario.steps) - len(self.steps)
-
+from .result import Mismatch, ScenarioResult, StepReport
 
 # Contexts by configuration, shared by the scenarios of one run that configure the pair
 # the same way: building them (loading a key, a chain and the CA) costs more than a
 # handshake. Sharing is safe for the outcome: a connection resumes only the session
 # its step hands it, and a context keeps no other state a later handshake reads.
 # The key holds the crypto hooks themselves, not their key log path: a key log path
-# (/proc/self/fd/N, tlsstep.secret_file) names another file once its hooks are closed.
+# (/proc/self/fd/N, tlsstep.secrets_dir) names another file once its hooks are closed.
 _CONTEXTS: dict[
     tuple[PairConfig, int, CryptoHooks | None], tuple[ssl.SSLContext, ssl.SSLContext]
 ] = {}
@@ -107,6 +63,8 @@ def run(
     *,
     identity: Identity | None = None,
     crypto: CryptoHooks | None = None,
+    report: bool = False,
+    after: Callable[[Session], None] | None = None,
 ) -> ScenarioResult:
     """Run every step of ``scenario`` on a new session and check its expectations.
 
@@ -114,6 +72,11 @@ def run(
         identity: the certificates (default: the process's, made once).
         crypto: the crypto layer's hooks, shared by the scenarios of a replay: one
             key log file, so contexts are shared as well (by configuration).
+        report: also build the run's :class:`~tlsstep.run_report.RunReport` (with its
+            certificates and the keys each connection used: what a page shows).
+        after: called with the session once the run is over, before this returns
+            (the shared key log's unprotectors are still this scenario's): for what
+            needs the live run, such as writing its pcapng. The result holds no session.
     """
     identity = identity or default_identity()
     start = time.perf_counter()
@@ -138,8 +101,33 @@ def run(
             connections=0,
             error=ScenarioError(message, path=scenario.path, line=scenario.line(*where)),
         )
+    reports, error = _run_steps(scenario, session, remote=dialer is not None)
+    if dialer is not None:
+        dialer.close()
+        session.redecode()  # the remote server's records, with every secret logged now
+    seconds = time.perf_counter() - start
+    if after is not None:
+        after(session)
+    run_report = None
+    if report:
+        from tlsstep.run_report import build_report
+
+        run_report = build_report(session, certificates=True, details=True)
+    return ScenarioResult(
+        scenario=scenario,
+        steps=tuple(reports),
+        seconds=seconds,
+        connections=len(session.connections),
+        error=error,
+        report=run_report,
+    )
+
+
+def _run_steps(
+    scenario: Scenario, session: Session, *, remote: bool
+) -> tuple[list[StepReport], ScenarioError | None]:
+    """Each step in turn, checked, up to the first whose checks fail."""
     reports: list[StepReport] = []
-    error: ScenarioError | None = None
     for index, step in enumerate(scenario.steps):
         try:
             outcome = session.run(step)
@@ -151,24 +139,14 @@ def run(
                 path=scenario.path,
                 line=step.line,
             )
-            break
-        if dialer is not None:
+            return reports, error
+        if remote:
             session.redecode()  # a remote server's records open once the client read them
         found = tuple(_placed(scenario, outcome.index, m) for m in check(session, outcome))
         reports.append(StepReport(outcome=outcome, mismatches=found))
         if found:
             break
-    if dialer is not None:
-        dialer.close()
-        session.redecode()  # the remote server's records, with every secret logged now
-    return ScenarioResult(
-        scenario=scenario,
-        steps=tuple(reports),
-        seconds=time.perf_counter() - start,
-        connections=len(session.connections),
-        session=session,
-        error=error,
-    )
+    return reports, None
 
 
 # What making a pair or running a step may raise for a value the file gave: tlsstep's

@@ -29,7 +29,7 @@ from enum import StrEnum
 from typing import Any, Final, Protocol
 
 from tlsstep.decode import Alert, RecordView
-from tlsstep.events import Event, Result, Side
+from tlsstep.events import Event, Op, Result, Side
 from tlsstep.pair import Pair
 from tlsstep.states.inputs import OpenSSLInputs, from_records, rejected
 from tlsstep.states.machine import Input, Machine, Move
@@ -113,9 +113,8 @@ def move_dict(move: Move) -> dict[str, object]:
     }
 
 
-_CALLS: Final = frozenset(
-    {"do_handshake", "read", "write", "unwrap", "verify_client_post_handshake"}
-)
+# A local side's SSLObject calls (a remote peer's "call" is its receive).
+_CALLS: Final = frozenset(op for op in Op if op.is_call and op is not Op.receive)
 
 
 @dataclass(slots=True)
@@ -239,11 +238,11 @@ class Tracker:
             event = entry.event
             if event.connection != self.connection:
                 self._reset(event.connection)
-            if event.op == "deliver":
+            if event.op is Op.deliver:
                 self._delivered(event.side, entry.records)
             elif event.op in _CALLS:
                 self._called(event)
-            elif event.op == "receive":
+            elif event.op is Op.receive:
                 self._received_from_remote(event.side)
         return self._made
 
@@ -302,11 +301,11 @@ class Tracker:
         me.called = True
         if event.result is Result.error:
             me.failed_seen = True
-        elif event.result in (Result.done, Result.closed) and event.op != "write":
+        elif event.result in (Result.done, Result.closed) and event.op is not Op.write:
             # do_handshake/read/unwrap succeed only after the handshake completed.
             # write() is left out: OpenSSL may accept data before (TLS 1.3 early data).
             me.done_seen, me.failed_seen = True, False
-        if event.op == "unwrap":
+        if event.op is Op.unwrap:
             me.unwrapped = True
         if self._reports(event):
             self._called_openssl(event)
