@@ -28,19 +28,30 @@ class StateWatch(Observer):
         self.step_moves: Moves = []  # made by the last whole step
         self._pending: Moves = []
         self.snapshot: dict[Side, SideState] | None = None
+        self._taken: tuple[int, int] | None = None  # (pair, its events) at the snapshot
 
     def operation(self, session: Session, done: Operation) -> None:
         self.moves = list(self.tracker.follow(done.entries))
         self._pending += self.moves
-        self.snapshot = self.tracker.snapshot(session.pair)
+        self._snap(session, fresh=True)  # the machines moved
 
     def step(self, session: Session, outcome: StepOutcome) -> None:
         self.step_moves, self._pending = self._pending, []
-        self.snapshot = self.tracker.snapshot(session.pair)
+        self._snap(session)
 
     def now(self, session: Session) -> dict[Side, SideState]:
         """Both sides' states now."""
-        return self.tracker.snapshot(session.pair)
+        return self._snap(session)
+
+    def _snap(self, session: Session, *, fresh: bool = False) -> dict[Side, SideState]:
+        # A snapshot reads the machines (moved only in operation) and the pair's facts
+        # (changed only by calls, each of which logs an event): with no new event since
+        # the last one it is the same, and the shell asks three times a command.
+        pair = session.pair
+        taken = (id(pair), len(pair.events))
+        if fresh or self.snapshot is None or taken != self._taken:
+            self.snapshot, self._taken = self.tracker.snapshot(pair), taken
+        return self.snapshot
 
     @property
     def version(self) -> str | None:

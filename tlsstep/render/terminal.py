@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
 from tlsstep.decode import RecordView
 from tlsstep.events import Op, Result, Side, SideFacts
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from tlsstep.run_report import RunReport
 
 __all__ = ["make_console"]  # where the views have always found it
+
+# What rich strips from text (rich.control.STRIP_CONTROL_CODES), as one search.
+_has_control = re.compile("[\x07\x08\x0b\x0c\x0d]").search
 
 
 def side_text(side: Side) -> Text:
@@ -49,9 +53,22 @@ def result_text(result: Result) -> Text:
 
 def record_line(view: RecordView) -> Text:
     """One record, styled (see :func:`record_parts`)."""
-    line = Text()
-    for text, style in record_parts(view):
-        line.append(text, style=style or None)
+    parts = record_parts(view)
+    whole = "".join([text for text, _ in parts])
+    if _has_control(whole):  # rich strips them from each part: let it
+        line = Text()
+        for text, style in parts:
+            line.append(text, style=style or None)
+        return line
+    # The same Text built at once: one Text and a span per styled part, instead of an
+    # append (and its control-code pass) per part; a shell prints a line per record.
+    line = Text(whole)
+    start = 0
+    for text, style in parts:
+        end = start + len(text)
+        if style and end > start:
+            line.spans.append(Span(start, end, style))
+        start = end
     return line
 
 
