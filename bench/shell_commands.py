@@ -13,11 +13,13 @@ three sizes back to back (in an order that rotates, so no size always goes first
 and each size's median CPU time gives the result; the ratio each repeat gives
 on its own is printed as a spread (its middle half), so a noisy run shows as one. Target (issue 14): flat, <= 1.1x at 3,000.
 
-A second measure pairs the two within one session, where process start-up and the
-machine's other work cannot tell them apart: the shell (in this process, printing to
-/dev/null as a pipe would) runs the 3,000 commands, each round timed in CPU time;
-the median round of commands 1-100 against the median round of commands 2,901-3,000
-says whether a command costs more once the session holds 3,000 of them.
+On a busy machine 99 commands (~40 ms) are below the noise between two processes'
+start-ups, so that measure is printed for information, and the verdict pairs the two
+costs within one session, where nothing but the commands differs: two shells (in this
+process, printing to /dev/null as a pipe would), one that has run 2,900 commands and
+a new one, run a round each in turn, each round timed in CPU time; the median round
+of the new one's commands 1-100 against the old one's 2,901-3,000 says whether a
+command costs more once the session holds 3,000.
 """
 
 from __future__ import annotations
@@ -59,31 +61,28 @@ def main() -> int:
     zero, hundred, big = (statistics.median(cpu[name]) for name in names)
     small = (hundred - zero) / 99
     large = (big - zero) / 3000
-    ratio = large / small
-    quartiles = statistics.quantiles(ratios, n=4) if len(ratios) >= 2 else [ratio] * 3
-    line(
-        "shell: per command at 3,000 vs at 100",
-        f"{large * 1000:.2f} vs {small * 1000:.2f} ms (CPU): {ratio:.2f}x",
-        "<= 1.1x",
-        ratio <= 1.1,
-    )
-    print(
-        f"  medians of {args.runs} paired repeats; the repeats' own ratios: middle half "
-        f"{quartiles[0]:.2f}..{quartiles[2]:.2f}x"
-    )
+    quartiles = statistics.quantiles(ratios, n=4) if len(ratios) >= 2 else [0.0] * 3
+    if small > 0:
+        shown = f"{large * 1000:.2f} vs {small * 1000:.2f} ms (CPU): {large / small:.2f}x"
+    else:  # 99 commands cost less than the noise between two processes' start-ups
+        shown = f"{large * 1000:.2f} ms at 3,000; at 100 below the noise"
+    print(f"whole processes (information): {shown}; {args.runs} paired repeats, their own "
+          f"ratios' middle half {quartiles[0]:.2f}..{quartiles[2]:.2f}x")  # fmt: skip
+    # The verdict: both costs in one process, in turn, where nothing but the commands differs.
     early, late = in_one_session(1000)
     paired = late / early
     line(
-        "shell: one session, commands 2,901-3,000 vs 1-100",
-        f"{late * 1000:.2f} vs {early * 1000:.2f} ms (CPU): {paired:.2f}x",
+        "shell: per command, 2,901-3,000 vs 1-100",
+        f"{late * 1000:.2f} vs {early * 1000:.2f} ms (CPU, paired sessions): {paired:.2f}x",
         "<= 1.1x",
         paired <= 1.1,
     )
-    return 0 if ratio <= 1.1 and paired <= 1.1 else 1
+    return 0 if paired <= 1.1 else 1
 
 
 def in_one_session(rounds: int) -> tuple[float, float]:
-    """Per-command CPU time, median round of the first 33 rounds and of the last 33."""
+    """Per-command CPU time (median round) of a session's first 33 rounds and of another
+    session's last 33 of ``rounds``, run alternately so that both meet the same load."""
     import os
 
     from tlsstep.config import PairConfig
@@ -91,19 +90,28 @@ def in_one_session(rounds: int) -> tuple[float, float]:
     from tlsstep.render.terminal import make_console
     from tlsstep.shell import Shell
 
+    def timed(shell: Shell) -> float:
+        start = time.process_time()
+        for command in ROUND.splitlines():
+            shell.execute(command)
+        return (time.process_time() - start) / 3
+
     with open(os.devnull, "w") as sink:
-        shell = Shell(PairConfig(), None, make_console(file=sink), crypto=KeyLogCrypto)
+        old = Shell(PairConfig(), None, make_console(file=sink), crypto=KeyLogCrypto)
+        new = Shell(PairConfig(), None, make_console(file=sink), crypto=KeyLogCrypto)
         try:
-            shell.execute("handshake")
-            times = []
-            for _ in range(rounds):
-                start = time.process_time()
-                for command in ROUND.splitlines():
-                    shell.execute(command)
-                times.append((time.process_time() - start) / 3)
+            old.execute("handshake")
+            for _ in range(rounds - 33):  # the long session's first 2,900 commands
+                timed(old)
+            new.execute("handshake")
+            early, late = [], []
+            for _ in range(33):  # commands 1-99 of one, 2,901-3,000 of the other, in turn
+                early.append(timed(new))
+                late.append(timed(old))
         finally:
-            shell.close()
-    return statistics.median(times[:33]), statistics.median(times[-33:])
+            old.close()
+            new.close()
+    return statistics.median(early), statistics.median(late)
 
 
 if __name__ == "__main__":
