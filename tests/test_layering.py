@@ -29,6 +29,7 @@ PACKAGE = ROOT / "tlsstep"
 
 # Lowest first. A part may import any part of a lower layer.
 LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
+    ("language", frozenset({"frozen"})),  # @frozen: how values are defined (issue 14)
     ("values", frozenset({"", "errors", "events", "exit_status", "safe_text", "subject"})),
     (
         "foundations",

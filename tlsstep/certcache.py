@@ -39,7 +39,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final, NamedTuple
+from typing import Final
+
+from tlsstep.frozen import frozen
 
 FORMAT: Final = 1
 # A leaf is made valid from an hour before now; allow a little clock drift below that.
@@ -49,16 +51,16 @@ DAY: Final = 24 * 3600
 Blobs = dict[str, bytes]
 
 
-# NamedTuples rather than frozen dataclasses: just as immutable, and a fifth of the cost
-# to define on every run's import path (issue 14: dataclass creation dominates start-up).
-class Made(NamedTuple):
+@frozen
+class Made:
     """What a maker returns: the PEM blobs and until when (epoch seconds) to reuse them."""
 
     blobs: Blobs
     reuse_until: float
 
 
-class EntryInfo(NamedTuple):
+@frozen
+class EntryInfo:
     """One cache file, for ``tlsstep cache list``."""
 
     path: Path

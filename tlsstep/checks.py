@@ -26,13 +26,13 @@ Which side a check is about:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final, Protocol
 
 from tlsstep import limits
 from tlsstep.errors import StepError
 from tlsstep.events import Result, Side, SideFacts
+from tlsstep.frozen import frozen
 from tlsstep.spelling import suggest
 from tlsstep.subject import legacy_to_rfc4514, name_rdns, rfc4514
 from tlsstep.wire.enums import MESSAGE_NAMES, AlertDescription
@@ -80,7 +80,7 @@ def _equal(expected: Any, actual: Any) -> bool:
     return bool(expected == actual)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Check:
     """One check an ``expect`` table may hold."""
 
@@ -494,7 +494,7 @@ def expect_table(expect: Expect) -> dict[str, Any]:
 # -- the runner's half: which checks an ``expect`` holds, about which side ---------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Planned:
     """One check of a step's ``expect``, placed: ``path`` is where the file wrote it."""
 

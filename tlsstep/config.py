@@ -8,12 +8,13 @@ same way.
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
+from tlsstep.frozen import frozen
 from tlsstep.identity import DEFAULT_SERVER_NAME, Credential, Identity, default_identity
 from tlsstep.limits import quote
 from tlsstep.wire.enums import ProtocolVersion
@@ -46,7 +47,7 @@ class ClientCert(StrEnum):
     required = "required"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class SideConfig:
     """One side's settings. Fields that only one side uses say so."""
 
@@ -71,7 +72,7 @@ class SideConfig:
     remote_ca: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class PairConfig:
     client: SideConfig = field(default_factory=SideConfig)
     server: SideConfig = field(default_factory=SideConfig)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from tlsstep.events import Side
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import (
     AlertDescription,
     AlertLevel,
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from tlsstep.wire.messages import DecodedMessage
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Alert:
     level: int
     description: int
@@ -55,7 +56,7 @@ class Alert:
         return name_of(AlertDescription, self.description)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class MessageView:
     """A handshake message, its decoded fields (when the decoder knows it) and checks.
 
@@ -89,7 +90,7 @@ class MessageView:
         return self._decoded
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Unprotected:
     """What an unprotector made of one protected record."""
 
@@ -137,7 +138,7 @@ class Unprotector(Protocol):
         protected record before the hellos has no keys to find."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class RecordView:
     """One record as it crossed, and what is inside it."""
 

@@ -59,11 +59,11 @@ import sys
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Final
 
 from tlsstep import msg_callback
 from tlsstep.events import Processed, Result, SessionInfo, Side, SideFacts, SSLErrorInfo
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import ProtocolVersion
 
 # Optional SSLObject APIs, by the Python version that added them.
@@ -77,7 +77,7 @@ def has_feature(name: str) -> bool:
     return hasattr(ssl.SSLObject, name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Call:
     """What one operation of an endpoint came to (the pair turns it into an Event).
 

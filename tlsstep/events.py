@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+
+from tlsstep.frozen import frozen
 
 if TYPE_CHECKING:
     from tlsstep.faults import Fault
@@ -86,7 +88,7 @@ _LOCAL_REASONS = frozenset(
 _ALERT_REASON = re.compile(r"(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z_0-9]+)$")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class SSLErrorInfo:
     """An OpenSSL exception as a value (DESIGN.md: errors become values at the pair)."""
 
@@ -130,7 +132,7 @@ class SSLErrorInfo:
 Arg = tuple[str, "int | float | bytes | Fault"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Processed:
     """One message as the side's own OpenSSL reported it (``SSL_CTX_set_msg_callback``).
 
@@ -146,7 +148,7 @@ class Processed:
     data: bytes = b""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Event:
     """One operation on the pair and what it did.
 
@@ -186,7 +188,7 @@ class Event:
         return f"{self.side}.{self.op}({shown})"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class SessionInfo:
     """The facts of an ``ssl.SSLSession`` (the object itself stays in the pair)."""
 
@@ -196,7 +198,7 @@ class SessionInfo:
     timeout: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class SideFacts:
     """Everything an SSLObject tells about itself at one moment.
 
@@ -229,7 +231,7 @@ class SideFacts:
     unavailable: tuple[tuple[str, str], ...] = field(default=())
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Wait:
     """Why one side of a stalled handshake cannot go on: what it waits for."""
 

@@ -8,9 +8,8 @@ which the pair reports as the step's error instead of guessing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tlsstep.errors import UsageProblem
+from tlsstep.frozen import frozen
 from tlsstep.wire.records import record_lengths
 
 
@@ -35,7 +34,7 @@ def _check_offset(offset: int, queue: bytes, *, end_ok: bool = False) -> None:
         raise UsageProblem(f"offset {offset} is outside the {len(queue)} queued byte(s)")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Flip:
     """Flip one bit: ``offset`` into the queue, ``bit`` 0 (least significant) to 7."""
 
@@ -51,7 +50,7 @@ class Flip:
         return bytes(out)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Overwrite:
     """Replace bytes starting at ``offset`` with ``data`` (the queue keeps its length)."""
 
@@ -68,7 +67,7 @@ class Overwrite:
         return queue[: self.offset] + self.data + queue[self.offset + len(self.data) :]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Truncate:
     """Keep only the first ``keep`` bytes of the queue; the rest is lost."""
 
@@ -80,7 +79,7 @@ class Truncate:
         return queue[: self.keep]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Insert:
     """Insert raw ``data`` at ``offset`` (``offset`` may equal the queue length)."""
 
@@ -92,7 +91,7 @@ class Insert:
         return queue[: self.offset] + self.data + queue[self.offset :]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Drop:
     """Remove whole record ``record``."""
 
@@ -105,7 +104,7 @@ class Drop:
         return b"".join(records) + tail
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Duplicate:
     """Send whole record ``record`` twice in a row."""
 
@@ -118,7 +117,7 @@ class Duplicate:
         return b"".join(records) + tail
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Swap:
     """Exchange whole records ``first`` and ``second``."""
 

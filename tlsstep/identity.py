@@ -11,19 +11,19 @@ from __future__ import annotations
 import functools
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from tlsstep.certs.build import CAKey, make_ca
 from tlsstep.errors import TlsstepError
+from tlsstep.frozen import frozen
 from tlsstep.secrets_dir import SecretFile
 
 DEFAULT_SERVER_NAME: Final = "example.test"
 DEFAULT_CLIENT_NAME: Final = "client.example.test"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Credential:
     """A certificate chain (leaf first) and its private key, as PEM."""
 

@@ -10,11 +10,12 @@ library is imported here, so ``--help`` stays fast.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
+from tlsstep.frozen import frozen
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@frozen
 class Range:
     """Whole numbers from ``low`` to ``high``, both included."""
 

@@ -10,11 +10,11 @@ the plain one. Pure data: render attaches them, nothing here prints.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Final
 
 from tlsstep.decode import RecordView
 from tlsstep.events import Event, Op, Result
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import ContentType, ProtocolVersion
 
 TLS13: Final = ProtocolVersion.tls13.label  # notes take the version as views spell it
@@ -246,7 +246,7 @@ def note(key: str, version: str | None = None) -> str | None:
     return NOTES.get(key)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Note:
     key: str
     text: str

@@ -7,14 +7,13 @@ operation of the driver (``Session.run``), as observers are told of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tlsstep.decode import RecordView
 from tlsstep.events import Event, Result, Side, SSLErrorInfo, Wait
+from tlsstep.frozen import frozen
 from tlsstep.steps import Step
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Entry:
     """One pair event, with the records it carried when bytes crossed."""
 
@@ -23,7 +22,7 @@ class Entry:
     step: int = 0  # index of the step that caused it
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StepOutcome:
     """What one step did: its entries, and why it could not go on if it could not.
 
@@ -64,7 +63,7 @@ class StepOutcome:
         return next((e.event.side for e in self.entries if e.event.error), None)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Operation:
     """One single operation the driver ran: a step of a plan, or a turn of a whole handshake.
 

@@ -11,10 +11,10 @@ is a moment), and the summary is made from those same facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tlsstep.events import Side, SideFacts
+from tlsstep.frozen import frozen
 from tlsstep.session import Entry, Session, StepOutcome
 from tlsstep.states.tracker import SideState, derive
 from tlsstep.summary import Summary, summarize
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from tlsstep.crypto.keys_used import KeysUsed
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class RunReport:
     """Everything a run did and came to.
 

@@ -25,6 +25,7 @@ from tlsstep.checks import CHECKS, Scope
 from tlsstep.config import PairConfig
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
+from tlsstep.frozen import frozen
 from tlsstep.identity import Identity
 from tlsstep.limits import MAX_SHELL_LINE, quote
 from tlsstep.notes import for_event, for_record
@@ -82,7 +83,7 @@ class Done:
     outcome: StepOutcome
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Reply:
     """What one shell command produced: data for ``--json``, and the view of it.
 

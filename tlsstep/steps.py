@@ -15,13 +15,13 @@ from __future__ import annotations
 import dataclasses
 import shlex
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from tlsstep import limits, shell_words
 from tlsstep.errors import StepError as StepError  # raised here; its users import it from here
 from tlsstep.errors import UsageProblem
 from tlsstep.events import Side
+from tlsstep.frozen import frozen
 from tlsstep.spelling import suggest
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def _pair(value: Any, key: str) -> tuple[int, int]:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class OpSpec:
     positional: tuple[str, ...]
     keys: Mapping[str, Kind]
@@ -117,7 +117,7 @@ Values = Mapping[str, Any]
 Common = dict[str, Any]  # the keys every step shares (line; expect is added after build)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Step:
     """Base of every step. ``expect`` holds checks a scenario runs after the step.
 
@@ -153,7 +153,7 @@ class Step:
         return side if isinstance(side, Side) else None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Handshake(Step):
     """One ``do_handshake()`` on a side; without a side, the whole handshake (the driver)."""
 
@@ -178,7 +178,7 @@ class Handshake(Step):
         pair.handshake(self.side)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Deliver(Step):
     op: ClassVar[str] = "deliver"
     spec: ClassVar[OpSpec] = OpSpec(
@@ -209,7 +209,7 @@ class Deliver(Step):
         pair.deliver(self.side, nbytes=self.nbytes, nrecords=self.nrecords)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Write(Step):
     op: ClassVar[str] = "write"
     spec: ClassVar[OpSpec] = OpSpec(
@@ -241,7 +241,7 @@ class Write(Step):
         pair.write(self.side, self.data)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Read(Step):
     op: ClassVar[str] = "read"
     spec: ClassVar[OpSpec] = OpSpec(
@@ -261,7 +261,7 @@ class Read(Step):
         pair.read(self.side, self.size)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Unwrap(Step):
     op: ClassVar[str] = "unwrap"
     spec: ClassVar[OpSpec] = OpSpec(
@@ -280,7 +280,7 @@ class Unwrap(Step):
         pair.unwrap(self.side)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class VerifyClientPostHandshake(Step):
     op: ClassVar[str] = "verify_client_post_handshake"
     spec: ClassVar[OpSpec] = OpSpec(
@@ -298,7 +298,7 @@ class VerifyClientPostHandshake(Step):
         return Side.server  # the server asks; the client's part shows in expect.client
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Resume(Step):
     """Close this pair's bookkeeping and start a new pair resuming the client's session.
 
@@ -313,7 +313,7 @@ class Resume(Step):
         return cls(**common)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Eof(Step):
     """Cut the transport after what ``side`` has delivered: its peer sees end of stream."""
 
@@ -334,7 +334,7 @@ class Eof(Step):
         pair.eof(self.side)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Receive(Step):
     """Wait up to ``timeout`` seconds for bytes a remote ``side`` sent (its "call")."""
 
@@ -358,7 +358,7 @@ class Receive(Step):
         pair.receive(self.side, self.timeout)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Tamper(Step):
     op: ClassVar[str] = "tamper"
     spec: ClassVar[OpSpec] = OpSpec(

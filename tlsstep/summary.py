@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from tlsstep.events import Side, SideFacts, SSLErrorInfo, Wait
+from tlsstep.frozen import frozen
 from tlsstep.session import Session
 from tlsstep.subject import peercert_subject
 
@@ -17,13 +17,13 @@ def subject_alt_names(cert: dict[str, Any] | None) -> tuple[str, ...]:
     return tuple(f"{kind}:{value}" for kind, value in cert.get("subjectAltName", ()))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Failure:
     side: Side
     error: SSLErrorInfo
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Summary:
     ok: bool
     result: str  # "done", "failed", "stalled", "incomplete"

@@ -224,6 +224,20 @@ def test_python_server_echo_decrypted(certs: Certs) -> None:
     assert app
 
 
+def test_full_data(certs: Certs) -> None:
+    """Application data: 64 bytes and how many more by default, all of it with --full-data."""
+    data = "x" * 100 + "END"
+    with tcp_server(tls_echo(certs.server_context())) as port:
+        runs = [
+            tlsstep("connect", f"localhost:{port}", "--ca", str(certs.ca_file), "--data", data, *a)
+            for a in ([], ["--full-data"])
+        ]
+    short, full = (r.stdout.replace("\n", "").replace(" ", "") for r in runs)
+    assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
+    assert "END" not in short and "bytesmore" in short.replace("…", "")
+    assert full.count(data) >= 2  # written and read back, each in full
+
+
 def test_keylog_is_private(certs: Certs, tls13: int, tmp_path: Path) -> None:
     keylog = tmp_path / "keys.log"
     code, _ = connect_json(

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from tlsstep.frozen import frozen
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class BuiltLeaf:
     cert_pem: bytes
     key_pem: bytes
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class CAKey:
     """A test CA as PEM: what issuing needs, and what a chain below it sends.
 

@@ -14,15 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 from tlsstep.certs.info import CertInfo, UnparsedCert, info_of, load_der, parse_certificate
+from tlsstep.frozen import frozen
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Link:
     """Whether ``parent`` issued ``child``: the three checks, each True, False or None (unknown)."""
 
@@ -52,7 +52,7 @@ def _mark(what: str, value: bool | None) -> str:
     return f"{what} {'matches' if value else 'differs' if value is False else 'not checked'}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class SentChain:
     """The certificates one side sent (leaf first), the links between them, and the anchor.
 

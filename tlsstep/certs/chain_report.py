@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from tlsstep.certs.chain import SentChain, chain_as_sent, load_pem_bundle
 from tlsstep.certs.info import CertInfo, UnparsedCert, parse_certificate, utcnow
@@ -31,10 +30,11 @@ from tlsstep.certs.verify import (
 from tlsstep.certs.verify_codes import Explanation, explain_failure
 from tlsstep.decode import RecordView
 from tlsstep.events import Side, SSLErrorInfo
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import ProtocolVersion
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class ChainApis:
     """Python 3.13's ``get_verified_chain()``/``get_unverified_chain()`` on one side (DER)."""
 
@@ -42,7 +42,7 @@ class ChainApis:
     note: str | None = None  # why a getter is absent or failed
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class ConnectionCerts:
     """What the certificate layer reads of one connection: values, not the live pair."""
 
@@ -56,7 +56,7 @@ class ConnectionCerts:
     chain_apis: Mapping[Side, ChainApis]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class RunCerts:
     """What the certificate layer reads of one run."""
 
@@ -68,7 +68,7 @@ class RunCerts:
     connections: tuple[ConnectionCerts, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class ChainReport:
     """One side's chain in one connection, and what both verifiers made of it."""
 

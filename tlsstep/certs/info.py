@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
@@ -18,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
+from tlsstep.frozen import frozen
 from tlsstep.subject import name_rdns, rfc4514
 
 # RFC 5280 §4.2.1.12 purposes, by the names OpenSSL and RFC 5280 use.
@@ -86,7 +86,7 @@ def colon_hex(data: bytes) -> str:
     return ":".join(f"{b:02X}" for b in data)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class CertInfo:
     """The fields of one certificate, parsed once; ``der`` keeps the exact bytes."""
 
@@ -146,7 +146,7 @@ class CertInfo:
         return self.common_name or self.subject or f"serial {self.serial:x}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class UnparsedCert:
     """Bytes in a certificate slot that ``cryptography`` could not parse."""
 

@@ -10,16 +10,16 @@ decoded messages only once the crypto layer has opened the record - until then
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from tlsstep.decode import RecordView
 from tlsstep.errors import DecodeError
 from tlsstep.events import Side
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import HandshakeType, ProtocolVersion
 from tlsstep.wire.hello import certificate_list
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class CertificateMessage:
     """One Certificate message seen in a connection's decoded records."""
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 
 from cryptography import x509
@@ -24,6 +23,7 @@ from cryptography.x509 import verification
 from tlsstep.certs.chain import load_pem_bundle
 from tlsstep.certs.info import CertInfo, info_of, utcnow
 from tlsstep.events import Side, SSLErrorInfo
+from tlsstep.frozen import frozen
 
 
 class Policy(StrEnum):
@@ -31,7 +31,7 @@ class Policy(StrEnum):
     client = "client"  # verifying a client's certificate (what a server does)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class IndependentVerdict:
     """What ``cryptography``'s verifier made of a chain.
 
@@ -118,7 +118,7 @@ def verify_independently(
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class OpenSSLVerdict:
     """What the verifying side's OpenSSL said about the chain it received.
 

@@ -9,11 +9,11 @@ missing issuer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from tlsstep.certs.chain import SentChain
 from tlsstep.certs.info import CertInfo, Validity
+from tlsstep.frozen import frozen
 
 # X509_V_ERR_* names by code (openssl/x509_vfy.h, OpenSSL 3.0), the ones TLS users meet.
 VERIFY_NAMES: Final[dict[int, str]] = {
@@ -53,7 +53,7 @@ def verify_name(code: int) -> str:
     return VERIFY_NAMES.get(code, f"unknown ({code})")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Explanation:
     """One verify failure, explained."""
 

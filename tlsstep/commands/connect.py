@@ -118,6 +118,8 @@ view_options = shared_options(
     "the TLS key log (mode 0600), for Wireshark.",
     keylog="Also write tlsstep's TLS secrets to FILE in the NSS key log format (mode 0600).",
     tls13_ciphersuites="Offer only these TLS 1.3 cipher suites, colon-separated.",
+    full_data="Show application data in full in the text view (by default: its first 64 "
+    "bytes and how many more; --json always has all of it).",
     verbose="-v adds every decoded field and SSLObject fact; -vv adds offsets and bytes.",
 )
 

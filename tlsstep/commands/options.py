@@ -9,12 +9,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from tlsstep import limits
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import ProtocolVersion
 
 if TYPE_CHECKING:
@@ -407,7 +407,7 @@ def write_html(path: str, document: dict[str, Any], title: str, option: str = "-
         ) from None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class View:
     """How a run is shown and which files it writes besides: the options ``handshake``,
     ``connect`` and ``serve`` share, read once (:func:`view_from`) and handed on."""

@@ -14,12 +14,12 @@ from __future__ import annotations
 import contextlib
 import signal
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from tlsstep.commands.options import View
+from tlsstep.frozen import frozen
 
 if TYPE_CHECKING:
     from tlsstep.net.link import NetRun
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from tlsstep.summary import Summary
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class PeerRun:
     """How a run with a real peer ended."""
 

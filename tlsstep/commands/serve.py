@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from tlsstep.commands.options import View, shared_options
+from tlsstep.frozen import frozen
 
 if TYPE_CHECKING:
     import ssl
@@ -127,6 +127,8 @@ def _server_options(fn: Any) -> Any:
             keylog="Also write the TLS secrets of every connection to FILE (NSS format, 0600).",
             pcap_path="Also write every connection to FILE as pcapng with the real addresses "
             "and the key log (0600), at exit (Ctrl-C included).",
+            full_data="Show application data in full in the text view (by default: its "
+            "first 64 bytes and how many more; --json always has all of it).",
             verbose="-v adds every decoded field and SSLObject fact; -vv offsets and bytes.",
         ),
     ]
@@ -283,7 +285,7 @@ def _serve(
     return status
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Served:
     """What every served connection shares: the server's context and configuration."""
 

@@ -13,19 +13,19 @@ Hash(handshake_messages))[0..11].
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 from cryptography.hazmat.primitives import hashes, hmac
 
 from tlsstep.crypto.schedule import finished_key, prf
 from tlsstep.crypto.suites import CipherSuite
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import HELLO_RETRY_REQUEST_RANDOM, HandshakeType
 
 TLS12_VERIFY_DATA_LENGTH: Final = 12  # RFC 5246 §7.4.9
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class FinishedCheck:
     """One Finished recomputed: the inputs and both verify_data values, for views.
 

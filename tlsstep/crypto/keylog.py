@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
+from tlsstep.frozen import frozen
+
 CLIENT_RANDOM: Final = "CLIENT_RANDOM"
 CLIENT_EARLY_TRAFFIC_SECRET: Final = "CLIENT_EARLY_TRAFFIC_SECRET"
 CLIENT_HANDSHAKE_TRAFFIC_SECRET: Final = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
@@ -47,7 +49,7 @@ def traffic_secret_label(client: bool, generation: int) -> str:
     return f"{'CLIENT' if client else 'SERVER'}_TRAFFIC_SECRET_{generation}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class KeyLogEntry:
     line: int
     label: str
@@ -58,7 +60,7 @@ class KeyLogEntry:
         return f"{self.label} {self.client_random.hex()} {self.secret.hex()}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class KeyLogProblem:
     """A line that was skipped, and why."""
 

@@ -9,18 +9,18 @@ unprotector or session: :func:`keys_used` takes it from a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tlsstep.crypto.finished import FinishedCheck
 from tlsstep.crypto.suites import CipherSuite
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import ProtocolVersion
 
 if TYPE_CHECKING:
     from tlsstep.crypto.unprotector import ConnectionUnprotector
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class KeysUsed:
     """One connection's cipher suite, Finished recomputations and key log secrets."""
 

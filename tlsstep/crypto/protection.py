@@ -8,17 +8,16 @@ nonce or record IV. The same formulas as the openers, with the RFC that fixes ea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cryptography.hazmat.primitives import hmac
 
 from tlsstep.crypto.records import _HEADER, AES_BLOCK, _mac_header, _xor_nonce
 from tlsstep.crypto.schedule import TrafficKeys
 from tlsstep.crypto.suites import CipherSuite
+from tlsstep.frozen import frozen
 from tlsstep.wire.records import Record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Protection:
     """The inputs of one record's decryption and authentication.
 

@@ -19,13 +19,13 @@ all of a direction's gaps): past that the direction stays undecrypted, and says 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Final
 
 from tlsstep.crypto import keylog as kl
 from tlsstep.crypto.records import Opener, opener
 from tlsstep.crypto.schedule import traffic_keys
 from tlsstep.crypto.suites import SUITES, CipherSuite
+from tlsstep.frozen import frozen
 from tlsstep.wire.records import Record
 
 # Documented in README (decode): the most sequence numbers tried for one gap, and for
@@ -94,7 +94,7 @@ class GapSearch:
         self.likely += 1
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class MidstreamKey:
     """Keys that opened a record with no handshake seen: whose they are, and where."""
 

@@ -9,12 +9,11 @@ need to be recomputed to decrypt.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand
 
 from tlsstep.crypto.suites import CipherSuite
+from tlsstep.frozen import frozen
 
 
 def hkdf_label(label: bytes, context: bytes, length: int) -> bytes:
@@ -42,7 +41,7 @@ def derive_secret(
     return hkdf_expand_label(algorithm, secret, label, transcript_hash, algorithm.digest_size)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class TrafficKeys:
     """One direction's record protection keys (RFC 8446 §7.3, RFC 5246 §6.3)."""
 
@@ -91,7 +90,7 @@ def prf(
     return bytes(out[:length])
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class KeyBlock:
     """The TLS 1.2 key block split into its six parts, RFC 5246 §6.3."""
 

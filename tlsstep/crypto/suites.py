@@ -16,12 +16,12 @@ from the RFC that defines each construction:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
 from cryptography.hazmat.primitives import hashes
 
+from tlsstep.frozen import frozen
 from tlsstep.wire.names import CIPHER_SUITES
 
 
@@ -39,7 +39,7 @@ _HASHES: Final[dict[str, type[hashes.HashAlgorithm]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class CipherSuite:
     """One suite's record protection and hash.
 

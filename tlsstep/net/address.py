@@ -10,16 +10,16 @@ addresses are not permitted in HostName").
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from typing import Final
 
 from tlsstep.errors import UsageProblem
+from tlsstep.frozen import frozen
 
 DEFAULT_PORT: Final = 443
 MAX_HOST: Final = 253  # RFC 1035 §2.3.4: a name is at most 253 characters written out
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Target:
     """Where to connect: a host name or IP address, and a TCP port."""
 

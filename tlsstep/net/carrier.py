@@ -26,9 +26,9 @@ import contextlib
 import selectors
 import socket
 import time
-from dataclasses import dataclass
 from typing import Final
 
+from tlsstep.frozen import frozen
 from tlsstep.net.address import Target
 from tlsstep.net.problems import NetProblem, NetProblemKind, from_os_error
 
@@ -36,7 +36,7 @@ MAX_RECEIVE: Final = 1 << 20  # one receive takes at most this much (a TLS fligh
 CHUNK: Final = 65536
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Received:
     """What one :meth:`Carrier.receive` got.
 

@@ -10,10 +10,10 @@ system trust store or ``--ca``) and the client's own certificate, if one was giv
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
 
 from tlsstep.config import PairConfig, SideConfig, build_client_context
 from tlsstep.errors import TlsstepError
+from tlsstep.frozen import frozen
 from tlsstep.identity import Credential, Identity
 from tlsstep.net.address import Target, parse_target, server_hostname, sni_sent
 from tlsstep.net.starttls import StartTls
@@ -22,7 +22,7 @@ from tlsstep.net.starttls import StartTls
 REMOTE_CREDENTIAL = Credential(chain_pem=b"", key_pem=b"", source="the remote peer")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class ConnectSetup:
     target: Target
     server_hostname: str | None  # what the client checks the certificate against

@@ -6,15 +6,14 @@ dialed the same way, so the second connection speaks the same preamble.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from tlsstep.frozen import frozen
 from tlsstep.net.address import Target
 from tlsstep.net.carrier import Carrier
 from tlsstep.net.problems import NetProblem
 from tlsstep.net.starttls import Exchange, Preamble, StartTls, run_preamble
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Dialed:
     """A connection ready for TLS: the carrier, the preamble that crossed, bytes after it."""
 
@@ -23,7 +22,7 @@ class Dialed:
     leftover: bytes = b""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class DialFailed:
     """The connection or its preamble failed; what crossed before is kept."""
 

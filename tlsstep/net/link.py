@@ -6,9 +6,9 @@ terminal renderers (``render/net_view``), so both say the same thing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
+from tlsstep.frozen import frozen
 from tlsstep.net.problems import NetProblem
 from tlsstep.net.starttls import Exchange, StartTls
 
@@ -18,7 +18,7 @@ class Role(StrEnum):
     serve = "serve"  # tlsstep is the server; the client is remote
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Link:
     """One TCP connection of the run (``--resume`` makes a second)."""
 
@@ -30,7 +30,7 @@ class Link:
     server_bytes: int = 0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class NetRun:
     """The network side of one run."""
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import errno
 import socket
-from dataclasses import dataclass
 from enum import StrEnum
 
+from tlsstep.frozen import frozen
 from tlsstep.net.sniff import describe, shown
 
 
@@ -28,7 +28,7 @@ class NetProblemKind(StrEnum):
     other = "network error"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class NetProblem:
     """One network failure. ``received`` holds what the peer had sent before it."""
 

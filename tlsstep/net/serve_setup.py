@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from tlsstep.errors import TlsstepError
+from tlsstep.frozen import frozen
 from tlsstep.net.address import is_ip_address
 
 MAX_RESPONSE: Final = 1 << 20  # --respond FILE: a canned answer, not a file server
@@ -39,7 +39,7 @@ def read_response(path: str) -> bytes:
         raise TlsstepError(f"cannot read {path}: {exc.strerror}") from None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class TrustHint:
     """How a client reaches and trusts the server: ready-to-paste commands."""
 

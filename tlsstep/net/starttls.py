@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
+from tlsstep.frozen import frozen
 from tlsstep.net.sniff import shown
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class Direction(StrEnum):
     received = "received"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Exchange:
     """One piece of the preamble: bytes the client sent or a reply the server sent."""
 
@@ -65,7 +65,7 @@ class Exchange:
         return shown(self.data, MAX_REPLY)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Reply:
     """A parsed reply: its status (``220``, ``+OK``, ``a1 OK``, ``S``) and all its lines."""
 
@@ -73,7 +73,7 @@ class Reply:
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class Send:
     data: bytes
 
@@ -81,7 +81,7 @@ class Send:
 Parser = Callable[[bytes], tuple[Reply, int] | None]  # the reply and its length, or need more
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class Expect:
     parser: Parser
     what: str

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import os
 import ssl
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from tlsstep.errors import TlsstepError
+from tlsstep.frozen import frozen
 
 # The bundles of the common distributions (as Go's crypto/x509 root_linux.go lists them).
 KNOWN_BUNDLES: Final = (
@@ -40,7 +40,7 @@ class TrustStoreMissing(TlsstepError):
     """No system trust store was found; the message lists where tlsstep looked."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class TrustStore:
     pem: bytes
     source: str  # the file or directory it came from

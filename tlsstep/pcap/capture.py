@@ -20,6 +20,7 @@ from typing import BinaryIO, Final
 
 from tlsstep.decode import Decoder, MessageView, RecordView, Unprotector
 from tlsstep.events import Side
+from tlsstep.frozen import frozen
 from tlsstep.pcap.packets import NotTcp, parse_frame
 from tlsstep.pcap.reader import CaptureError, Packet, read_capture
 from tlsstep.pcap.streams import (
@@ -51,7 +52,7 @@ def endpoint_text(endpoint: Endpoint) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StreamInfo:
     """One TCP stream of the capture, numbered from 1 in order of appearance."""
 
@@ -63,7 +64,7 @@ class StreamInfo:
         return self.client if side is Side.client else self.server
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StreamFound:
     """A stream's first bytes arrived: it is TLS, or it is listed and skipped."""
 
@@ -72,13 +73,13 @@ class StreamFound:
     reason: str | None = None  # why it is skipped
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StreamRecord:
     stream: StreamInfo
     view: RecordView
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StreamGapFound:
     """Bytes one side sent that the capture does not hold (from TCP sequence numbers).
 
@@ -97,7 +98,7 @@ class StreamGapFound:
     messages: tuple[MessageView, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StreamNote:
     """Something about a stream worth a line: lost bytes, a partial record at its end."""
 
@@ -106,7 +107,7 @@ class StreamNote:
     text: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StreamEnded:
     stream: StreamInfo
     reason: str
@@ -115,7 +116,7 @@ class StreamEnded:
     server_messages: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class CaptureSummary:
     """The last item: counts, and the damage that stopped reading, if any."""
 

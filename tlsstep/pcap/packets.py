@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import ipaddress
 import struct
-from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 from typing import Final
+
+from tlsstep.frozen import frozen
 
 
 class LinkType(IntEnum):
@@ -57,7 +58,7 @@ IPPROTO_TCP: Final = 6
 _IPV6_EXTENSIONS: Final = frozenset({0, 43, 60, 51})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class TcpSegment:
     """One TCP segment as captured: addresses as text, payload trimmed to the IP length.
 
@@ -76,7 +77,7 @@ class TcpSegment:
     missing: int = 0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class NotTcp:
     """Why a frame yields no TCP segment (shown in counts, not per packet)."""
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Final
 
 from tlsstep.errors import DecodeError
+from tlsstep.frozen import frozen
 from tlsstep.pcap.writer import (
     BLOCK_DSB,
     BLOCK_EPB,
@@ -47,7 +48,7 @@ class CaptureError(DecodeError):
     """The capture file is damaged or not a capture; ``offset`` is where."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Packet:
     """One captured frame.
 
@@ -64,7 +65,7 @@ class Packet:
     interface: int = 0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Secrets:
     """A Decryption Secrets Block: ``secrets_type`` 0x544c534b is a TLS key log."""
 

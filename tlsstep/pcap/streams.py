@@ -28,6 +28,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Final
 
+from tlsstep.frozen import frozen
 from tlsstep.pcap.packets import TcpFlags, TcpSegment
 
 Endpoint = tuple[str, int]
@@ -87,12 +88,12 @@ class TcpConnection:
         return second if endpoint == first else first
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StreamOpened:
     connection: TcpConnection
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StreamData:
     """``data`` from ``sender``, starting at ``offset`` of that direction's stream."""
 
@@ -102,7 +103,7 @@ class StreamData:
     data: bytes
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StreamGap:
     """Bytes ``sender`` sent that the capture does not hold."""
 
@@ -112,7 +113,7 @@ class StreamGap:
     size: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StreamClosed:
     connection: TcpConnection
     reason: str  # "FIN", "RST", "SYN of a new connection", "end of capture"

@@ -10,10 +10,10 @@ numbers follow the bytes, so Wireshark's TCP analysis finds nothing to flag.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Final
 
 from tlsstep.events import Side
+from tlsstep.frozen import frozen
 from tlsstep.pcap.packets import MAX_SEGMENT_PAYLOAD, TcpFlags, build_ipv4_tcp
 
 CLIENT_ADDRESS: Final = "127.0.0.1"
@@ -30,7 +30,7 @@ _CLIENT_ISN: Final = 0x10000000
 _SERVER_ISN: Final = 0x20000000
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class TcpEndpoints:
     """The real IPv4 addresses and ports of a connection (``tlsstep connect``/``serve``)."""
 

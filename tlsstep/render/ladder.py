@@ -11,7 +11,6 @@ encrypted records drawn dashed with a lock.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Final
 from xml.sax.saxutils import quoteattr as _quoteattr
 
@@ -21,6 +20,7 @@ from rich.text import Text
 
 from tlsstep.decode import RecordView
 from tlsstep.events import Op, Result, Side
+from tlsstep.frozen import frozen
 from tlsstep.outcome import Entry
 from tlsstep.render.json import application_data
 from tlsstep.safe_text import escape as _controls
@@ -38,7 +38,7 @@ SVG_NS: Final = "http://www.w3.org/2000/svg"
 LOCK: Final = "🔒"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Arrow:
     """One record that crossed."""
 
@@ -58,7 +58,7 @@ class Arrow:
         return outer if outer == self.kind else f"{outer} → {self.kind}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Mark:
     """Something that happened on one side without crossing: an error, a tamper, a cut."""
 
@@ -68,7 +68,7 @@ class Mark:
     connection: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class States:
     """Protocol states written on the lifelines where they changed (None: unchanged).
 
@@ -87,7 +87,7 @@ class States:
 Row = Arrow | Mark | States
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Ladder:
     rows: tuple[Row, ...]
     title: str = "TLS conversation"

@@ -5,7 +5,8 @@ a line, which made piped output (a 10 MB shell write, a replay of every scenario
 more than the TLS work. On a pipe there are no styles to render, so a
 :class:`~rich.text.Text` is written as its plain text (rich already stripped control
 characters from it when it was built) and a :class:`~rich.console.Group` line by line;
-anything else (tables, trees) still goes through rich. Lines are not wrapped at the
+decoded-field trees are laid out as rich would (tlsstep.render.plain_tree); anything else
+(tables) still goes through rich. Lines are not wrapped at the
 console's width on a pipe: the same content, and each line whole for grep.
 """
 
@@ -14,10 +15,12 @@ from __future__ import annotations
 import weakref
 
 from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from tlsstep.render.layout import strip_trailing_blanks
+from tlsstep.render.plain_tree import padded_trees_text
 
 # Console.is_terminal reads the environment on every call; a console's answer is fixed.
 _terminal: weakref.WeakKeyDictionary[Console, bool] = weakref.WeakKeyDictionary()
@@ -43,6 +46,8 @@ def _emit(console: Console, renderable: RenderableType) -> None:
             _emit(console, part)
     elif isinstance(renderable, Table) and _renders_nothing(renderable):
         pass
+    elif isinstance(renderable, Padding) and (text := padded_trees_text(console, renderable)):
+        console.file.write(text)  # decoded fields (-v, -vv), as rich lays them out
     else:
         console.print(renderable)
 

@@ -33,6 +33,7 @@ from tlsstep import limits
 from tlsstep.bounded_read import FileProblem, read_file
 from tlsstep.config import VERSIONS, PairConfig, SideConfig
 from tlsstep.errors import ScenarioError
+from tlsstep.frozen import frozen
 from tlsstep.spelling import suggest
 from tlsstep.steps import Step, StepError, parse_step
 
@@ -44,7 +45,7 @@ FILE_KEYS: Final = ("name", "description", "client", "server", "step")
 UNSETTABLE: Final = frozenset({"credential", "trust_pem"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Scenario:
     """One scenario file, parsed and checked."""
 

@@ -8,9 +8,9 @@ runner (:mod:`tlsstep.scenario.run`) or a session; the layering test checks it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tlsstep.frozen import frozen
 from tlsstep.outcome import StepOutcome
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .load import Scenario
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Mismatch:
     """One failed check: ``check`` is its path in the file (``expect.client.version``)."""
 
@@ -45,7 +45,7 @@ def _show(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class StepReport:
     """One step as it ran, and the checks of its ``expect`` that failed."""
 
@@ -57,7 +57,7 @@ class StepReport:
         return not self.mismatches
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class ScenarioResult:
     """What running one scenario came to: values only (no session), so views format it."""
 

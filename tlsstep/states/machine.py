@@ -17,10 +17,10 @@ what it has seen through the TLS 1.2 table, so early states get their TLS 1.2 na
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Final
 
 from tlsstep.events import Side
+from tlsstep.frozen import frozen
 from tlsstep.states.table import (
     _STICKY,
     CCS,
@@ -32,7 +32,7 @@ from tlsstep.states.table import (
 from tlsstep.wire.enums import ProtocolVersion
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Input:
     """A message a side sent or received, with tags the guards read."""
 
@@ -42,7 +42,7 @@ class Input:
     version: ProtocolVersion | None = None  # a ServerHello / HelloRetryRequest names the version
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Move:
     """What one input did: the row taken, or why none was."""
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
 from tlsstep.events import Side
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import ProtocolVersion
 
 
@@ -69,7 +69,7 @@ INFERRED: Final = "inferred"  # name inferred from where an encrypted record sit
 _STICKY: Final = frozenset({PSK})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Transition:
     """One row: in ``source``, having ``direction`` ``message``, the side is in ``target``."""
 

@@ -30,6 +30,7 @@ from typing import Any, Final, Protocol
 
 from tlsstep.decode import Alert, RecordView
 from tlsstep.events import Event, Op, Result, Side
+from tlsstep.frozen import frozen
 from tlsstep.pair import Pair
 from tlsstep.states.inputs import OpenSSLInputs, from_records, rejected
 from tlsstep.states.machine import Input, Machine, Move
@@ -57,7 +58,7 @@ class Derivation(StrEnum):
     facts = "facts"  # the messages are encrypted; Python's ssl facts moved the state on
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class SideState:
     """One side at one moment: protocol state, Python-level state, queues."""
 

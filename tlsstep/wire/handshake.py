@@ -8,16 +8,17 @@ their bodies lives beside it.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Final
 
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import HELLO_RETRY_REQUEST_RANDOM, HandshakeType, message_name
 
 HANDSHAKE_HEADER_LEN: Final = 4
 _KNOWN_TYPES: Final = frozenset(int(t) for t in HandshakeType)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Piece:
     """A run of a message's bytes that crossed the wire contiguously.
 
@@ -30,7 +31,7 @@ class Piece:
     length: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class HandshakeMessage:
     """One framed handshake message: type, body, and the full bytes for transcripts.
 

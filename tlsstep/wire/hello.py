@@ -10,10 +10,10 @@ handshake bytes by hand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from tlsstep.errors import DecodeError
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import HELLO_RETRY_REQUEST_RANDOM, HandshakeType, ProtocolVersion
 from tlsstep.wire.handshake import HandshakeMessage
 from tlsstep.wire.messages import DecodedMessage, decode_handshake
@@ -39,7 +39,7 @@ def _int(decoded: DecodedMessage, name: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class ClientHelloFacts:
     random: bytes | None
     offered: tuple[ProtocolVersion | int, ...]  # supported_versions, or legacy_version alone
@@ -98,7 +98,7 @@ def server_name_sent(decoded: DecodedMessage) -> str | None:
     return leaf.value.decode("ascii", "backslashreplace")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class ServerHelloFacts:
     """What a ServerHello (or HelloRetryRequest) chose (RFC 8446 §4.1.3, RFC 5246 §7.4.1.3)."""
 

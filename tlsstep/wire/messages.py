@@ -15,9 +15,9 @@ without it the structure is sniffed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import (
     HELLO_RETRY_REQUEST_RANDOM,
     AlertDescription,
@@ -49,7 +49,7 @@ FORM_TLS13: Final = ProtocolVersion.tls13.label  # the form of a message whose l
 FORM_TLS12: Final = ProtocolVersion.tls12.label
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class DecodedMessage:
     """What a handshake message (or a CCS/Alert record body) says, field by field.
 

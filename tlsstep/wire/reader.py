@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from enum import StrEnum
+
+from tlsstep.frozen import frozen
 
 
 class ProblemKind(StrEnum):
@@ -31,7 +32,7 @@ class ProblemKind(StrEnum):
     invalid = "invalid"  # a value the RFC forbids here (kept; decoding goes on)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Problem:
     """What was expected, at which offset, and how many bytes were there."""
 
@@ -53,7 +54,7 @@ class Problem:
         return f"invalid {self.expected} at offset {self.offset}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Field:
     """One decoded field: a leaf with a value, or a node with children.
 

@@ -8,9 +8,9 @@ record header, and the caller sees it as such.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import ContentType, name_of, version_name
 
 HEADER_LEN: Final = 5
@@ -18,7 +18,7 @@ HEADER_LEN: Final = 5
 MAX_CIPHERTEXT_LEN: Final = 2**14 + 256
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Record:
     """One TLS record as it crossed the wire.
 

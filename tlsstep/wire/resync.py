@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from tlsstep.frozen import frozen
 from tlsstep.wire.enums import ContentType, name_of
 from tlsstep.wire.records import HEADER_LEN, Record, RecordSplitter
 
@@ -53,7 +54,7 @@ CONTENT_TYPES: Final = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class HeaderRules:
     """What a record header of this connection may hold."""
 
@@ -75,7 +76,7 @@ class HeaderRules:
         return length
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class GapHit:
     """Where a gap fell: between records, in a record's header, or in its body."""
 
@@ -102,7 +103,7 @@ class GapHit:
         return text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class DamagedRecord:
     """A record whose header arrived but some of whose bytes the capture lost.
 
@@ -114,7 +115,7 @@ class DamagedRecord:
     missing: tuple[tuple[int, int], ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class AfterGap:
     """How the first whole record after a gap was found."""
 
