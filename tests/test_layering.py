@@ -54,7 +54,7 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ),
     # net: a remote peer behind the endpoint seam, its carrier and its sessions.
     ("front ends", frozenset({"scenario", "net"})),
-    ("render", frozenset({"render"})),
+    ("render", frozenset({"render", "schemas"})),
     ("shell", frozenset({"shell"})),
     ("commands", frozenset({"commands", "cli", "__main__"})),
 )
@@ -132,6 +132,7 @@ FILE_IO: Final[dict[str, str]] = {
     "tlsstep.scenario.load": "reads the scenario files the user names (FILE:LINE errors)",
     "tlsstep.render.page": "reads the page's own script and style (page_assets/, package "
     "data); the page itself is written by secrets_dir (0600: it holds the keys)",
+    "tlsstep.schemas": "reads its own JSON Schema files, shipped in the package",
     "tlsstep.shell": "the REPL's own commands: save FILE (a scenario, no secrets); keys FILE "
     "goes through secrets_dir",
 }

@@ -60,6 +60,7 @@ COMMANDS: Final = {
     "replay": "tlsstep.commands.replay:replay_command",
     "shell": "tlsstep.commands.shell:shell_command",
     "cache": "tlsstep.commands.cache:cache_command",
+    "schema": "tlsstep.commands.schema:schema_command",
 }
 
 
@@ -116,6 +117,8 @@ def with_color_option(command: click.Command) -> click.Command:
     the command's own module keeps its options as written."""
     served = copy.copy(command)
     served.params = [*command.params, color_option()]
+    if isinstance(served, click.Group):  # `tlsstep cache list --color never` too
+        served.commands = {name: with_color_option(c) for name, c in served.commands.items()}
     return served
 
 

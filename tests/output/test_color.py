@@ -89,11 +89,13 @@ def test_a_dumb_terminal_gets_colour_only_when_asked() -> None:
     assert coloured(on_terminal("--color", "always", "handshake", env=environment(TERM="dumb"))[1])
 
 
-@pytest.mark.parametrize("command", ["replay", "decode", "shell", "connect", "serve", "cache"])
+@pytest.mark.parametrize(
+    "command", ["replay", "decode", "shell", "connect", "serve", "cache", "cache list"]
+)
 def test_every_command_takes_color(command: str) -> None:
-    code, out = piped(command, "--help")
+    code, out = piped(*command.split(), "--help")
     assert code == 0 and "--color auto|always|never" in out and "NO_COLOR" in out
-    code, out = piped("--color", "sometimes", command)
+    code, out = piped("--color", "sometimes", *command.split())
     assert code == 2 and "--color" not in out  # a usage error, on standard error
 
 

@@ -351,7 +351,7 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
     encoded by json's C encoder (``dumps`` without ``indent``) and written as bytes; a
     record's application data is spliced in as hex without passing through the encoder
     (hex needs no escaping, and escaping 32 KB per record was most of the time). The
-    array puts one object on each line. The schema is in README.md ("decode --json").
+    array puts one object on each line. The schema: tlsstep/schemas/decode-line.schema.json.
     """
     import json
 

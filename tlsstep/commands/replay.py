@@ -26,6 +26,11 @@ Examples:
 \b
 Exit status: 0 every scenario passed, 1 a check failed, 2 a file is unreadable
 or invalid (reported as FILE:LINE: message).
+
+\b
+The file format (every key, step, expectation and fault, each with an example):
+docs/scenarios.md in tlsstep's source. In tlsstep shell, 'help STEP' shows one
+step's keys.
 """
 
 
