@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import sys
+
+import pytest
+
 from tlsstep.config import ClientCert, PairConfig, SideConfig
 from tlsstep.identity import default_identity
-from tlsstep.scenario.run import _contexts
+from tlsstep.scenario.run import MAX_SHARED_CONTEXTS, _contexts
+
+# The module (tlsstep.scenario's own name "run" is the function it exports).
+run = sys.modules["tlsstep.scenario.run"]
 
 
-def test_a_side_context_is_shared_by_pairs_that_differ_only_in_the_other_side() -> None:
+def test_a_side_context_is_shared_by_pairs_that_differ_only_in_the_other_side(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(run, "_CONTEXTS", {})  # this test's own, whatever ran before
     identity = default_identity()
     base = PairConfig()
     alpn = PairConfig(client=SideConfig(alpn=("h2",)))
@@ -23,3 +33,12 @@ def test_a_side_context_is_shared_by_pairs_that_differ_only_in_the_other_side() 
         PairConfig(client_cert=ClientCert.required), identity, None
     )
     assert mtls_client is not client and mtls_server is not server
+
+
+def test_a_full_cache_is_emptied_before_a_pair_not_between_its_sides(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    full = {("filler", n): None for n in range(MAX_SHARED_CONTEXTS - 1)}
+    monkeypatch.setattr(run, "_CONTEXTS", full)
+    pair = _contexts(PairConfig(), default_identity(), None)
+    assert _contexts(PairConfig(), default_identity(), None) == pair

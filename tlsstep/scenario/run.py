@@ -50,6 +50,8 @@ def _contexts(
     config: PairConfig, identity: Identity, crypto: CryptoHooks | None
 ) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     keylog_path = crypto.keylog_path if crypto else None
+    if len(_CONTEXTS) > MAX_SHARED_CONTEXTS - 2:
+        _CONTEXTS.clear()  # before this pair's are made, so that both of them are kept
     made: list[ssl.SSLContext] = []
     for side in (Side.client, Side.server):  # the order build_contexts makes them in
         # The other side's settings reset: they do not make this side's context.
@@ -61,8 +63,6 @@ def _contexts(
         key = (side, own, id(identity), crypto)
         found = _CONTEXTS.get(key)
         if found is None:
-            if len(_CONTEXTS) >= MAX_SHARED_CONTEXTS:
-                _CONTEXTS.clear()
             found = _CONTEXTS[key] = build_side_context(config, side, identity, keylog_path)
         made.append(found)
     return made[0], made[1]
