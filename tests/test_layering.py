@@ -14,6 +14,7 @@ the few named in :data:`FILE_IO`, each with the reason it is there.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -47,7 +48,7 @@ LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
         "configuration and the pair",
         frozenset({"config", "tls13_suites", "endpoint", "pair", "steps"}),
     ),
-    ("session", frozenset({"session", "outcome", "canned", "plan", "preflight"})),
+    ("session", frozenset({"session", "outcome", "plan", "preflight"})),
     (
         "run views",
         frozenset({"states", "state_watch", "notes", "summary", "run_certs", "run_report", "pcap"}),
@@ -73,8 +74,6 @@ SAME_LAYER: Final[frozenset[tuple[str, str]]] = frozenset(
         ("config", "steps"),
         ("config", "tls13_suites"),
         ("pair", "endpoint"),
-        ("session", "canned"),
-        ("canned", "session"),
         ("session", "plan"),
         ("session", "outcome"),  # the values a run makes, which render reads without a session
         ("run_report", "states"),
@@ -366,6 +365,16 @@ def test_the_tables_name_real_modules() -> None:
     listed = {p for _, members in LAYERS for p in members}
     assert parts <= listed
     assert {a for a, _ in SAME_LAYER} | {b for _, b in SAME_LAYER} <= listed
+
+
+def test_the_architecture_page_lists_the_layers() -> None:
+    """docs/architecture.md's table of layers is this test's LAYERS, row by row."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| ([a-z ]+) \| ((?:`[\w/]+`(?:, )?)+) \|", page, re.M)
+    documented = [
+        (name, frozenset(p.strip("`/") for p in parts.split(", "))) for name, parts in rows
+    ]
+    assert documented == [(name, members - {""}) for name, members in LAYERS]
 
 
 def test_the_checks_can_fail() -> None:

@@ -140,3 +140,14 @@ def test_trailing_blanks_stripped_as_the_regular_expression_says() -> None:
         assert strip_trailing_blanks(text) == meant(text), repr(text)
     padded = ("key" + " " * 70 + "value" + " " * 60 + "\n") * 50
     assert strip_trailing_blanks(padded) == meant(padded)
+
+
+def test_emoji_codes_in_data_stay_text() -> None:
+    """A name from the wire or a file that looks like an emoji code is shown as written."""
+    from rich.table import Table
+
+    table = Table.grid()
+    table.add_row("server_name", ":lock: and :smile:")
+    out = io.StringIO()
+    make_console(width=80, file=out).print(table)
+    assert ":lock: and :smile:" in out.getvalue()

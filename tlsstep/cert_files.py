@@ -85,6 +85,19 @@ def key_is_encrypted(key_path: str | Path) -> bool:
     return b"ENCRYPTED PRIVATE KEY" in data or b"Proc-Type: 4,ENCRYPTED" in data
 
 
+def _unloadable_key_reason(exc: ValueError, secret: bytes | None, key_data: bytes) -> str:
+    """Why a key did not load, in the user's words."""
+    if secret is None:
+        return f"not a usable private key ({exc})"
+    if "decrypt" in str(exc).lower():
+        return "wrong password"
+    if b"ENCRYPTED PRIVATE KEY" in key_data or b"Proc-Type: 4,ENCRYPTED" in key_data:
+        # A wrong password passes the padding check about once in 256 tries and decrypts
+        # to garbage that then fails to parse: that is still most likely a wrong password.
+        return f"wrong password, or a key encryption this OpenSSL cannot read ({exc})"
+    return f"cannot decrypt or parse the key ({exc})"
+
+
 def load_credential(
     cert_path: str | Path,
     key_path: str | Path | None = None,
@@ -135,9 +148,7 @@ def load_credential(
                 what="key file",
             ) from None
     except ValueError as exc:
-        reason = "wrong password" if secret is not None else f"not a usable private key ({exc})"
-        if secret is not None and "decrypt" not in str(exc).lower():
-            reason = f"cannot decrypt or parse the key ({exc})"
+        reason = _unloadable_key_reason(exc, secret, key_data)
         raise CertFileError(reason, path=key_file, what="key file") from None
     spki = serialization.PublicFormat.SubjectPublicKeyInfo
     der = serialization.Encoding.DER

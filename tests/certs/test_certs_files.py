@@ -125,3 +125,22 @@ def test_ca_file_checked(files: dict[str, Path]) -> None:
         load_trust(files["not_pem"])
     with pytest.raises(CertFileError, match="is a directory"):
         load_trust(files["ca"].parent)
+
+
+def test_wrong_password_that_decrypts_to_garbage_still_says_wrong_password(
+    tmp_path: Path, files: dict[str, Path]
+) -> None:
+    # About one wrong password in 256 passes the CBC padding check and decrypts to garbage,
+    # which cryptography reports as unparsable data: find such a password, then load with it.
+    data = files["encrypted_key"].read_bytes()
+    for n in range(20_000):
+        guess = f"guess{n}".encode()
+        try:
+            serialization.load_pem_private_key(data, guess)
+        except ValueError as exc:
+            if "decrypt" not in str(exc).lower():
+                break
+    else:
+        pytest.fail("no password decrypting to garbage found")
+    with pytest.raises(CertFileError, match="wrong password"):
+        load_credential(files["cert"], files["encrypted_key"], password=guess)

@@ -88,6 +88,8 @@ class Mutator:
         out = bytearray(data)
         for _ in range(self.rng.choice((1, 1, 2, 3, 5))):
             self._one(out)
+        while out == data:  # an overwrite with the byte already there: mutate again
+            self._one(out)
         return bytes(out)
 
     def _one(self, out: bytearray) -> None:

@@ -74,6 +74,9 @@ def make_console(
         color = wants_color(chosen(), os.environ, terminal=terminal)
     return SafeConsole(
         markup=False,  # data is never markup: '[/]' or '[link=...]' in a name stays text
+        # nor an emoji code: ':lock:' in a name stays text (and rich's 3,600-entry emoji
+        # table is not loaded for a table cell, issue 14)
+        emoji=False,
         theme=theme(),  # type: ignore[arg-type]
         width=width if width is not None or terminal else PIPE_WIDTH,
         # Styles on a pipe need rich to think it writes to a terminal; the width above
