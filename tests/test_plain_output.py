@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import ROOT, run_lines
 from tlsstep.config import PairConfig, SideConfig
@@ -48,7 +50,8 @@ def test_every_scenario_view_reads_the_same() -> None:
 
 def test_record_plain_is_record_line_without_styles() -> None:
     from tlsstep.crypto.unprotector import KeyLogCrypto
-    from tlsstep.render.terminal import record_line, record_plain
+    from tlsstep.render.record_text import record_plain
+    from tlsstep.render.terminal import record_line
 
     crypto = KeyLogCrypto()
     session = Session(PairConfig(), crypto=crypto)
@@ -76,3 +79,31 @@ def test_empty_grid_prints_nothing_either_way() -> None:
     grid.add_column()
     rich_text, plain_text = both(Group(Text("a"), grid, Text("b")))
     assert plain_text == rich_text == "a\nb\n"
+
+
+def _whole_text(data: bytes) -> str | None:
+    """data_text's rule, applied to all of ``data`` at once (its definition)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if all(c.isprintable() or c in "\r\n\t" for c in text):
+        return text
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.text(alphabet=st.sampled_from(["a", "é", "€", "😀", "\n", "\t", "\x01", "\u200b"]))
+        .map(lambda s: s.encode())
+        .flatmap(lambda b: st.integers(0, len(b)).map(lambda cut: b[:cut] + b"x" * 70)),
+    )
+)
+def test_data_text_tells_binary_by_its_start_as_the_whole_would(data: bytes) -> None:
+    # Binary data is told from its first bytes (a 16 KB record is not decoded whole):
+    # the answer is the one the whole data gives, also when a character is cut there.
+    from tlsstep.render.record_text import data_text
+
+    assert data_text(data) == _whole_text(data)

@@ -60,6 +60,38 @@ def test_full_data_and_vv_show_everything() -> None:
         assert f"read 139 bytes: {DATA.encode()!r}" in out.stdout, flags
 
 
+def test_states_view_previews_unless_full_data_or_vv() -> None:
+    # --states (and --step) print each operation as it runs: the same rule applies.
+    full = f"read 139 bytes: {DATA.encode()!r}"
+    preview = f"read 139 bytes: {DATA[:64].encode()!r}… 75 bytes more"
+    for flags, whole in (([], False), (["--full-data"], True), (["-vv"], True)):
+        out = run("handshake", "--states", "--data", DATA, *flags)
+        assert out.returncode == 0, out.stderr
+        assert (full in out.stdout, preview in out.stdout) == (whole, not whole), flags
+
+
+def test_step_pauses_show_full_data_when_asked() -> None:
+    import io
+
+    from tlsstep.commands.stepper import Stepper
+    from tlsstep.config import PairConfig
+    from tlsstep.plan import handshake_plan
+    from tlsstep.render.terminal import make_console
+    from tlsstep.session import Session
+
+    for full_data in (False, True):
+        shown = io.StringIO()
+        session = Session(PairConfig())
+        stepper = Stepper(
+            make_console(width=400, file=shown), pause=True, full_data=full_data, ask=lambda _: ""
+        )
+        session.subscribe(stepper)
+        session.drive(handshake_plan(data=DATA.encode()))  # paused (Enter) at every step
+        text = shown.getvalue()
+        assert (f"client.write(data={DATA.encode()!r})" in text) == full_data
+        assert (f"{DATA[:64].encode()!r}… 75 bytes more" in text) == (not full_data)
+
+
 def test_json_keeps_all_of_it() -> None:
     doc = json.loads(run("handshake", "--json", "--data", DATA).stdout)
     reads = [e for e in doc["events"] if e["op"] == "read" and e.get("data")]

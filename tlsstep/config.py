@@ -202,23 +202,44 @@ def build_contexts(
     Raises:
         TlsstepError: a setting OpenSSL refuses, named by side and field.
     """
+    return (
+        build_side_context(config, Side.client, identity, keylog_path),
+        build_side_context(config, Side.server, identity, keylog_path),
+    )
+
+
+def build_side_context(
+    config: PairConfig,
+    side: Side,
+    identity: Identity | None = None,
+    keylog_path: str | None = None,
+) -> ssl.SSLContext:
+    """One side's SSLContext for ``config`` (as :func:`build_contexts` makes it).
+
+    It reads ``config``'s settings for ``side`` and the pair-wide ones (client
+    certificate request, trust, problems, chain, key type, server name), never the
+    other side's: a context can be shared by pairs that differ only there.
+
+    Raises:
+        TlsstepError: a setting OpenSSL refuses, named by side and field.
+    """
     identity = resolve_identity(config, identity)
     trust = config.trust_pem or identity.trust_pem
+    if side is Side.server:
+        return build_server_context(
+            config, trust_pem=trust, credential=identity.server, keylog_path=keylog_path
+        )
     send = config.client.send_certificate
     if send is None:
         send = (
             config.requested_client_cert is not ClientCert.none or config.client.post_handshake_auth
         )
-    client = build_client_context(
+    return build_client_context(
         config,
         trust_pem=trust,
         credential=identity.client if send else None,
         keylog_path=keylog_path,
     )
-    server = build_server_context(
-        config, trust_pem=trust, credential=identity.server, keylog_path=keylog_path
-    )
-    return client, server
 
 
 def build_client_context(

@@ -32,9 +32,12 @@ NO_KEYLOG_NOTE = (
 
 
 def _needs_keylog(view: Any) -> bool:
+    note = view.note
+    if note is None:  # every record that opened: the per-record path costs nothing more
+        return False
     from tlsstep.crypto.unprotector import NO_KEYLOG
 
-    return bool(view.note) and view.note == f"encrypted: {NO_KEYLOG}"
+    return bool(note) and note == f"encrypted: {NO_KEYLOG}"
 
 
 def unprotector_factory() -> UnprotectorFactory:
@@ -180,14 +183,8 @@ def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> Captu
     from rich.text import Text
 
     from tlsstep.pcap import capture as c
-    from tlsstep.render.terminal import (
-        direction,
-        direction_plain,
-        make_console,
-        record_line,
-        record_plain,
-    )
-    from tlsstep.render.wire_view import record_fields
+    from tlsstep.render.console import make_console
+    from tlsstep.render.record_text import direction_plain, record_plain
 
     has_control = re.compile("[" + "".join(map(chr, STRIP_CONTROL_CODES)) + "]").search
     console = make_console()
@@ -218,11 +215,15 @@ def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> Captu
                     text = strip_control_codes(text)  # as rich's Text would
                 out.write(text + "\n")
             else:
+                from tlsstep.render.terminal import direction, record_line
+
                 line = Text(f"{item.stream.number:>3} ", style="tlsstep.dim")
                 line.append_text(direction(view.sender))
                 line.append_text(record_line(view))
                 show(line)
             if verbose:
+                from tlsstep.render.wire_view import record_fields
+
                 console.print(record_fields(item.view, show_bytes=verbose >= 2))
         elif isinstance(item, c.StreamFound):
             s = item.stream
@@ -235,6 +236,7 @@ def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> Captu
             show(line)
         elif isinstance(item, c.StreamGapFound):
             from tlsstep.render.gaps import gap_text
+            from tlsstep.render.terminal import direction
 
             line = Text(f"{item.stream.number:>3} ", style="tlsstep.dim")
             line.append_text(direction(item.sender))
@@ -362,12 +364,14 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
     dumps = json.dumps
     first = True
 
-    def emit(encoded: bytes) -> None:
+    def emit(*encoded: bytes) -> None:
         nonlocal first
+        if not lines:
+            out.write(b"[\n" if first else b",\n")
+        for piece in encoded:
+            out.write(piece)
         if lines:
-            out.write(encoded + b"\n")
-        else:
-            out.write((b"[\n" if first else b",\n") + encoded)
+            out.write(b"\n")
         first = False
 
     def emit_obj(obj: dict[str, Any]) -> None:
@@ -392,8 +396,8 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
             data = view.application_data
             if data is None:
                 emit(head)
-            else:
-                emit(head[:-1] + b', "application_data": ' + _data_json(data) + b"}")
+            else:  # written in pieces: a 16 KB record's hex is not copied again to join it
+                emit(head[:-1], b', "application_data": ', *_data_json(data), b"}")
         elif isinstance(item, c.StreamFound):
             emit_obj(
                 {
@@ -453,19 +457,15 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
     raise AssertionError("decode_capture always ends with a summary")
 
 
-def _data_json(data: bytes) -> bytes:
-    """``render.json.application_data(data)``, encoded: text through the encoder, hex as is."""
+def _data_json(data: bytes) -> tuple[bytes, ...]:
+    """``render.json.application_data(data)``, encoded, in pieces to write one after
+    another: text through the encoder, hex as is (it needs no escaping)."""
     import binascii
     import json
 
-    from tlsstep.render.json import application_data
+    from tlsstep.render.record_text import data_text
 
-    try:
-        data.decode("utf-8")  # fails fast on binary data, before any hex is made
-    except UnicodeDecodeError:
-        pass
-    else:
-        shown = application_data(data)
-        if "text" in shown:
-            return json.dumps(shown).encode("ascii")
-    return b'{"length": %d, "hex": "%s"}' % (len(data), binascii.hexlify(data))
+    text = data_text(data)  # binary data is told by its first bytes, before any hex is made
+    if text is not None:
+        return (json.dumps({"length": len(data), "text": text}).encode("ascii"),)
+    return (b'{"length": %d, "hex": "' % len(data), binascii.hexlify(data), b'"}')

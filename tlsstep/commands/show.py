@@ -159,7 +159,13 @@ def watch(
         from tlsstep.commands.stepper import Stepper
         from tlsstep.render.terminal import make_console
 
-        observer = Stepper(make_console(), pause=view.step_mode, explain=view.explain)
+        observer = Stepper(
+            make_console(),
+            pause=view.step_mode,
+            explain=view.explain,
+            # As the whole-run view shows it: in full with --full-data or -vv.
+            full_data=view.full_data or view.verbose >= 2,
+        )
     session.subscribe(wrap(observer) if wrap is not None else observer)
     return observer
 

@@ -31,9 +31,11 @@ class Stepper(StepStates):
         *,
         pause: bool = False,
         explain: bool = False,
+        full_data: bool = False,
         ask: Callable[[str], str] = input,
     ) -> None:
         super().__init__()
+        self.full_data = full_data  # application data in full, not a 64-byte preview
         self.console = console
         self.pause = pause
         self.explain = explain
@@ -90,7 +92,7 @@ class Stepper(StepStates):
         parts: list[RenderableType] = []
         version = self.version
         for entry in done.entries:
-            parts.extend(entry_lines(entry))
+            parts.extend(entry_lines(entry, full_data=self.full_data))
             if self.explain:
                 notes = [n for r in entry.records for n in for_record(r, version, self.seen)]
                 parts.append(notes_view(notes + for_event(entry.event, version, self.seen)))

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 from tlsstep import __version__
 from tlsstep.decode import MessageView, RecordView
 from tlsstep.events import Event, Op, Side, SideFacts, SSLErrorInfo, Wait
-from tlsstep.outcome import Entry
-from tlsstep.summary import Summary
+from tlsstep.render.record_text import data_text
 from tlsstep.wire.enums import ContentType, name_of, version_name
 from tlsstep.wire.messages import (
     DecodedMessage,
@@ -25,9 +24,11 @@ from tlsstep.wire.messages import (
 )
 
 if TYPE_CHECKING:
+    from tlsstep.outcome import Entry
     from tlsstep.run_report import RunReport
     from tlsstep.states.machine import Move
     from tlsstep.states.tracker import SideState
+    from tlsstep.summary import Summary
 
 
 def plain(value: Any) -> Any:
@@ -91,17 +92,6 @@ def record_decoded(view: RecordView) -> list[DecodedMessage]:
     elif view.content_type == ContentType.alert:
         out.append(decode_alert(body))
     return out
-
-
-def data_text(data: bytes) -> str | None:
-    """``data`` as text if it is UTF-8 with nothing unprintable but tabs and newlines."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text):
-        return text
-    return None
 
 
 def application_data(data: bytes) -> dict[str, Any]:

@@ -2,118 +2,30 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal, TextIO
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType
-from rich.segment import Segment
+from rich.console import Group, RenderableType
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
 from tlsstep.decode import RecordView
 from tlsstep.events import Op, Result, Side, SideFacts
 from tlsstep.outcome import Entry
-from tlsstep.render.color import chosen, wants_color
-from tlsstep.render.json import data_text
-from tlsstep.render.layout import Hanging, needs_hanging, strip_trailing_blanks
+from tlsstep.render.console import make_console
 from tlsstep.render.preview import call_text, data_preview
-from tlsstep.render.theme import theme
-from tlsstep.safe_text import escape_for_terminal
+from tlsstep.render.record_text import ARROW, record_parts
 from tlsstep.subject import peercert_subject
 from tlsstep.summary import Summary
-from tlsstep.wire.enums import ContentType, name_of
 
 if TYPE_CHECKING:
     from tlsstep.run_report import RunReport
 
-ARROW = {Side.client: "──▶", Side.server: "◀──"}
+__all__ = ["make_console"]  # where the views have always found it
 
-
-class SafeConsole(Console):
-    """A Console that never sends a control character from data to the terminal and
-    never reads markup in a string (issue 17 items 8-9): views build ``Text`` from
-    escaped strings (tlsstep.safe_text), and this is the net under them. Escape
-    sequences rich makes for styles and cursor moves are written as usual.
-
-    It also lays lines out (issue 16 item 11, render/layout.py): a line of text too wide
-    for the terminal wraps with a hanging indent, and no line written ends in a blank."""
-
-    def render_str(self, text: str, **kwargs: Any) -> Text:
-        # A string cell (a table's, a tree's) is escaped before it is measured.
-        return super().render_str(escape_for_terminal(text), **kwargs)
-
-    def render(
-        self, renderable: RenderableType, options: ConsoleOptions | None = None
-    ) -> Iterable[Segment]:
-        if isinstance(renderable, Text) and needs_hanging(renderable, options or self.options):
-            renderable = Hanging(renderable)
-        return super().render(renderable, options)
-
-    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
-        return strip_trailing_blanks(
-            super()._render_buffer(
-                segment
-                if segment.control
-                else Segment(escape_for_terminal(segment.text), segment.style, segment.control)
-                for segment in buffer
-            )
-        )
-
-
-# A pipe is never wrapped (each line whole for grep): rich needs a width, so a wide one.
-PIPE_WIDTH: Final = 1 << 20
-
-
-def make_console(
-    *, width: int | None = None, color: bool | None = None, file: TextIO | None = None
-) -> Console:
-    """The console every view is printed on.
-
-    Args:
-        width: the width to lay out at; by default the terminal's, or on a pipe
-            :data:`PIPE_WIDTH` (nothing wrapped).
-        color: whether to write styles; by default as ``--color``, NO_COLOR and
-            FORCE_COLOR decide (render/color.py).
-        file: where to write (standard output, read when printing, by default).
-    """
-    terminal = _isatty(sys.stdout if file is None else file)
-    if color is None:
-        color = wants_color(chosen(), os.environ, terminal=terminal)
-    return SafeConsole(
-        markup=False,  # data is never markup: '[/]' or '[link=...]' in a name stays text
-        # nor an emoji code: ':lock:' in a name stays text (and rich's 3,600-entry emoji
-        # table is not loaded for a table cell, issue 14)
-        emoji=False,
-        theme=theme(),  # type: ignore[arg-type]
-        width=width if width is not None or terminal else PIPE_WIDTH,
-        # Styles on a pipe need rich to think it writes to a terminal; the width above
-        # still lays it out as a pipe.
-        force_terminal=terminal or color,
-        color_system=_color_system(os.environ) if color else None,
-        no_color=not color,
-        highlight=False,
-        file=file,
-        soft_wrap=False,
-    )
-
-
-def _isatty(file: TextIO) -> bool:
-    try:
-        return file.isatty()
-    except (AttributeError, ValueError):  # no isatty, or closed
-        return False
-
-
-def _color_system(environ: Mapping[str, str]) -> Literal["truecolor", "256", "standard"]:
-    """The richest colours the terminal says it has; plain ANSI colours if it says nothing
-    (``--color always`` on a pipe or a ``TERM=dumb`` terminal)."""
-    if environ.get("COLORTERM", "").lower() in ("truecolor", "24bit"):
-        return "truecolor"
-    if "256" in environ.get("TERM", ""):
-        return "256"
-    return "standard"
+# What rich strips from text (rich.control.STRIP_CONTROL_CODES), as one search.
+_has_control = re.compile("[\x07\x08\x0b\x0c\x0d]").search
 
 
 def side_text(side: Side) -> Text:
@@ -139,87 +51,25 @@ def result_text(result: Result) -> Text:
     return Text(str(result), style=style)
 
 
-# Wide enough for "application_data → handshake", so every record's columns line up.
-TYPE_COLUMN: Final = 28
-
-
-def record_type(view: RecordView) -> str:
-    """The record's type as it crossed: ``application_data → handshake`` when a protected
-    record's header type (the outer one, on the wire) hides another inner type."""
-    outer = view.record.content_type
-    inner = view.content_type
-    if view.protected and view.inner_content_type is not None and inner != outer:
-        return f"{name_of(ContentType, outer)} → {name_of(ContentType, inner)}"
-    return name_of(ContentType, outer)
-
-
-def record_parts(view: RecordView) -> list[tuple[str, str]]:
-    """One record's line as (text, style) pieces: type (outer → inner), version, length,
-    keys, then what it carried. :func:`record_line` styles them; a pipe joins them
-    (``decode`` writes a record a line, and rich's objects cost more than the decoding).
-
-    Parts are joined by single spaces and nothing trails the last one (piped output
-    carries no trailing blanks).
-    """
-    rec = view.record
-    parts = [
-        ("      ", ""),
-        (f"{record_type(view):<{TYPE_COLUMN}}", "tlsstep.record"),
-        (f" {rec.version_name:<8} {rec.length:>5} B", "tlsstep.dim"),
-    ]
-    if view.protected:
-        parts.append((" 🔒" if view.plaintext is not None else " encrypted", "tlsstep.protected"))
-        if view.epoch:
-            parts.append((f" [{view.epoch}]", "tlsstep.protected"))
-    if view.messages:
-        names = []
-        for m in view.messages:
-            mark = "" if m.verified is None else (" ✓" if m.verified else " ✗ verify_data mismatch")
-            mark += " (damaged)" if m.message.missing else ""
-            names.append(m.name + mark)
-        parts.append((" " + ", ".join(names), "tlsstep.message"))
-    if view.alert:
-        parts.append(
-            (f" alert {view.alert.level_name} {view.alert.description_name}", "tlsstep.alert")
-        )
-    data = view.application_data
-    if data is not None:
-        body = _data_body(data)
-        parts.append((f" {len(data)} bytes of application data: {body!r}", "tlsstep.message"))
-    if view.note and view.protected and view.plaintext is None:
-        parts.append((f" ({view.note.removeprefix('encrypted: ')})", "tlsstep.dim"))
-    elif view.note:
-        parts.append((f"  ({view.note})", "tlsstep.dim"))
-    return parts
-
-
-def _data_body(data: bytes, width: int = 60) -> str:
-    """What a record line shows of its data: the text, or the hex, cut to ``width``;
-    only the hex that is shown is made (a 16 KB record's hex is 32 KB)."""
-    text = data_text(data)
-    if text is None:
-        if 2 * len(data) <= width:
-            return data.hex()
-        return data[: (width - 3 + 1) // 2].hex()[: width - 3] + "..."
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
 def record_line(view: RecordView) -> Text:
     """One record, styled (see :func:`record_parts`)."""
-    line = Text()
-    for text, style in record_parts(view):
-        line.append(text, style=style or None)
+    parts = record_parts(view)
+    whole = "".join([text for text, _ in parts])
+    if _has_control(whole):  # rich strips them from each part: let it
+        line = Text()
+        for text, style in parts:
+            line.append(text, style=style or None)
+        return line
+    # The same Text built at once: one Text and a span per styled part, instead of an
+    # append (and its control-code pass) per part; a shell prints a line per record.
+    line = Text(whole)
+    start = 0
+    for text, style in parts:
+        end = start + len(text)
+        if style and end > start:
+            line.spans.append(Span(start, end, style))
+        start = end
     return line
-
-
-def record_plain(view: RecordView) -> str:
-    """One record as plain text (see :func:`record_parts`)."""
-    return "".join(text for text, _ in record_parts(view))
-
-
-def direction_plain(sender: Side) -> str:
-    """:func:`direction` as plain text."""
-    return f"{Side.client} {ARROW[sender]} {Side.server}"
 
 
 def entry_lines(

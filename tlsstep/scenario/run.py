@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Final
 
-from tlsstep.config import PairConfig, build_contexts
+from tlsstep.config import PairConfig, SideConfig, build_side_context
 from tlsstep.errors import ScenarioError, TlsstepError
 from tlsstep.events import Result, Side
 from tlsstep.identity import Identity, default_identity
@@ -33,29 +33,39 @@ from .expect import Actual, check, step_side
 from .load import Scenario
 from .result import Mismatch, ScenarioResult, StepReport
 
-# Contexts by configuration, shared by the scenarios of one run that configure the pair
-# the same way: building them (loading a key, a chain and the CA) costs more than a
-# handshake. Sharing is safe for the outcome: a connection resumes only the session
-# its step hands it, and a context keeps no other state a later handshake reads.
+# Contexts by configuration, shared by the scenarios of one run that configure a side
+# the same way: building one (loading a key, a chain and the CA) costs more than a
+# handshake. Each side's context is kept by its own settings and the pair-wide ones
+# (config.build_side_context reads no others), so scenarios that differ only in the
+# client share the server's context, and the other way round. Sharing is safe for the
+# outcome: a connection resumes only the session its step hands it, and a context
+# keeps no other state a later handshake reads.
 # The key holds the crypto hooks themselves, not their key log path: a key log path
 # (/proc/self/fd/N, tlsstep.secrets_dir) names another file once its hooks are closed.
-_CONTEXTS: dict[
-    tuple[PairConfig, int, CryptoHooks | None], tuple[ssl.SSLContext, ssl.SSLContext]
-] = {}
+_CONTEXTS: dict[tuple[Side, PairConfig, int, CryptoHooks | None], ssl.SSLContext] = {}
 MAX_SHARED_CONTEXTS: Final = 64
 
 
 def _contexts(
     config: PairConfig, identity: Identity, crypto: CryptoHooks | None
 ) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    key = (config, id(identity), crypto)
-    found = _CONTEXTS.get(key)
-    if found is None:
-        if len(_CONTEXTS) >= MAX_SHARED_CONTEXTS:
-            _CONTEXTS.clear()
-        keylog_path = crypto.keylog_path if crypto else None
-        found = _CONTEXTS[key] = build_contexts(config, identity, keylog_path)
-    return found
+    keylog_path = crypto.keylog_path if crypto else None
+    if len(_CONTEXTS) > MAX_SHARED_CONTEXTS - 2:
+        _CONTEXTS.clear()  # before this pair's are made, so that both of them are kept
+    made: list[ssl.SSLContext] = []
+    for side in (Side.client, Side.server):  # the order build_contexts makes them in
+        # The other side's settings reset: they do not make this side's context.
+        own = (
+            dataclasses.replace(config, server=SideConfig())
+            if side is Side.client
+            else dataclasses.replace(config, client=SideConfig())
+        )
+        key = (side, own, id(identity), crypto)
+        found = _CONTEXTS.get(key)
+        if found is None:
+            found = _CONTEXTS[key] = build_side_context(config, side, identity, keylog_path)
+        made.append(found)
+    return made[0], made[1]
 
 
 def run(

@@ -186,12 +186,18 @@ def unknown(value: int, width: int = 2) -> str:
     return f"unknown (0x{value:0{width * 2}x})"
 
 
+# Each enum's names by value, made on first use: ``enum(value).name`` is four Python
+# calls, and record views name a content type per record (issue 14).
+_NAMES: dict[type[IntEnum], dict[int, str]] = {}
+
+
 def name_of(enum: type[IntEnum], value: int, width: int = 1) -> str:
     """The RFC name of ``value`` in ``enum``, or ``unknown (0x..)``."""
-    try:
-        return enum(value).name
-    except ValueError:
-        return unknown(value, width)
+    names = _NAMES.get(enum)
+    if names is None:
+        names = _NAMES[enum] = {member.value: member.name for member in enum}
+    found = names.get(value)
+    return found if found is not None else unknown(value, width)
 
 
 def message_name(msg_type: int) -> str:

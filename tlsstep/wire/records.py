@@ -102,21 +102,25 @@ class RecordSplitter:
         out: list[Record] = []
         buf = self._buffer
         pos = 0
-        while len(buf) - pos >= HEADER_LEN:
-            length = int.from_bytes(buf[pos + 3 : pos + 5], "big")
-            end = pos + HEADER_LEN + length
-            if end > len(buf):
-                break
-            out.append(
-                Record(
-                    stream_offset=self._consumed + pos,
-                    content_type=buf[pos],
-                    legacy_record_version=int.from_bytes(buf[pos + 1 : pos + 3], "big"),
-                    length=length,
-                    fragment=bytes(buf[pos + HEADER_LEN : end]),
+        size = len(buf)
+        # Fragments are copied once, out of a view (a bytearray slice would be a second
+        # copy); the view is released before the buffer changes size.
+        with memoryview(buf) as view:
+            while size - pos >= HEADER_LEN:
+                length = buf[pos + 3] << 8 | buf[pos + 4]
+                end = pos + HEADER_LEN + length
+                if end > size:
+                    break
+                out.append(
+                    Record(
+                        stream_offset=self._consumed + pos,
+                        content_type=buf[pos],
+                        legacy_record_version=buf[pos + 1] << 8 | buf[pos + 2],
+                        length=length,
+                        fragment=view[pos + HEADER_LEN : end].tobytes(),
+                    )
                 )
-            )
-            pos = end
+                pos = end
         if pos:
             del buf[:pos]
             self._consumed += pos

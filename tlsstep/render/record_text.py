@@ -1,0 +1,138 @@
+"""One record as a line of plain text, and application data as text: no rich.
+
+``tlsstep decode`` writes a line per record to a pipe, so this module is what its hot
+path imports; render/terminal.py styles the same parts for a terminal, and
+render/json.py shows data as text by the same rule. Nothing here imports rich or the
+session, so a piped decode loads neither (issue 14).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Final
+
+from tlsstep.decode import RecordView
+from tlsstep.events import Side
+from tlsstep.wire.enums import ContentType, name_of, version_name
+
+ARROW: Final = {Side.client: "──▶", Side.server: "◀──"}
+
+_PROBE: Final = 64  # bytes looked at first: binary data is told from text by its start
+
+
+def data_text(data: bytes) -> str | None:
+    """``data`` as text if it is UTF-8 with nothing unprintable but tabs and newlines."""
+    if len(data) > _PROBE and not _may_be_text(data[:_PROBE]):
+        return None  # a 16 KB record of binary data is not decoded whole (issue 14)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text):
+        return text
+    return None
+
+
+def _may_be_text(head: bytes) -> bool:
+    """False when data starting with ``head`` cannot be text (see :func:`data_text`):
+    ``head`` holds a byte sequence that is not UTF-8, or a character that is
+    unprintable. A sequence cut by the end of ``head`` (the last 3 bytes) decides
+    nothing."""
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # a character of up to 4 bytes may go on
+    return text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text)
+
+
+# Wide enough for "application_data → handshake", so every record's columns line up.
+TYPE_COLUMN: Final = 28
+
+
+def record_type(view: RecordView) -> str:
+    """The record's type as it crossed: ``application_data → handshake`` when a protected
+    record's header type (the outer one, on the wire) hides another inner type."""
+    outer = view.record.content_type
+    inner = view.inner_content_type if view.protected else None
+    return _type_name(outer, inner if inner != outer else None)
+
+
+@lru_cache(maxsize=256)
+def _type_name(outer: int, inner: int | None) -> str:
+    if inner is not None:
+        return f"{name_of(ContentType, outer)} → {name_of(ContentType, inner)}"
+    return name_of(ContentType, outer)
+
+
+# The line's first columns, made once per (outer type, inner type, record version):
+# every record of a stream has one of a few (issue 14: a line per 16 KB record).
+@lru_cache(maxsize=256)
+def _head(outer: int, inner: int | None, version: int) -> tuple[str, str]:
+    return f"{_type_name(outer, inner):<{TYPE_COLUMN}}", f" {version_name(version):<8} "
+
+
+def record_parts(view: RecordView) -> list[tuple[str, str]]:
+    """One record's line as (text, style) pieces: type (outer → inner), version, length,
+    keys, then what it carried. :func:`record_line` styles them; a pipe joins them
+    (``decode`` writes a record a line, and rich's objects cost more than the decoding).
+
+    Parts are joined by single spaces and nothing trails the last one (piped output
+    carries no trailing blanks).
+    """
+    rec = view.record
+    outer = rec.content_type
+    inner = view.inner_content_type if view.protected else None
+    kind, version = _head(outer, inner if inner != outer else None, rec.legacy_record_version)
+    parts = [
+        ("      ", ""),
+        (kind, "tlsstep.record"),
+        (f"{version}{rec.length:>5} B", "tlsstep.dim"),
+    ]
+    if view.protected:
+        parts.append((" 🔒" if view.plaintext is not None else " encrypted", "tlsstep.protected"))
+        if view.epoch:
+            parts.append((f" [{view.epoch}]", "tlsstep.protected"))
+    if view.messages:
+        names = []
+        for m in view.messages:
+            mark = "" if m.verified is None else (" ✓" if m.verified else " ✗ verify_data mismatch")
+            mark += " (damaged)" if m.message.missing else ""
+            names.append(m.name + mark)
+        parts.append((" " + ", ".join(names), "tlsstep.message"))
+    if view.alert:
+        parts.append(
+            (f" alert {view.alert.level_name} {view.alert.description_name}", "tlsstep.alert")
+        )
+    data = view.application_data
+    if data is not None:
+        body = _data_body(data)
+        parts.append((f" {len(data)} bytes of application data: {body!r}", "tlsstep.message"))
+    if view.note and view.protected and view.plaintext is None:
+        parts.append((f" ({view.note.removeprefix('encrypted: ')})", "tlsstep.dim"))
+    elif view.note:
+        parts.append((f"  ({view.note})", "tlsstep.dim"))
+    return parts
+
+
+def _data_body(data: bytes, width: int = 60) -> str:
+    """What a record line shows of its data: the text, or the hex, cut to ``width``;
+    only the hex that is shown is made (a 16 KB record's hex is 32 KB)."""
+    text = data_text(data)
+    if text is None:
+        if 2 * len(data) <= width:
+            return data.hex()
+        return data[: (width - 3 + 1) // 2].hex()[: width - 3] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def record_plain(view: RecordView) -> str:
+    """One record as plain text (see :func:`record_parts`)."""
+    return "".join([text for text, _ in record_parts(view)])
+
+
+_DIRECTION: Final = {side: f"{Side.client} {ARROW[side]} {Side.server}" for side in Side}
+
+
+def direction_plain(sender: Side) -> str:
+    """:func:`direction` as plain text."""
+    return _DIRECTION[sender]
