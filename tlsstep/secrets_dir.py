@@ -6,7 +6,8 @@ directory, gone at every exit):
 - :func:`private_dir`: the process's private directory (0700), removed on every
   exit path - normal return, error, Ctrl-C (``atexit`` runs after KeyboardInterrupt
   unwinds) - by :func:`cleanup`;
-- :class:`SecretFile`: a 0600 file with no name on disk, inside that directory, for
+- :class:`SecretFile`: a 0600 file with no name on disk (inside that directory only
+  where ``O_TMPFILE`` is missing), for
   secrets OpenSSL reads or writes by path (a key log, a private key);
 - :func:`open_secret` / :func:`write_secret`: a file the *user* names that will hold
   secrets (``--keylog``, a pcapng with its key log, the HTML page, the shell's
@@ -22,11 +23,13 @@ process, SIGKILL included):
 - OpenSSL only takes secrets by path (``SSLContext.keylog_filename``,
   ``load_cert_chain``). On Linux ``/proc/self/fd/N`` is such a path for an open
   descriptor, and opening it opens the same inode even after the file was unlinked.
-- So the file is made in the private directory (0700) with ``O_EXCL`` and mode
-  0600, unlinked at once, and OpenSSL is handed ``/proc/self/fd/N``. The secrets
-  then live in an inode without a name, which the kernel frees when the last
-  descriptor closes: at :meth:`SecretFile.close` or when the process dies, however
-  it dies.
+- So the file is made without a name (``O_TMPFILE``, mode 0600) and OpenSSL is
+  handed ``/proc/self/fd/N``; where ``O_TMPFILE`` is missing, it is made in the
+  private directory (0700) with ``O_EXCL`` and unlinked at once. The secrets then
+  live in an inode without a name, which the kernel frees when the last descriptor
+  closes: at :meth:`SecretFile.close` or when the process dies, however it dies. With
+  ``O_TMPFILE`` no private directory is made at all, so SIGKILL leaves not even an
+  empty one behind.
 - Python's ``keylog_filename`` setter opens the path in append mode at once,
   writes a header line if the file is empty, and flushes after each secret
   (CPython ``Modules/_ssl/debughelpers.c``). Every context opens its own
@@ -123,20 +126,45 @@ def write_secret(path: str | os.PathLike[str], text: str | bytes) -> None:
 PROC_FD: Final = "/proc/self/fd"
 
 
+def _unnamed_file() -> int | None:
+    """A file that never has a name (Linux ``O_TMPFILE``), mode 0600; None where unsupported.
+
+    Nothing can be left on disk, not even by SIGKILL: no directory is made either.
+    """
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir(PROC_FD):
+        return None
+    try:
+        fd = os.open(tempfile.gettempdir(), flag | os.O_RDWR, 0o600)
+    except OSError:  # a file system without O_TMPFILE support
+        return None
+    try:
+        if os.stat(f"{PROC_FD}/{fd}").st_ino == os.fstat(fd).st_ino:
+            return fd  # OpenSSL can open it by path
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
 class SecretFile:
     """A private file read and written by descriptor; :attr:`path` is for OpenSSL."""
 
     __slots__ = ("_fd", "_named", "_path")
 
     def __init__(self, prefix: str, data: bytes = b"") -> None:
-        name = private_dir() / f"{prefix}-{os.urandom(8).hex()}"
-        self._fd: int | None = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        self._named: str | None = str(name)
-        self._path = self._named
+        self._fd: int | None = _unnamed_file()
+        self._named: str | None = None
+        if self._fd is None:  # no O_TMPFILE: a name in the private directory, dropped below
+            name = private_dir() / f"{prefix}-{os.urandom(8).hex()}"
+            self._fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            self._named = str(name)
+        self._path = self._named or ""
         proc = f"{PROC_FD}/{self._fd}"
         try:
             if os.stat(proc).st_ino == os.fstat(self._fd).st_ino:
-                os.unlink(name)
+                if self._named is not None:
+                    os.unlink(self._named)
                 self._named = None
                 self._path = proc
         except OSError:

@@ -4,6 +4,10 @@ every context opens the path itself, in append mode, and keeps it open (issue 17
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +54,36 @@ def test_a_closed_secret_file_gives_no_path() -> None:
     with pytest.raises(ValueError, match="closed"):
         _ = secret.path
     assert secret.read() == b""
+
+
+KILLED_MID_RUN = """
+import os, signal
+from tlsstep.crypto.unprotector import KeyLogCrypto
+from tlsstep.session import Session
+from tlsstep.config import PairConfig
+from tlsstep.steps import parse_line
+hooks = KeyLogCrypto().__enter__()
+Session(PairConfig(), crypto=hooks).run(parse_line("handshake"))
+assert b"SECRET" in hooks.keylog_bytes()
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_sigkill_mid_run_leaves_nothing_in_the_temporary_directory(tmp_path: Path) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", KILLED_MID_RUN], env=env, check=False)
+    assert done.returncode == -signal.SIGKILL
+    assert list(tmp_path.iterdir()) == []  # no key log, and no (empty) private directory
+
+
+def test_without_o_tmpfile_the_name_in_the_private_directory_goes_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tlsstep.secrets_dir._unnamed_file", lambda: None)
+    secret = SecretFile("test", b"key material")
+    try:
+        assert not secret.has_name and secret.read() == b"key material"
+        assert list(private_dir().iterdir()) == []
+        assert os.stat(secret.path).st_nlink == 0
+    finally:
+        secret.close()
