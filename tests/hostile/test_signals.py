@@ -29,12 +29,17 @@ op = "handshake"
 """
 
 
-def _keylog_in_process(pid: int) -> str:
-    """The text of the process's key log, found through its open descriptors."""
+def _keylog_in_process(pid: int, tmp: Path) -> str:
+    """The text of the process's key log, found through its open descriptors.
+
+    The file has no name: an O_TMPFILE file shows as ``TMP/#INODE (deleted)``, the
+    fallback's as ``TMP/tlsstep-*/keylog-* (deleted)``. Only files under the run's
+    TMPDIR are read (never the --pcap FIFO, whose read would block).
+    """
     for fd in os.listdir(f"/proc/{pid}/fd"):
         try:
             target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            if "keylog" not in target:
+            if not target.startswith(f"{tmp}/"):
                 continue
             return Path(f"/proc/{pid}/fd/{fd}").read_text(errors="replace")
         except OSError:
@@ -89,7 +94,7 @@ def test_no_key_log_left_after_a_signal(command: str, name: str, tmp_path: Path)
     proc = _start(command, tmp_path)
     try:
         end = time.monotonic() + 60
-        while "SERVER_TRAFFIC_SECRET_0" not in _keylog_in_process(proc.pid):
+        while "SERVER_TRAFFIC_SECRET_0" not in _keylog_in_process(proc.pid, tmp_path / "tmp"):
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < end, "the run never wrote its key log"
             time.sleep(0.05)
