@@ -4,27 +4,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
-from tests.helpers import ROOT
+from tests.helpers import tlsstep
 from tlsstep.events import Event, Result, Side
 from tlsstep.render.preview import call_text, data_preview
 
 DATA = "x" * 136 + "END"  # 139 bytes: 64 shown, 75 more
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="400")
-    return subprocess.run(
-        [sys.executable, "-m", "tlsstep", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_preview_and_full() -> None:
@@ -45,7 +30,7 @@ def test_preview_and_full() -> None:
 
 
 def test_handshake_text_shows_a_preview() -> None:
-    out = run("handshake", "--data", DATA)
+    out = tlsstep("handshake", "--data", DATA)
     assert out.returncode == 0, out.stderr
     assert f"client.write(data={DATA[:64].encode()!r}… 75 bytes more)" in out.stdout
     assert f"read 139 bytes: {DATA[:64].encode()!r}… 75 bytes more" in out.stdout
@@ -54,7 +39,7 @@ def test_handshake_text_shows_a_preview() -> None:
 
 def test_full_data_and_vv_show_everything() -> None:
     for flags in (["--full-data"], ["-vv"]):
-        out = run("handshake", "--data", DATA, *flags)
+        out = tlsstep("handshake", "--data", DATA, *flags)
         assert out.returncode == 0, out.stderr
         assert f"client.write(data={DATA.encode()!r})" in out.stdout, flags
         assert f"read 139 bytes: {DATA.encode()!r}" in out.stdout, flags
@@ -65,7 +50,7 @@ def test_states_view_previews_unless_full_data_or_vv() -> None:
     full = f"read 139 bytes: {DATA.encode()!r}"
     preview = f"read 139 bytes: {DATA[:64].encode()!r}… 75 bytes more"
     for flags, whole in (([], False), (["--full-data"], True), (["-vv"], True)):
-        out = run("handshake", "--states", "--data", DATA, *flags)
+        out = tlsstep("handshake", "--states", "--data", DATA, *flags)
         assert out.returncode == 0, out.stderr
         assert (full in out.stdout, preview in out.stdout) == (whole, not whole), flags
 
@@ -93,24 +78,15 @@ def test_step_pauses_show_full_data_when_asked() -> None:
 
 
 def test_json_keeps_all_of_it() -> None:
-    doc = json.loads(run("handshake", "--json", "--data", DATA).stdout)
+    doc = json.loads(tlsstep("handshake", "--json", "--data", DATA).stdout)
     reads = [e for e in doc["events"] if e["op"] == "read" and e.get("data")]
     assert reads and all(e["data"] == {"length": 139, "text": DATA} for e in reads)
 
 
 def test_shell_previews_unless_full_data() -> None:
     script = f'handshake\nwrite client data="{DATA}"\ndeliver client\nread server\n'
-    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="400")
     for flags, whole in (([], False), (["--full-data"], True)):
-        out = subprocess.run(
-            [sys.executable, "-m", "tlsstep", "shell", *flags],
-            input=script,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            check=False,
-        )
+        out = tlsstep("shell", *flags, input=script)
         assert out.returncode == 0, out.stdout + out.stderr
         full = f"read 139 bytes: {DATA.encode()!r}"
         preview = f"read 139 bytes: {DATA[:64].encode()!r}… 75 bytes more"

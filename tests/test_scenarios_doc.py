@@ -20,10 +20,9 @@ from typing import Any
 import pytest
 
 from tests.helpers import ROOT
-from tests.net.peers import LOOPBACK, openssl_server
+from tests.net.peers import LOOPBACK, example_test_server
 from tlsstep.config import PairConfig, SideConfig
 from tlsstep.events import Side
-from tlsstep.identity import default_identity
 from tlsstep.scenario import loads, run
 from tlsstep.scenario.load import FILE_KEYS, settable
 from tlsstep.steps import FAULT_KEYS, STEPS
@@ -146,10 +145,7 @@ def test_the_examples_use_every_key_step_check_and_fault() -> None:
 
 @pytest.fixture(scope="module")
 def remote_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    credential = default_identity().server  # example.test, under tlsstep's test CA
-    pem = tmp_path_factory.mktemp("remote") / "server.pem"
-    pem.write_bytes(credential.key_pem + credential.chain_pem)
-    with openssl_server(pem) as port:
+    with example_test_server(tmp_path_factory.mktemp("remote")) as port:
         yield port
 
 

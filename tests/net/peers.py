@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import trustme
 
+from tlsstep.identity import default_identity
+
 LOOPBACK = "127.0.0.1"
 # How long a peer may take to start, or to answer one read. Generous bounds so that a test
 # never hangs, not timings under test: a loaded machine is slow, never wrong.
@@ -101,6 +103,16 @@ def openssl_server(cert: Path, *args: str) -> Iterator[int]:
         for pipe in (proc.stdin, proc.stdout):
             if pipe is not None:
                 pipe.close()
+
+
+@contextlib.contextmanager
+def example_test_server(directory: Path) -> Iterator[int]:
+    """``openssl s_server`` as example.test under tlsstep's own test CA (what scenarios trust)."""
+    credential = default_identity().server
+    pem = directory / "server.pem"
+    pem.write_bytes(credential.key_pem + credential.chain_pem)
+    with openssl_server(pem) as port:
+        yield port
 
 
 Handler = Callable[[socket.socket], None]

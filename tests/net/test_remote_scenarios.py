@@ -11,18 +11,14 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT, tlsstep
-from tests.net.peers import LOOPBACK, Certs, closed_port, openssl_server
-from tlsstep.identity import default_identity
+from tests.net.peers import LOOPBACK, Certs, closed_port, example_test_server, openssl_server
 
 REMOTE_SCENARIOS = ROOT / "remote-scenarios"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    credential = default_identity().server  # example.test, under tlsstep's test CA
-    pem = tmp_path_factory.mktemp("remote") / "server.pem"
-    pem.write_bytes(credential.key_pem + credential.chain_pem)
-    with openssl_server(pem) as port:
+    with example_test_server(tmp_path_factory.mktemp("remote")) as port:
         yield port
 
 
