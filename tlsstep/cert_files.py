@@ -81,7 +81,10 @@ def load_trust(ca_path: str | Path) -> bytes:
 
 def key_is_encrypted(key_path: str | Path) -> bool:
     """Whether the key file holds an encrypted private key (PKCS#8 or legacy PEM)."""
-    data = _read(key_path, "key file")
+    return _encrypted_pem(_read(key_path, "key file"))
+
+
+def _encrypted_pem(data: bytes) -> bool:
     return b"ENCRYPTED PRIVATE KEY" in data or b"Proc-Type: 4,ENCRYPTED" in data
 
 
@@ -91,7 +94,7 @@ def _unloadable_key_reason(exc: ValueError, secret: bytes | None, key_data: byte
         return f"not a usable private key ({exc})"
     if "decrypt" in str(exc).lower():
         return "wrong password"
-    if b"ENCRYPTED PRIVATE KEY" in key_data or b"Proc-Type: 4,ENCRYPTED" in key_data:
+    if _encrypted_pem(key_data):
         # A wrong password passes the padding check about once in 256 tries and decrypts
         # to garbage that then fails to parse: that is still most likely a wrong password.
         return f"wrong password, or a key encryption this OpenSSL cannot read ({exc})"

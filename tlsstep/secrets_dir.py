@@ -138,13 +138,18 @@ def _unnamed_file() -> int | None:
         fd = os.open(tempfile.gettempdir(), flag | os.O_RDWR, 0o600)
     except OSError:  # a file system without O_TMPFILE support
         return None
-    try:
-        if os.stat(f"{PROC_FD}/{fd}").st_ino == os.fstat(fd).st_ino:
-            return fd  # OpenSSL can open it by path
-    except OSError:
-        pass
+    if _reachable(fd):
+        return fd
     os.close(fd)
     return None
+
+
+def _reachable(fd: int) -> bool:
+    """Whether ``/proc/self/fd/N`` opens this very file (so OpenSSL can take it by path)."""
+    try:
+        return os.stat(f"{PROC_FD}/{fd}").st_ino == os.fstat(fd).st_ino
+    except OSError:
+        return False
 
 
 class SecretFile:
@@ -153,22 +158,17 @@ class SecretFile:
     __slots__ = ("_fd", "_named", "_path")
 
     def __init__(self, prefix: str, data: bytes = b"") -> None:
-        self._fd: int | None = _unnamed_file()
+        fd = _unnamed_file()
         self._named: str | None = None
-        if self._fd is None:  # no O_TMPFILE: a name in the private directory, dropped below
-            name = private_dir() / f"{prefix}-{os.urandom(8).hex()}"
-            self._fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-            self._named = str(name)
-        self._path = self._named or ""
-        proc = f"{PROC_FD}/{self._fd}"
-        try:
-            if os.stat(proc).st_ino == os.fstat(self._fd).st_ino:
-                if self._named is not None:
-                    os.unlink(self._named)
-                self._named = None
-                self._path = proc
-        except OSError:
-            pass  # no /proc: keep the name until close()
+        if fd is None:  # no O_TMPFILE: a name in the private directory, dropped at once
+            name = str(private_dir() / f"{prefix}-{os.urandom(8).hex()}")
+            fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            if _reachable(fd):
+                os.unlink(name)
+            else:
+                self._named = name  # no /proc: keep the name until close()
+        self._fd: int | None = fd
+        self._path = self._named or f"{PROC_FD}/{fd}"
         if data:
             os.write(self._fd, data)
 
