@@ -72,12 +72,15 @@ class Observer:
 AnObserver = TypeVar("AnObserver", bound=Observer)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, weakref_slot=True)
 class Connection:
     """One pair and its decoder; ``resume`` starts the next one.
 
     What crossed is decoded when first read (:class:`tlsstep.decode.DeliveryQueue`):
     an entry's ``records``, or :attr:`decoder`, which is caught up when asked for.
+
+    Compared by identity, and weakly referable: views keep indexes of a connection's
+    entries for as long as it lives (``scenario.expect``'s alerts).
     """
 
     number: int
