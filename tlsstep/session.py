@@ -72,9 +72,13 @@ class Observer:
 AnObserver = TypeVar("AnObserver", bound=Observer)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, weakref_slot=True)
 class Connection:
-    """One pair and its decoder; ``resume`` starts the next one."""
+    """One pair and its decoder; ``resume`` starts the next one.
+
+    Compared by identity, and weakly referable: views keep indexes of a connection's
+    entries for as long as it lives (``scenario.expect``'s alerts).
+    """
 
     number: int
     pair: Pair
