@@ -611,6 +611,11 @@ class Delivered(Sequence[RecordView]):
         self._data = b""
 
     @property
+    def decoded(self) -> bool:
+        """Whether its records are decoded already (reading them would not decode)."""
+        return self._views is not None
+
+    @property
     def views(self) -> tuple[RecordView, ...]:
         if self._views is None:
             assert self._queue is not None
