@@ -117,6 +117,10 @@ class Session:
         self.outcomes: list[StepOutcome] = []
         self.observers: list[Observer] = []
         self.halted = False
+        # False: entries get no records while the run goes on, and one ``redecode()``
+        # after it decodes every byte once (a run with a remote peer that nobody
+        # watches live: its records open only once the local side has read them).
+        self.decode_live = True
         self._new_connection(session=None)
 
     # -- connections ----------------------------------------------------------
@@ -255,7 +259,8 @@ class Session:
             raise refused
 
     def _record(self, conn: Connection, event: Event, step: int) -> Entry:
-        entry = Entry(event=event, records=self._decode(conn, event), step=step)
+        records = self._decode(conn, event) if self.decode_live else ()
+        entry = Entry(event=event, records=records, step=step)
         conn.entries.append(entry)
         return entry
 

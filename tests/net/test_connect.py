@@ -248,6 +248,52 @@ def test_keylog_is_private(certs: Certs, tls13: int, tmp_path: Path) -> None:
     assert "CLIENT_HANDSHAKE_TRAFFIC_SECRET" in keylog.read_text()
 
 
+def _skeleton(doc: dict[str, Any]) -> list[Any]:
+    """Each event's records as two handshakes share them (sizes vary: ECDSA signatures)."""
+    return [
+        (
+            e["side"],
+            e["op"],
+            e["result"],
+            [
+                (
+                    r["content_type"],
+                    r["protected"],
+                    sorted(r),
+                    [m["type"] for m in r.get("messages", ())],
+                )
+                for r in e.get("records", ())
+            ],
+        )
+        for e in doc["events"]
+    ]
+
+
+def test_decoded_once_after_the_run_as_when_decoded_live(
+    certs: Certs, tls13: int, tmp_path: Path
+) -> None:
+    """Nothing watches a plain --json run, so it decodes once, after the run; with
+    --keylog it decodes as bytes cross (the export follows the secrets) and again after.
+    Both give the same records, decrypted in both directions, and the same states."""
+    target = f"{LOOPBACK}:{tls13}"
+    code, once = connect_json(target, "--ca", str(certs.ca_file))
+    assert code == 0
+    code, live = connect_json(
+        target, "--ca", str(certs.ca_file), "--keylog", str(tmp_path / "keys.log")
+    )
+    assert code == 0
+    assert messages(once, "server")[:6] == [
+        "ServerHello",
+        "EncryptedExtensions",
+        "Certificate",
+        "CertificateVerify",
+        "Finished",
+        "NewSessionTicket",
+    ]
+    assert _skeleton(once) == _skeleton(live)
+    assert once["states"] == live["states"]
+
+
 # -- network failures: exit status 3, a clear message, never a traceback ------------
 
 
