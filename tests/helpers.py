@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +32,22 @@ def run_lines(session: Session, *lines: str) -> list[Any]:
     return [session.run(parse_line(line)) for line in lines]
 
 
-def tlsstep(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a subprocess, as a user would."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="100")
+def tlsstep(
+    *args: str, input: str | None = None, env: Mapping[str, str | None] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a subprocess, as a user would. ``env`` adds variables to
+    the environment; a None value removes one (e.g. ``{"NO_COLOR": None}``)."""
+    child = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="100")
+    for name, value in (env or {}).items():
+        if value is None:
+            child.pop(name, None)
+        else:
+            child[name] = value
     return subprocess.run(
         [sys.executable, "-m", "tlsstep", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=child,
         input=input,
         timeout=120,
         check=False,

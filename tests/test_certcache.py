@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, tlsstep
 from tlsstep import certcache
 from tlsstep.certs.build import issue_leaf, make_ca
 
@@ -28,14 +28,7 @@ def _env(cache: Path) -> dict[str, str]:
 
 
 def run(cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tlsstep", *args],
-        capture_output=True,
-        text=True,
-        env=_env(cache),
-        timeout=120,
-        check=False,
-    )
+    return tlsstep(*args, env={"XDG_CACHE_HOME": str(cache)})
 
 
 def files(cache: Path) -> dict[str, bytes]:

@@ -271,3 +271,18 @@ def test_read_after_close_notify_is_closed_not_done() -> None:
     assert event.result is Result.closed
     assert event.note is not None and "close_notify arrived" in event.note
     assert session.pair.closed[Side.server]
+
+
+def test_old_versions_asked_for_by_name_raise_no_deprecation_warning() -> None:
+    """Setting TLS 1.0/1.1 is what the user asked for; Python's DeprecationWarning must not
+    reach stderr (or end the run under ``python -W error``)."""
+    import warnings
+
+    from tlsstep.config import build_contexts
+
+    side = SideConfig(min_version="1.0", max_version="1.1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        client, server = build_contexts(PairConfig(client=side, server=side))
+    assert client.minimum_version == ssl.TLSVersion.TLSv1
+    assert server.maximum_version == ssl.TLSVersion.TLSv1_1

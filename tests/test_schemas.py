@@ -345,3 +345,14 @@ def test_schema_command() -> None:
     assert "event = {" in run("schema", "handshake", "--outline")
     result = CliRunner().invoke(main, ["schema", "handshak"])
     assert result.exit_code == 2 and "did you mean 'handshake'" in result.output
+
+
+def test_schema_listing_as_json() -> None:
+    listing = json.loads(run("schema", "--json"))
+    assert [entry["name"] for entry in listing] == list(NAMES)
+    for entry in listing:
+        assert entry["id"] == load(entry["name"])["$id"]
+        assert entry["describes"] == NAMES[entry["name"]]
+    for args in (["schema", "handshake", "--json"], ["schema", "--outline"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2 and "Error:" in result.output, args

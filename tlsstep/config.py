@@ -8,6 +8,7 @@ same way.
 from __future__ import annotations
 
 import ssl
+import warnings
 from dataclasses import field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
@@ -118,10 +119,14 @@ def _tls13_hint(ciphers: str) -> str:
 
 
 def _apply_common(ctx: ssl.SSLContext, cfg: SideConfig, side: Side) -> None:
-    if cfg.min_version:
-        ctx.minimum_version = _version(cfg.min_version, f"{side} min_version")
-    if cfg.max_version:
-        ctx.maximum_version = _version(cfg.max_version, f"{side} max_version")
+    with warnings.catch_warnings():
+        # Python warns that TLS 1.0/1.1 are deprecated; here they were asked for by name, to
+        # test or teach them, and the warning would only be noise (an error under -W error).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if cfg.min_version:
+            ctx.minimum_version = _version(cfg.min_version, f"{side} min_version")
+        if cfg.max_version:
+            ctx.maximum_version = _version(cfg.max_version, f"{side} max_version")
     if cfg.min_version in _OLD or cfg.max_version in _OLD:
         # OpenSSL 3's default security level forbids TLS < 1.2; teaching old versions needs 0.
         ctx.set_ciphers((cfg.ciphers or "DEFAULT") + ":@SECLEVEL=0")
@@ -208,37 +213,79 @@ def build_contexts(
     )
 
 
-def build_side_context(
-    config: PairConfig,
-    side: Side,
-    identity: Identity | None = None,
-    keylog_path: str | None = None,
-) -> ssl.SSLContext:
-    """One side's SSLContext for ``config`` (as :func:`build_contexts` makes it).
+@frozen
+class ContextInputs:
+    """Everything one side's context is made from (:func:`context_inputs`): two equal
+    values make equal contexts, whatever else their configurations say."""
 
-    It reads ``config``'s settings for ``side`` and the pair-wide ones (client
-    certificate request, trust, problems, chain, key type, server name), never the
-    other side's: a context can be shared by pairs that differ only there.
+    side: Side
+    settings: SideConfig  # the side's own settings
+    trust_pem: bytes
+    credential: Credential | None  # the chain and key it presents (client: when asked)
+    requested: ClientCert = ClientCert.none  # server: whether it asks for a client's
+
+
+def context_inputs(
+    config: PairConfig, side: Side, identity: Identity | None = None
+) -> ContextInputs:
+    """What :func:`build_side_context` reads of ``config`` and ``identity`` for ``side``:
+    the side's settings, and of the pair-wide ones the trust, the credential they choose
+    (problems, chain depth, key type) and the client certificate request; never the other
+    side's settings or the server name.
 
     Raises:
-        TlsstepError: a setting OpenSSL refuses, named by side and field.
+        TlsstepError: an unknown problem name or chain depth.
     """
     identity = resolve_identity(config, identity)
     trust = config.trust_pem or identity.trust_pem
     if side is Side.server:
-        return build_server_context(
-            config, trust_pem=trust, credential=identity.server, keylog_path=keylog_path
+        return ContextInputs(
+            side=side,
+            settings=config.server,
+            trust_pem=trust,
+            credential=identity.server,
+            requested=config.requested_client_cert,
         )
     send = config.client.send_certificate
     if send is None:
         send = (
             config.requested_client_cert is not ClientCert.none or config.client.post_handshake_auth
         )
-    return build_client_context(
-        config,
+    return ContextInputs(
+        side=side,
+        settings=config.client,
         trust_pem=trust,
         credential=identity.client if send else None,
-        keylog_path=keylog_path,
+    )
+
+
+def build_side_context(
+    config: PairConfig,
+    side: Side,
+    identity: Identity | None = None,
+    keylog_path: str | None = None,
+    *,
+    inputs: ContextInputs | None = None,
+) -> ssl.SSLContext:
+    """One side's SSLContext for ``config`` (as :func:`build_contexts` makes it).
+
+    It reads only :func:`context_inputs` (given as ``inputs`` when the caller has them
+    already): a context can be shared by pairs whose inputs for that side are equal.
+
+    Raises:
+        TlsstepError: a setting OpenSSL refuses, named by side and field.
+    """
+    inputs = inputs or context_inputs(config, side, identity)
+    if side is Side.server:
+        assert inputs.credential is not None  # a server always presents one
+        return build_server_context(
+            config,
+            trust_pem=inputs.trust_pem,
+            credential=inputs.credential,
+            keylog_path=keylog_path,
+        )
+    return build_client_context(
+        config, trust_pem=inputs.trust_pem, credential=inputs.credential, keylog_path=keylog_path
     )
 
 

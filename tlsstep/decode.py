@@ -11,8 +11,10 @@ shown as such with the reason; the crypto layer supplies one that has the keys.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from tlsstep.events import Side
 from tlsstep.frozen import frozen
@@ -438,3 +440,100 @@ class Decoder:
         if self.unprotector is not None:
             self.unprotector.observe(sender, view)
         return view
+
+
+# -- deliveries decoded when first read (issue 14) -------------------------------------
+#
+# A replay that checks only results, versions and errors never looks inside what
+# crossed, and opening and decoding every record was a quarter of its time. So the
+# session hands each delivery to a DeliveryQueue and gets a Delivered back: a sequence
+# of record views that decodes when first read. The decoder is incremental (partial
+# records and messages, the transcript, sequence numbers), so a read decodes every
+# delivery queued before it too, in the order they crossed: each delivery is decoded
+# once, in order, by the one Decoder, as if it had been decoded when it crossed.
+# The secrets a late decode finds in the key log are a superset of those an early one
+# would have found (a sender logs a secret before it protects a record with it).
+
+
+class DeliveryQueue:
+    """One connection's deliveries, decoded in the order they crossed, when first read."""
+
+    __slots__ = ("_decoder", "_pending")
+
+    def __init__(self, decoder: Decoder) -> None:
+        self._decoder = decoder
+        self._pending: deque[Delivered] = deque()
+
+    @property
+    def decoder(self) -> Decoder:
+        """The decoder with every delivery so far fed to it."""
+        self.flush()
+        return self._decoder
+
+    def add(self, sender: Side, data: bytes) -> Delivered:
+        """Queue the next bytes ``sender`` delivered; their records, decoded when read."""
+        delivered = Delivered(self, sender, data)
+        self._pending.append(delivered)
+        return delivered
+
+    def flush(self, upto: Delivered | None = None) -> None:
+        """Decode the queued deliveries in order, all of them or up to ``upto``."""
+        while self._pending:
+            item = self._pending.popleft()
+            item._decoded(tuple(self._decoder.feed(item._sender, item._data)))
+            if item is upto:
+                return
+
+
+class Delivered(Sequence[RecordView]):
+    """The records of one delivery (a tuple of :class:`RecordView`), decoded when first read."""
+
+    __slots__ = ("_data", "_queue", "_sender", "_views")
+
+    def __init__(self, queue: DeliveryQueue, sender: Side, data: bytes) -> None:
+        self._queue: DeliveryQueue | None = queue
+        self._sender = sender
+        self._data = data
+        self._views: tuple[RecordView, ...] | None = None
+
+    def _decoded(self, views: tuple[RecordView, ...]) -> None:
+        self._views = views
+        self._queue = None  # what is decoded holds neither the queue nor the bytes
+        self._data = b""
+
+    @property
+    def views(self) -> tuple[RecordView, ...]:
+        if self._views is None:
+            assert self._queue is not None
+            self._queue.flush(self)
+            assert self._views is not None
+        return self._views
+
+    @overload
+    def __getitem__(self, index: int) -> RecordView: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[RecordView, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> RecordView | tuple[RecordView, ...]:
+        return self.views[index]
+
+    def __len__(self) -> int:
+        return len(self.views)
+
+    def __iter__(self) -> Iterator[RecordView]:
+        return iter(self.views)
+
+    def __bool__(self) -> bool:
+        return bool(self.views)
+
+    def __eq__(self, other: Any) -> bool:
+        if isinstance(other, Delivered):
+            other = other.views
+        return isinstance(other, tuple) and self.views == other
+
+    def __hash__(self) -> int:
+        return hash(self.views)
+
+    def __repr__(self) -> str:
+        return repr(self.views)

@@ -66,14 +66,29 @@ def _on_message(
         log.append(Processed(sent=False, content_type=HEADER, data=data))
 
 
+# The C slot under ssl.py's ``_msg_callback`` property. The property wraps the callback
+# in a function that turns each report's version, content type and message type into
+# enum members (three enum lookups a message, ~50 messages a handshake: a twentieth of
+# a replay's own time, issue 14); _on_message reads them as ints anyway, so it is set in
+# the slot itself, as the property does after wrapping. The property's getter reads
+# ``user_function`` from what the slot holds: _on_message names itself there.
+_SLOT: Final[Any] = getattr(super(ssl.SSLContext, ssl.SSLContext), "_msg_callback", None)
+_on_message.user_function = _on_message  # type: ignore[attr-defined]
+
+
 def install(context: ssl.SSLContext) -> None:
     """Route ``context``'s message callback here (idempotent).
 
     OpenSSL copies the callback into each SSL object when it is made
     (``SSL_new``), so this must run before ``wrap_bio``.
     """
-    if AVAILABLE and getattr(context, "_msg_callback", None) is not _on_message:
-        context._msg_callback = _on_message  # type: ignore[attr-defined]
+    if not AVAILABLE:
+        return
+    if _SLOT is None or not hasattr(_SLOT, "__set__"):
+        if getattr(context, "_msg_callback", None) is not _on_message:
+            context._msg_callback = _on_message  # type: ignore[attr-defined]
+    elif _SLOT.__get__(context) is not _on_message:
+        _SLOT.__set__(context, _on_message)
 
 
 def watch(obj: ssl.SSLObject) -> None:

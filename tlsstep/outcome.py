@@ -7,6 +7,8 @@ operation of the driver (``Session.run``), as observers are told of it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tlsstep.decode import RecordView
 from tlsstep.events import Event, Result, Side, SSLErrorInfo, Wait
 from tlsstep.frozen import frozen
@@ -15,10 +17,14 @@ from tlsstep.steps import Step
 
 @frozen
 class Entry:
-    """One pair event, with the records it carried when bytes crossed."""
+    """One pair event, with the records it carried when bytes crossed.
+
+    ``records`` is decoded when first read (:class:`tlsstep.decode.Delivered`): a run
+    whose checks and views never look inside what crossed never decrypts it.
+    """
 
     event: Event
-    records: tuple[RecordView, ...] = ()
+    records: Sequence[RecordView] = ()
     step: int = 0  # index of the step that caused it
 
 

@@ -86,5 +86,6 @@ def _keys_used(session: Session) -> dict[int, KeysUsed]:
     crypto = session.crypto
     if not isinstance(crypto, KeyLogCrypto):
         return {}
+    session.catch_up()  # the unprotectors learn what they used by decoding
     crypto.refresh()
     return {number: keys_used(u) for number, u in crypto.unprotectors.items()}

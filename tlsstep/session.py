@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from tlsstep.config import PairConfig, build_contexts
-from tlsstep.decode import Decoder, RecordView, Unprotector
+from tlsstep.decode import Decoder, Delivered, DeliveryQueue, Unprotector
 from tlsstep.errors import TlsstepError, UsageProblem
 from tlsstep.events import Event, Side, SideFacts, Wait
 from tlsstep.identity import Identity, default_identity
@@ -72,14 +72,26 @@ class Observer:
 AnObserver = TypeVar("AnObserver", bound=Observer)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, weakref_slot=True)
 class Connection:
-    """One pair and its decoder; ``resume`` starts the next one."""
+    """One pair and its decoder; ``resume`` starts the next one.
+
+    What crossed is decoded when first read (:class:`tlsstep.decode.DeliveryQueue`):
+    an entry's ``records``, or :attr:`decoder`, which is caught up when asked for.
+
+    Compared by identity, and weakly referable: views keep indexes of a connection's
+    entries for as long as it lives (``scenario.expect``'s alerts).
+    """
 
     number: int
     pair: Pair
-    decoder: Decoder
+    queue: DeliveryQueue
     entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def decoder(self) -> Decoder:
+        """The connection's decoder, with every delivery so far decoded."""
+        return self.queue.decoder
 
 
 # Makes connection number N's pair (resuming a client session when given): how a
@@ -152,7 +164,8 @@ class Session:
                 connection=number,
             )
         unprotector = self.crypto.unprotector(number) if self.crypto else None
-        self.connections.append(Connection(number=number, pair=pair, decoder=Decoder(unprotector)))
+        queue = DeliveryQueue(Decoder(unprotector))
+        self.connections.append(Connection(number=number, pair=pair, queue=queue))
 
     # -- observers --------------------------------------------------------------
 
@@ -264,12 +277,23 @@ class Session:
         conn.entries.append(entry)
         return entry
 
-    @staticmethod
-    def _decode(conn: Connection, event: Event) -> tuple[RecordView, ...]:
+    def _decode(self, conn: Connection, event: Event) -> Delivered | tuple[()]:
         if not event.delivered:
             return ()
-        # Decoded as they cross, whoever produced them (a remote peer's too).
-        return tuple(conn.decoder.feed(event.side, event.delivered))
+        records = conn.queue.add(event.side, event.delivered)
+        if self._pairs is not None:
+            # A network peer's records are decoded as they cross (and again by
+            # redecode once the secrets are logged): what a view showed of a step
+            # must not change with when it is read. In memory, a sender logs a
+            # secret before it protects a record, so a later decode is the same.
+            conn.queue.flush()
+        return records
+
+    def catch_up(self) -> None:
+        """Decode every delivery so far (they are decoded when first read): for readers
+        of the crypto layer's state, which the records' decoding builds."""
+        for conn in self.connections:
+            conn.queue.flush()
 
     def redecode(self) -> None:
         """Decode every connection again from its first byte, with every secret known now.
@@ -280,8 +304,9 @@ class Session:
         this gives the views the same decrypted records as an in-memory handshake.
         """
         for conn in self.connections:
+            conn.queue.flush()  # the entries already handed out keep what they held
             unprotector = self.crypto.unprotector(conn.number) if self.crypto else None
-            conn.decoder = Decoder(unprotector)
+            conn.queue = DeliveryQueue(Decoder(unprotector))
             conn.entries = [
                 dataclasses.replace(e, records=self._decode(conn, e.event)) for e in conn.entries
             ]

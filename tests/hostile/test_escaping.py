@@ -4,17 +4,14 @@ are never read as rich markup (issue 17 items 8-9). JSON keeps the exact value."
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.helpers import ROOT
+from tests.helpers import tlsstep
 from tlsstep.cli import main
 from tlsstep.render.ladder import Ladder, ladder_html, ladder_svg
 from tlsstep.safe_text import escape, xml
@@ -29,17 +26,7 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 def _terminal_run(*args: str, input: str | None = None) -> str:
     """What a colour terminal would be sent (FORCE_COLOR makes rich write styles)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), FORCE_COLOR="1", COLUMNS="200")
-    env.pop("NO_COLOR", None)
-    out = subprocess.run(
-        [sys.executable, "-m", "tlsstep", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        input=input,
-        timeout=120,
-        check=False,
-    )
+    out = tlsstep(*args, input=input, env={"FORCE_COLOR": "1", "COLUMNS": "200", "NO_COLOR": None})
     assert "Traceback" not in out.stderr, out.stderr
     return out.stdout + out.stderr
 

@@ -128,6 +128,27 @@ def _write_index(directory: str, pages: list[tuple[Any, str]]) -> None:
         ) from None
 
 
+def _print_summary(
+    console: Any, plain: bool, results: list[ScenarioResult], invalid: list[str]
+) -> None:
+    """The summary table: on a pipe written as plain text laid out as rich lays it out."""
+    if plain:
+        from tlsstep.render.layout import PIPE_WIDTH
+        from tlsstep.render.replay_summary import plain_summary
+
+        text = plain_summary(results, invalid, PIPE_WIDTH)
+        if text is not None:
+            sys.stdout.write(text)
+            return
+    from tlsstep.render.replay import summary_table
+
+    if console is None:
+        from tlsstep.render.terminal import make_console
+
+        console = make_console()
+    console.print(summary_table(results, invalid))
+
+
 def _empty(paths: tuple[str, ...]) -> str:
     """Where replay looked and what for, when it found nothing to run."""
     from pathlib import Path
@@ -312,10 +333,15 @@ def replay_command(
     check_many_target(html_path, len(scenarios), "--html", (".html", ".htm"))
 
     console = None
+    plain = False
     if not as_json:
-        from tlsstep.render.terminal import make_console
+        from tlsstep.render.color import plain_pipe
 
-        console = make_console()
+        plain = plain_pipe(sys.stdout)  # -q on a pipe: no rich console at all
+        if not (plain and quiet):
+            from tlsstep.render.terminal import make_console
+
+            console = make_console()
     from tlsstep.identity import default_identity
 
     identity = default_identity()  # certificates: made once, before any scenario is timed
@@ -387,10 +413,8 @@ def replay_command(
             sys.stdout,
             levels=3,
         )
-    elif console is not None:
-        from tlsstep.render.replay import summary_table
-
-        console.print(summary_table(results, [str(e) for e in invalid]))
+    else:
+        _print_summary(console, plain, results, [str(e) for e in invalid])
 
     if invalid or any(r.status == "invalid" for r in results):
         sys.exit(2)

@@ -7,6 +7,7 @@ import click
 EPILOG = """\b
 Examples:
   tlsstep schema                       list the schemas
+  tlsstep schema --json                the same list as JSON
   tlsstep schema handshake > handshake.schema.json
   tlsstep schema decode-line --outline   the short form README shows
 """
@@ -19,7 +20,13 @@ Examples:
     is_flag=True,
     help="Print the schema's short outline (as README shows it) instead of the JSON Schema.",
 )
-def schema_command(name: str | None, outline: bool) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="List the schemas as JSON: each one's name, $id and the output it describes.",
+)
+def schema_command(name: str | None, outline: bool, as_json: bool) -> None:
     """Print the JSON Schema (2020-12) that NAME's --json output follows.
 
     Without NAME, list the schemas and the output each describes. The schemas refer to
@@ -28,6 +35,19 @@ def schema_command(name: str | None, outline: bool) -> None:
     """
     from tlsstep.schemas import NAMES, text
 
+    if name is not None and as_json:
+        raise click.UsageError("--json lists the schemas; NAME's schema is JSON already")
+    if name is None and outline:
+        raise click.UsageError("--outline needs a NAME: tlsstep schema NAME --outline")
+    if name is None and as_json:
+        import json
+
+        listing = [
+            {"name": key, "id": f"urn:tlsstep:schema:{key}", "describes": what}
+            for key, what in NAMES.items()
+        ]
+        click.echo(json.dumps(listing, indent=2))
+        return
     if name is None:
         width = max(map(len, NAMES))
         for key, what in NAMES.items():

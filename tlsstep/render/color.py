@@ -14,7 +14,9 @@ is still wrapped at its width. Only the standard library is imported here (``--h
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Mapping
+from typing import TextIO
 
 
 class ColorChoice(enum.StrEnum):
@@ -54,3 +56,17 @@ def wants_color(choice: ColorChoice, environ: Mapping[str, str], *, terminal: bo
     if environ.get("FORCE_COLOR"):
         return True
     return terminal and environ.get("TERM", "").lower() not in ("dumb", "unknown")
+
+
+def is_terminal(file: TextIO) -> bool:
+    """Whether ``file`` is a terminal (False for a closed file or one without isatty)."""
+    try:
+        return file.isatty()
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
+
+
+def plain_pipe(file: TextIO) -> bool:
+    """Whether what is written to ``file`` is plain text: not a terminal, no colour asked
+    for. Writers that lay text out as rich would (no styles to render) check this."""
+    return not is_terminal(file) and not wants_color(chosen(), os.environ, terminal=False)

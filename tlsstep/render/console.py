@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, Literal, TextIO
+from typing import Any, Literal, TextIO
 
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 from rich.text import Text
 
-from tlsstep.render.color import chosen, wants_color
-from tlsstep.render.layout import Hanging, needs_hanging, strip_trailing_blanks
+from tlsstep.render.color import chosen, is_terminal, wants_color
+from tlsstep.render.layout import PIPE_WIDTH, Hanging, needs_hanging, strip_trailing_blanks
 from tlsstep.render.theme import theme
 from tlsstep.safe_text import escape_for_terminal
 
@@ -53,10 +53,6 @@ class SafeConsole(Console):
         )
 
 
-# A pipe is never wrapped (each line whole for grep): rich needs a width, so a wide one.
-PIPE_WIDTH: Final = 1 << 20
-
-
 def make_console(
     *, width: int | None = None, color: bool | None = None, file: TextIO | None = None
 ) -> Console:
@@ -69,7 +65,7 @@ def make_console(
             FORCE_COLOR decide (render/color.py).
         file: where to write (standard output, read when printing, by default).
     """
-    terminal = _isatty(sys.stdout if file is None else file)
+    terminal = is_terminal(sys.stdout if file is None else file)
     if color is None:
         color = wants_color(chosen(), os.environ, terminal=terminal)
     return SafeConsole(
@@ -88,13 +84,6 @@ def make_console(
         file=file,
         soft_wrap=False,
     )
-
-
-def _isatty(file: TextIO) -> bool:
-    try:
-        return file.isatty()
-    except (AttributeError, ValueError):  # no isatty, or closed
-        return False
 
 
 def _color_system(environ: Mapping[str, str]) -> Literal["truecolor", "256", "standard"]:

@@ -19,6 +19,9 @@ from rich.text import Text
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
+# A pipe is never wrapped (each line whole for grep): rich needs a width, so a wide one.
+PIPE_WIDTH: Final = 1 << 20
+
 # What a line's text is indented by: blanks, then a step number ("  3  ") or a marker
 # ("↳ ", "⇒ ", "ℹ "). Continuation lines start where the text after it does.
 _GUTTER: Final = re.compile(r" *(?:\d+ +|[↳⇒ℹ•→] +)?")

@@ -12,6 +12,14 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from tlsstep.render.replay_summary import (
+    HEADERS,
+    RESULT,
+    RIGHT,
+    TITLE,
+    summary_rows,
+    summary_total,
+)
 from tlsstep.render.scenario_results import step_text
 from tlsstep.render.terminal import entry_lines, result_text
 from tlsstep.safe_text import escape
@@ -73,36 +81,20 @@ def scenario_view(result: ScenarioResult, *, events: bool = True) -> RenderableT
 
 
 def summary_table(results: list[ScenarioResult], invalid: list[str]) -> RenderableType:
-    """One row per scenario (and per file that could not be loaded), then the totals."""
-    table = Table(title="replay", header_style="tlsstep.key", title_justify="left")
-    table.add_column("scenario")
-    table.add_column("steps", justify="right")
-    table.add_column("ms", justify="right")
-    table.add_column("result")
-    table.add_column("first problem", overflow="fold")
-    for r in results:
-        first = ""
-        if r.error is not None:
-            first = str(r.error)
-        elif r.mismatches:
-            m = r.mismatches[0]
-            first = f"{r.scenario.path}:{m.line}: {m.message}"
-        table.add_row(
-            escape(r.scenario.name),
-            f"{len(r.steps)}/{len(r.scenario.steps)}",
-            f"{r.seconds * 1000:.1f}",
-            Text(r.status, style=STATUS_STYLE[r.status]),
-            first,
-        )
-    for message in invalid:
-        table.add_row("-", "-", "-", Text("invalid", style="tlsstep.fail"), message)
-    passed = sum(r.passed for r in results)
-    failed = sum(r.status == "fail" for r in results)
-    bad = sum(r.status == "invalid" for r in results) + len(invalid)
-    total = Text(f"{passed} passed", style="tlsstep.ok" if passed else "")
-    if failed:
-        total.append(f", {failed} failed", style="tlsstep.fail")
-    if bad:
-        total.append(f", {bad} invalid", style="tlsstep.fail")
-    total.append(f"  in {sum(r.seconds for r in results) * 1000:.0f} ms", style="tlsstep.dim")
+    """One row per scenario (and per file that could not be loaded), then the totals
+    (on a pipe, :func:`tlsstep.render.replay_summary.plain_summary` writes the same)."""
+    table = Table(title=TITLE, header_style="tlsstep.key", title_justify="left")
+    for header, right in zip(HEADERS, RIGHT, strict=True):
+        if header == HEADERS[-1]:
+            table.add_column(header, overflow="fold")
+        else:
+            table.add_column(header, justify="right" if right else "left")
+    for row in summary_rows(results, invalid):
+        status = Text(row[RESULT], style=STATUS_STYLE[row[RESULT]])
+        table.add_row(*row[:RESULT], status, *row[RESULT + 1 :])
+    passed, failed, bad, took = summary_total(results, invalid)
+    total = Text(passed, style="tlsstep.ok" if not passed.startswith("0 ") else "")
+    total.append(failed, style="tlsstep.fail")
+    total.append(bad, style="tlsstep.fail")
+    total.append(took, style="tlsstep.dim")
     return Group(table, total)

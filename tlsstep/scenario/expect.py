@@ -22,6 +22,7 @@ Where the values come from:
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,20 +142,19 @@ def check(session: Session, outcome: StepOutcome) -> list[Mismatch]:
 class _AlertIndex:
     """The alerts each side sent on one connection, from its first ``scanned`` entries."""
 
-    connection: Connection
     scanned: int = 0
     names: dict[Side, dict[str, None]] = field(default_factory=lambda: {s: {} for s in Side})
 
 
-# One connection's index: the current one, the only one asked about; replaced (and the
-# old connection let go) when another is asked about.
-_index: list[_AlertIndex] = []
+# Each connection's index, kept as long as the connection: sessions that alternate (two
+# shells, a replay's scenarios) must not evict each other's and rescan (issue 14).
+_index: weakref.WeakKeyDictionary[Connection, _AlertIndex] = weakref.WeakKeyDictionary()
 
 
 def _alert_index(connection: Connection) -> _AlertIndex:
-    if not _index or _index[0].connection is not connection:
-        _index[:] = [_AlertIndex(connection=connection)]
-    index = _index[0]
+    index = _index.get(connection)
+    if index is None:
+        index = _index[connection] = _AlertIndex()
     entries = connection.entries
     for entry in entries[index.scanned :]:
         for view in entry.records:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Final
 
-from tlsstep.config import PairConfig, SideConfig, build_side_context
+from tlsstep.config import ContextInputs, PairConfig, build_side_context, context_inputs
 from tlsstep.errors import ScenarioError, TlsstepError
 from tlsstep.events import Result, Side
 from tlsstep.identity import Identity, default_identity
@@ -33,16 +33,17 @@ from .expect import Actual, check, step_side
 from .load import Scenario
 from .result import Mismatch, ScenarioResult, StepReport
 
-# Contexts by configuration, shared by the scenarios of one run that configure a side
-# the same way: building one (loading a key, a chain and the CA) costs more than a
-# handshake. Each side's context is kept by its own settings and the pair-wide ones
-# (config.build_side_context reads no others), so scenarios that differ only in the
-# client share the server's context, and the other way round. Sharing is safe for the
+# Contexts by what they are made from, shared by the scenarios of one run: building one
+# (loading a key, a chain and the CA) costs more than a handshake. Each side's context
+# is kept by its config.context_inputs (the side's own settings, the trust, the
+# credential the pair-wide settings choose, the client certificate request), so
+# scenarios that differ only in the client share the server's context, a server
+# certificate problem leaves the client's alone, and so on. Sharing is safe for the
 # outcome: a connection resumes only the session its step hands it, and a context
 # keeps no other state a later handshake reads.
 # The key holds the crypto hooks themselves, not their key log path: a key log path
 # (/proc/self/fd/N, tlsstep.secrets_dir) names another file once its hooks are closed.
-_CONTEXTS: dict[tuple[Side, PairConfig, int, CryptoHooks | None], ssl.SSLContext] = {}
+_CONTEXTS: dict[tuple[ContextInputs, CryptoHooks | None], ssl.SSLContext] = {}
 MAX_SHARED_CONTEXTS: Final = 64
 
 
@@ -54,16 +55,13 @@ def _contexts(
         _CONTEXTS.clear()  # before this pair's are made, so that both of them are kept
     made: list[ssl.SSLContext] = []
     for side in (Side.client, Side.server):  # the order build_contexts makes them in
-        # The other side's settings reset: they do not make this side's context.
-        own = (
-            dataclasses.replace(config, server=SideConfig())
-            if side is Side.client
-            else dataclasses.replace(config, client=SideConfig())
-        )
-        key = (side, own, id(identity), crypto)
+        inputs = context_inputs(config, side, identity)
+        key = (inputs, crypto)
         found = _CONTEXTS.get(key)
         if found is None:
-            found = _CONTEXTS[key] = build_side_context(config, side, identity, keylog_path)
+            found = _CONTEXTS[key] = build_side_context(
+                config, side, keylog_path=keylog_path, inputs=inputs
+            )
         made.append(found)
     return made[0], made[1]
 

@@ -23,7 +23,7 @@ encrypted on to CONNECTED.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final, Protocol
@@ -138,7 +138,7 @@ class EntryLike(Protocol):
     def event(self) -> Event: ...
 
     @property
-    def records(self) -> tuple[RecordView, ...]: ...
+    def records(self) -> Sequence[RecordView]: ...
 
 
 def _derived_processed(waiting: list[Input], event: Event) -> list[Input]:
