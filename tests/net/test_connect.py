@@ -294,6 +294,26 @@ def test_decoded_once_after_the_run_as_when_decoded_live(
     assert once["states"] == live["states"]
 
 
+def test_json_run_loads_only_what_it_uses(certs: Certs, tls13: int) -> None:
+    """A plain --json run (bench/bench_connect.py) loads no STARTTLS preambles, no rich,
+    no X.509 parser and no KDF or hash module of cryptography's (HKDF and HMAC are the
+    standard library's); decryption still needs cryptography's AEAD ciphers."""
+    from tests.test_startup import loaded_by
+
+    loaded = loaded_by("connect", f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--json")
+    assert "tlsstep.net.sniff" in loaded and "cryptography.hazmat.primitives.ciphers.aead" in loaded
+    unused = {
+        "tlsstep.net.starttls",
+        "rich",
+        "trustme",
+        "cryptography.x509",
+        "cryptography.hazmat.primitives.hashes",
+        "cryptography.hazmat.primitives.hmac",
+        "cryptography.hazmat.primitives.kdf",
+    }
+    assert not unused & loaded
+
+
 # -- network failures: exit status 3, a clear message, never a traceback ------------
 
 
