@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+import typing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -191,3 +192,65 @@ def test_shared_then_compiled_init_make_the_same_values() -> None:
     assert made[0] == Counted(name="0", flag=True) and made[1].items == []
     assert made[-1] == Counted(name=str(len(made) - 1), flag=(len(made) - 1) % 2 == 0)
     assert made[0].items is not made[2].items
+
+
+def test_positional_arguments_through_the_shared_init_match_dataclasses() -> None:
+    @frozen(kw_only=False)
+    class Pos:
+        x: int
+        y: int = 0
+
+    shared = Pos.__dict__["__init__"]
+    assert Pos(1, 2) == Pos(1, y=2) == Pos(x=1, y=2)
+    assert Pos.__dict__["__init__"] is shared  # positional calls need no compiled __init__
+    for args, kwargs in (((1, 2, 3), {}), ((1,), {"x": 2}), ((), {}), ((1,), {"z": 1})):
+        with pytest.raises(TypeError) as theirs:
+            StdPoint(*args, **kwargs)
+        with pytest.raises(TypeError) as mine:
+            Pos(*args, **kwargs)
+        assert str(mine.value) == str(theirs.value).replace("StdPoint", "Pos")
+
+
+@dataclass(frozen=True, slots=True)
+class StdMixed:
+    a: int
+    _: dataclasses.KW_ONLY
+    b: int = 1
+    tag: typing.ClassVar[str] = "t"
+
+
+@frozen(kw_only=False)
+class Mixed:
+    a: int
+    _: dataclasses.KW_ONLY
+    b: int = 1
+    tag: typing.ClassVar[str] = "t"
+
+
+def test_fields_are_read_as_dataclasses_reads_them() -> None:
+    """KW_ONLY and ClassVar spelled with their module; inherited slots; the errors
+    dataclasses raises when a class is defined."""
+    assert [(f.name, f.kw_only) for f in dataclasses.fields(Mixed)] == [
+        (f.name, f.kw_only) for f in dataclasses.fields(StdMixed)
+    ]
+    assert Mixed.__match_args__ == StdMixed.__match_args__ == ("a",)
+    assert Mixed(1, b=2) == Mixed(a=1, b=2) and Mixed.tag == "t"
+    assert Mixed.__slots__ == StdMixed.__slots__  # type: ignore[attr-defined]
+    assert Child.__slots__ == ("name",)  # type: ignore[attr-defined]  # line is Base's
+    with pytest.raises(ValueError, match="mutable default"):
+
+        @frozen
+        class Mutable:
+            items: list[int] = []  # noqa: RUF012
+
+    with pytest.raises(TypeError, match="is a field but has no type annotation"):
+
+        @frozen
+        class Unannotated:
+            x = field(default=1)
+
+    with pytest.raises(TypeError, match="already specifies __slots__"):
+
+        @frozen
+        class Slotted:
+            __slots__ = ("x",)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import click
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from tlsstep.decode import Unprotector
+    from tlsstep.decode import DataRun, Unprotector
     from tlsstep.pcap.capture import CaptureItem, CaptureSummary, UnprotectorFactory
 
 EPILOG = """\b
@@ -21,6 +22,10 @@ Examples:
   tlsstep decode run.pcapng --html run.html  (one page; it holds the secrets)
 """
 
+
+# Set (to anything) in the environment, decode takes every record through the general
+# path, one value each: for tests that compare the fast path's output with it (issue 14).
+GENERAL_PATH_ENV: Final = "TLSSTEP_DECODE_GENERAL_PATH"
 
 # Said once, where the first record that needed a key log is shown (issue 16, item 3).
 NO_KEYLOG_NOTE = (
@@ -166,13 +171,94 @@ def decode_command(
             )
             summary = _page(items, capture, details, html_path)
         else:
-            items = decode_capture(file, keylog=keylog_text, port=port, unprotector_factory=factory)
-            if as_json or as_jsonl:
+            as_text = not (as_json or as_jsonl)
+            # Runs of application data records are written a run at a time by the views
+            # that show of each record only its line or its JSON object (issue 14); the
+            # others, and tests comparing the two (GENERAL_PATH_ENV), take every record.
+            runs = not (verbose or os.environ.get(GENERAL_PATH_ENV) or (as_text and _styled()))
+            items = decode_capture(
+                file, keylog=keylog_text, port=port, unprotector_factory=factory, runs=runs
+            )
+            if not as_text:
                 summary = _json(items, capture, lines=as_jsonl)
+            elif runs:
+                summary = _plain_text(items, capture)
             else:
                 summary = _text(items, capture, verbose)
     if summary.error is not None:
         raise click.ClickException(f"{capture}: {summary.error}")
+
+
+def _styled() -> bool:
+    """Whether the listing goes through rich: standard output is a terminal, or colour
+    is asked for (as :func:`tlsstep.render.console.make_console` decides, without rich)."""
+    from tlsstep.render.color import chosen, wants_color
+
+    try:
+        terminal = sys.stdout.isatty()
+    except (AttributeError, ValueError):  # no isatty, or closed
+        terminal = False
+    return terminal or wants_color(chosen(), os.environ, terminal=terminal)
+
+
+def _plain_text(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
+    """:func:`_text` on a pipe without -v, written without rich: the same lines (a test
+    compares them), runs of application data records a run at a time."""
+    import dataclasses
+    import re
+
+    from tlsstep.pcap import capture as c
+    from tlsstep.render.record_text import (
+        CONTROL_CODES,
+        direction_plain,
+        record_plain,
+        run_plain,
+        strip_controls,
+    )
+
+    has_control = re.compile(f"[{CONTROL_CODES}]").search
+    out = sys.stdout
+    said = False
+    for item in items:
+        if isinstance(item, c.StreamRecords):
+            run = item.run
+            head = f"{item.stream.number:>3} {direction_plain(run.sender)}"
+            text = "".join([f"{head}{line}\n" for line in run_plain(run)])
+        elif isinstance(item, c.StreamRecord):
+            view = item.view
+            if _needs_keylog(view):
+                if not said:
+                    out.write(NO_KEYLOG_NOTE + "\n")
+                    said = True
+                view = dataclasses.replace(view, note=None)  # said once, above
+            number = item.stream.number
+            text = f"{number:>3} {direction_plain(view.sender)}{record_plain(view)}\n"
+        elif isinstance(item, c.StreamFound):
+            s = item.stream
+            what = "  TLS" if item.tls else f"  skipped: {item.reason}"
+            text = (
+                f"stream {s.number}: client {c.endpoint_text(s.client)}, "
+                f"server {c.endpoint_text(s.server)}{what}\n"
+            )
+        elif isinstance(item, c.StreamGapFound):
+            from tlsstep.render.gaps import gap_text
+
+            number = item.stream.number
+            text = f"{number:>3} {direction_plain(item.sender)}      {gap_text(item)}\n"
+        elif isinstance(item, c.StreamNote):
+            who = f"{item.sender} " if item.sender else ""
+            text = f"{item.stream.number:>3} {who}{item.text}\n"
+        elif isinstance(item, c.StreamEnded):
+            s = item.stream
+            text = f"stream {s.number} ends ({item.reason}): {item.records} records\n"
+        else:
+            out.write(strip_controls(f"{capture}: {_summary_text(item)}\n"))
+            out.flush()
+            return item
+        if has_control(text):  # rare: as rich's Text would
+            text = strip_controls(text)
+        out.write(text)
+    raise AssertionError("decode_capture always ends with a summary")
 
 
 def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> CaptureSummary:
@@ -273,6 +359,21 @@ def _summary_text(summary: CaptureSummary) -> str:
     return "; ".join(parts)
 
 
+def _summary_dict(summary: CaptureSummary) -> dict[str, Any]:
+    """The summary's counts and error as JSON: the page's ``capture`` and ``--json``'s
+    last object."""
+    error = summary.error
+    return {
+        "packets": summary.packets,
+        "tcp_segments": summary.tcp_segments,
+        "streams": summary.streams,
+        "tls_streams": summary.tls_streams,
+        "keylog_lines": summary.keylog_lines,
+        "not_tcp": dict(summary.skipped),
+        "error": None if error is None else {"message": error.message, "offset": error.offset},
+    }
+
+
 def _page(items: Iterable[CaptureItem], capture: str, details: Any, path: str) -> CaptureSummary:
     """Write the page of the capture (its streams, records and details); print the summary."""
     from tlsstep.commands.options import write_html
@@ -324,18 +425,7 @@ def _document(
         elif isinstance(item, c.CaptureSummary):
             doc = {
                 "tlsstep": __version__,
-                "capture": {
-                    "file": capture,
-                    "packets": item.packets,
-                    "tcp_segments": item.tcp_segments,
-                    "streams": item.streams,
-                    "tls_streams": item.tls_streams,
-                    "keylog_lines": item.keylog_lines,
-                    "not_tcp": dict(item.skipped),
-                    "error": None
-                    if item.error is None
-                    else {"message": item.error.message, "offset": item.error.offset},
-                },
+                "capture": {"file": capture, **_summary_dict(item)},
                 "streams": list(streams.values()),
             }
             if details is not None:
@@ -379,8 +469,22 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
 
     emit_obj({"type": "capture", "tlsstep": __version__, "file": capture})
     said = False
+    heads: dict[tuple[int, Any, str, int], bytes] = {}  # a run's first columns, by kind
     for item in items:
-        if isinstance(item, c.StreamRecord):
+        if isinstance(item, c.StreamRecords):
+            run = item.run
+            key = (item.stream.number, run.sender, run.epoch, run.version)
+            head = heads.get(key)
+            if head is None:
+                head = heads[key] = _run_head(item.stream.number, run)
+            # One object a record, as the general path writes them (head % offset,
+            # length, then the data), joined and written once for the run.
+            before, after = (b"", b"}\n") if lines else (b",\n", b"}")
+            pieces: list[bytes] = []
+            for offset, length, plaintext in run.records:
+                pieces += (before, head % (offset, length), *_data_json(plaintext), after)
+            out.write(b"".join(pieces))
+        elif isinstance(item, c.StreamRecord):
             view = item.view
             if not said and _needs_keylog(view):  # once, before the first such record
                 note = {"type": "note", "stream": item.stream.number, "from": None}
@@ -436,25 +540,33 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
                 }
             )
         elif isinstance(item, c.CaptureSummary):
-            emit_obj(
-                {
-                    "type": "summary",
-                    "packets": item.packets,
-                    "tcp_segments": item.tcp_segments,
-                    "streams": item.streams,
-                    "tls_streams": item.tls_streams,
-                    "keylog_lines": item.keylog_lines,
-                    "not_tcp": dict(item.skipped),
-                    "error": None
-                    if item.error is None
-                    else {"message": item.error.message, "offset": item.error.offset},
-                }
-            )
+            emit_obj({"type": "summary", **_summary_dict(item)})
             if not lines:
                 out.write(b"\n]\n")
             out.flush()
             return item
     raise AssertionError("decode_capture always ends with a summary")
+
+
+# Numbers no record has, put where a run's template takes each record's own.
+_OFFSET_MARK: Final = 918273645546372819
+_LENGTH_MARK: Final = 192837465564738291
+
+
+def _run_head(stream: int, run: DataRun) -> bytes:
+    """What ``--json`` writes of each record of ``run`` before its data, with ``%d``
+    where its offset and length go: :func:`record_dict`'s object (the general path's,
+    so the two cannot differ), made once per kind of run."""
+    import json
+
+    from tlsstep.render.json import record_dict
+
+    view = run.view(_OFFSET_MARK, _LENGTH_MARK, b"")
+    text = json.dumps({"type": "record", "stream": stream, **record_dict(view, with_data=False)})
+    offset, length = str(_OFFSET_MARK), str(_LENGTH_MARK)
+    assert text.count(offset) == text.count(length) == 1 and text.index(offset) < text.index(length)
+    text = text.replace("%", "%%").replace(offset, "%d").replace(length, "%d")
+    return text[:-1].encode("ascii") + b', "application_data": '
 
 
 def _data_json(data: bytes) -> tuple[bytes, ...]:

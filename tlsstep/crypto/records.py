@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hmac
 import struct
-from typing import Final, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher as BlockCipher
@@ -24,10 +24,17 @@ from tlsstep.crypto.schedule import TrafficKeys
 from tlsstep.crypto.suites import Cipher, CipherSuite
 from tlsstep.wire.records import Record
 
+if TYPE_CHECKING:
+    from tlsstep.decode import RunRecord
+
 AES_BLOCK: Final = 16
 BAD_TAG: Final = "bad_record_mac: the AEAD tag does not match"
 # TLSCiphertext header: opaque_type, legacy_record_version, length (RFC 8446 §5.2).
 _HEADER: Final = struct.Struct(">BHH")
+# RFC 5246 §6.2.3.3 additional_data: seq_num + type + version + length.
+_AAD_12: Final = struct.Struct(">QBHH")
+_APPLICATION_DATA: Final = 23  # ContentType.application_data
+_APPLICATION_DATA_BYTE: Final = b"\x17"
 
 
 class Opened(NamedTuple):
@@ -112,6 +119,36 @@ class Tls13Opener:
             content_type = inner[-1]
         return _new_opened(Opened, (True, content_type, inner[:-1], None))
 
+    def open_run(
+        self, data: memoryview, pos: int, seq: int, base: int, version: int, out: list[RunRecord]
+    ) -> tuple[int, int]:
+        """:meth:`open` for each record in ``data`` from ``pos`` on, framed here, while
+        it is a whole application_data record of ``version`` that opens to application
+        data without padding (see :meth:`tlsstep.decode.RunOpener.open_run`); ``seq`` is
+        the first one's sequence number. Returns where it stopped and the next sequence
+        number. One loop, no value per record: the decoder's fast path (issue 14)."""
+        decrypt = self._aead.decrypt
+        iv = self._iv
+        unpack = _HEADER.unpack_from
+        end = len(data)
+        while end - pos >= 5:
+            kind, record_version, length = unpack(data, pos)  # RFC 8446 §5.1
+            stop = pos + 5 + length
+            if kind != _APPLICATION_DATA or record_version != version or stop > end:
+                break
+            try:  # nonce and additional data as in open()
+                inner = decrypt(
+                    (iv ^ seq).to_bytes(12, "big"), data[pos + 5 : stop], data[pos : pos + 5]
+                )
+            except InvalidTag:
+                break
+            if inner[-1:] != _APPLICATION_DATA_BYTE:  # padding, another type, nothing
+                break
+            out.append((base + pos, length, inner[:-1]))
+            seq += 1
+            pos = stop
+        return pos, seq
+
 
 def _mac_header(seq: int, content_type: int, version: int, length: int) -> bytes:
     # RFC 5246 §6.2.3.1 MAC input and §6.2.3.3 additional_data share this prefix.
@@ -150,6 +187,40 @@ class Tls12AeadOpener:
         except InvalidTag:
             return _failed(BAD_TAG)
         return Opened(ok=True, content_type=record.content_type, plaintext=plaintext)
+
+    def open_run(
+        self, data: memoryview, pos: int, seq: int, base: int, version: int, out: list[RunRecord]
+    ) -> tuple[int, int]:
+        """:meth:`Tls13Opener.open_run` for TLS 1.2 AEAD records (the nonce and additional
+        data of :meth:`open`)."""
+        decrypt = self._aead.decrypt
+        explicit = self.suite.explicit_nonce_length
+        overhead = explicit + self.suite.tag_length
+        salt, iv = self._iv, self._iv_int
+        unpack = _HEADER.unpack_from
+        pack = _AAD_12.pack
+        end = len(data)
+        while end - pos >= 5:
+            kind, record_version, length = unpack(data, pos)
+            stop = pos + 5 + length
+            if (
+                kind != _APPLICATION_DATA
+                or record_version != version
+                or stop > end
+                or length < overhead
+            ):
+                break
+            body = pos + 5 + explicit
+            nonce = salt + data[pos + 5 : body] if explicit else (iv ^ seq).to_bytes(12, "big")
+            aad = pack(seq, kind, version, length - overhead)
+            try:
+                plaintext = decrypt(nonce, data[body:stop], aad)
+            except InvalidTag:
+                break
+            out.append((base + pos, length, plaintext))
+            seq += 1
+            pos = stop
+        return pos, seq
 
 
 class Tls12CbcOpener:

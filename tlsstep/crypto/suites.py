@@ -124,21 +124,39 @@ def _from_name(code: int, name: str) -> CipherSuite | None:
     )
 
 
-def _openable() -> dict[int, CipherSuite]:
-    found = (_from_name(code, iana) for code, (iana, _openssl) in CIPHER_SUITES.items())
-    return {s.code: s for s in found if s is not None}
-
-
-# Every suite of the IANA table (wire/names.py) whose records tlsstep can open.
-SUITES: Final[dict[int, CipherSuite]] = _openable()
+# The suites of the IANA table (wire/names.py) whose records tlsstep can open, made as
+# they are first asked for: a run uses one or two of the 98 (issue 14, start-up).
+_made: dict[int, CipherSuite | None] = {}
 
 
 def suite(code: int) -> CipherSuite | None:
     """The parameters of suite ``code``; None for a suite tlsstep cannot open."""
-    return SUITES.get(code)
+    try:
+        return _made[code]
+    except KeyError:
+        names = CIPHER_SUITES.get(code)
+        made = _made[code] = _from_name(code, names[0]) if names is not None else None
+        return made
 
 
-TLS13_SUITE_NAMES: Final = tuple(s.name for s in SUITES.values() if s.tls13)
+def all_suites() -> dict[int, CipherSuite]:
+    """Every suite tlsstep can open, by code, in the IANA table's order."""
+    found = (suite(code) for code in CIPHER_SUITES)
+    return {s.code: s for s in found if s is not None}
+
+
+def __getattr__(name: str) -> object:
+    """``SUITES`` (every suite tlsstep can open) and ``TLS13_SUITE_NAMES``, made when
+    first read."""
+    if name == "SUITES":
+        return all_suites()
+    if name == "TLS13_SUITE_NAMES":
+        return tuple(s.name for s in all_suites().values() if s.tls13)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+SUITES: dict[int, CipherSuite]  # see __getattr__
+TLS13_SUITE_NAMES: tuple[str, ...]
 
 
 def openssl_conf(ciphersuites: tuple[str, ...]) -> str:

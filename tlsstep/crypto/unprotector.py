@@ -40,7 +40,7 @@ from tlsstep.crypto.finished import (
     verify_data_13,
 )
 from tlsstep.crypto.keylog import KeyLog
-from tlsstep.crypto.records import Opened, Opener, opener
+from tlsstep.crypto.records import Opened, Opener, Tls12AeadOpener, Tls13Opener, opener
 from tlsstep.crypto.resync import (
     MAX_GUESSES_PER_DIRECTION,
     MAX_GUESSES_PER_GAP,
@@ -59,7 +59,7 @@ from tlsstep.crypto.schedule import (
     traffic_keys,
 )
 from tlsstep.crypto.suites import CipherSuite, suite
-from tlsstep.decode import MessageView, Unprotected
+from tlsstep.decode import MessageView, RunRecord, Unprotected
 from tlsstep.events import Side
 from tlsstep.secrets_dir import SecretFile, write_secret
 from tlsstep.wire.enums import HandshakeType, ProtocolVersion
@@ -91,6 +91,24 @@ class _Epoch:
         self.opener: Opener | None = None
         self.keys: TrafficKeys | None = None  # what the opener holds, for views
         self.seq = 0
+
+
+class _Run:
+    """One epoch's opener, for :meth:`tlsstep.decode.Decoder.feed_runs`: it counts the
+    epoch's sequence numbers as :meth:`ConnectionUnprotector.unprotect` does."""
+
+    __slots__ = ("_epoch", "_opener", "epoch")
+
+    def __init__(self, epoch: _Epoch, opener: Tls13Opener | Tls12AeadOpener) -> None:
+        self.epoch = epoch.name
+        self._epoch = epoch
+        self._opener = opener
+
+    def open_run(
+        self, data: memoryview, pos: int, base: int, version: int, out: list[RunRecord]
+    ) -> int:
+        pos, self._epoch.seq = self._opener.open_run(data, pos, self._epoch.seq, base, version, out)
+        return pos
 
 
 class _Direction:
@@ -275,6 +293,24 @@ class ConnectionUnprotector:
 
     def starts_midstream(self) -> None:
         self._no_start = True
+
+    def steady(self, sender: Side) -> _Run | None:
+        """A run opener for ``sender`` (tlsstep.decode.Unprotector.steady): its epoch has
+        opened a record already (so its keys are made), is not the TLS 1.3 handshake
+        epoch (whose records carry messages), uses an AEAD suite, and no capture gap is
+        being searched across. What :meth:`unprotect` notes of each record is noted once."""
+        d = self._dirs[sender]
+        epoch = d.epoch
+        if (
+            epoch is None
+            or epoch.name == "handshake"
+            or d.search is not None
+            or d.desynced is not None
+            or not isinstance(epoch.opener, Tls13Opener | Tls12AeadOpener)
+        ):
+            return None
+        self._seen_protected(sender)  # _infer_epoch does nothing outside "handshake"
+        return _Run(epoch, epoch.opener)
 
     def unprotect(self, sender: Side, record: Record) -> Unprotected:
         self._infer_epoch(sender)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, Final
 
-from tlsstep.decode import Decoder, MessageView, RecordView, Unprotector
+from tlsstep.decode import DataRun, Decoder, MessageView, RecordView, Unprotector
 from tlsstep.events import Side
 from tlsstep.frozen import frozen
 from tlsstep.pcap.packets import NotTcp, parse_frame
@@ -80,6 +80,15 @@ class StreamRecord:
 
 
 @frozen
+class StreamRecords:
+    """Records of application data opened in one loop (``decode_capture(runs=True)``):
+    each stands for the :class:`StreamRecord` the general path gives (issue 14)."""
+
+    stream: StreamInfo
+    run: DataRun
+
+
+@frozen
 class StreamGapFound:
     """Bytes one side sent that the capture does not hold (from TCP sequence numbers).
 
@@ -130,7 +139,13 @@ class CaptureSummary:
 
 
 CaptureItem = (
-    StreamFound | StreamRecord | StreamGapFound | StreamNote | StreamEnded | CaptureSummary
+    StreamFound
+    | StreamRecord
+    | StreamRecords
+    | StreamGapFound
+    | StreamNote
+    | StreamEnded
+    | CaptureSummary
 )
 
 
@@ -185,8 +200,10 @@ class CaptureDecoder:
         port: int | None = None,
         unprotector_factory: UnprotectorFactory | None = None,
         max_pending: int | None = None,
+        runs: bool = False,
     ) -> None:
         self.keylog = bytearray(keylog)
+        self.runs = runs
         self.port = port
         self.unprotector_factory = unprotector_factory
         self.reassembler = (
@@ -285,9 +302,18 @@ class CaptureDecoder:
             if not starts_with_record(data):
                 # The capture began inside a record: frame from the first one that chains.
                 state.decoder.gap(side, 0)
-        for view in state.decoder.feed(side, data):
-            state.records += 1
-            yield StreamRecord(stream=state.info, view=view)
+        if not self.runs:
+            for view in state.decoder.feed(side, data):
+                state.records += 1
+                yield StreamRecord(stream=state.info, view=view)
+            return
+        for found in state.decoder.feed_runs(side, data):
+            if isinstance(found, DataRun):
+                state.records += len(found.records)
+                yield StreamRecords(stream=state.info, run=found)
+            else:
+                state.records += 1
+                yield StreamRecord(stream=state.info, view=found)
 
     def _gap(self, state: _Stream, event: StreamGap) -> Iterator[CaptureItem]:
         """Report a gap where it happens and let the decoder frame across it."""
@@ -404,6 +430,7 @@ def decode_capture(
     port: int | None = None,
     unprotector_factory: UnprotectorFactory | None = None,
     max_pending: int | None = None,
+    runs: bool = False,
 ) -> Iterator[CaptureItem]:
     """Decode every TLS stream of the capture in ``file``, as it is read.
 
@@ -414,13 +441,20 @@ def decode_capture(
         unprotector_factory: the crypto layer's constructor, called with all key
             log text known when a TLS stream starts; None decodes without keys.
         max_pending: out-of-order bytes held per direction before a hole is given up.
+        runs: give runs of application data records in a steady state as
+            :class:`StreamRecords` (:meth:`tlsstep.decode.Decoder.feed_runs`), for a
+            view that needs of each record only what a :class:`DataRun` keeps.
 
     Yields:
         :data:`CaptureItem` values; a :class:`CaptureSummary` always comes last,
         carrying the :class:`CaptureError` that stopped reading, if one did.
     """
     decoder = CaptureDecoder(
-        keylog=keylog, port=port, unprotector_factory=unprotector_factory, max_pending=max_pending
+        keylog=keylog,
+        port=port,
+        unprotector_factory=unprotector_factory,
+        max_pending=max_pending,
+        runs=runs,
     )
     error: CaptureError | None = None
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Final
 
-from tlsstep.decode import RecordView
+from tlsstep.decode import DataRun, RecordView
 from tlsstep.events import Side
 from tlsstep.wire.enums import ContentType, name_of, version_name
 
@@ -114,6 +114,19 @@ def record_parts(view: RecordView) -> list[tuple[str, str]]:
     return parts
 
 
+def run_plain(run: DataRun) -> list[str]:
+    """:func:`record_plain` of each record of ``run``, its columns made once (issue 14:
+    the line of a 16 KB record of a steady stream, in the decoder's fast path)."""
+    outer = ContentType.application_data
+    kind, version = _head(outer, None, run.version)  # the inner type is the outer one
+    head = f"      {kind}{version}"
+    tail = f" B 🔒 [{run.epoch}] " if run.epoch else " B 🔒 "
+    return [
+        f"{head}{length:>5}{tail}{len(data)} bytes of application data: {_data_body(data)!r}"
+        for _offset, length, data in run.records
+    ]
+
+
 def _data_body(data: bytes, width: int = 60) -> str:
     """What a record line shows of its data: the text, or the hex, cut to ``width``;
     only the hex that is shown is made (a 16 KB record's hex is 32 KB)."""
@@ -131,6 +144,16 @@ def record_plain(view: RecordView) -> str:
 
 
 _DIRECTION: Final = {side: f"{Side.client} {ARROW[side]} {Side.server}" for side in Side}
+
+# What rich strips from text (rich.control.STRIP_CONTROL_CODES): a piped line without
+# rich is stripped alike (tests/test_plain_output.py compares the two).
+CONTROL_CODES: Final = "\x07\x08\x0b\x0c\x0d"
+_NO_CONTROLS: Final = str.maketrans(dict.fromkeys(CONTROL_CODES))
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without the control characters rich's ``Text`` strips."""
+    return text.translate(_NO_CONTROLS)
 
 
 def direction_plain(sender: Side) -> str:

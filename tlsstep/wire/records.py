@@ -96,6 +96,17 @@ class RecordSplitter:
         """Bytes of a record that has not fully arrived yet."""
         return bytes(self._buffer)
 
+    @property
+    def consumed(self) -> int:
+        """The stream offset of the first byte not yet framed (a partial record's header)."""
+        return self._consumed
+
+    def skip(self, size: int) -> None:
+        """The caller framed the waiting partial record and the ``size`` bytes after it
+        itself (the decoder's fast path, tlsstep/decode.py): they are gone from here."""
+        self._consumed += len(self._buffer) + size
+        self._buffer.clear()
+
     def feed(self, data: bytes) -> list[Record]:
         """Add bytes; return the records they complete, in order."""
         self._buffer += data
