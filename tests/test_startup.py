@@ -54,3 +54,12 @@ def test_warm_run_makes_no_certificate_and_loads_no_verifier() -> None:
     assert "tlsstep.certs.build" in loaded  # the CA value, not the machinery
     assert "trustme" not in loaded
     assert "cryptography.x509.verification" not in loaded
+
+
+def test_piped_text_loads_no_rich_console_or_table() -> None:
+    """Its lines and summary are written as plain text (render/out.py, plain_table.py);
+    with -v the facts table still goes through rich."""
+    loaded = loaded_by("--color", "never", "handshake")
+    assert "rich.text" in loaded
+    assert not {"rich.console", "rich.table"} & loaded
+    assert {"rich.console", "rich.table"} <= loaded_by("--color", "never", "handshake", "-v")

@@ -85,3 +85,93 @@ expect = { client = { peer_subject = "O=other, CN=example.test" } }
 """
     assert not run(loads(text, path="subject.toml")).passed
     assert legacy_to_rfc4514("CN=x") == "CN=x"
+
+
+def _leaf_with_subject(
+    attributes: list[list[tuple[x509.ObjectIdentifier, str]]],
+) -> tuple[bytes, bytes, bytes]:
+    """(chain PEM, key PEM, CA PEM): a leaf for example.test with this subject, by a test CA."""
+    import datetime
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    ca = trustme.CA()
+    ca_key = serialization.load_pem_private_key(ca.private_key_pem.bytes(), None)
+    ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.bytes())
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name(
+        [
+            x509.RelativeDistinguishedName([x509.NameAttribute(o, v) for o, v in rdn])
+            for rdn in attributes
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("example.test")]), critical=False)
+        .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return cert.public_bytes(serialization.Encoding.PEM), key_pem, ca.cert_pem.bytes()
+
+
+NameOID = x509.NameOID
+SUBJECTS = [
+    *(
+        [[(NameOID.ORGANIZATION_NAME, org)], [(NameOID.COMMON_NAME, "example.test")]]
+        for org in AWKWARD
+    ),
+    [
+        [(NameOID.COUNTRY_NAME, "FR")],
+        [(NameOID.STATE_OR_PROVINCE_NAME, "Île-de-France")],
+        [(NameOID.LOCALITY_NAME, "Paris")],
+        [(NameOID.STREET_ADDRESS, "1 rue X")],
+        [(NameOID.DOMAIN_COMPONENT, "test")],
+        [(NameOID.USER_ID, "u1")],
+        [(NameOID.ORGANIZATIONAL_UNIT_NAME, "日本語")],
+        [(NameOID.COMMON_NAME, "example.test")],
+    ],
+    [
+        [(NameOID.ORGANIZATION_NAME, "a"), (NameOID.ORGANIZATIONAL_UNIT_NAME, "b")],
+        [(NameOID.COMMON_NAME, "multi+valued")],
+    ],
+    # names RFC 4514 has no short name for: cryptography spells them by OID
+    [[(NameOID.EMAIL_ADDRESS, "a@example.test")], [(NameOID.COMMON_NAME, "example.test")]],
+    [[(NameOID.SERIAL_NUMBER, "42")], [(NameOID.COMMON_NAME, "example.test")]],
+]
+
+
+@pytest.mark.parametrize("attributes", SUBJECTS)
+def test_peer_subject_check_reads_as_cryptography(
+    attributes: list[list[tuple[x509.ObjectIdentifier, str]]],
+) -> None:
+    """The peer_subject check takes a verified peer's subject from OpenSSL's decoding where
+    it can: the same text as cryptography's on the same certificate."""
+    from tlsstep.checks import peer_subject
+    from tlsstep.config import PairConfig, SideConfig
+    from tlsstep.events import Side
+    from tlsstep.identity import Credential
+    from tlsstep.session import Session
+    from tlsstep.steps import parse_line
+
+    chain, key, ca = _leaf_with_subject(attributes)
+    config = PairConfig(
+        server=SideConfig(credential=Credential(chain_pem=chain, key_pem=key)), trust_pem=ca
+    )
+    session = Session(config)
+    assert not session.run(parse_line("handshake")).failed
+    facts = session.facts(Side.client)
+    assert facts.peer_certificate  # verified: OpenSSL decoded it
+    expected = x509.load_der_x509_certificate(
+        facts.peer_certificate_der or b""
+    ).subject.rfc4514_string()
+    assert peer_subject(facts) == expected

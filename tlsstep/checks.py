@@ -34,7 +34,7 @@ from tlsstep.errors import StepError
 from tlsstep.events import Result, Side, SideFacts
 from tlsstep.frozen import frozen
 from tlsstep.spelling import suggest
-from tlsstep.subject import legacy_to_rfc4514, name_rdns, rfc4514
+from tlsstep.subject import SHORT_NAMES, legacy_to_rfc4514, name_rdns, rfc4514
 from tlsstep.wire.enums import MESSAGE_NAMES, AlertDescription
 
 
@@ -97,8 +97,16 @@ class Check:
 # -- reading the file's values -------------------------------------------------------
 
 
+# The names each check accepts, made once (not per check read: issue 14).
+_RESULTS: Final = [str(r) for r in Result]
+_ALERTS_NAMES: Final = [a.name for a in AlertDescription]
+_ALERTS_ACCEPTED: Final = frozenset(("", *_ALERTS_NAMES))
+_MESSAGES_LIST: Final = list(MESSAGE_NAMES.values())
+_MESSAGES_SET: Final = frozenset(_MESSAGES_LIST)
+
+
 def _result(value: Any, key: str) -> str:
-    choices = [str(r) for r in Result]
+    choices = _RESULTS
     if isinstance(value, str) and value.replace("_", " ") in choices:
         return value.replace("_", " ")
     word = value if isinstance(value, str) else repr(value)
@@ -122,11 +130,10 @@ def _bool(value: Any, key: str) -> bool:
 
 def _alert(value: Any, key: str) -> str:
     text = _text(value, key)
-    names = [a.name for a in AlertDescription]
-    if text in ("", *names) or text.startswith("unknown (0x"):
+    if text in _ALERTS_ACCEPTED or text.startswith("unknown (0x"):
         return text
     raise StepError(
-        f"{key}: no alert is called {limits.quote(text)}{suggest(text, names)}", key=key
+        f"{key}: no alert is called {limits.quote(text)}{suggest(text, _ALERTS_NAMES)}", key=key
     )
 
 
@@ -135,11 +142,11 @@ def _messages(value: Any, key: str) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise StepError(f'{key} must be a list of message names like ["ClientHello"]', key=key)
-    names = list(MESSAGE_NAMES.values())
     for name in value:
-        if name not in names and not name.startswith("unknown (0x"):
+        if name not in _MESSAGES_SET and not name.startswith("unknown (0x"):
             raise StepError(
-                f"{key}: no handshake message is called {limits.quote(name)}{suggest(name, names)}",
+                f"{key}: no handshake message is called {limits.quote(name)}"
+                + suggest(name, _MESSAGES_LIST),
                 key=key,
             )
     return tuple(value)
@@ -214,7 +221,17 @@ def peer_subject(facts: SideFacts) -> str:
     """The peer certificate's subject as RFC 4514 text, or "" when there is none."""
     if facts.peer_certificate_der is None:
         return ""
-    from cryptography import x509  # only scenarios that check a subject pay for it
+    # A verified peer's certificate comes decoded by OpenSSL too (getpeercert()): its
+    # subject gives cryptography's text wherever every attribute has an RFC 4514 short
+    # name (tests/test_subject.py compares them). Other names (emailAddress, spelled
+    # by OID in RFC 4514) need cryptography, whose import alone cost a replay of the
+    # bundled scenarios almost a millisecond a scenario (issue 14).
+    decoded = facts.peer_certificate
+    if decoded and decoded.get("subject"):
+        rdns = decoded["subject"]
+        if all(kind in SHORT_NAMES for rdn in rdns for kind, _ in rdn):
+            return rfc4514(rdns)
+    from cryptography import x509  # only subjects OpenSSL's names do not cover pay for it
 
     cert = x509.load_der_x509_certificate(facts.peer_certificate_der)
     return rfc4514(name_rdns(cert.subject))

@@ -403,7 +403,7 @@ class Decoder:
         )
         messages: list[HandshakeMessage] = []
         if record.content_type == ContentType.handshake and not protected:
-            fragment, pos = record.fragment, 0
+            fragment, pos = record.fragment_bytes, 0
             for lo, hi in missing:
                 messages += d.messages.feed(fragment[pos:lo], origin=record.stream_offset + 5 + pos)
                 messages += d.messages.gap(hi - lo)
@@ -437,7 +437,7 @@ class Decoder:
             return RecordView(sender=sender, record=record, protected=False)
         if not self._protected(d, record):
             return self._inner(
-                sender, d, record, record.content_type, record.fragment, protected=False
+                sender, d, record, record.content_type, record.fragment_bytes, protected=False
             )
         if self.unprotector is None:
             return RecordView(

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import io
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
 from tlsstep.config import PairConfig
+from tlsstep.crypto.unprotector import KeyLogCrypto
+from tlsstep.decode import Decoder
 from tlsstep.events import Side
+from tlsstep.pcap.capture import StreamRecord, decode_capture
+from tlsstep.render.terminal import make_console
 from tlsstep.scenario import expect
 from tlsstep.scenario.expect import Actual
 from tlsstep.session import Session, StepOutcome
+from tlsstep.shell import Shell
 from tlsstep.steps import parse_line
 
 # The client refuses a tampered ServerHello and sends an alert for it.
@@ -40,3 +52,81 @@ def test_alert_index_is_kept_per_connection_when_sessions_alternate() -> None:
         assert Actual(refused, again).alerts(Side.server, sent=False) == ["bad_record_mac"]
         assert expect._index[refused.current] is index  # the same index, scanned onwards
         assert index.scanned == len(refused.current.entries)
+
+
+# A bulk transfer the shell keeps once: records are views into the bytes that crossed,
+# a read's check text is made at save. Every view must still see all of it.
+UNIT = b"0123456789abcdef"
+REPEAT = 65536  # 1 MiB: 64 records and 64 reads of 16 KiB
+BULK = (
+    "handshake",
+    f'write client data="{UNIT.decode()}" repeat={REPEAT}',
+    "deliver client",
+    *["read server size=16384"] * 64,
+)
+
+
+def test_a_large_transfer_is_all_there_for_every_view(tmp_path: Path) -> None:
+    out = io.StringIO()
+    shell = Shell(
+        PairConfig(), None, make_console(file=io.StringIO()), crypto=KeyLogCrypto, json_out=out
+    )
+    try:
+        for line in BULK:
+            shell.execute(line)
+        shell.execute("show records")
+        shell.execute(f"save {tmp_path / 'bulk.toml'}")
+        shell.execute(f"pcap {tmp_path / 'bulk.pcapng'}")
+        delivered = b"".join(
+            e.delivered for e in shell.session.pair.events if e.side is Side.client
+        )
+    finally:
+        shell.close()
+    replies = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert all(r["ok"] for r in replies), [r for r in replies if not r["ok"]]
+    data = UNIT * REPEAT
+    # Each read's JSON has its data in full; so has show records, record by record.
+    reads = replies[3 : 3 + 64]
+    assert "".join(r["events"][0]["data"]["text"] for r in reads).encode() == data
+    shown = [r["application_data"] for r in replies[-3]["records"] if "application_data" in r]
+    assert "".join(a["text"] for a in shown).encode() == data
+    assert all(a["length"] == 16384 for a in shown)
+    # save: every read's expected data, made from the bytes kept.
+    steps = tomllib.loads((tmp_path / "bulk.toml").read_text())["step"]
+    assert steps[1]["data"] == UNIT.decode() and steps[1]["repeat"] == REPEAT
+    saved = [s["expect"]["data"] for s in steps if s["op"] == "read"]
+    assert "".join(saved).encode() == data
+    # pcap: every byte the client's deliveries carried, as the records of the capture.
+    with open(tmp_path / "bulk.pcapng", "rb") as file:
+        captured = b"".join(
+            item.view.record.raw
+            for item in decode_capture(file)
+            if isinstance(item, StreamRecord) and item.view.sender is Side.client
+        )
+    assert len(delivered) > len(data) and captured == delivered
+
+
+def test_records_framed_as_views_show_as_copies_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The general path: what crossed handed to the decoder as a bytearray is copied
+    # into records; every view of the same session must read the same either way.
+    out = io.StringIO()
+    shell = Shell(PairConfig(), None, make_console(file=out), crypto=KeyLogCrypto)
+    shows = ("show records", "show ladder", "show messages")
+    try:
+        for line in (*BULK[:3], "read server size=100"):
+            shell.execute(line)
+        start = out.tell()
+        for line in shows:
+            shell.execute(line)
+        fast = out.getvalue()[start:]
+        feed = Decoder.feed
+        monkeypatch.setattr(Decoder, "feed", lambda s, side, data: feed(s, side, bytearray(data)))
+        shell.session.redecode()
+        start = out.tell()
+        for line in shows:
+            shell.execute(line)
+        general = out.getvalue()[start:]
+    finally:
+        shell.close()
+    assert "application_data" in fast and "ClientHello" in fast
+    assert fast == general

@@ -59,9 +59,10 @@ def show_result(
     else:
         from rich.text import Text
 
-        from tlsstep.render.terminal import facts_table, make_console, report_view, summary_table
+        from tlsstep.render.out import output
+        from tlsstep.render.terminal import facts_table, report_view, summary_table
 
-        console = make_console()
+        console = output()  # on a plain pipe, a rich console only if something needs one
         if view.one_by_one:  # the transcript was printed as it went
             console.print(Text(""), summary_table(report.summary))
             if verbose:

@@ -51,7 +51,7 @@ def describe(
     ``plaintext`` (the opened content) lets a MAC-then-encrypt CBC record show its
     HMAC, which travels inside the encryption.
     """
-    fragment = record.fragment
+    fragment = record.fragment_bytes
     if suite.tls13:
         return Protection(
             scheme="TLS 1.3 AEAD",

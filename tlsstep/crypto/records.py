@@ -258,7 +258,7 @@ class Tls12CbcOpener:
         return padded[: -pad - 1]
 
     def open(self, record: Record, seq: int) -> Opened:
-        fragment = record.fragment
+        fragment = record.fragment_bytes
         mac_length = self.suite.mac_length
         if self.encrypt_then_mac:
             body, tag = fragment[:-mac_length], fragment[-mac_length:]

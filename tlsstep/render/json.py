@@ -86,7 +86,7 @@ def record_decoded(view: RecordView) -> list[DecodedMessage]:
     out = [m.decoded for m in view.messages if isinstance(m.decoded, DecodedMessage)]
     if view.protected and view.plaintext is None:
         return out
-    body = view.plaintext if view.plaintext is not None else view.record.fragment
+    body = view.plaintext if view.plaintext is not None else view.record.fragment_bytes
     if view.content_type == ContentType.change_cipher_spec:
         out.append(decode_change_cipher_spec(body))
     elif view.content_type == ContentType.alert:

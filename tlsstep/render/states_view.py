@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from tlsstep.events import Side
 from tlsstep.notes import Note
 from tlsstep.states.machine import Move
 from tlsstep.states.tracker import Derivation, SideState
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 Snapshot = Mapping[Side, SideState]
 
@@ -57,6 +59,9 @@ def states_text(snapshot: Snapshot) -> Text:
 
 def states_table(snapshot: Snapshot) -> RenderableType:
     """Protocol state, Python-level state and queues of both sides."""
+    from rich.console import Group
+    from rich.table import Table
+
     table = Table(show_header=True, header_style="tlsstep.key", expand=False)
     table.add_column("")
     for side in Side:
@@ -87,6 +92,8 @@ def states_table(snapshot: Snapshot) -> RenderableType:
 
 def notes_view(notes: Iterable[Note]) -> RenderableType:
     """Notes indented under the line they explain; wrapped lines keep the indent."""
+    from rich.table import Table
+
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=6, no_wrap=True)
     grid.add_column()
@@ -99,6 +106,8 @@ def notes_view(notes: Iterable[Note]) -> RenderableType:
 
 def moves_view(moves: Iterable[tuple[Side, Move]]) -> RenderableType:
     """What the messages did to the machines: ``client received ServerHello: WAIT_SH → WAIT_EE``."""
+    from rich.console import Group
+
     lines = []
     for side, move in moves:
         item = move.input
@@ -120,6 +129,8 @@ def moves_view(moves: Iterable[tuple[Side, Move]]) -> RenderableType:
 
 def moves_summary(moves: Iterable[tuple[Side, Move]]) -> RenderableType:
     """One wrapped line per side: the messages it took in, and the states they led through."""
+    from rich.table import Table
+
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=6, no_wrap=True)
     grid.add_column()
@@ -152,6 +163,8 @@ def pause_view(
     what: Sequence[RenderableType], snapshot: Snapshot, next_line: str | None
 ) -> RenderableType:
     """What ``--step`` shows at a pause: what happened, the states, what comes next."""
+    from rich.console import Group
+
     parts: list[RenderableType] = [*what, states_table(snapshot)]
     parts.append(
         Text(f"next: {next_line}", style="tlsstep.op")

@@ -1,28 +1,43 @@
-"""Rich renderables for a run. Reads the same values as render/json.py; changes none."""
+"""Rich renderables for a run. Reads the same values as render/json.py; changes none.
+
+Lines are rich ``Text``; groups of them are :class:`~tlsstep.render.out.Lines` and the
+summary a :class:`~tlsstep.render.plain_table.Grid`, which a pipe writes without
+importing ``rich.console`` or ``rich.table`` (issue 14).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Span, Text
 
 from tlsstep.decode import RecordView
 from tlsstep.events import Op, Result, Side, SideFacts
 from tlsstep.outcome import Entry
-from tlsstep.render.console import make_console
+from tlsstep.render.out import Lines
+from tlsstep.render.plain_table import Grid
 from tlsstep.render.preview import call_text, data_preview
 from tlsstep.render.record_text import ARROW, record_parts
 from tlsstep.subject import peercert_subject
 from tlsstep.summary import Summary
 
 if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
     from tlsstep.run_report import RunReport
 
-__all__ = ["make_console"]  # where the views have always found it
+
+def make_console(
+    *, width: int | None = None, color: bool | None = None, file: TextIO | None = None
+) -> Console:
+    """render/console.py's :func:`~tlsstep.render.console.make_console`, where the views
+    have always found it (imported when called: a piped run makes none)."""
+    from tlsstep.render.console import make_console as make
+
+    return make(width=width, color=color, file=file)
+
 
 # What rich strips from text (rich.control.STRIP_CONTROL_CODES), as one search.
 _has_control = re.compile("[\x07\x08\x0b\x0c\x0d]").search
@@ -144,15 +159,13 @@ def transcript(
             title = "connection 1" if connection == 1 else f"connection {connection} (resuming)"
             lines.append(Text(title, style="tlsstep.key"))
         lines.extend(entry_lines(entry, verbosity, full_data=full_data))
-    return Group(*lines)
+    return Lines(*lines)
 
 
 def summary_table(summary: Summary, states: Text | None = None) -> RenderableType:
     """The run's outcome, one labelled row each; ``states`` (both sides' final states) is
     the last row, so its label lines up with the others whatever their width."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="tlsstep.key")
-    table.add_column()
+    table = Grid(styles=("tlsstep.key", None), padding=2)
     verdict = {
         "done": Text("handshake complete", style="tlsstep.ok"),
         "failed": Text("handshake failed", style="tlsstep.fail"),
@@ -199,6 +212,8 @@ def _fmt(value: object) -> str:
 
 def facts_table(client: SideFacts, server: SideFacts, *, full: bool = False) -> RenderableType:
     """Every SSLObject method and property, side by side."""
+    from rich.table import Table
+
     table = Table(
         title="SSLObject facts", show_header=True, header_style="tlsstep.key", expand=False
     )
@@ -295,4 +310,4 @@ def report_view(
             Text(""),
             facts_table(facts[Side.client], facts[Side.server], full=verbosity >= 2),
         ]
-    return Group(*parts)
+    return Lines(*parts)

@@ -225,10 +225,27 @@ def expectations_from(session: Session, outcome: StepOutcome) -> tuple[tuple[str
     results, errors, alerts, version, cipher, ALPN, resumption, messages, data read,
     and the peer certificate's subject (the test identity's names are fixed).
     """
+    checks, data = _expectations(session, outcome)
+    return checks + _data_checks(data)
+
+
+def _data_checks(data: bytes | None) -> tuple[tuple[str, Any], ...]:
+    """A read's ``data`` (text) or ``data_hex`` check: the last of its checks."""
+    if not data:
+        return ()
+    text = _printable(data)
+    return (("data", text),) if text is not None else (("data_hex", data.hex()),)
+
+
+def _expectations(
+    session: Session, outcome: StepOutcome
+) -> tuple[tuple[tuple[str, Any], ...], bytes | None]:
+    """The checks of ``outcome`` but the data a read returned, and that data (the
+    recorder keeps the bytes the read returned, and makes its check's text when asked)."""
     step = outcome.step
     actual = Actual(session, outcome)
     if outcome.problem:
-        return (("result", "error"), ("error", "UsageProblem"))
+        return (("result", "error"), ("error", "UsageProblem")), None
     if isinstance(step, Handshake) and step.side is None:
         out: list[tuple[str, Any]] = _call_checks(actual, None)
         for each in Side:
@@ -236,26 +253,23 @@ def expectations_from(session: Session, outcome: StepOutcome) -> tuple[tuple[str
             sub += _state_checks(session, actual, each)
             if sub:
                 out.append((str(each), tuple(sub)))
-        return tuple(out)
+        return tuple(out), None
     side = step_side(step)
     if not isinstance(step, Handshake | Write | Read | Unwrap | VerifyClientPostHandshake):
-        return ()
+        return (), None
     out = _call_checks(actual, None)
     if side is None:
-        return tuple(out)
+        return tuple(out), None
     received = actual.alerts(side, sent=False)
     if received and outcome.result is Result.error:
         out.append(("alert_received", received[-1]))
     if isinstance(step, Read):
-        data = actual.read_data(side)
-        if data:
-            text = _printable(data)
-            out.append(("data", text) if text is not None else ("data_hex", data.hex()))
+        return tuple(out), actual.read_data(side)
     if isinstance(step, Unwrap):
         out.append(("closed", session.pair.closed[side]))
     if isinstance(step, Handshake) and outcome.result is Result.done:
         out += _state_checks(session, actual, side, messages=False)
-    return tuple(out)
+    return tuple(out), None
 
 
 def _call_checks(actual: Actual, side: Side | None) -> list[tuple[str, Any]]:
@@ -305,10 +319,23 @@ class Recorder(Observer):
     """
 
     def __init__(self) -> None:
-        self.steps: list[Step] = []
+        # Each step with its checks, and the bytes a read returned: their check's text is
+        # made when the steps are asked for (a 10 MB read kept once, not again as text).
+        self._kept: list[tuple[Step, bytes | None]] = []
+
+    @property
+    def steps(self) -> list[Step]:
+        """The steps kept so far, each with its ``expect``."""
+        return [
+            step
+            if data is None
+            else dataclasses.replace(step, expect=step.expect + _data_checks(data))
+            for step, data in self._kept
+        ]
 
     def step(self, session: Session, outcome: StepOutcome) -> None:
         if outcome.problem:
             return
-        expect = expectations_from(session, outcome)
-        self.steps.append(dataclasses.replace(outcome.step, expect=expect, line=None))
+        expect, data = _expectations(session, outcome)
+        step = dataclasses.replace(outcome.step, expect=expect, line=None)
+        self._kept.append((step, data or None))

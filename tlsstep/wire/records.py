@@ -16,6 +16,7 @@ from tlsstep.wire.enums import ContentType, name_of, version_name
 HEADER_LEN: Final = 5
 # RFC 8446 §5.2: 2^14 + 256 for protected records; anything larger is record_overflow.
 MAX_CIPHERTEXT_LEN: Final = 2**14 + 256
+_APPLICATION_DATA: Final = int(ContentType.application_data)
 
 
 @frozen
@@ -29,7 +30,15 @@ class Record:
     content_type: int
     legacy_record_version: int
     length: int
-    fragment: bytes
+    # A read-only view into the bytes that crossed for application data records framed
+    # from whole ``bytes`` (:class:`RecordSplitter`), else a copy.
+    fragment: bytes | memoryview
+
+    @property
+    def fragment_bytes(self) -> bytes:
+        """The fragment as ``bytes``: itself, or a copy of the view it is."""
+        fragment = self.fragment
+        return fragment if isinstance(fragment, bytes) else fragment.tobytes()
 
     @property
     def raw(self) -> bytes:
@@ -83,7 +92,13 @@ def record_lengths(data: bytes) -> list[int]:
 
 
 class RecordSplitter:
-    """Splits one direction's byte stream into records, across any chunking."""
+    """Splits one direction's byte stream into records, across any chunking.
+
+    Application data records, the bulk of a stream, are framed without a copy when
+    they arrive whole in a ``bytes`` object: their fragment is a read-only view into
+    it (which keeps it alive; the session keeps what crossed anyway). Other records,
+    and whatever completes a record that was split between feeds, are copied.
+    """
 
     __slots__ = ("_buffer", "_consumed")
 
@@ -107,9 +122,38 @@ class RecordSplitter:
         self._consumed += len(self._buffer) + size
         self._buffer.clear()
 
-    def feed(self, data: bytes) -> list[Record]:
+    def feed(self, data: bytes | bytearray) -> list[Record]:
         """Add bytes; return the records they complete, in order."""
-        self._buffer += data
+        out = self._framed() if self._buffer else []
+        taken = self._complete(data, out) if self._buffer else 0
+        if self._buffer or taken == len(data):
+            return out  # all of ``data`` went to the record that waits for the rest
+        if type(data) is not bytes:  # a bytearray or a view may change: copy it
+            self._buffer += memoryview(data)[taken:]
+            out += self._framed()
+            return out
+        out += self._framed_in(data, taken)
+        return out
+
+    def _complete(self, data: bytes | bytearray, out: list[Record]) -> int:
+        """Move what the buffer's partial record lacks from ``data`` (no more); frame it.
+
+        Returns:
+            how many bytes of ``data`` were taken.
+        """
+        buf = self._buffer
+        taken = min(max(0, HEADER_LEN - len(buf)), len(data))
+        buf += data[:taken]
+        if len(buf) < HEADER_LEN:
+            return taken
+        need = HEADER_LEN + (buf[3] << 8 | buf[4]) - len(buf)
+        more = min(need, len(data) - taken)
+        buf += data[taken : taken + more]
+        out += self._framed()
+        return taken + more
+
+    def _framed(self) -> list[Record]:
+        """The whole records at the start of the buffer (copied out of it)."""
         out: list[Record] = []
         buf = self._buffer
         pos = 0
@@ -135,4 +179,36 @@ class RecordSplitter:
         if pos:
             del buf[:pos]
             self._consumed += pos
+        return out
+
+    def _framed_in(self, data: bytes, start: int) -> list[Record]:
+        """The whole records of ``data`` from ``start`` (the buffer is empty); the
+        partial one at its end goes to the buffer."""
+        out: list[Record] = []
+        view = memoryview(data)
+        base = self._consumed - start  # the stream offset of data[0]
+        pos = start
+        size = len(data)
+        while size - pos >= HEADER_LEN:
+            length = data[pos + 3] << 8 | data[pos + 4]
+            end = pos + HEADER_LEN + length
+            if end > size:
+                break
+            kind = data[pos]
+            out.append(
+                Record(
+                    stream_offset=base + pos,
+                    content_type=kind,
+                    legacy_record_version=data[pos + 1] << 8 | data[pos + 2],
+                    length=length,
+                    # Handshake bytes are decoded field by field (bytes methods): a copy.
+                    fragment=view[pos + HEADER_LEN : end]
+                    if kind == _APPLICATION_DATA
+                    else data[pos + HEADER_LEN : end],
+                )
+            )
+            pos = end
+        self._consumed = base + pos
+        if pos < size:
+            self._buffer += view[pos:]
         return out
