@@ -16,6 +16,10 @@ Times are CPU seconds (user + system of each child alone, and of this process fo
 the bare handshakes), medians of the interleaved runs: the machine is shared, and
 wall time there measures the other processes as much as this one.
 
+``--instructions`` also counts instructions with callgrind (whole process, bytecode
+cached: what load on a shared machine does not move), one run of each command, the
+yardstick's bare handshakes counted the same way in a child process.
+
 ``--baseline DIR`` also runs the tlsstep checkout at DIR (e.g. ``git archive`` of an
 earlier commit, unpacked) in the same interleaved runs, against the same yardstick:
 before and after, measured together.
@@ -25,15 +29,18 @@ Targets (issue 14): <= 3 ms text, <= 1.5 ms with -q, per scenario beyond its han
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import ssl
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from _bench import (
+    PY,
     ROOT,
     TLSSTEP,
     cleanup,
@@ -70,37 +77,83 @@ def bare_handshake(client_ctx: ssl.SSLContext, server_ctx: ssl.SSLContext) -> No
     raise RuntimeError("bare handshake did not finish")
 
 
-def bare_handshakes(scenarios: list[dict[str, object]], runs: int) -> dict[str, float]:
-    """Each scenario's handshakes done bare on contexts made from its configuration:
-    CPU seconds by scenario path (the median of ``runs``)."""
+def _bare_work(
+    scenarios: list[dict[str, object]],
+) -> list[tuple[str, int, ssl.SSLContext, ssl.SSLContext]]:
+    """(path, connections, client and server context) of each scenario that connected:
+    its contexts made beforehand from its own configuration."""
     from tlsstep.config import build_contexts
     from tlsstep.identity import default_identity
     from tlsstep.scenario import load
 
     identity = default_identity()
-    work: list[tuple[str, int, ssl.SSLContext, ssl.SSLContext]] = []
+    work = []
     for s in scenarios:
         path, count = str(s["path"]), int(str(s["connections"]))
         if count:
             client_ctx, server_ctx = build_contexts(load(path).config, identity)
             work.append((path, count, client_ctx, server_ctx))
+    return work
+
+
+def _bare_round(count: int, client_ctx: ssl.SSLContext, server_ctx: ssl.SSLContext) -> None:
+    for _ in range(count):
+        # refused, as in the scenario: the work up to the refusal counts
+        with contextlib.suppress(ssl.SSLError):
+            bare_handshake(client_ctx, server_ctx)
+
+
+def bare_handshakes(scenarios: list[dict[str, object]], runs: int) -> dict[str, float]:
+    """Each scenario's handshakes done bare on contexts made from its configuration:
+    CPU seconds by scenario path (the median of ``runs``)."""
+    work = _bare_work(scenarios)
     times: dict[str, list[float]] = {path: [] for path, *_ in work}
     for _ in range(runs + 1):  # the first warms up
         for path, count, client_ctx, server_ctx in work:
             start = time.process_time()
-            for _ in range(count):
-                # refused, as in the scenario: the work up to the refusal counts
-                with contextlib.suppress(ssl.SSLError):
-                    bare_handshake(client_ctx, server_ctx)
+            _bare_round(count, client_ctx, server_ctx)
             times[path].append(time.process_time() - start)
     return {path: statistics.median(t[1:]) for path, t in times.items()}
+
+
+def instructions(cmd: list[str]) -> int:
+    """Instructions ``cmd`` executes, the whole process (callgrind; bytecode cached)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "callgrind.out"
+        measure(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *cmd], ok=(0, 1))
+        for text in out.read_text().splitlines():
+            if text.startswith("summary:"):
+                return int(text.split()[1])
+    raise SystemExit(f"callgrind wrote no summary for {' '.join(cmd)}")
+
+
+def bare_instructions(scenarios: list[dict[str, object]]) -> int:
+    """Instructions of one round of ``scenarios``' bare handshakes: a child doing two
+    rounds minus one doing one (imports and contexts cancel)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as doc:
+        json.dump(scenarios, doc)
+        doc.flush()
+        child = [PY, str(Path(__file__).resolve()), "--bare-child", doc.name]
+        return instructions([*child, "2"]) - instructions([*child, "1"])
 
 
 def main() -> int:
     p = parser(__doc__, 5)
     p.add_argument("directory", nargs="?", default=str(ROOT / "scenarios"))
     p.add_argument("--baseline", metavar="DIR", help="also time the tlsstep checkout at DIR")
+    p.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions with callgrind (one run each; minutes)",
+    )
+    p.add_argument("--bare-child", nargs=2, metavar=("DOC", "ROUNDS"), help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.bare_child:  # a child of bare_instructions: ROUNDS rounds of DOC's handshakes
+        work = _bare_work(json.loads(Path(args.bare_child[0]).read_text()))
+        for _ in range(int(args.bare_child[1])):
+            for _path, count, client_ctx, server_ctx in work:
+                _bare_round(count, client_ctx, server_ctx)
+        return 0
     directory = Path(args.directory)
     first = sorted(directory.glob("*.toml"))[0]
     replay = [*TLSSTEP, "replay"]
@@ -142,6 +195,21 @@ def main() -> int:
                 f"<= {target} ms",
                 per <= target,
             )
+    if args.instructions:
+        first_only = [s for s in doc["scenarios"] if s["path"] == first_path]
+        yardstick = (bare_instructions(doc["scenarios"]) - bare_instructions(first_only)) / (n - 1)
+        for label, command in versions.items():
+            for mode in ("text", "-q"):
+                quiet = ["-q"] if mode == "-q" else []
+                every = instructions([*command, *quiet, str(directory)])
+                alone = instructions([*command, *quiet, str(first)])
+                per = (every - alone) / (n - 1)
+                print(
+                    f"{label}tlsstep replay {'-q ' if quiet else ''}scenarios/: "
+                    f"{(per - yardstick) / 1e6:5.1f} M instructions per scenario beyond its "
+                    f"handshakes ({per / 1e6:.1f} M with them; the bare handshakes "
+                    f"{yardstick / 1e6:.1f} M)"
+                )
     return 0 if ok else 1
 
 
