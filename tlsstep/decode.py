@@ -27,7 +27,7 @@ from tlsstep.wire.enums import (
     name_of,
 )
 from tlsstep.wire.handshake import HandshakeMessage, HandshakeReassembler
-from tlsstep.wire.records import HEADER_LEN, Record
+from tlsstep.wire.records import Record
 from tlsstep.wire.resync import (
     ANY_VERSIONS,
     MAX_RECORD_LENGTH_12,
@@ -279,7 +279,7 @@ class Decoder:
         """Names of the handshake messages ``sender`` has sent so far."""
         return list(self._dirs[sender].sent)
 
-    def feed(self, sender: Side, data: bytes) -> list[RecordView]:
+    def feed(self, sender: Side, data: bytes | memoryview) -> list[RecordView]:
         """Decode ``data``, the next bytes ``sender`` delivered."""
         d = self._dirs[sender]
         framed = d.records.feed(data)
@@ -303,35 +303,37 @@ class Decoder:
         if run is None:
             return list(self.feed(sender, data))
         splitter = d.records
-        head = splitter.pending  # the start of a record the previous bytes cut
-        start = splitter.consumed + len(head)  # the stream offset of data[0]
         records: list[RunRecord] = []
-        pos = 0
-        if head:
-            probe = head + data[:HEADER_LEN]
-            need = HEADER_LEN + (probe[3] << 8 | probe[4]) - len(head) if len(probe) >= 5 else -1
-            if need < 0 or need > len(data):
-                return list(self.feed(sender, data))  # still not whole
-            first = memoryview(head + data[:need])
-            version = probe[1] << 8 | probe[2]
-            if run.open_run(first, 0, splitter.consumed, version, records) < len(first):
-                return list(self.feed(sender, data))  # unusual: the general path's
-            pos = need
-        elif len(data) >= 3:
-            version = data[1] << 8 | data[2]
-        else:
-            return list(self.feed(sender, data))
         with memoryview(data) as view:
-            pos = run.open_run(view, pos, start, version, records)
-        out: list[RecordView | DataRun] = []
-        if records:
-            splitter.skip(pos)
-            splitter.versions.add(version)
-            d.framed += len(records)
-            out.append(DataRun(sender=sender, epoch=run.epoch, version=version, records=records))
-        if pos < len(data):
-            out += self.feed(sender, data[pos:])
-        return out
+            # The record the previous bytes began: made whole in the splitter, opened there.
+            first = splitter.complete(view)
+            if first < 0:
+                return list(self.feed(sender, data))  # still not whole
+            start = splitter.consumed + len(splitter.waiting)  # the stream offset of data[first]
+            pos = first
+            if first:
+                whole = splitter.waiting
+                version = whole[1] << 8 | whole[2]
+                with memoryview(whole) as record:
+                    opened = run.open_run(record, 0, splitter.consumed, version, records)
+                if opened < len(whole):  # unusual: the general path's, with what follows
+                    return list(self.feed(sender, view[first:]))
+            elif len(data) >= 3:
+                version = data[1] << 8 | data[2]
+            else:
+                return list(self.feed(sender, data))
+            pos = run.open_run(view, pos, start - first, version, records)
+            out: list[RecordView | DataRun] = []
+            if records:
+                splitter.skip(pos - first)
+                splitter.versions.add(version)
+                d.framed += len(records)
+                out.append(
+                    DataRun(sender=sender, epoch=run.epoch, version=version, records=records)
+                )
+            if pos < len(data):
+                out += self.feed(sender, view[pos:])
+            return out
 
     # -- capture gaps (issue 18; the framing is wire/resync.py's) -----------------
 
@@ -607,6 +609,11 @@ class Delivered(Sequence[RecordView]):
         self._views = views
         self._queue = None  # what is decoded holds neither the queue nor the bytes
         self._data = b""
+
+    @property
+    def decoded(self) -> bool:
+        """Whether its records are decoded already (reading them would not decode)."""
+        return self._views is not None
 
     @property
     def views(self) -> tuple[RecordView, ...]:

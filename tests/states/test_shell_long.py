@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import json
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tlsstep.config import PairConfig
 from tlsstep.crypto.unprotector import KeyLogCrypto
-from tlsstep.decode import Decoder
+from tlsstep.decode import Decoder, Delivered
 from tlsstep.events import Side
 from tlsstep.pcap.capture import StreamRecord, decode_capture
 from tlsstep.render.terminal import make_console
@@ -130,3 +131,49 @@ def test_records_framed_as_views_show_as_copies_do(monkeypatch: pytest.MonkeyPat
         shell.close()
     assert "application_data" in fast and "ClientHello" in fast
     assert fast == general
+
+
+def _plaintexts(session: Session) -> list[bytes]:
+    return [
+        data
+        for e in session.current.entries
+        for view in e.records
+        if (data := view.application_data) is not None
+    ]
+
+
+@pytest.fixture
+def crypto() -> Iterator[KeyLogCrypto]:
+    hooks = KeyLogCrypto()  # decrypts what crossed with the session's own key log
+    try:
+        yield hooks
+    finally:
+        hooks.close()
+
+
+def test_reads_of_whole_records_are_logged_with_the_records_bytes(crypto: KeyLogCrypto) -> None:
+    session = Session(PairConfig(), crypto=crypto)
+    lines = ("handshake", 'write client data="0123456789abcdef" repeat=4096', "deliver client")
+    _run(session, lines)
+    _plaintexts(session)  # a view decodes what crossed (the shell's does at once)
+    sizes = (16384, 100, 16284, 16384, 5000, 30000, 16384)
+    events = [_run(session, (f"read server size={n}",)).entries[0].event for n in sizes]
+    data = b"0123456789abcdef" * 4096
+    assert b"".join(e.data or b"" for e in events) == data  # every read as it returned
+    records = _plaintexts(session)
+    assert len(records) == 4 and all(len(r) == 16384 for r in records)
+    # 16 KB reads of 16 KB records share the record's bytes; reads that start or end
+    # inside a record keep their own (the second record is read as 100 + 16284 bytes).
+    shared = [any(e.data is r for r in records) for e in events]
+    assert shared == [True, False, False, True, False, False, False]
+
+
+def test_reads_do_not_decode_what_crossed(crypto: KeyLogCrypto) -> None:
+    # Decoding waits until a view asks (replay -q never does): sharing must not ask.
+    session = Session(PairConfig(), crypto=crypto)
+    lines = ("handshake", 'write client data="ping"', "deliver client", "read server")
+    last = _run(session, lines)
+    assert last.entries[0].event.data == b"ping"
+    delivered = session.current.entries[-2].records
+    assert isinstance(delivered, Delivered) and not delivered.decoded
+    assert [view.application_data for view in delivered] == [b"ping"]

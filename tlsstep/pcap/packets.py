@@ -84,6 +84,24 @@ class NotTcp:
     reason: str
 
 
+# Every combination of the six control bits, made once: an IntFlag is slow to make, and
+# each captured segment needs one.
+_FLAGS: Final = tuple(TcpFlags(bits) for bits in range(64))
+# Addresses as text, by their bytes: a capture has few, and each segment names two.
+_ADDRESSES: dict[bytes, str] = {}
+_MAX_ADDRESSES: Final = 4096
+
+
+def _address(packed: bytes) -> str:
+    text = _ADDRESSES.get(packed)
+    if text is None:
+        ip = ipaddress.IPv4Address(packed) if len(packed) == 4 else ipaddress.IPv6Address(packed)
+        if len(_ADDRESSES) >= _MAX_ADDRESSES:  # a capture of many hosts: keep it bounded
+            _ADDRESSES.clear()
+        text = _ADDRESSES[packed] = str(ip)
+    return text
+
+
 def parse_frame(linktype: int, frame: bytes) -> TcpSegment | NotTcp:
     """The TCP segment inside one captured frame of ``linktype``, or why there is none."""
     view = memoryview(frame)
@@ -153,8 +171,7 @@ def _ipv4(view: memoryview) -> TcpSegment | NotTcp:
         return NotTcp(reason="bad IPv4 header length")
     # total == 0: TCP segmentation offload on the capturing host; trust the capture.
     end = total if total >= ihl else len(view)
-    src = str(ipaddress.IPv4Address(bytes(view[12:16])))
-    dst = str(ipaddress.IPv4Address(bytes(view[16:20])))
+    src, dst = _address(bytes(view[12:16])), _address(bytes(view[16:20]))
     return _tcp(src, dst, view[ihl:end], announced=end - ihl)
 
 
@@ -164,8 +181,7 @@ def _ipv6(view: memoryview) -> TcpSegment | NotTcp:
         return NotTcp(reason="truncated IPv6 header")
     payload_len = int.from_bytes(view[4:6], "big")
     nxt = view[6]
-    src = str(ipaddress.IPv6Address(bytes(view[8:24])))
-    dst = str(ipaddress.IPv6Address(bytes(view[24:40])))
+    src, dst = _address(bytes(view[8:24])), _address(bytes(view[24:40]))
     pos, end = 40, 40 + payload_len
     while nxt in _IPV6_EXTENSIONS:
         if len(view) < pos + 2:
@@ -197,7 +213,7 @@ def _tcp(src: str, dst: str, view: memoryview, *, announced: int) -> TcpSegment 
         dport=dport,
         seq=seq,
         ack=ack,
-        flags=TcpFlags(off_flags & 0x3F),
+        flags=_FLAGS[off_flags & 0x3F],
         payload=payload,
         missing=max(0, announced - offset - len(payload)),
     )

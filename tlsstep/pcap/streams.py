@@ -122,6 +122,12 @@ class StreamClosed:
 StreamEvent = StreamOpened | StreamData | StreamGap | StreamClosed
 
 
+_SYN: Final = int(TcpFlags.SYN)
+_ACK: Final = int(TcpFlags.ACK)
+_RST: Final = int(TcpFlags.RST)
+_FIN: Final = int(TcpFlags.FIN)
+
+
 def _key(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint]:
     return (a, b) if a <= b else (b, a)
 
@@ -146,10 +152,12 @@ class Reassembler:
         src: Endpoint = (seg.src, seg.sport)
         dst: Endpoint = (seg.dst, seg.dport)
         key = _key(src, dst)
-        syn = bool(seg.flags & TcpFlags.SYN)
+        flags = int(seg.flags)  # int operations: each IntFlag operation makes a new flag
+        syn = bool(flags & _SYN)
+        ack = flags & _ACK
         events: list[StreamEvent] = []
         conn = self._open.get(key)
-        if conn is not None and syn and not seg.flags & TcpFlags.ACK:
+        if conn is not None and syn and not ack:
             flow = conn.flows[src]
             if flow.base is not None and (seg.seq + 1) % _MOD != flow.base:
                 # The same ports, a new initial sequence number: the old connection is over.
@@ -167,7 +175,7 @@ class Reassembler:
         seq = seg.seq
         if syn:
             seq = (seq + 1) % _MOD  # the SYN takes one sequence number; data follows it
-            if seg.flags & TcpFlags.ACK:
+            if ack:
                 conn.client = conn.client or dst
             else:
                 conn.client = src
@@ -175,21 +183,23 @@ class Reassembler:
                 flow.base = seq
         if flow.base is None:  # capture started mid-connection: start where we are
             flow.base = seq
-        if seg.flags & TcpFlags.RST:
+        if flags & _RST:
             events += self._close(conn, "RST")
             return events
         offset = flow.offset_of(seq)
-        if seg.flags & TcpFlags.ACK:
+        peer = conn.flows[dst]
+        if ack and peer.pending:  # (_acked: only a hole before waiting bytes matters)
             events += self._acked(conn, dst, seg.ack)
+        elif ack:
+            peer.acked_at = None
         if seg.payload:
-            peer = conn.flows[dst]
             need = 0
-            if seg.flags & TcpFlags.ACK and peer.base is not None:
+            if ack and peer.base is not None:
                 need = max(0, peer.offset_of(seg.ack))
             events += self._data(conn, src, flow, offset, seg.payload, need)
-        if seg.flags & TcpFlags.FIN:
+        if flags & _FIN:
             flow.fin_at = offset + len(seg.payload) + seg.missing
-        if all(f.finished for f in conn.flows.values()):
+        if flow.fin_at is not None and all(f.finished for f in conn.flows.values()):
             events += self._close(conn, "FIN")
         return events
 
@@ -243,6 +253,15 @@ class Reassembler:
             return []
         if end <= flow.delivered:
             return []  # a retransmission of bytes already reassembled
+        if offset == flow.delivered == flow.released and not flow.pending and not flow.ready:
+            # In order, nothing waiting either way, and what it acknowledges handed on
+            # already: handed on at once, as _join and _release would (issue 14).
+            peer = conn.flows[conn.peer(sender)]
+            if peer.fin_at is not None:
+                need = min(need, peer.fin_at)
+            if not peer.ready and need <= peer.released:
+                flow.delivered = flow.released = end
+                return [StreamData(connection=conn, sender=sender, offset=offset, data=data)]
         events: list[StreamEvent] = []
         if offset > flow.delivered:
             heapq.heappush(flow.pending, (offset, data, need))

@@ -116,13 +116,36 @@ class RecordSplitter:
         """The stream offset of the first byte not yet framed (a partial record's header)."""
         return self._consumed
 
+    @property
+    def waiting(self) -> bytearray:
+        """The bytes that wait here (the start of a record), not a copy: release any view
+        of them before feeding more."""
+        return self._buffer
+
+    def complete(self, data: bytes | memoryview) -> int:
+        """Add to the waiting partial record the bytes at the start of ``data`` that
+        make it whole, and say how many (0: nothing waits; -1: ``data`` does not make it
+        whole, and nothing was added). For the decoder's fast path (tlsstep/decode.py),
+        which then frames and opens the record in :attr:`waiting` itself."""
+        buf = self._buffer
+        if not buf:
+            return 0
+        head = bytes(buf[:HEADER_LEN]) + bytes(data[: max(0, HEADER_LEN - len(buf))])
+        if len(head) < HEADER_LEN:
+            return -1
+        need = HEADER_LEN + (head[3] << 8 | head[4]) - len(buf)
+        if need > len(data):
+            return -1
+        buf += data[:need]
+        return need
+
     def skip(self, size: int) -> None:
-        """The caller framed the waiting partial record and the ``size`` bytes after it
-        itself (the decoder's fast path, tlsstep/decode.py): they are gone from here."""
+        """The caller framed what waited here and the ``size`` bytes after it itself
+        (the decoder's fast path): they are gone from here."""
         self._consumed += len(self._buffer) + size
         self._buffer.clear()
 
-    def feed(self, data: bytes | bytearray) -> list[Record]:
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Record]:
         """Add bytes; return the records they complete, in order."""
         out = self._framed() if self._buffer else []
         taken = self._complete(data, out) if self._buffer else 0
@@ -135,7 +158,7 @@ class RecordSplitter:
         out += self._framed_in(data, taken)
         return out
 
-    def _complete(self, data: bytes | bytearray, out: list[Record]) -> int:
+    def _complete(self, data: bytes | bytearray | memoryview, out: list[Record]) -> int:
         """Move what the buffer's partial record lacks from ``data`` (no more); frame it.
 
         Returns:

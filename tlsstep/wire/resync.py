@@ -199,7 +199,7 @@ class GapSplitter(RecordSplitter):
             return "search", len(self._buffer) + self._skipped
         return "record", len(self._buffer)
 
-    def feed(self, data: bytes) -> list[Framed]:  # type: ignore[override]
+    def feed(self, data: bytes | memoryview) -> list[Framed]:  # type: ignore[override]
         if self._damage is None and not self._searching:
             out: list[Framed] = list(super().feed(data))
         else:
@@ -209,7 +209,7 @@ class GapSplitter(RecordSplitter):
                 self.versions.add(item.legacy_record_version)
         return out
 
-    def _feed_after_gap(self, data: bytes) -> list[Framed]:
+    def _feed_after_gap(self, data: bytes | memoryview) -> list[Framed]:
         out: list[Framed] = []
         damage = self._damage
         if damage is not None:
