@@ -1,10 +1,12 @@
 """``tlsstep decode`` (text, piped) of a TLS 1.3 capture with its key log, against
 ``tshark -V`` on the same file (the same secrets, from the capture's own block).
 
-    python bench/decode_text.py [--size MB] [--runs N] [--keep DIR]
+    python bench/decode_text.py [--size MB] [--runs N] [--keep DIR] [--against DIR]
 
-Reports MB/s (capture bytes per wall second) and each side's peak RSS, medians of
-interleaved runs. Targets (issue 14): >= 400 MB/s, peak RSS <= 60 MB at 100 MB.
+Reports MB/s (capture bytes per wall second, and per CPU second) and each side's
+peak RSS, medians of interleaved runs; ``--against DIR`` also runs the tlsstep of
+another checkout (an earlier commit: ``git worktree add DIR COMMIT``), interleaved,
+for a before/after in one run. Targets (issue 14): >= 400 MB/s, peak RSS <= 60 MB at 100 MB.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _bench import TLSSTEP, cleanup, interleaved, line, median, parser
+from _bench import TLSSTEP, against, cleanup, interleaved, line, median, parser
 from _capture import capture
 
 
@@ -22,6 +24,7 @@ def main() -> int:
     p = parser(__doc__, 3)
     p.add_argument("--size", type=int, default=100, help="capture size in MB (default 100)")
     p.add_argument("--keep", type=Path, default=None, help="keep (and reuse) the captures here")
+    p.add_argument("--against", type=Path, default=None, help="also run this checkout's tlsstep")
     args = p.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="tlsstep-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -29,6 +32,8 @@ def main() -> int:
         path = capture(workdir, args.size)
         mb = path.stat().st_size / 2**20
         commands = {"ours": [*TLSSTEP, "decode", str(path)]}
+        if args.against:
+            commands["before"] = [*against(args.against), "decode", str(path)]
         tshark = shutil.which("tshark")
         if tshark:
             commands["tshark"] = [tshark, "-r", str(path), "-V"]
@@ -42,6 +47,10 @@ def main() -> int:
             base = (
                 f" (tshark -V {mb / theirs:.0f} MB/s, {median(samples['tshark'], 'rss_mb'):.0f} MB)"
             )
+        if args.against:
+            before = samples["before"]
+            print(f"before ({args.against}): {mb / median(before):.0f} MB/s "
+                  f"(CPU {mb / median(before, 'cpu'):.0f}), RSS {median(before, 'rss_mb'):.0f} MB")  # fmt: skip
         met = mb / ours >= 400 and rss <= 60
         line(
             f"tlsstep decode, text, {mb:.0f} MB capture",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tlsstep.frozen import frozen
+from tlsstep.lazy import pattern
 
 if TYPE_CHECKING:
     from tlsstep.faults import Fault
@@ -85,7 +85,7 @@ _LOCAL_REASONS = frozenset(
 )
 
 
-_ALERT_REASON = re.compile(r"(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z_0-9]+)$")
+_ALERT_REASON = pattern(r"(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z_0-9]+)$")
 
 
 @frozen

@@ -15,17 +15,19 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final
 
+from tlsstep.lazy import pattern
+
 if TYPE_CHECKING:
     from rich.text import Text
 
 # C0 controls, DEL, C1 controls, and the Unicode format characters that reorder or
 # hide text (bidirectional overrides and isolates, zero-width joiners, BOM).
-_CONTROL: Final = re.compile(
+_CONTROL: Final = pattern(
     "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
 )
 # What may reach a terminal from a segment of text: everything but controls; a
 # newline stays (rich lays out lines with it).
-_TERMINAL_UNSAFE: Final = re.compile(
+_TERMINAL_UNSAFE: Final = pattern(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
 )
 _XML: Final = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
@@ -39,10 +41,14 @@ def _one(match: re.Match[str]) -> str:
 def escape(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` with every control and invisible format character written as an escape
     (``keep_newlines``: all but the newline, for text written on several lines)."""
+    if text.isascii() and text.isprintable():  # most text: no pattern to run (or compile)
+        return text
     return (_TERMINAL_UNSAFE if keep_newlines else _CONTROL).sub(_one, text)
 
 
 def has_controls(text: str) -> bool:
+    if text.isascii() and text.isprintable():
+        return False
     return _CONTROL.search(text) is not None
 
 

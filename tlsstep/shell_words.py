@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from tlsstep.lazy import pattern
 from tlsstep.limits import MAX_SHELL_LINE
 
-_TOKEN: Final = re.compile(
+_TOKEN: Final = pattern(
     r"""(?P<space>[ \t\r\n]+)
       | '(?P<single>[^']*)'
       | "(?P<double>[^"\\]*(?:\\.[^"\\]*)*)"
@@ -25,7 +26,7 @@ _TOKEN: Final = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 # Inside double quotes a backslash escapes only a backslash or a quote (shlex, posix mode).
-_DOUBLE_ESCAPE: Final = re.compile(r'\\([\\"])')
+_DOUBLE_ESCAPE: Final = pattern(r'\\([\\"])')
 
 
 class SplitError(ValueError):

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from tests.helpers import tlsstep
 from tlsstep.cli import main
 from tlsstep.render.ladder import Ladder, ladder_html, ladder_svg
-from tlsstep.safe_text import escape, xml
+from tlsstep.safe_text import _CONTROL, _TERMINAL_UNSAFE, _one, escape, has_controls, xml
 
 CORPUS = Path(__file__).parent / "corpus"
 SNI_CAPTURE = CORPUS / "captures" / "sni-escape-sequence.pcapng"
@@ -42,6 +42,16 @@ def test_escape() -> None:
     assert escape("a\x1b[2J\x07\u202eb\n") == "a\\x1b[2J\\x07\\u202eb\\x0a"
     assert escape("two\nlines\t", keep_newlines=True) == "two\nlines\\x09"
     assert xml('<a href="x">\x1b</a>') == "&lt;a href=&quot;x&quot;&gt;\\x1b&lt;/a&gt;"
+
+
+def test_printable_ascii_skips_the_pattern_with_the_same_result() -> None:
+    """escape() returns printable ASCII as it is without running its pattern: every
+    character up to U+00FF, alone and inside text, comes out as the pattern makes it."""
+    for code in range(0x100):
+        for text in (chr(code), f"a{chr(code)}b", f"example.test{chr(code)}"):
+            assert escape(text) == _CONTROL.sub(_one, text)
+            assert escape(text, keep_newlines=True) == _TERMINAL_UNSAFE.sub(_one, text)
+            assert has_controls(text) is (_CONTROL.search(text) is not None)
 
 
 def test_decode_verbose_shows_the_sni_escaped() -> None:

@@ -13,12 +13,12 @@ RFC 8446 §7.1 as NSS names them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
 from tlsstep.frozen import frozen
+from tlsstep.lazy import pattern
 
 CLIENT_RANDOM: Final = "CLIENT_RANDOM"
 CLIENT_EARLY_TRAFFIC_SECRET: Final = "CLIENT_EARLY_TRAFFIC_SECRET"
@@ -27,7 +27,7 @@ SERVER_HANDSHAKE_TRAFFIC_SECRET: Final = "SERVER_HANDSHAKE_TRAFFIC_SECRET"
 EXPORTER_SECRET: Final = "EXPORTER_SECRET"
 EARLY_EXPORTER_SECRET: Final = "EARLY_EXPORTER_SECRET"
 # CLIENT_TRAFFIC_SECRET_<N> / SERVER_TRAFFIC_SECRET_<N>: application_traffic_secret_N.
-_TRAFFIC = re.compile(r"(CLIENT|SERVER)_TRAFFIC_SECRET_(\d+)")
+_TRAFFIC = pattern(r"(CLIENT|SERVER)_TRAFFIC_SECRET_(\d+)")
 
 LABELS: Final = frozenset(
     {

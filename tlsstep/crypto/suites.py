@@ -15,13 +15,13 @@ from the RFC that defines each construction:
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from typing import Final
 
 from cryptography.hazmat.primitives import hashes
 
 from tlsstep.frozen import frozen
+from tlsstep.lazy import pattern
 from tlsstep.wire.names import CIPHER_SUITES
 
 
@@ -73,7 +73,7 @@ class CipherSuite:
 # The bulk part of a suite name that tlsstep can open: AES-GCM, AES-CCM(_8), AES-CBC
 # with HMAC, or ChaCha20-Poly1305, then the PRF / MAC hash. Anything else (RC4, 3DES,
 # CAMELLIA, ARIA, NULL) is shown but stays encrypted.
-_BULK: Final = re.compile(
+_BULK: Final = pattern(
     r"(?:AES_(?P<bits>128|256)_(?P<mode>GCM|CCM_8|CCM|CBC)|(?P<chacha>CHACHA20_POLY1305))"
     r"(?:_(?P<hash>SHA|SHA256|SHA384))?"
 )
