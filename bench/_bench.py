@@ -124,6 +124,16 @@ def interleaved(
     return samples
 
 
+def from_checkout(directory: str) -> list[str]:
+    """``python -m tlsstep`` from the checkout at ``directory`` (``--baseline DIR``: e.g. a
+    ``git archive`` of an older commit), first on sys.path, before PYTHONPATH (this one)."""
+    run_from = (
+        f"import sys, runpy; sys.path.insert(0, {str(Path(directory).resolve())!r}); "
+        "runpy.run_module('tlsstep', run_name='__main__', alter_sys=True)"
+    )
+    return [PY, "-c", run_from]
+
+
 def median(samples: list[Sample], field: str = "wall") -> float:
     return statistics.median(getattr(s, field) for s in samples)
 

@@ -1,11 +1,13 @@
 """``tlsstep connect --json`` against a bare Python handshake with the same server.
 
-    python bench/bench_connect.py [--runs N]
+    python bench/bench_connect.py [--runs N] [--baseline DIR]
 
 Starts ``openssl s_server`` on 127.0.0.1 (an ephemeral port, a trustme certificate),
 then times, interleaved, ``tlsstep connect 127.0.0.1:PORT --ca CA --json`` and
-bench/bare_connect.py (socket + ``SSLContext.wrap_socket``, printing nothing).
-Target (issue 13): <= 1.2x.
+bench/bare_connect.py (socket + ``SSLContext.wrap_socket``, printing nothing), wall
+and CPU time (user + system of the child: what load on a shared machine moves least).
+``--baseline DIR`` also times the tlsstep checkout at DIR (e.g. ``git archive`` of an
+older commit) in the same runs. Target (issue 13): <= 1.2x.
 """
 
 from __future__ import annotations
@@ -15,14 +17,27 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import trustme
-from _bench import PY, ROOT, TLSSTEP, cleanup, interleaved, line, median, parser
+from _bench import (
+    PY,
+    ROOT,
+    TLSSTEP,
+    cleanup,
+    from_checkout,
+    interleaved,
+    line,
+    median,
+    parser,
+)
 
 
 def main() -> int:
-    args = parser(__doc__, 9).parse_args()
+    p = parser(__doc__, 9)
+    p.add_argument("--baseline", metavar="DIR", help="also time the tlsstep checkout at DIR")
+    args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         ca = trustme.CA()
         ca_file, cert_file = Path(tmp, "ca.pem"), Path(tmp, "server.pem")
@@ -45,37 +60,35 @@ def main() -> int:
                     port = match.group(1).decode()
             # s_server reports each connection: drain its pipe so that it never fills.
             threading.Thread(target=server.stdout.read, daemon=True).start()
-            samples = interleaved(
-                {
-                    "bare": [
-                        PY,
-                        str(ROOT / "bench" / "bare_connect.py"),
-                        "127.0.0.1",
-                        port,
-                        str(ca_file),
-                    ],
-                    "connect": [
-                        *TLSSTEP,
-                        "connect",
-                        f"127.0.0.1:{port}",
-                        "--ca",
-                        str(ca_file),
-                        "--json",
-                    ],
-                },
-                args.runs,
-            )
+            target = ["connect", f"127.0.0.1:{port}", "--ca", str(ca_file), "--json"]
+            commands: dict[str, Sequence[str]] = {
+                "bare": [
+                    PY,
+                    str(ROOT / "bench" / "bare_connect.py"),
+                    "127.0.0.1",
+                    port,
+                    str(ca_file),
+                ],
+                "connect": [*TLSSTEP, *target],
+            }
+            if args.baseline:
+                commands["baseline"] = [*from_checkout(args.baseline), *target]
+            samples = interleaved(commands, args.runs)
         finally:
             server.kill()
             server.wait()
-    bare, ours = median(samples["bare"]), median(samples["connect"])
-    ratio = ours / bare
-    line(
-        "tlsstep connect --json",
-        f"{ours * 1000:6.1f} ms vs {bare * 1000:6.1f} ms: {ratio:.2f}x",
-        "<= 1.2x",
-        ratio <= 1.2,
-    )
+    bare, bare_cpu = median(samples["bare"]), median(samples["bare"], "cpu")
+    ratio = 0.0
+    for name in ("baseline", "connect") if args.baseline else ("connect",):
+        ours, cpu = median(samples[name]), median(samples[name], "cpu")
+        ratio = ours / bare
+        line(
+            f"{'baseline ' if name == 'baseline' else ''}tlsstep connect --json",
+            f"{ours * 1000:6.1f} ms vs {bare * 1000:6.1f} ms: {ratio:.2f}x "
+            f"(CPU {cpu / bare_cpu:.2f}x)",
+            "<= 1.2x",
+            ratio <= 1.2,
+        )
     return 0 if ratio <= 1.2 else 1
 
 

@@ -39,7 +39,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from _bench import PY, ROOT, TLSSTEP, cleanup, interleaved, line, measure, median, parser
+from _bench import (
+    PY,
+    ROOT,
+    TLSSTEP,
+    cleanup,
+    from_checkout,
+    interleaved,
+    line,
+    measure,
+    median,
+    parser,
+)
 
 sys.path.insert(0, str(ROOT))
 
@@ -151,12 +162,7 @@ def main() -> int:
     # cancelled.
     versions = {"": replay}
     if args.baseline:
-        # The checkout at DIR first on sys.path (before PYTHONPATH, which is this one).
-        run_from = (
-            f"import sys, runpy; sys.path.insert(0, {str(Path(args.baseline).resolve())!r}); "
-            "runpy.run_module('tlsstep', run_name='__main__', alter_sys=True)"
-        )
-        versions["baseline "] = [PY, "-c", run_from, "replay"]
+        versions["baseline "] = [*from_checkout(args.baseline), "replay"]
     commands = {}
     for label, command in versions.items():
         commands[f"{label}text all"] = [*command, str(directory)]

@@ -171,6 +171,10 @@ class Session:
         self.outcomes: list[StepOutcome] = []
         self.observers: list[Observer] = []
         self.halted = False
+        # False: entries get no records while the run goes on, and one ``redecode()``
+        # after it decodes every byte once (a run with a remote peer that nobody
+        # watches live: its records open only once the local side has read them).
+        self.decode_live = True
         self._new_connection(session=None)
 
     # -- connections ----------------------------------------------------------
@@ -312,7 +316,7 @@ class Session:
             raise refused
 
     def _record(self, conn: Connection, event: Event, step: int) -> Entry:
-        records = self._decode(conn, event)
+        records = self._decode(conn, event) if self.decode_live else ()
         if isinstance(records, Delivered):
             conn.unread[event.side.peer].delivered(records)
         entry = Entry(event=event, records=records, step=step)

@@ -28,7 +28,7 @@ from tlsstep.wire.records import RecordSplitter
 
 H = bytes.fromhex
 AES128 = SUITES[0x1301]
-SHA256 = hashes.SHA256()
+SHA256 = "sha256"  # hashlib's name, as suites give it
 
 # RFC 8448 §3
 SHARED_SECRET = H("8bd4054fb55b9d63fdfbacf9f04b9f0d35e6d63f537563efd46272900f89492d")
@@ -125,10 +125,8 @@ def test_prf_sha256_vector() -> None:
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
-@pytest.mark.parametrize(
-    ("algorithm", "digest"), [(hashes.SHA256(), "SHA256"), (hashes.SHA384(), "SHA384")]
-)
-def test_prf_matches_openssl_cli(algorithm: hashes.HashAlgorithm, digest: str) -> None:
+@pytest.mark.parametrize(("algorithm", "digest"), [("sha256", "SHA256"), ("sha384", "SHA384")])
+def test_prf_matches_openssl_cli(algorithm: str, digest: str) -> None:
     seed = b"key expansion" + PRF_SEED
     out = subprocess.run(
         [
@@ -163,3 +161,65 @@ def test_suite_parameters() -> None:
         assert suite(code) is None  # shown as encrypted with a reason, not an error
     psk = SUITES[0x00AF]  # TLS_PSK_WITH_AES_256_CBC_SHA384: the key exchange does not matter
     assert (psk.mac, psk.key_length, psk.hash) == ("SHA384", 32, "SHA384")
+
+
+# HKDF is written on the standard library's HMAC (tlsstep/crypto/schedule.py): the same
+# bytes as the cryptography package's HKDF, on the RFC 8448 §3 schedule and on odd inputs.
+CRYPTOGRAPHY_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha1": hashes.SHA1}
+
+
+def _their_expand(algorithm: str, prk: bytes, info: bytes, length: int) -> bytes:
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+
+    return HKDFExpand(CRYPTOGRAPHY_HASHES[algorithm](), length, info).derive(prk)
+
+
+def _their_extract(algorithm: str, salt: bytes, ikm: bytes) -> bytes:
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    digest = CRYPTOGRAPHY_HASHES[algorithm]()
+    return HKDF.extract(digest, salt or bytes(digest.digest_size), ikm)
+
+
+def test_hkdf_equals_cryptographys_on_rfc8448() -> None:
+    from tlsstep.crypto.schedule import hkdf_expand, hkdf_label
+
+    empty = transcript_hash(SHA256, [])
+    early = _their_extract(SHA256, b"", bytes(32))
+    assert hkdf_extract(SHA256, b"", bytes(32)) == early
+    derived = derive_secret(SHA256, early, b"derived", empty)
+    label = hkdf_label(b"derived", empty, 32)
+    assert derived == _their_expand(SHA256, early, label, 32)
+    handshake = _their_extract(SHA256, derived, SHARED_SECRET)
+    assert hkdf_extract(SHA256, derived, SHARED_SECRET) == handshake
+    for secret, name in ((C_HS, b"c hs traffic"), (S_HS, b"s hs traffic")):
+        info = hkdf_label(name, HELLO_HASH, 32)
+        assert hkdf_expand(SHA256, handshake, info, 32) == _their_expand(
+            SHA256, handshake, info, 32
+        )
+        assert hkdf_expand(SHA256, handshake, info, 32) == secret
+    for secret in (C_HS, S_HS, C_AP, S_AP):
+        for name, length in ((b"key", 16), (b"iv", 12), (b"finished", 32)):
+            info = hkdf_label(name, b"", length)
+            assert hkdf_expand(SHA256, secret, info, length) == _their_expand(
+                SHA256, secret, info, length
+            )
+
+
+@pytest.mark.parametrize("algorithm", ["sha256", "sha384", "sha1"])
+@pytest.mark.parametrize("length", [0, 1, 31, 32, 33, 48, 100, 255 * 20])
+def test_hkdf_equals_cryptographys_on_odd_inputs(algorithm: str, length: int) -> None:
+    from tlsstep.crypto.schedule import hkdf_expand
+
+    for prk, info in ((b"", b""), (b"k", bytes(300)), (bytes(range(200)), b"tls13 x")):
+        if length == 0:  # cryptography refuses an empty output; RFC 5869 allows it
+            assert hkdf_expand(algorithm, prk, info, 0) == b""
+            continue
+        assert hkdf_expand(algorithm, prk, info, length) == _their_expand(
+            algorithm, prk, info, length
+        )
+        assert hkdf_extract(algorithm, info, prk) == _their_extract(algorithm, info, prk)
+    with pytest.raises(ValueError, match="255 blocks"):
+        hkdf_expand(
+            algorithm, b"k", b"", 255 * {"sha1": 20, "sha256": 32, "sha384": 48}[algorithm] + 1
+        )

@@ -248,6 +248,72 @@ def test_keylog_is_private(certs: Certs, tls13: int, tmp_path: Path) -> None:
     assert "CLIENT_HANDSHAKE_TRAFFIC_SECRET" in keylog.read_text()
 
 
+def _skeleton(doc: dict[str, Any]) -> list[Any]:
+    """Each event's records as two handshakes share them (sizes vary: ECDSA signatures)."""
+    return [
+        (
+            e["side"],
+            e["op"],
+            e["result"],
+            [
+                (
+                    r["content_type"],
+                    r["protected"],
+                    sorted(r),
+                    [m["type"] for m in r.get("messages", ())],
+                )
+                for r in e.get("records", ())
+            ],
+        )
+        for e in doc["events"]
+    ]
+
+
+def test_decoded_once_after_the_run_as_when_decoded_live(
+    certs: Certs, tls13: int, tmp_path: Path
+) -> None:
+    """Nothing watches a plain --json run, so it decodes once, after the run; with
+    --keylog it decodes as bytes cross (the export follows the secrets) and again after.
+    Both give the same records, decrypted in both directions, and the same states."""
+    target = f"{LOOPBACK}:{tls13}"
+    code, once = connect_json(target, "--ca", str(certs.ca_file))
+    assert code == 0
+    code, live = connect_json(
+        target, "--ca", str(certs.ca_file), "--keylog", str(tmp_path / "keys.log")
+    )
+    assert code == 0
+    assert messages(once, "server")[:6] == [
+        "ServerHello",
+        "EncryptedExtensions",
+        "Certificate",
+        "CertificateVerify",
+        "Finished",
+        "NewSessionTicket",
+    ]
+    assert _skeleton(once) == _skeleton(live)
+    assert once["states"] == live["states"]
+
+
+def test_json_run_loads_only_what_it_uses(certs: Certs, tls13: int) -> None:
+    """A plain --json run (bench/bench_connect.py) loads no STARTTLS preambles, no rich,
+    no X.509 parser and no KDF or hash module of cryptography's (HKDF and HMAC are the
+    standard library's); decryption still needs cryptography's AEAD ciphers."""
+    from tests.test_startup import loaded_by
+
+    loaded = loaded_by("connect", f"{LOOPBACK}:{tls13}", "--ca", str(certs.ca_file), "--json")
+    assert "tlsstep.net.sniff" in loaded and "cryptography.hazmat.primitives.ciphers.aead" in loaded
+    unused = {
+        "tlsstep.net.starttls",
+        "rich",
+        "trustme",
+        "cryptography.x509",
+        "cryptography.hazmat.primitives.hashes",
+        "cryptography.hazmat.primitives.hmac",
+        "cryptography.hazmat.primitives.kdf",
+    }
+    assert not unused & loaded
+
+
 # -- network failures: exit status 3, a clear message, never a traceback ------------
 
 

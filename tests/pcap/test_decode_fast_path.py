@@ -29,7 +29,7 @@ from tlsstep.cli import main
 from tlsstep.commands.decode import GENERAL_PATH_ENV, unprotector_factory
 from tlsstep.crypto.keylog import KeyLog
 from tlsstep.crypto.schedule import next_traffic_secret, traffic_keys
-from tlsstep.crypto.suites import SUITES
+from tlsstep.crypto.suites import DIGEST_SIZES, SUITES
 from tlsstep.crypto.unprotector import ConnectionUnprotector
 from tlsstep.decode import DataRun, Decoder, RecordView
 from tlsstep.events import Side
@@ -59,7 +59,7 @@ class Sealer:
 
     def __init__(self, code: int, secret: bytes) -> None:
         self.suite = SUITES[code]
-        self.secret = secret[: self.suite.hash_algorithm().digest_size]
+        self.secret = secret[: DIGEST_SIZES[self.suite.hash_algorithm()]]
         self.new_keys(self.secret)
 
     def new_keys(self, secret: bytes) -> None:
@@ -203,7 +203,7 @@ def runs_in(path: Path, keylog: bytes = b"") -> int:
 def test_tls13_key_update_padding_alerts_and_a_cut_record(
     tmp_path: Path, code: int, segment_size: int
 ) -> None:
-    size = SUITES[code].hash_algorithm().digest_size
+    size = DIGEST_SIZES[SUITES[code].hash_algorithm()]
     path = write_capture(
         tmp_path / "flow.pcapng",
         tls13_flow(code),

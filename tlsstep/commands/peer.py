@@ -66,6 +66,10 @@ def run_with_peer(
     if view.one_by_one or view.html_path:  # as handshake: the page shows states per step
         quiet = view.as_json or not view.one_by_one
         watched = watch(session, view, quiet=quiet, wrap=DecryptLater)
+    elif not view.keylog:
+        # Nothing reads the records before the run ends: decode them once, after it.
+        # (--keylog is exported as secrets arrive, which decoding as bytes cross does.)
+        session.decode_live = False
     interrupted = False
     try:
         if not session.drive(plan):  # q at a --step pause

@@ -12,10 +12,10 @@ Hash(handshake_messages))[0..11].
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Sequence
 from typing import Final
-
-from cryptography.hazmat.primitives import hashes, hmac
 
 from tlsstep.crypto.schedule import finished_key, prf
 from tlsstep.crypto.suites import CipherSuite
@@ -45,11 +45,11 @@ class FinishedCheck:
     match: bool
 
 
-def hash_messages(algorithm: hashes.HashAlgorithm, messages: Sequence[bytes]) -> bytes:
-    h = hashes.Hash(algorithm)
+def hash_messages(algorithm: str, messages: Sequence[bytes]) -> bytes:
+    h = hashlib.new(algorithm)
     for raw in messages:
         h.update(raw)
-    return h.finalize()
+    return h.digest()
 
 
 def is_hello_retry_request(raw: bytes) -> bool:
@@ -59,13 +59,13 @@ def is_hello_retry_request(raw: bytes) -> bool:
     )
 
 
-def message_hash(algorithm: hashes.HashAlgorithm, client_hello1: bytes) -> bytes:
+def message_hash(algorithm: str, client_hello1: bytes) -> bytes:
     """The synthetic message that stands for ClientHello1 after HRR, RFC 8446 §4.4.1."""
     digest = hash_messages(algorithm, [client_hello1])
     return bytes([HandshakeType.message_hash, 0, 0, len(digest)]) + digest
 
 
-def transcript_hash(algorithm: hashes.HashAlgorithm, messages: Sequence[bytes]) -> bytes:
+def transcript_hash(algorithm: str, messages: Sequence[bytes]) -> bytes:
     """Transcript-Hash(messages) of TLS 1.3 (RFC 8446 §4.4.1), with the HRR rule applied."""
     if len(messages) >= 2 and is_hello_retry_request(messages[1]):
         messages = [message_hash(algorithm, messages[0]), *messages[1:]]
@@ -74,9 +74,7 @@ def transcript_hash(algorithm: hashes.HashAlgorithm, messages: Sequence[bytes]) 
 
 def verify_data_13(suite: CipherSuite, base_key: bytes, transcript: bytes) -> bytes:
     """The verify_data of a TLS 1.3 Finished, RFC 8446 §4.4.4."""
-    mac = hmac.HMAC(finished_key(suite, base_key), suite.hash_algorithm())
-    mac.update(transcript)
-    return mac.finalize()
+    return hmac.digest(finished_key(suite, base_key), transcript, suite.hash_algorithm())
 
 
 def verify_data_12(

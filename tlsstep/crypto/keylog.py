@@ -14,7 +14,6 @@ RFC 8446 §7.1 as NSS names them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Final
 
 from tlsstep.frozen import frozen
@@ -108,15 +107,19 @@ def parse_line(text: str, line: int) -> KeyLogEntry | KeyLogProblem | None:
     return KeyLogEntry(line=line, label=label, client_random=client_random, secret=secret)
 
 
-@dataclass(slots=True)
 class KeyLog:
     """Secrets indexed by client random, fed incrementally."""
 
-    entries: list[KeyLogEntry] = field(default_factory=list)
-    problems: list[KeyLogProblem] = field(default_factory=list)
-    _by_random: dict[bytes, dict[str, bytes]] = field(default_factory=dict)
-    _partial: str = ""
-    _lines: int = 0
+    # A plain class: a dataclass wrote and compiled __init__, __repr__ and __eq__, which
+    # nothing uses, at every start-up that decrypts (2 M instructions; issue 13).
+    __slots__ = ("_by_random", "_lines", "_partial", "entries", "problems")
+
+    def __init__(self) -> None:
+        self.entries: list[KeyLogEntry] = []
+        self.problems: list[KeyLogProblem] = []
+        self._by_random: dict[bytes, dict[str, bytes]] = {}
+        self._partial = ""  # after the last newline fed: a line still arriving
+        self._lines = 0
 
     @classmethod
     def from_text(cls, text: str) -> KeyLog:

@@ -8,7 +8,7 @@ nonce or record IV. The same formulas as the openers, with the RFC that fixes ea
 
 from __future__ import annotations
 
-from cryptography.hazmat.primitives import hmac
+import hmac
 
 from tlsstep.crypto.records import _HEADER, AES_BLOCK, _mac_header, _xor_nonce
 from tlsstep.crypto.schedule import TrafficKeys
@@ -102,9 +102,7 @@ def describe(
         header = _mac_header(seq, record.content_type, record.legacy_record_version, len(plaintext))
         algorithm = suite.mac_algorithm()
         assert algorithm is not None  # a CBC suite names its MAC
-        mac = hmac.HMAC(keys.mac_key, algorithm)
-        mac.update(header + plaintext)
-        tag = mac.finalize()
+        tag = hmac.digest(keys.mac_key, header + plaintext, algorithm)
         rule = "HMAC over header + plaintext, encrypted with it (checked after decrypting)"
     else:
         rule = "HMAC inside the encryption: not opened"

@@ -6,16 +6,16 @@ too short - is an :class:`Opened` with ``ok=False`` and a reason, never an
 exception: a tampered record is something to show, not a crash.
 
 Only nonce and AAD construction, padding rules and record layout are written
-here; the ciphers and HMAC are the ``cryptography`` package's.
+here; the ciphers are the ``cryptography`` package's, HMAC the standard library's.
 """
 
 from __future__ import annotations
 
+import hmac
 import struct
 from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import constant_time, hmac
 from cryptography.hazmat.primitives.ciphers import Cipher as BlockCipher
 from cryptography.hazmat.primitives.ciphers import algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM, AESGCM, ChaCha20Poly1305
@@ -237,12 +237,12 @@ class Tls12CbcOpener:
     def _mac(self, seq: int, record: Record, content: bytes) -> bytes:
         algorithm = self.suite.mac_algorithm()
         assert algorithm is not None  # a CBC suite always names its MAC
-        mac = hmac.HMAC(self._mac_key, algorithm)
+        mac = hmac.new(self._mac_key, digestmod=algorithm)
         mac.update(
             _mac_header(seq, record.content_type, record.legacy_record_version, len(content))
         )
         mac.update(content)
-        return mac.finalize()
+        return mac.digest()
 
     def _decrypt(self, body: bytes) -> bytes:
         iv, ciphertext = body[:AES_BLOCK], body[AES_BLOCK:]
@@ -265,7 +265,7 @@ class Tls12CbcOpener:
             if len(body) < 2 * AES_BLOCK or len(body) % AES_BLOCK:
                 return _failed(f"record of {len(fragment)} bytes cannot hold IV, blocks and MAC")
             # RFC 7366 §3: the MAC covers IV + ciphertext, and is checked before decrypting.
-            if not constant_time.bytes_eq(self._mac(seq, record, body), tag):
+            if not hmac.compare_digest(self._mac(seq, record, body), tag):
                 return _failed("bad_record_mac: the HMAC over the ciphertext does not match")
             content = self._unpad(self._decrypt(body))
             if content is None:
@@ -280,7 +280,7 @@ class Tls12CbcOpener:
             unpadded[: len(unpadded) - mac_length],
             unpadded[len(unpadded) - mac_length :],
         )
-        if not constant_time.bytes_eq(self._mac(seq, record, content), tag):
+        if not hmac.compare_digest(self._mac(seq, record, content), tag):
             return _failed("bad_record_mac: the HMAC over the plaintext does not match")
         return Opened(ok=True, content_type=record.content_type, plaintext=content)
 

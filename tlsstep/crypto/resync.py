@@ -24,7 +24,7 @@ from typing import Final
 from tlsstep.crypto import keylog as kl
 from tlsstep.crypto.records import Opener, opener
 from tlsstep.crypto.schedule import traffic_keys
-from tlsstep.crypto.suites import CipherSuite, all_suites
+from tlsstep.crypto.suites import DIGEST_SIZES, CipherSuite, all_suites
 from tlsstep.frozen import frozen
 from tlsstep.wire.records import Record
 
@@ -133,7 +133,7 @@ def midstream_candidates(
             if secret is None:
                 continue
             for cs in all_suites().values():
-                if not cs.tls13 or cs.hash_algorithm().digest_size != len(secret):
+                if not cs.tls13 or DIGEST_SIZES[cs.hash_algorithm()] != len(secret):
                     continue
                 if suite_code is not None and cs.code != suite_code:
                     continue

@@ -1,7 +1,10 @@
 """Key derivation: TLS 1.3 HKDF-Expand-Label (RFC 8446 §7) and the TLS 1.2 PRF (RFC 5246 §5).
 
-The primitives (HKDF-Expand, HMAC) are the ``cryptography`` package's; only the
-label encoding, the PRF composition and the key block layout are written here.
+HMAC is the standard library's (OpenSSL's, in C: ``hmac.digest``); HKDF (RFC 5869) is
+two lines on it, compared with the ``cryptography`` package's HKDF on the RFC 8448
+vectors (tests/crypto/test_vectors.py), whose import cost every run of ``tlsstep
+connect`` 4 M instructions. Only the label encoding, the PRF composition and the key
+block layout are written here.
 The key log gives traffic secrets (1.3) and the master secret (1.2), so the
 earlier stages of the schedule (ECDHE, extended_master_secret of RFC 7627) never
 need to be recomputed to decrypt.
@@ -9,10 +12,9 @@ need to be recomputed to decrypt.
 
 from __future__ import annotations
 
-from cryptography.hazmat.primitives import hashes, hmac
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand
+import hmac
 
-from tlsstep.crypto.suites import CipherSuite
+from tlsstep.crypto.suites import DIGEST_SIZES, CipherSuite
 from tlsstep.frozen import frozen
 
 
@@ -22,23 +24,40 @@ def hkdf_label(label: bytes, context: bytes, length: int) -> bytes:
     return length.to_bytes(2, "big") + bytes([len(full)]) + full + bytes([len(context)]) + context
 
 
+def hkdf_expand(algorithm: str, prk: bytes, info: bytes, length: int) -> bytes:
+    """HKDF-Expand(PRK, info, L), RFC 5869 §2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i).
+
+    Raises:
+        ValueError: ``length`` is more than 255 blocks of the hash.
+    """
+    if length > 255 * DIGEST_SIZES[algorithm]:
+        raise ValueError(f"HKDF-Expand: {length} bytes is more than 255 blocks of {algorithm}")
+    out = b""
+    block = b""
+    counter = 1
+    while len(out) < length:
+        block = hmac.digest(prk, block + info + bytes([counter]), algorithm)
+        out += block
+        counter += 1
+    return out[:length]
+
+
 def hkdf_expand_label(
-    algorithm: hashes.HashAlgorithm, secret: bytes, label: bytes, context: bytes, length: int
+    algorithm: str, secret: bytes, label: bytes, context: bytes, length: int
 ) -> bytes:
     """HKDF-Expand-Label(Secret, Label, Context, Length), RFC 8446 §7.1."""
-    return HKDFExpand(algorithm, length, hkdf_label(label, context, length)).derive(secret)
+    return hkdf_expand(algorithm, secret, hkdf_label(label, context, length), length)
 
 
-def hkdf_extract(algorithm: hashes.HashAlgorithm, salt: bytes, ikm: bytes) -> bytes:
-    """HKDF-Extract(salt, IKM), RFC 5869 §2.2 (used for the full schedule in tests)."""
-    return HKDF.extract(algorithm, salt or bytes(algorithm.digest_size), ikm)
+def hkdf_extract(algorithm: str, salt: bytes, ikm: bytes) -> bytes:
+    """HKDF-Extract(salt, IKM) = HMAC-Hash(salt, IKM), RFC 5869 §2.2 (the full schedule
+    in tests)."""
+    return hmac.digest(salt or bytes(DIGEST_SIZES[algorithm]), ikm, algorithm)
 
 
-def derive_secret(
-    algorithm: hashes.HashAlgorithm, secret: bytes, label: bytes, transcript_hash: bytes
-) -> bytes:
+def derive_secret(algorithm: str, secret: bytes, label: bytes, transcript_hash: bytes) -> bytes:
     """Derive-Secret(Secret, Label, Messages), RFC 8446 §7.1, given Transcript-Hash(Messages)."""
-    return hkdf_expand_label(algorithm, secret, label, transcript_hash, algorithm.digest_size)
+    return hkdf_expand_label(algorithm, secret, label, transcript_hash, DIGEST_SIZES[algorithm])
 
 
 @frozen
@@ -62,31 +81,23 @@ def traffic_keys(suite: CipherSuite, secret: bytes) -> TrafficKeys:
 def next_traffic_secret(suite: CipherSuite, secret: bytes) -> bytes:
     """application_traffic_secret_N+1 after a KeyUpdate, RFC 8446 §7.2."""
     h = suite.hash_algorithm()
-    return hkdf_expand_label(h, secret, b"traffic upd", b"", h.digest_size)
+    return hkdf_expand_label(h, secret, b"traffic upd", b"", DIGEST_SIZES[h])
 
 
 def finished_key(suite: CipherSuite, base_key: bytes) -> bytes:
     """finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length), RFC 8446 §4.4.4."""
     h = suite.hash_algorithm()
-    return hkdf_expand_label(h, base_key, b"finished", b"", h.digest_size)
+    return hkdf_expand_label(h, base_key, b"finished", b"", DIGEST_SIZES[h])
 
 
-def _hmac(algorithm: hashes.HashAlgorithm, key: bytes, data: bytes) -> bytes:
-    mac = hmac.HMAC(key, algorithm)
-    mac.update(data)
-    return mac.finalize()
-
-
-def prf(
-    algorithm: hashes.HashAlgorithm, secret: bytes, label: bytes, seed: bytes, length: int
-) -> bytes:
+def prf(algorithm: str, secret: bytes, label: bytes, seed: bytes, length: int) -> bytes:
     """PRF(secret, label, seed) = P_<hash>(secret, label + seed), RFC 5246 §5."""
     seed = label + seed
     out = bytearray()
     a = seed  # A(0)
     while len(out) < length:
-        a = _hmac(algorithm, secret, a)  # A(i) = HMAC_hash(secret, A(i-1))
-        out += _hmac(algorithm, secret, a + seed)
+        a = hmac.digest(secret, a, algorithm)  # A(i) = HMAC_hash(secret, A(i-1))
+        out += hmac.digest(secret, a + seed, algorithm)
     return bytes(out[:length])
 
 

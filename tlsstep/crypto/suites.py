@@ -18,8 +18,6 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
-from cryptography.hazmat.primitives import hashes
-
 from tlsstep.frozen import frozen
 from tlsstep.lazy import pattern
 from tlsstep.wire.names import CIPHER_SUITES
@@ -32,11 +30,13 @@ class Cipher(StrEnum):
     aes_cbc = "AES-CBC"
 
 
-_HASHES: Final[dict[str, type[hashes.HashAlgorithm]]] = {
-    "SHA": hashes.SHA1,  # HMAC-SHA1 (RFC 5246 names it "SHA")
-    "SHA256": hashes.SHA256,
-    "SHA384": hashes.SHA384,
+# The hashes suites name, as ``hashlib``/``hmac`` call them (OpenSSL's, in C).
+HASHES: Final[dict[str, str]] = {
+    "SHA": "sha1",  # HMAC-SHA1 (RFC 5246 names it "SHA")
+    "SHA256": "sha256",
+    "SHA384": "sha384",
 }
+DIGEST_SIZES: Final[dict[str, int]] = {"sha1": 20, "sha256": 32, "sha384": 48}
 
 
 @frozen
@@ -63,11 +63,13 @@ class CipherSuite:
     def aead(self) -> bool:
         return self.cipher is not Cipher.aes_cbc
 
-    def hash_algorithm(self) -> hashes.HashAlgorithm:
-        return _HASHES[self.hash]()
+    def hash_algorithm(self) -> str:
+        """The HKDF / PRF / transcript hash, by its ``hashlib`` name."""
+        return HASHES[self.hash]
 
-    def mac_algorithm(self) -> hashes.HashAlgorithm | None:
-        return _HASHES[self.mac]() if self.mac else None
+    def mac_algorithm(self) -> str | None:
+        """TLS 1.2 CBC: the record HMAC's hash, by its ``hashlib`` name."""
+        return HASHES[self.mac] if self.mac else None
 
 
 # The bulk part of a suite name that tlsstep can open: AES-GCM, AES-CCM(_8), AES-CBC
@@ -104,7 +106,7 @@ def _from_name(code: int, name: str) -> CipherSuite | None:
     else:
         cipher, iv_length, tag_length = Cipher.aes_cbc, 0, 0
         mac = digest
-        mac_length = _HASHES[digest]().digest_size
+        mac_length = DIGEST_SIZES[HASHES[digest]]
     if tls13:
         iv_length, explicit = 12, 0  # RFC 8446 §5.3: one 12-byte nonce base for every AEAD
     return CipherSuite(

@@ -23,14 +23,13 @@ decoded (:mod:`tlsstep.wire.hello`); nothing here parses handshake bytes.
 
 from __future__ import annotations
 
+import hmac
 import os
 import weakref
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Final
-
-from cryptography.hazmat.primitives import constant_time
 
 from tlsstep.crypto import keylog as kl
 from tlsstep.crypto.finished import (
@@ -663,7 +662,7 @@ class ConnectionUnprotector:
             base, label, messages = master, kl.CLIENT_RANDOM, s.messages
             expected = verify_data_12(cs, master, client=sender is Side.client, messages=messages)
             digest = hash_messages(cs.hash_algorithm(), messages)
-        match = constant_time.bytes_eq(expected, message.body)
+        match = hmac.compare_digest(expected, message.body)
         self.finished_checks.append(
             FinishedCheck(
                 sender=str(sender),

@@ -10,13 +10,16 @@ system trust store or ``--ca``) and the client's own certificate, if one was giv
 from __future__ import annotations
 
 import ssl
+from typing import TYPE_CHECKING
 
 from tlsstep.config import PairConfig, SideConfig, build_client_context
 from tlsstep.errors import TlsstepError
 from tlsstep.frozen import frozen
 from tlsstep.identity import Credential, Identity
 from tlsstep.net.address import Target, parse_target, server_hostname, sni_sent
-from tlsstep.net.starttls import StartTls
+
+if TYPE_CHECKING:
+    from tlsstep.net.starttls import StartTls
 
 # The remote server's own chain is not ours to configure: an empty "configured" chain.
 REMOTE_CREDENTIAL = Credential(chain_pem=b"", key_pem=b"", source="the remote peer")
@@ -91,11 +94,19 @@ def connect_setup(
         server_hostname=hostname,
         sni=sni_sent(hostname),
         timeout=timeout,
-        starttls=StartTls(starttls) if starttls else None,
+        starttls=_starttls(starttls),
         config=config,
         identity=identity,
         trust_source=source,
     )
+
+
+def _starttls(name: str | None) -> StartTls | None:
+    if not name:
+        return None
+    from tlsstep.net.starttls import StartTls  # only a run with a preamble loads it
+
+    return StartTls(name)
 
 
 def _trust(ca: str | None, no_verify: bool) -> tuple[bytes, str]:

@@ -6,11 +6,15 @@ dialed the same way, so the second connection speaks the same preamble.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tlsstep.frozen import frozen
 from tlsstep.net.address import Target
 from tlsstep.net.carrier import Carrier
 from tlsstep.net.problems import NetProblem
-from tlsstep.net.starttls import Exchange, Preamble, StartTls, run_preamble
+
+if TYPE_CHECKING:
+    from tlsstep.net.starttls import Exchange, StartTls
 
 
 @frozen
@@ -43,6 +47,8 @@ def dial(
         return DialFailed(problem=opened)
     if starttls is None:
         return Dialed(carrier=opened)
+    from tlsstep.net.starttls import Preamble, run_preamble  # only with --starttls
+
     preamble = Preamble(starttls, client_name)
     problem = run_preamble(opened, preamble, timeout)
     if problem is not None:

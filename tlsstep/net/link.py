@@ -7,10 +7,13 @@ terminal renderers (``render/net_view``), so both say the same thing.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tlsstep.frozen import frozen
 from tlsstep.net.problems import NetProblem
-from tlsstep.net.starttls import Exchange, StartTls
+
+if TYPE_CHECKING:
+    from tlsstep.net.starttls import Exchange, StartTls
 
 
 class Role(StrEnum):

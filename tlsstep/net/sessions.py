@@ -10,19 +10,22 @@ one context, so that OpenSSL can resume its session) with the server behind the 
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tlsstep.endpoint import LocalEndpoint
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
+from tlsstep.frozen import frozen
 from tlsstep.net.carrier import Carrier
 from tlsstep.net.connect_setup import ConnectSetup
 from tlsstep.net.dial import Dialed, DialFailed, dial
 from tlsstep.net.link import Link, NetRun, Role
 from tlsstep.net.problems import NetProblem, NetProblemKind
 from tlsstep.net.remote import SocketEndpoint
-from tlsstep.net.starttls import Exchange
 from tlsstep.pair import Pair
+
+if TYPE_CHECKING:
+    from tlsstep.net.starttls import Exchange
 
 
 class NetworkFailure(TlsstepError):
@@ -33,7 +36,7 @@ class NetworkFailure(TlsstepError):
         self.problem = problem
 
 
-@dataclass(slots=True)
+@frozen
 class _Connection:
     carrier: Carrier
     remote: SocketEndpoint
@@ -83,7 +86,9 @@ class Dialer:
             peer_done=lambda: local.handshake_done,
             leftover=dialed.leftover,
         )
-        self.connections.append(_Connection(dialed.carrier, remote, dialed.preamble))
+        self.connections.append(
+            _Connection(carrier=dialed.carrier, remote=remote, preamble=dialed.preamble)
+        )
         return Pair({Side.client: local, Side.server: remote}, connection=number)
 
     def problem(self, handshake_done: bool, tls_failed: bool = False) -> NetProblem | None:

@@ -46,26 +46,28 @@ def _first_line(data: bytes) -> str:
     return shown(data.split(b"\n", 1)[0].rstrip(b"\r"), 80)
 
 
-_BANNERS: Final[tuple[tuple[re.Pattern[bytes], str], ...]] = (
-    (re.compile(rb"^HTTP/\d"), "an HTTP server's response"),
-    (re.compile(rb"^SSH-\d"), "an SSH server's banner"),
+# Compiled on first use (re's cache): a peer that speaks TLS never needs them.
+_BANNERS: Final[tuple[tuple[bytes, int, str], ...]] = (
+    (rb"^HTTP/\d", 0, "an HTTP server's response"),
+    (rb"^SSH-\d", 0, "an SSH server's banner"),
     (
-        re.compile(rb"^220[ -][^\n]*(SMTP|MAIL|Postfix|Exim)", re.I),
+        rb"^220[ -][^\n]*(SMTP|MAIL|Postfix|Exim)",
+        re.I,
         "an SMTP server's banner (try --starttls smtp)",
     ),
-    (re.compile(rb"^220[ -][^\n]*FTP", re.I), "an FTP server's banner (try --starttls ftp)"),
-    (re.compile(rb"^220[ -]"), "an SMTP or FTP banner (try --starttls smtp or ftp)"),
-    (re.compile(rb"^\* (OK|PREAUTH)", re.I), "an IMAP server's greeting (try --starttls imap)"),
-    (re.compile(rb"^\+OK"), "a POP3 server's greeting (try --starttls pop3)"),
-    (re.compile(rb"^-ERR"), "a POP3 or Redis error"),
-    (re.compile(rb"^\s*<(!doctype|html)", re.I), "an HTML page"),
+    (rb"^220[ -][^\n]*FTP", re.I, "an FTP server's banner (try --starttls ftp)"),
+    (rb"^220[ -]", 0, "an SMTP or FTP banner (try --starttls smtp or ftp)"),
+    (rb"^\* (OK|PREAUTH)", re.I, "an IMAP server's greeting (try --starttls imap)"),
+    (rb"^\+OK", 0, "a POP3 server's greeting (try --starttls pop3)"),
+    (rb"^-ERR", 0, "a POP3 or Redis error"),
+    (rb"^\s*<(!doctype|html)", re.I, "an HTML page"),
 )
 
 
 def describe(data: bytes) -> str:
     """A phrase naming what ``data`` (a peer's first bytes, not TLS) looks like."""
-    for pattern, name in _BANNERS:
-        if pattern.match(data):
+    for pattern, flags, name in _BANNERS:
+        if re.match(pattern, data, flags):
             return f"{name}: {_first_line(data)}"
     if data[:1] == b"\x80" or (len(data) > 2 and data[0] & 0x80 and data[2] in (1, 4)):
         return "an SSLv2-format record (an ancient or unusual peer)"

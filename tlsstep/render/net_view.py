@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from tlsstep.net.link import NetRun
 from tlsstep.net.problems import NetProblem
-from tlsstep.net.starttls import Direction, Exchange
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+
+    from tlsstep.net.starttls import Exchange
 
 
 def _address(pair: tuple[str, int]) -> str:
@@ -68,6 +69,8 @@ def preamble_lines(exchanges: tuple[Exchange, ...], *, remote: str) -> Renderabl
     """Each line of a STARTTLS preamble as sent or received, control characters escaped."""
     from rich.console import Group
     from rich.text import Text
+
+    from tlsstep.net.starttls import Direction
 
     lines: list[Text] = []
     for exchange in exchanges:
