@@ -39,13 +39,6 @@ def env(cache: Path | None = None) -> dict[str, str]:
     return out
 
 
-def against(checkout: Path) -> list[str]:
-    """The command line of the tlsstep in another checkout (an earlier commit, for a
-    before/after in one run): ``-P`` keeps this checkout, the children's working
-    directory, off the front of the path."""
-    return ["env", f"PYTHONPATH={checkout.resolve()}", PY, "-P", "-m", "tlsstep"]
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sample:
     wall: float  # seconds

@@ -1,11 +1,11 @@
 """``tlsstep decode --json`` (and ``--jsonl``) of TLS 1.3 captures with their key log,
 at several sizes, against ``tshark -T json`` on the smallest.
 
-    python bench/decode_json.py [--sizes 20,100,256] [--runs N] [--keep DIR] [--against DIR]
+    python bench/decode_json.py [--sizes 20,100,256] [--runs N] [--keep DIR] [--baseline DIR]
 
 Reports MB/s and peak RSS per size (medians of interleaved runs): memory must not grow
 with the capture. Targets (issue 14): >= 200 MB/s; peak RSS <= 60 MB and flat from
-20 MB to 256 MB. ``--against DIR`` also runs another checkout's tlsstep (``--json``),
+20 MB to 256 MB. ``--baseline DIR`` also runs another checkout's tlsstep (``--json``),
 interleaved: a before/after in one run.
 """
 
@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _bench import TLSSTEP, against, cleanup, interleaved, line, median, parser
+from _bench import TLSSTEP, cleanup, from_checkout, interleaved, line, median, parser
 from _capture import capture
 
 
@@ -24,7 +24,7 @@ def main() -> int:
     p = parser(__doc__, 3)
     p.add_argument("--sizes", default="20,100,256", help="capture sizes in MB")
     p.add_argument("--keep", type=Path, default=None, help="keep (and reuse) the captures here")
-    p.add_argument("--against", type=Path, default=None, help="also run this checkout's tlsstep")
+    p.add_argument("--baseline", metavar="DIR", help="also time the tlsstep checkout at DIR")
     args = p.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="tlsstep-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -40,8 +40,8 @@ def main() -> int:
                 "json": [*TLSSTEP, "decode", "--json", str(path)],
                 "jsonl": [*TLSSTEP, "decode", "--jsonl", str(path)],
             }
-            if args.against:
-                commands["before"] = [*against(args.against), "decode", "--json", str(path)]
+            if args.baseline:
+                commands["before"] = [*from_checkout(args.baseline), "decode", "--json", str(path)]
             if tshark and size == min(sizes):  # tshark -T json runs at a few MB/s
                 commands["tshark"] = [tshark, "-r", str(path), "-T", "json"]
             samples = interleaved(commands, args.runs)
@@ -51,7 +51,7 @@ def main() -> int:
                       f"RSS {median(samples['tshark'], 'rss_mb'):.0f} MB")  # fmt: skip
             if "before" in samples:
                 b = samples["before"]
-                print(f"before ({args.against}): --json, {mb:.0f} MB: {mb / median(b):.0f} MB/s "
+                print(f"before ({args.baseline}): --json, {mb:.0f} MB: {mb / median(b):.0f} MB/s "
                       f"(CPU {mb / median(b, 'cpu'):.0f}), RSS {median(b, 'rss_mb'):.0f} MB")  # fmt: skip
             for kind in ("json", "jsonl"):
                 speed = mb / median(samples[kind])
