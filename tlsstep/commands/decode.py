@@ -192,13 +192,9 @@ def decode_command(
 def _styled() -> bool:
     """Whether the listing goes through rich: standard output is a terminal, or colour
     is asked for (as :func:`tlsstep.render.console.make_console` decides, without rich)."""
-    from tlsstep.render.color import chosen, wants_color
+    from tlsstep.render.color import plain_pipe
 
-    try:
-        terminal = sys.stdout.isatty()
-    except (AttributeError, ValueError):  # no isatty, or closed
-        terminal = False
-    return terminal or wants_color(chosen(), os.environ, terminal=terminal)
+    return not plain_pipe(sys.stdout)
 
 
 def _plain_text(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:

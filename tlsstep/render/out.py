@@ -17,7 +17,6 @@ grids never imports ``rich.console`` (a fifth of a piped ``tlsstep handshake``).
 
 from __future__ import annotations
 
-import os
 import sys
 import weakref
 from collections.abc import Iterable, Iterator
@@ -88,14 +87,9 @@ Output = Any  # a rich Console or a PipeOutput: both have .print, .file and .is_
 def output(file: TextIO | None = None) -> Output:
     """Where a command prints: a :class:`PipeOutput` when ``file`` (standard output by
     default) is not a terminal and nothing asks for colour, else the rich console."""
-    from tlsstep.render.color import chosen, wants_color
+    from tlsstep.render.color import plain_pipe
 
-    target = sys.stdout if file is None else file
-    try:
-        terminal = target.isatty()
-    except (AttributeError, ValueError):  # no isatty, or closed
-        terminal = False
-    if not terminal and not wants_color(chosen(), os.environ, terminal=False):
+    if plain_pipe(sys.stdout if file is None else file):
         return PipeOutput(file)
     from tlsstep.render.console import make_console
 
