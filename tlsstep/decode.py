@@ -579,6 +579,11 @@ class DeliveryQueue:
         self.flush()
         return self._decoder
 
+    @property
+    def opens_records(self) -> bool:
+        """Whether the decoder has an unprotector (protected records can be opened)."""
+        return self._decoder.unprotector is not None
+
     def add(self, sender: Side, data: bytes) -> Delivered:
         """Queue the next bytes ``sender`` delivered; their records, decoded when read."""
         delivered = Delivered(self, sender, data)
