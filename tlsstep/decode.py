@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from tlsstep.events import Side
@@ -241,14 +241,17 @@ class DataRun:
         )
 
 
-@dataclass(slots=True)
 class _Direction:
-    records: GapSplitter = field(default_factory=GapSplitter)
-    messages: HandshakeReassembler = field(default_factory=HandshakeReassembler)
-    changed_cipher_spec: bool = False
-    sent: list[str] = field(default_factory=list)  # message names, in order
-    framed: int = 0  # records framed whole
-    gaps: int = 0  # capture gaps seen: from the first on, records take the slow path
+    # A plain slotted class: a dataclass compiles its methods at import (issue 14).
+    __slots__ = ("changed_cipher_spec", "framed", "gaps", "messages", "records", "sent")
+
+    def __init__(self) -> None:
+        self.records = GapSplitter()
+        self.messages = HandshakeReassembler()
+        self.changed_cipher_spec = False
+        self.sent: list[str] = []  # message names, in order
+        self.framed = 0  # records framed whole
+        self.gaps = 0  # capture gaps seen: from the first on, records take the slow path
 
 
 def decode_message(
@@ -579,6 +582,11 @@ class DeliveryQueue:
         """The decoder with every delivery so far fed to it."""
         self.flush()
         return self._decoder
+
+    @property
+    def opens_records(self) -> bool:
+        """Whether the decoder has an unprotector (protected records can be opened)."""
+        return self._decoder.unprotector is not None
 
     def add(self, sender: Side, data: bytes) -> Delivered:
         """Queue the next bytes ``sender`` delivered; their records, decoded when read."""
