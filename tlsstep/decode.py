@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from tlsstep.events import Side
@@ -128,8 +128,9 @@ class RunOpener(Protocol):
         used their sequence numbers."""
 
 
-# One record of a DataRun: its header's stream offset, its length, its plaintext.
-RunRecord = tuple[int, int, bytes]
+# One record of a DataRun: its header's stream offset, its length, its plaintext (a
+# read-only view, where a copy would cost: a 16 KB record's content type is cut off).
+RunRecord = tuple[int, int, bytes | memoryview]
 
 
 class Unprotector(Protocol):
@@ -220,7 +221,7 @@ class DataRun:
     version: int
     records: list[RunRecord]  # (stream offset, length, plaintext), in order
 
-    def view(self, offset: int, length: int, plaintext: bytes) -> RecordView:
+    def view(self, offset: int, length: int, plaintext: bytes | memoryview) -> RecordView:
         """The view :meth:`Decoder.feed` gives of one of the run's records, but for what
         the run does not keep: the ciphertext (``record.fragment`` is empty) and how it
         was opened (``unprotected``)."""
@@ -236,18 +237,21 @@ class DataRun:
             protected=True,
             epoch=self.epoch,
             inner_content_type=ContentType.application_data,
-            plaintext=plaintext,
+            plaintext=bytes(plaintext),
         )
 
 
-@dataclass(slots=True)
 class _Direction:
-    records: GapSplitter = field(default_factory=GapSplitter)
-    messages: HandshakeReassembler = field(default_factory=HandshakeReassembler)
-    changed_cipher_spec: bool = False
-    sent: list[str] = field(default_factory=list)  # message names, in order
-    framed: int = 0  # records framed whole
-    gaps: int = 0  # capture gaps seen: from the first on, records take the slow path
+    # A plain slotted class: a dataclass compiles its methods at import (issue 14).
+    __slots__ = ("changed_cipher_spec", "framed", "gaps", "messages", "records", "sent")
+
+    def __init__(self) -> None:
+        self.records = GapSplitter()
+        self.messages = HandshakeReassembler()
+        self.changed_cipher_spec = False
+        self.sent: list[str] = []  # message names, in order
+        self.framed = 0  # records framed whole
+        self.gaps = 0  # capture gaps seen: from the first on, records take the slow path
 
 
 def decode_message(
@@ -288,7 +292,7 @@ class Decoder:
             return [self._framed(sender, d, item) for item in framed]
         return [self._view(sender, d, record) for record in framed]  # type: ignore[arg-type]
 
-    def feed_runs(self, sender: Side, data: bytes) -> list[RecordView | DataRun]:
+    def feed_runs(self, sender: Side, data: bytes | memoryview) -> list[RecordView | DataRun]:
         """:meth:`feed`, with the records it would show as application data opened in
         a steady state given as :class:`DataRun` values (issue 14's fast path): the same
         records in the same order, framed, opened and shown without a value each.
@@ -578,6 +582,11 @@ class DeliveryQueue:
         """The decoder with every delivery so far fed to it."""
         self.flush()
         return self._decoder
+
+    @property
+    def opens_records(self) -> bool:
+        """Whether the decoder has an unprotector (protected records can be opened)."""
+        return self._decoder.unprotector is not None
 
     def add(self, sender: Side, data: bytes) -> Delivered:
         """Queue the next bytes ``sender`` delivered; their records, decoded when read."""

@@ -17,7 +17,6 @@ import dataclasses
 import ssl
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from tlsstep.config import PairConfig, build_contexts
@@ -73,7 +72,6 @@ class Observer:
 AnObserver = TypeVar("AnObserver", bound=Observer)
 
 
-@dataclass(slots=True, eq=False, weakref_slot=True)
 class Connection:
     """One pair and its decoder; ``resume`` starts the next one.
 
@@ -81,14 +79,21 @@ class Connection:
     an entry's ``records``, or :attr:`decoder`, which is caught up when asked for.
 
     Compared by identity, and weakly referable: views keep indexes of a connection's
-    entries for as long as it lives (``scenario.expect``'s alerts).
+    entries for as long as it lives (``scenario.expect``'s alerts). A plain slotted
+    class: a dataclass compiles its methods at import (issue 14).
     """
 
-    number: int
-    pair: Pair
-    queue: DeliveryQueue
-    entries: list[Entry] = field(default_factory=list)
-    unread: dict[Side, Unread] = field(default_factory=lambda: {s: Unread() for s in Side})
+    __slots__ = ("__weakref__", "entries", "number", "pair", "queue", "unread")
+
+    def __init__(self, *, number: int, pair: Pair, queue: DeliveryQueue) -> None:
+        self.number = number
+        self.pair = pair
+        self.queue = queue
+        self.entries: list[Entry] = []
+        self.unread: dict[Side, Unread] = {s: Unread() for s in Side}
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.number}: {len(self.entries)} entries>"
 
     @property
     def decoder(self) -> Decoder:

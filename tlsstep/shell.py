@@ -28,7 +28,7 @@ from tlsstep.events import Side
 from tlsstep.frozen import frozen
 from tlsstep.identity import Identity
 from tlsstep.limits import MAX_SHELL_LINE, quote
-from tlsstep.notes import for_event, for_record
+from tlsstep.notes import Note, for_event, for_record
 from tlsstep.render.out import emit
 from tlsstep.secrets_dir import write_secret
 from tlsstep.session import CryptoHooks, Session, StepOutcome
@@ -284,7 +284,7 @@ class Shell:
 
     def run(self, step: Step) -> Reply:
         """Run one step; its events, states and (with explain) notes."""
-        from tlsstep.render.json import event_dict, states_dict, wait_dict
+        from tlsstep.render.json import event_dict, notes_dicts, states_dict, wait_dict
         from tlsstep.render.states_view import moves_summary, notes_view, states_line
         from tlsstep.render.terminal import entry_lines
 
@@ -297,12 +297,13 @@ class Shell:
             outcome = refreshed_outcome(self.session, outcome)
         moves, snapshot = self.watch.step_moves, self.watch.now(self.session)
         version = self.watch.version
-        notes = (
+        # --explain: each record's notes, then the operation's, each key once a session
+        notes: dict[int, tuple[list[list[Note]], list[Note]]] = (
             {
-                entry.event.index: [
-                    n for r in entry.records for n in for_record(r, version, self.seen)
-                ]
-                + for_event(entry.event, version, self.seen)
+                entry.event.index: (
+                    [for_record(r, version, self.seen) for r in entry.records],
+                    for_event(entry.event, version, self.seen),
+                )
                 for entry in outcome.entries
             }
             if self.explain
@@ -318,7 +319,8 @@ class Shell:
             for entry in outcome.entries:
                 parts.extend(entry_lines(entry, full_data=self.full_data))
                 if entry.event.index in notes:
-                    parts.append(notes_view(notes[entry.event.index]))
+                    of_records, of_event = notes[entry.event.index]
+                    parts.append(notes_view([n for ns in of_records for n in ns] + of_event))
             if outcome.problem:
                 parts.append(Text(f"error: {outcome.problem}", style="tlsstep.error"))
             for wait in outcome.stalled:
@@ -328,17 +330,26 @@ class Shell:
             return Group(*parts)
 
         def data() -> dict[str, Any]:
+            events = [event_dict(e) for e in outcome.entries]
+            for shown, entry in zip(events, outcome.entries, strict=True):
+                if entry.event.index not in notes:
+                    continue
+                # where handshake -vv puts them: on the record, and on the operation
+                of_records, of_event = notes[entry.event.index]
+                for record, record_notes in zip(shown.get("records", ()), of_records, strict=True):
+                    if record_notes:
+                        record["notes"] = notes_dicts(record_notes)
+                if of_event:
+                    shown["notes"] = notes_dicts(of_event)
             out: dict[str, Any] = {
                 "result": str(outcome.result) if outcome.result else None,
-                "events": [event_dict(e) for e in outcome.entries],
+                "events": events,
                 "states": states_dict(snapshot),
             }
             if outcome.problem:
                 out |= {"ok": False, "error": outcome.problem}
             if outcome.stalled:
                 out["stalled"] = [wait_dict(w) for w in outcome.stalled]
-            if notes:
-                out["notes"] = [n for ns in notes.values() for n in ns]
             return out
 
         return Reply(data=data, view=view)

@@ -156,3 +156,26 @@ def test_piped_shell_json_lines() -> None:
     assert not drop["ok"] and "no record 9" in drop["error"]
     assert not bogus["ok"] and "unknown command 'bogus'" in bogus["error"]
     assert help_["help"]["keys"] == ["side", "bytes", "records"]
+
+
+def test_piped_shell_explain_json_puts_notes_where_handshake_vv_does() -> None:
+    """--explain notes sit on the record and the operation they explain, as in
+    `handshake --json -vv`, and are the text view's notes in the same order."""
+    script = "explain on\nhandshake\nwrite client hi\ndeliver client\nread server\n"
+    text = tlsstep("shell", input=script).stdout
+    shown = [line.split("ℹ ", 1)[1].split(":", 1)[0] for line in text.splitlines() if "ℹ " in line]
+    replies = [
+        json.loads(line) for line in tlsstep("shell", "--json", input=script).stdout.splitlines()
+    ]
+    keys: list[str] = []
+    for reply in replies:
+        assert "notes" not in reply  # the top level holds only the settings' notes
+        for event in reply.get("events", ()):
+            for record in event.get("records", ()):
+                keys += [n["key"] for n in record.get("notes", ())]
+                if any(m["type"] == "ClientHello" for m in record.get("messages", ())):
+                    assert "ClientHello" in [n["key"] for n in record["notes"]]
+            keys += [n["key"] for n in event.get("notes", ())]
+            assert all(set(n) == {"key", "text"} for n in event.get("notes", ()))
+    assert keys == shown
+    assert {"want read", "ClientHello", "Finished"} <= set(keys)

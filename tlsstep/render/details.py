@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from tlsstep.events import Op, Side
+from tlsstep.render.json import notes_dicts
 from tlsstep.wire.enums import ContentType, HandshakeType, name_of
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ def record_details(
             out["plaintext_total"] = len(view.plaintext)
     notes = for_record(view, version)
     if notes:
-        out["notes"] = [{"key": n.key, "text": n.text} for n in notes]
+        out["notes"] = notes_dicts(notes)
     for shown, mv in zip(out.get("messages", ()), view.messages, strict=False):
         shown["hex"] = _hex(mv.message.raw)
         text = note(mv.name, version)
@@ -216,7 +217,7 @@ def add_details(document: dict[str, Any], report: RunReport) -> dict[str, Any]:
             shown["transitions"] = _transitions(moves)
         notes = for_event(e, version)
         if notes:
-            shown["notes"] = [{"key": n.key, "text": n.text} for n in notes]
+            shown["notes"] = notes_dicts(notes)
         if e.op is Op.tamper:
             conn.tampered.setdefault(e.side, []).extend(_tampered_offsets(e.fault))
         if "data" in shown:

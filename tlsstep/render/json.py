@@ -25,6 +25,7 @@ from tlsstep.wire.messages import (
 )
 
 if TYPE_CHECKING:
+    from tlsstep.notes import Note
     from tlsstep.outcome import Entry
     from tlsstep.run_report import RunReport
     from tlsstep.states.machine import Move
@@ -237,6 +238,11 @@ def report_dict(report: RunReport) -> dict[str, Any]:
 
         out["certificates"] = reports_dicts(report.certificates)
     return out
+
+
+def notes_dicts(notes: Iterable[Note]) -> list[dict[str, str]]:
+    """``--explain``/``-vv`` notes: the key each explains, and its text."""
+    return [{"key": n.key, "text": n.text} for n in notes]
 
 
 def moves_dicts(moves: Iterable[tuple[Side, Move]]) -> list[dict[str, Any]]:

@@ -24,7 +24,6 @@ encrypted on to CONNECTED.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final, Protocol
 
@@ -118,17 +117,29 @@ def move_dict(move: Move) -> dict[str, object]:
 _CALLS: Final = frozenset(op for op in Op if op.is_call and op is not Op.receive)
 
 
-@dataclass(slots=True)
 class _Side:
-    machine: Machine
-    waiting: list[Input] = field(default_factory=list)  # derived: delivered, not read yet
-    called: bool = False
-    unwrapped: bool = False
-    reported: bool = False  # OpenSSL's own report moved this side (not derived)
-    # From the event log alone (for history, where the live pair no longer tells):
-    done_seen: bool = False  # a call returned done: only possible once the handshake is
-    failed_seen: bool = False
-    alert_sent: str | None = None  # a remote peer's fatal alert, by name: it gave up there
+    # A plain slotted class: a dataclass compiles its methods at import (issue 14).
+    __slots__ = (
+        "alert_sent",
+        "called",
+        "done_seen",
+        "failed_seen",
+        "machine",
+        "reported",
+        "unwrapped",
+        "waiting",
+    )
+
+    def __init__(self, machine: Machine) -> None:
+        self.machine = machine
+        self.waiting: list[Input] = []  # derived: delivered, not read yet
+        self.called = False
+        self.unwrapped = False
+        self.reported = False  # OpenSSL's own report moved this side (not derived)
+        # From the event log alone (for history, where the live pair no longer tells):
+        self.done_seen = False  # a call returned done: only possible once the handshake is
+        self.failed_seen = False
+        self.alert_sent: str | None = None  # a remote peer's fatal alert, by name: it gave up there
 
 
 class EntryLike(Protocol):

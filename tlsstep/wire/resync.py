@@ -29,7 +29,6 @@ for the record sequence number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from tlsstep.frozen import frozen
@@ -133,14 +132,28 @@ class AfterGap:
         return self.record_offset - self.region_start
 
 
-@dataclass(slots=True)
 class _Damage:
-    start: int  # stream offset of its header
-    length: int
-    content_type: int
-    version: int
-    data: bytearray  # header and fragment so far, zeros where lost
-    missing: list[tuple[int, int]]
+    """A record a capture gap cut, being filled in (a plain slotted class: a dataclass
+    compiles its methods at import, issue 14)."""
+
+    __slots__ = ("content_type", "data", "length", "missing", "start", "version")
+
+    def __init__(
+        self,
+        *,
+        start: int,  # stream offset of its header
+        length: int,
+        content_type: int,
+        version: int,
+        data: bytearray,  # header and fragment so far, zeros where lost
+        missing: list[tuple[int, int]],
+    ) -> None:
+        self.start = start
+        self.length = length
+        self.content_type = content_type
+        self.version = version
+        self.data = data
+        self.missing = missing
 
     @property
     def end(self) -> int:
