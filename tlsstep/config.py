@@ -13,6 +13,7 @@ from dataclasses import field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
 from tlsstep.frozen import frozen
@@ -31,7 +32,7 @@ VERSIONS: Final[dict[str, ssl.TLSVersion]] = {
 _OLD: Final = frozenset(v.number for v in (ProtocolVersion.tls10, ProtocolVersion.tls11))
 
 
-class KeyType(StrEnum):
+class KeyType(StrEnum, metaclass=CheapEnumType):
     """The key of generated certificates (issue 16 item 6). TLS 1.2 cipher suites name the
     key they need: ECDHE-RSA-* an RSA key, ECDHE-ECDSA-* an ECDSA or Ed25519 key (RFC 8422)."""
 
@@ -40,7 +41,7 @@ class KeyType(StrEnum):
     ed25519 = "ed25519"
 
 
-class ClientCert(StrEnum):
+class ClientCert(StrEnum, metaclass=CheapEnumType):
     """Whether the server asks for a client certificate (``verify_mode`` on the server)."""
 
     none = "none"

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Final, Protocol
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.decode import Alert, RecordView
 from tlsstep.events import Event, Op, Result, Side
 from tlsstep.frozen import frozen
@@ -37,7 +38,7 @@ from tlsstep.states.table import Direction, State
 from tlsstep.wire.enums import AlertDescription, AlertLevel, ProtocolVersion
 
 
-class PythonState(StrEnum):
+class PythonState(StrEnum, metaclass=CheapEnumType):
     """What Python's ssl module says about a side, apart from the messages."""
 
     not_started = "not started"
@@ -48,7 +49,7 @@ class PythonState(StrEnum):
     failed = "failed"
 
 
-class Derivation(StrEnum):
+class Derivation(StrEnum, metaclass=CheapEnumType):
     """How a protocol state was found."""
 
     openssl = "openssl"  # every move is a message this side's OpenSSL reported processing
