@@ -296,20 +296,27 @@ def build_client_context(
     trust_pem: bytes,
     credential: Credential | None,
     keylog_path: str | None = None,
+    trusting: ssl.SSLContext | None = None,
 ) -> ssl.SSLContext:
     """The client's SSLContext alone (``tlsstep connect``: the server is remote).
 
     Args:
         trust_pem: the CAs the client verifies the server against.
         credential: the client certificate it sends when asked, or None.
+        trusting: a new client context with ``trust_pem`` loaded already (``--ca``'s
+            file, checked by loading it there): configured here instead of a new one.
 
     Raises:
         TlsstepError: a setting OpenSSL refuses, named by field.
     """
-    client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    loaded = trusting is not None and config.client.verify
+    client = (
+        trusting if trusting is not None and loaded else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    )
     _apply_common(client, config.client, Side.client)
     if config.client.verify:
-        client.load_verify_locations(cadata=trust_pem.decode("ascii", "replace"))
+        if not loaded:
+            client.load_verify_locations(cadata=trust_pem.decode("ascii", "replace"))
     else:
         client.check_hostname = False
         client.verify_mode = ssl.CERT_NONE
