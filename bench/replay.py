@@ -20,6 +20,12 @@ wall time there measures the other processes as much as this one.
 cached: what load on a shared machine does not move), one run of each command, the
 yardstick's bare handshakes counted the same way in a child process.
 
+The bare handshakes' contexts are made before they are timed, so making contexts is
+part of what a scenario costs beyond its handshakes. A bare script replaying the same
+scenarios would make them too: the next line shows their share, as the distinct
+contexts the scenarios' configurations make (each made once, as replay shares them:
+``config.context_inputs``), per scenario beyond the first, and the cost beyond both.
+
 ``--baseline DIR`` also runs the tlsstep checkout at DIR (e.g. ``git archive`` of an
 earlier commit, unpacked) in the same interleaved runs, against the same yardstick:
 before and after, measured together.
@@ -96,6 +102,46 @@ def _bare_work(
     return work
 
 
+def _distinct_inputs(scenarios: list[dict[str, object]]) -> list[tuple[object, object]]:
+    """(config, side) of each distinct context ``scenarios`` make (by
+    ``config.context_inputs``, as replay shares them), in the order replay makes them."""
+    from tlsstep.config import context_inputs
+    from tlsstep.events import Side
+    from tlsstep.identity import default_identity
+    from tlsstep.scenario import load
+
+    identity = default_identity()
+    seen: dict[object, tuple[object, object]] = {}
+    for s in scenarios:
+        if int(str(s["connections"])):
+            config = load(str(s["path"])).config
+            for side in (Side.client, Side.server):
+                seen.setdefault(context_inputs(config, side, identity), (config, side))
+    return list(seen.values())
+
+
+def _make_contexts(distinct: list[tuple[object, object]]) -> None:
+    from tlsstep.config import build_side_context
+
+    for config, side in distinct:
+        build_side_context(config, side)  # type: ignore[arg-type]
+
+
+def bare_contexts(scenarios: list[dict[str, object]], first: str, runs: int) -> float:
+    """CPU seconds of making the distinct contexts of ``scenarios`` beyond those of the
+    scenario ``first`` alone (the median of ``runs``)."""
+    every = _distinct_inputs(scenarios)
+    alone = _distinct_inputs([s for s in scenarios if s["path"] == first])
+    times = []
+    for _ in range(runs + 1):  # the first warms up
+        start = time.process_time()
+        _make_contexts(every)
+        middle = time.process_time()
+        _make_contexts(alone)
+        times.append((middle - start) - (time.process_time() - middle))
+    return statistics.median(times[1:])
+
+
 def _bare_round(count: int, client_ctx: ssl.SSLContext, server_ctx: ssl.SSLContext) -> None:
     for _ in range(count):
         # refused, as in the scenario: the work up to the refusal counts
@@ -127,6 +173,16 @@ def instructions(cmd: list[str]) -> int:
     raise SystemExit(f"callgrind wrote no summary for {' '.join(cmd)}")
 
 
+def contexts_instructions(scenarios: list[dict[str, object]]) -> int:
+    """Instructions of making the distinct contexts of ``scenarios`` once: a child making
+    them twice minus one making them once."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as doc:
+        json.dump(scenarios, doc)
+        doc.flush()
+        child = [PY, str(Path(__file__).resolve()), "--contexts-child", doc.name]
+        return instructions([*child, "2"]) - instructions([*child, "1"])
+
+
 def bare_instructions(scenarios: list[dict[str, object]]) -> int:
     """Instructions of one round of ``scenarios``' bare handshakes: a child doing two
     rounds minus one doing one (imports and contexts cancel)."""
@@ -147,7 +203,13 @@ def main() -> int:
         help="also count instructions with callgrind (one run each; minutes)",
     )
     p.add_argument("--bare-child", nargs=2, metavar=("DOC", "ROUNDS"), help=argparse.SUPPRESS)
+    p.add_argument("--contexts-child", nargs=2, metavar=("DOC", "ROUNDS"), help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.contexts_child:  # a child of contexts_instructions: DOC's contexts ROUNDS times
+        distinct = _distinct_inputs(json.loads(Path(args.contexts_child[0]).read_text()))
+        for _ in range(int(args.contexts_child[1])):
+            _make_contexts(distinct)
+        return 0
     if args.bare_child:  # a child of bare_instructions: ROUNDS rounds of DOC's handshakes
         work = _bare_work(json.loads(Path(args.bare_child[0]).read_text()))
         for _ in range(int(args.bare_child[1])):
@@ -182,6 +244,10 @@ def main() -> int:
     print(f"{n} scenarios in {directory}, {handshakes} handshakes; bare, on each scenario's "
           f"own contexts, they take {sum(bare.values()) * 1000 / max(handshakes, 1):.2f} ms "
           "each in this process")  # fmt: skip
+    contexts = bare_contexts(doc["scenarios"], first_path, args.runs) / (n - 1)
+    print(f"making the {len(_distinct_inputs(doc['scenarios']))} distinct contexts these "
+          f"scenarios need (as a bare script would, once each): {contexts * 1000:.2f} ms "
+          "a scenario beyond the first's")  # fmt: skip
     ok = True
     for label in versions:
         for mode, target in (("text", 3.0), ("-q", 1.5)):
@@ -195,9 +261,12 @@ def main() -> int:
                 f"<= {target} ms",
                 per <= target,
             )
+            print(f"{'':<46} {per - contexts * 1000:5.2f} ms beyond its handshakes and contexts")
     if args.instructions:
         first_only = [s for s in doc["scenarios"] if s["path"] == first_path]
         yardstick = (bare_instructions(doc["scenarios"]) - bare_instructions(first_only)) / (n - 1)
+        beyond = contexts_instructions(doc["scenarios"]) - contexts_instructions(first_only)
+        made = beyond / (n - 1)
         for label, command in versions.items():
             for mode in ("text", "-q"):
                 quiet = ["-q"] if mode == "-q" else []
@@ -208,7 +277,8 @@ def main() -> int:
                     f"{label}tlsstep replay {'-q ' if quiet else ''}scenarios/: "
                     f"{(per - yardstick) / 1e6:5.1f} M instructions per scenario beyond its "
                     f"handshakes ({per / 1e6:.1f} M with them; the bare handshakes "
-                    f"{yardstick / 1e6:.1f} M)"
+                    f"{yardstick / 1e6:.1f} M); {(per - yardstick - made) / 1e6:5.1f} M beyond "
+                    f"its handshakes and contexts (the contexts {made / 1e6:.1f} M)"
                 )
     return 0 if ok else 1
 

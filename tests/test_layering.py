@@ -32,7 +32,10 @@ PACKAGE = ROOT / "tlsstep"
 LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     # @frozen: how values are defined; patterns compiled when first used (issue 14)
     ("language", frozenset({"cheap_enum", "frozen", "lazy"})),
-    ("values", frozenset({"", "errors", "events", "exit_status", "safe_text", "subject"})),
+    (
+        "values",
+        frozenset({"", "errors", "events", "exit_status", "repeated", "safe_text", "subject"}),
+    ),
     (
         "foundations",
         frozenset(

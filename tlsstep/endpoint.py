@@ -41,6 +41,8 @@ OpenSSL facts the local endpoint relies on (see also ``pair.py``):
 * Any call may want a read (``SSLWantReadError``): an outcome, not a failure; a call
   that wants a read may still have produced bytes (a ClientHello, a close_notify).
 * Memory BIOs never raise ``SSLWantWriteError``: the outgoing BIO grows as needed.
+  A BIO keeps the largest size it had, so bulk data goes through it a piece at a time
+  (issue 14; see :class:`LocalEndpoint`), without changing what crosses.
 * ``version()`` is set only once the handshake has completed: that is ``handshake_done``.
 * ``read`` returns ``b""`` (rather than raising ``SSLZeroReturnError``) when the peer's
   close_notify arrives or at an ignored unexpected EOF; that is reported as ``closed``.
@@ -54,17 +56,31 @@ one step class in ``tlsstep.steps``, and one line in the session's dispatch.
 from __future__ import annotations
 
 import dataclasses
+import io
 import ssl
 import sys
 import warnings
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable
 from typing import Final
 
 from tlsstep import msg_callback
 from tlsstep.events import Processed, Result, SessionInfo, Side, SideFacts, SSLErrorInfo
 from tlsstep.frozen import frozen
+from tlsstep.repeated import Repeated, pieces
 from tlsstep.wire.enums import ProtocolVersion
+
+# Delivered bytes are handed to OpenSSL's incoming BIO up to this much ahead of what it
+# has read (a BIO never shrinks: a 10 MB delivery written at once kept 10 MB).
+FEED: Final = 64 * 1024
+# A write larger than this goes to OpenSSL this much at a time, its output taken after
+# each piece: a multiple of every record size OpenSSL may use (16 KB, or 512 to 4096
+# bytes with the max_fragment_length extension), so the records are the same.
+WRITE_PIECE: Final = 16 * 16384
+# Versions whose records do not depend on how the data was split between SSL_write
+# calls (TLS 1.0 with a CBC suite sends an empty record before each call's data).
+_PIECEWISE: Final = frozenset({ProtocolVersion.tls12.openssl, ProtocolVersion.tls13.openssl})
 
 # Optional SSLObject APIs, by the Python version that added them.
 FEATURES: Final[dict[str, str]] = {
@@ -147,7 +163,20 @@ class RemoteEndpoint(Endpoint):
 
 
 class LocalEndpoint(Endpoint):
-    """An SSLObject on two memory BIOs: one method per operation, values returned."""
+    """An SSLObject on two memory BIOs: one method per operation, values returned.
+
+    Bulk data passes through the BIOs a piece at a time, with the same result as at
+    once (issue 14: a BIO keeps the largest size it had, and the whole of a 10 MB
+    transfer sat in both of them). Delivered bytes wait in :attr:`backlog` and are
+    written to the incoming BIO up to :data:`FEED` ahead of what OpenSSL has read,
+    before each call; a call that wants a read with the incoming BIO empty (OpenSSL
+    reads whatever is there before it says so: with read-ahead off, as Python leaves
+    it, only what the record in hand needs) gets the next bytes and is made again, so
+    it ends where it would have with all of them there. A write of more than
+    :data:`WRITE_PIECE` bytes after a TLS 1.2 or 1.3 handshake is one ``SSL_write``
+    per piece, its output taken after each: the same records (each piece is a
+    multiple of the record size), and a piece that fails fails the write.
+    """
 
     def __init__(
         self,
@@ -170,6 +199,11 @@ class LocalEndpoint(Endpoint):
             session=None if server else session,
         )
         msg_callback.watch(self.obj)
+        # Delivered bytes OpenSSL has not been given yet, in order (views of what the
+        # pair delivered: not copies), their length, and an EOF to give after them.
+        self.backlog: deque[memoryview] = deque()
+        self._backlog_bytes = 0
+        self._eof_after_backlog = False
 
     # -- the seam ---------------------------------------------------------------
 
@@ -177,24 +211,64 @@ class LocalEndpoint(Endpoint):
         return self.outgoing.read()
 
     def accept(self, data: bytes) -> None:
-        if data:
+        if not data:
+            return
+        if self.backlog or len(data) > FEED:
+            self.backlog.append(memoryview(data))
+            self._backlog_bytes += len(data)
+        else:
             self.incoming.write(data)
 
     def accept_eof(self) -> None:
-        self.incoming.write_eof()
+        if self.backlog:
+            self._eof_after_backlog = True
+        else:
+            self.incoming.write_eof()
 
     @property
     def unread(self) -> int:
-        return self.incoming.pending
+        return self.incoming.pending + self._backlog_bytes
+
+    def _feed(self) -> bool:
+        """Top the incoming BIO up to :data:`FEED` bytes from the backlog; whether any
+        were added."""
+        backlog, incoming = self.backlog, self.incoming
+        fed = False
+        while backlog and incoming.pending < FEED:
+            piece = backlog[0]
+            if len(piece) > FEED:
+                piece, backlog[0] = piece[:FEED], piece[FEED:]
+            else:
+                backlog.popleft()
+            incoming.write(piece)
+            self._backlog_bytes -= len(piece)
+            fed = True
+        if not backlog and self._eof_after_backlog:
+            self._eof_after_backlog = False
+            incoming.write_eof()
+        return fed
 
     # -- operations: one SSLObject call each -------------------------------------
 
-    def _call(self, fn: Callable[[], bytes | int | None]) -> tuple[Call, bytes | int | None]:
-        """Call one SSLObject method, drain its output, keep OpenSSL's error as a value."""
+    def _call(
+        self, fn: Callable[[], bytes | int | None], output: io.BytesIO | None = None
+    ) -> tuple[Call, bytes | int | None]:
+        """Call one SSLObject method, drain its output, keep OpenSSL's error as a value.
+
+        ``output``: what ``fn`` took from the outgoing BIO itself (a write in pieces).
+        """
         value: bytes | int | None = None
         error: SSLErrorInfo | None = None
         try:
-            value = fn()
+            while True:
+                self._feed()
+                try:
+                    value = fn()
+                    break
+                except ssl.SSLWantReadError:
+                    # Wanted more than it had: give it the next bytes delivered, if any.
+                    if self.incoming.pending or not self._feed():
+                        raise
             result = Result.done
         except ssl.SSLWantReadError:
             result = Result.want_read
@@ -213,7 +287,11 @@ class LocalEndpoint(Endpoint):
             if not self.handshake_done:
                 self.failed = None
             self.handshake_done = True
-        produced = self.take_output()
+        if output is None:
+            produced = self.take_output()
+        else:
+            output.write(self.take_output())
+            produced = output.getvalue()  # its buffer itself when exactly full: no copy
         processed = msg_callback.take(self.obj)
         return Call(result=result, error=error, produced=produced, processed=processed), value
 
@@ -221,11 +299,26 @@ class LocalEndpoint(Endpoint):
         """One ``do_handshake()`` call."""
         return self._call(self.obj.do_handshake)[0]
 
-    def write(self, data: bytes) -> Call:
-        """One ``write(data)`` call; ``written`` is the number of bytes taken."""
-        call, value = self._call(lambda: self.obj.write(data))
+    def write(self, data: bytes | Repeated) -> Call:
+        """One ``write(data)`` call; ``written`` is the number of bytes taken.
+
+        Large data after a TLS 1.2/1.3 handshake goes in pieces (see the class).
+        """
+        if len(data) > WRITE_PIECE and self.obj.version() in _PIECEWISE:
+            output = io.BytesIO()
+            call, value = self._call(lambda: self._write_pieces(data, output), output)
+        else:
+            whole = bytes(data) if isinstance(data, Repeated) else data
+            call, value = self._call(lambda: self.obj.write(whole))
         written = value if isinstance(value, int) else None
         return dataclasses.replace(call, written=written)
+
+    def _write_pieces(self, data: bytes | Repeated, output: io.BytesIO) -> int:
+        written = 0
+        for piece in pieces(data, WRITE_PIECE):
+            written += self.obj.write(piece)
+            output.write(self.outgoing.read())
+        return written
 
     def read(self, size: int) -> Call:
         """One ``read(size)`` call; ``data`` is the plaintext read.

@@ -12,6 +12,7 @@ from tlsstep.lazy import pattern
 
 if TYPE_CHECKING:
     from tlsstep.faults import Fault
+    from tlsstep.repeated import Repeated
 
 
 class Side(StrEnum, metaclass=CheapEnumType):
@@ -129,8 +130,9 @@ class SSLErrorInfo:
 
 
 # An argument of an operation as the log shows it: ``size=16384``, ``data=b"GET /"``,
-# ``bytes=10``, ``fault=Flip(...)``, ``timeout=2.0``.
-Arg = tuple[str, "int | float | bytes | Fault"]
+# ``bytes=10``, ``fault=Flip(...)``, ``timeout=2.0``; a write's repeated data stays a
+# ``Repeated`` (its repr is the bytes').
+Arg = tuple[str, "int | float | bytes | Repeated | Fault"]
 
 
 @frozen

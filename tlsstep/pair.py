@@ -56,6 +56,7 @@ from tlsstep.wire.records import record_lengths
 
 if TYPE_CHECKING:
     from tlsstep.faults import Fault
+    from tlsstep.repeated import Repeated
 
 __all__ = ["DEFAULT_RECEIVE_TIMEOUT", "FEATURES", "Pair", "has_feature"]
 
@@ -70,6 +71,7 @@ class Pair:
         self.connection = connection
         self.endpoints: dict[Side, Endpoint] = {side: endpoints[side] for side in Side}
         self._queues: dict[Side, bytes] = {side: b"" for side in Side}
+        self._cut: set[Side] = set()  # sides whose stream to the peer has ended (eof)
         self.events: list[Event] = []
         # Gives a read's data as an equal bytes object the caller keeps already (the
         # session: the plaintext of the record it came from), so it is kept once.
@@ -171,7 +173,7 @@ class Pair:
         """One ``do_handshake()`` call."""
         return self._called(side, Op.do_handshake, self.local(side).do_handshake())
 
-    def write(self, side: Side, data: bytes) -> Event:
+    def write(self, side: Side, data: bytes | Repeated) -> Event:
         """One ``write(data)`` call; ``written`` is the number of bytes taken."""
         return self._called(side, Op.write, self.local(side).write(data), (("data", data),))
 
@@ -226,6 +228,11 @@ class Pair:
             args = (("records", nrecords),)
         else:
             count = len(queue)
+        if count and from_side in self._cut:
+            raise UsageProblem(
+                f"the {from_side}'s stream to the {from_side.peer} has ended "
+                f"(eof {from_side}): nothing more can be delivered on it"
+            )
         data, self._queues[from_side] = queue[:count], queue[count:]
         self.endpoints[from_side.peer].accept(data)
         return self._event(from_side, Op.deliver, Result.done, args=args, delivered=data)
@@ -233,6 +240,7 @@ class Pair:
     def eof(self, from_side: Side) -> Event:
         """Cut the transport: ``from_side``'s peer sees end of stream after what it has."""
         self.endpoints[from_side.peer].accept_eof()
+        self._cut.add(from_side)
         return self._event(from_side, Op.eof, Result.done)
 
     def tamper(self, side: Side, fault: Fault) -> Event:

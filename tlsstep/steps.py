@@ -21,6 +21,7 @@ from tlsstep.errors import StepError as StepError  # raised here; its users impo
 from tlsstep.errors import UsageProblem
 from tlsstep.events import Side
 from tlsstep.frozen import frozen
+from tlsstep.repeated import Repeated
 from tlsstep.spelling import suggest
 
 if TYPE_CHECKING:
@@ -217,7 +218,9 @@ class Write(Step):
         'write application data: text, or hex="..", repeated repeat=N times',
     )
     side: Side
-    data: bytes
+    # What is written: with repeat=N, the unit and N (a 10 MB write is not held whole
+    # by the step, its event and the recorder: issue 14).
+    data: bytes | Repeated
 
     @classmethod
     def build(cls, v: Values, common: Common) -> Write:
@@ -227,7 +230,8 @@ class Write(Step):
         unit = v.get("data", v.get("hex", b""))
         if problem := limits.write_problem(len(unit), repeat):
             raise StepError(problem, key="repeat" if repeat > 1 else "data")
-        return cls(side=_need(v, cls.op, "side"), data=unit * repeat, **common)
+        data = Repeated(unit, repeat) if repeat > 1 else unit
+        return cls(side=_need(v, cls.op, "side"), data=data, **common)
 
     def table(self) -> dict[str, Any]:
         unit, repeat = _period(self.data)
@@ -527,13 +531,26 @@ def _printable(data: bytes) -> str | None:
     return text if text.isprintable() else None
 
 
-def _period(data: bytes) -> tuple[bytes, int]:
+def _period(data: bytes | Repeated) -> tuple[bytes, int]:
     """``(unit, n)`` with ``unit * n == data``, for long data made of one repeated unit."""
     if len(data) <= 64:
-        return data, 1
+        return bytes(data), 1
+    if isinstance(data, Repeated):
+        # unit * count has the shortest period of unit (a word's primitive root is
+        # unique), so only the unit is searched, not the whole data.
+        root, times = _root(data.unit)
+        if times * data.count <= MAX_REPEAT:
+            return root, times * data.count
+        return bytes(data), 1
+    root, times = _root(data)
+    return (root, times) if times <= MAX_REPEAT else (data, 1)
+
+
+def _root(data: bytes) -> tuple[bytes, int]:
+    """The shortest ``(unit, n)`` with ``unit * n == data`` (``(data, 1)`` if none)."""
     # The shortest period of s is the first place s occurs in s+s after 0.
     period = (data + data).find(data, 1)
-    if period < len(data) and len(data) % period == 0 and len(data) // period <= MAX_REPEAT:
+    if 0 < period < len(data) and len(data) % period == 0:
         return data[:period], len(data) // period
     return data, 1
 

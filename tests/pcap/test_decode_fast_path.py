@@ -1,11 +1,15 @@
 """The decoder's fast path (issue 14) against the general path, on the same input.
 
-``decode`` opens runs of application data records in one loop (``Decoder.feed_runs``)
-and writes them a run at a time; with ``TLSSTEP_DECODE_GENERAL_PATH`` set it takes
-every record through ``Decoder.feed``, one value each. Both must write the same bytes,
-text, ``--json`` and ``--jsonl``, on whatever capture: TLS 1.3 and 1.2, AES-GCM and
-ChaCha20, a KeyUpdate, padding, alerts, records that do not open, holes and
-retransmissions, a truncated last record, a wrong key log or none, and damaged files.
+``decode`` takes the common packet where it lies in the block it was read in
+(``CaptureDecoder.fast``: no value per packet), opens runs of application data records
+in one loop (``Decoder.feed_runs``) and writes them a run at a time; with
+``TLSSTEP_DECODE_GENERAL_PATH`` set it takes every packet through the reader's values,
+the frame parser and the reassembler, and every record through ``Decoder.feed``, one
+value each. Both must write the same bytes, text, ``--json`` and ``--jsonl``, on
+whatever capture: TLS 1.3 and 1.2, AES-GCM and ChaCha20, a KeyUpdate, padding, alerts,
+records that do not open, holes, retransmissions, reordered and interleaved packets of
+several streams, pure ACKs, frames cut by the snap length, every link type and file
+format, a truncated last record, a wrong key log or none, and damaged files.
 
 TLS 1.3 flows with a KeyUpdate are sealed here with ``cryptography`` (Python cannot send
 one); the others are real runs of the pair (tests/pcap/holes.py).
@@ -16,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import random
+import struct
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,6 +30,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
 from tests.hostile.mutator import Mutator
 from tests.pcap.holes import exchange
+from tests.pcap.test_pcap_formats import classic_pcap, ipv6_tcp, pcapng_big_endian, sll, sll2
 from tlsstep.cli import main
 from tlsstep.commands.decode import GENERAL_PATH_ENV, unprotector_factory
 from tlsstep.crypto.keylog import KeyLog
@@ -33,7 +39,8 @@ from tlsstep.crypto.suites import DIGEST_SIZES, SUITES
 from tlsstep.crypto.unprotector import ConnectionUnprotector
 from tlsstep.decode import DataRun, Decoder, RecordView
 from tlsstep.events import Side
-from tlsstep.pcap.capture import StreamRecords, decode_capture
+from tlsstep.pcap.capture import CaptureDecoder, CaptureSummary, StreamRecords, decode_capture
+from tlsstep.pcap.packets import LinkType, TcpFlags, TcpSegment, build_ipv4_tcp, parse_frame
 from tlsstep.pcap.tcp import SyntheticConnection
 from tlsstep.pcap.writer import PcapngWriter
 from tlsstep.wire.handshake import encode_handshake
@@ -320,3 +327,200 @@ def test_the_comparison_can_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(record_text, "run_plain", lambda run: [x + "!" for x in real(run)])
     with pytest.raises(AssertionError):
         both_paths(str(path), forms=((),))
+
+
+# -- the packet loop (CaptureDecoder.fast) -----------------------------------------
+
+
+def with_acks(packets: list[bytes]) -> list[bytes]:
+    """``packets`` (IPv4) with a pure ACK from the peer after each one that carries data,
+    as a real capture has them."""
+    out: list[bytes] = []
+    after: dict[tuple[str, int], int] = {}  # each endpoint's next sequence number
+    for packet in packets:
+        seg = parse_frame(LinkType.RAW, packet)
+        assert isinstance(seg, TcpSegment)
+        used = len(seg.payload) + (1 if seg.flags & (TcpFlags.SYN | TcpFlags.FIN) else 0)
+        after[(seg.src, seg.sport)] = (seg.seq + used) % 2**32
+        out.append(packet)
+        if seg.payload and (seg.dst, seg.dport) in after:
+            out.append(
+                build_ipv4_tcp(
+                    src=seg.dst, sport=seg.dport, dst=seg.src, dport=seg.sport,
+                    seq=after[(seg.dst, seg.dport)], ack=after[(seg.src, seg.sport)],
+                    flags=TcpFlags.ACK,
+                )
+            )  # fmt: skip
+    return out
+
+
+def flow_packets(client_port: int = 50001, seed: int = 0, size: int = 1400) -> list[bytes]:
+    """The IPv4 packets of :func:`tls13_flow` in one TCP connection, with pure ACKs."""
+    conn = SyntheticConnection(client_port=client_port, segment_size=size)
+    packets = list(conn.open())
+    for side, data in tls13_flow(0x1301, seed):
+        packets += conn.send(side, data)
+    return with_acks([*packets, *conn.close()])
+
+
+def pcapng(frames: list[bytes], linktype: int, keylog: bytes, cut: dict[int, int]) -> bytes:
+    """A little-endian pcapng: SHB, IDB of ``linktype``, the key log, an EPB per frame,
+    frame ``i`` captured to ``cut[i]`` bytes only (the snap length)."""
+
+    def block(kind: int, body: bytes) -> bytes:
+        body += bytes(-len(body) % 4)
+        return struct.pack("<II", kind, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
+
+    out = [
+        block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)),
+        block(1, struct.pack("<HHI", linktype, 0, 0)),
+        block(0x0A, struct.pack("<II", 0x544C534B, len(keylog)) + keylog),
+    ]
+    for i, frame in enumerate(frames):
+        kept = frame[: cut.get(i, len(frame))]
+        out.append(block(6, struct.pack("<IIIII", 0, 0, i, len(kept), len(frame)) + kept))
+    return b"".join(out)
+
+
+def fast_share(path: Path, keylog: bytes = b"") -> float:
+    """The share of ``path``'s packets the packet loop took."""
+    taken = 0
+    real = CaptureDecoder.fast
+
+    def counting(self: CaptureDecoder, *args: object) -> object:
+        nonlocal taken
+        found = real(self, *args)  # type: ignore[arg-type]
+        taken += found is not None
+        return found
+
+    with pytest.MonkeyPatch.context() as mp, path.open("rb") as f:
+        mp.setattr(CaptureDecoder, "fast", counting)
+        items = list(
+            decode_capture(f, keylog=keylog, unprotector_factory=unprotector_factory(), runs=True)
+        )
+    summary = items[-1]
+    assert isinstance(summary, CaptureSummary) and summary.packets
+    return taken / summary.packets
+
+
+VLAN = b"\x02" * 12 + b"\x81\x00\x00\x07\x08\x00"  # Ethernet with an 802.1Q tag
+
+
+@pytest.mark.parametrize(
+    ("linktype", "frame_of", "taken"),
+    [
+        (LinkType.ETHERNET, lambda ip: b"\x02" * 12 + b"\x08\x00" + ip, 0.9),
+        (LinkType.RAW, lambda ip: ip, 0.9),
+        (LinkType.LINUX_SLL, lambda ip: sll(ip, 0x0800), 0.9),
+        (LinkType.LINUX_SLL2, lambda ip: sll2(ip, 0x0800), 0.9),
+        (LinkType.ETHERNET, lambda ip: VLAN + ip, 0.0),  # the general path's
+        (LinkType.NULL, lambda ip: struct.pack("<I", 2) + ip, 0.0),
+        (LinkType.RAW, "ipv6", 0.0),
+    ],
+)
+def test_packet_loop_on_every_link_type(
+    tmp_path: Path, linktype: int, frame_of: Callable[[bytes], bytes] | str, taken: float
+) -> None:
+    frames = []
+    for packet in flow_packets():
+        if frame_of == "ipv6":
+            seg = parse_frame(LinkType.RAW, packet)
+            assert isinstance(seg, TcpSegment)
+            ends = ("fd00::1", "fd00::2") if seg.sport == 50001 else ("fd00::2", "fd00::1")
+            frames.append(ipv6_tcp(seg, *ends))
+        else:
+            frames.append(frame_of(packet))  # type: ignore[operator]
+    path = tmp_path / "flow.pcapng"
+    path.write_bytes(pcapng(frames, linktype, keylog_text(SECRETS, 32), {}))
+    text = both_paths(str(path))
+    assert "KeyUpdate" in text and "bad_record_mac" in text
+    share = fast_share(path)
+    assert share >= taken if taken else share == 0
+
+
+@pytest.mark.parametrize("order", ["<", ">"])
+def test_packet_loop_on_classic_pcap_and_mixed_pcapng_blocks(tmp_path: Path, order: str) -> None:
+    frames = flow_packets(seed=4)
+    keylog = keylog_text(SECRETS, 32)
+    (tmp_path / "keys").write_bytes(keylog)
+    classic = tmp_path / "flow.pcap"
+    classic.write_bytes(classic_pcap(frames, linktype=LinkType.RAW, order=order, ns=False))
+    both_paths(str(classic), "--keylog", str(tmp_path / "keys"))
+    assert fast_share(classic, keylog) >= 0.9
+    # Big-endian, the packets in Enhanced, Simple and obsolete Packet Blocks in turn:
+    # only the Enhanced ones are the loop's.
+    mixed = tmp_path / "mixed.pcapng"
+    mixed.write_bytes(pcapng_big_endian(frames, linktype=LinkType.RAW, keylog=keylog))
+    both_paths(str(mixed))
+    assert 0.2 <= fast_share(mixed) <= 0.4
+
+
+def test_packet_loop_with_interleaved_streams_reordering_and_retransmissions(
+    tmp_path: Path,
+) -> None:
+    """Three streams' packets interleaved, then packets swapped, sent twice, lost, cut
+    by the snap length, and a stream that is not TLS in between: the loop takes the
+    packets that are in order, the general path the rest, and the output is the same."""
+    rng = random.Random(7)
+    streams = [flow_packets(50001 + n, seed=n, size=(1400, 700, 9000)[n]) for n in range(3)]
+    plain = SyntheticConnection(client_port=50100)
+    other = with_acks(
+        [*plain.open(), *plain.send(Side.client, b"GET / HTTP/1.0\r\n\r\n" * 50), *plain.close()]
+    )
+    queues = [*streams, other]
+    frames: list[bytes] = []
+    while any(queues):
+        queue = rng.choice([q for q in queues if q])
+        frames.append(queue.pop(0))
+    shuffled = list(frames)
+    for i in range(40, len(shuffled) - 1, 37):  # a segment overtaken by the next
+        shuffled[i], shuffled[i + 1] = shuffled[i + 1], shuffled[i]
+    for i in range(len(shuffled) - 30, 20, -53):  # a retransmission, a little later
+        shuffled.insert(i + 5, shuffled[i])
+    keylog = keylog_text(SECRETS, 32)
+    cases = {
+        "interleaved": (frames, {}),
+        "reordered": (shuffled, {}),
+        "lost and cut": ([f for i, f in enumerate(frames) if i % 97 != 50], {77: 60, 300: 1000}),
+    }
+    for name, (chosen, cut) in cases.items():
+        path = tmp_path / f"{name}.pcapng"
+        path.write_bytes(pcapng(chosen, LinkType.RAW, keylog, cut))
+        text = both_paths(str(path))
+        assert text.count("TLS\n") == 3 and "skipped: not TLS" in text, name
+        assert fast_share(path) >= 0.6, name
+    assert "bytes missing" in text or "lost" in text
+
+
+def test_packet_loop_on_damaged_files(tmp_path: Path) -> None:
+    data = pcapng(flow_packets(seed=6, size=3000), LinkType.RAW, keylog_text(SECRETS, 32), {})
+    mutator = Mutator(21)
+    for n in range(10):
+        path = tmp_path / f"mutated-{n}.pcapng"
+        path.write_bytes(mutator.mutate(data))
+        both_paths(str(path), forms=((), ("--jsonl",)))
+    for end in (len(data) - 3, len(data) // 2 + 1, 200):  # cut inside a block
+        path = tmp_path / f"cut-{end}.pcapng"
+        path.write_bytes(data[:end])
+        both_paths(str(path), forms=((), ("--jsonl",)))
+
+
+def test_the_packet_loop_comparison_can_fail(tmp_path: Path) -> None:
+    """Break what the packet loop hands on (the last byte of one packet's payload), and
+    the two outputs differ: the comparison sees the packet loop's work."""
+    path = tmp_path / "flow.pcapng"
+    path.write_bytes(pcapng(flow_packets(), LinkType.RAW, keylog_text(SECRETS, 32), {}))
+    real = CaptureDecoder.fast
+    broken = [0]
+
+    def breaking(self: CaptureDecoder, linktype: int, block: bytes, start: int, end: int) -> object:
+        if end - start > 1000 and not broken[0]:
+            broken[0] = 1
+            block = block[: end - 1] + bytes([block[end - 1] ^ 1]) + block[end:]
+        return real(self, linktype, block, start, end)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(CaptureDecoder, "fast", breaking)
+        with pytest.raises(AssertionError):
+            both_paths(str(path), forms=((),))
+    assert broken[0]

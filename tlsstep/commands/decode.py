@@ -568,7 +568,7 @@ def _run_head(stream: int, run: DataRun) -> bytes:
     return text[:-1].encode("ascii") + b', "application_data": '
 
 
-def _data_json(data: bytes) -> tuple[bytes, ...]:
+def _data_json(data: bytes | memoryview) -> tuple[bytes, ...]:
     """``render.json.application_data(data)``, encoded, in pieces to write one after
     another: text through the encoder, hex as is (it needs no escaping)."""
     import binascii

@@ -337,8 +337,8 @@ def replay_command(
     if not as_json:
         from tlsstep.render.color import plain_pipe
 
-        plain = plain_pipe(sys.stdout)  # -q on a pipe: no rich console at all
-        if not (plain and quiet):
+        plain = plain_pipe(sys.stdout)  # on a pipe: no rich console at all
+        if not plain:
             from tlsstep.render.terminal import make_console
 
             console = make_console()
@@ -373,7 +373,11 @@ def replay_command(
             pages.append((result, target))
         if result.error is not None:
             click.echo(str(result.error), err=True)
-        if console is not None and not quiet:
+        if plain and not quiet:  # the lines emit would write, without rich's objects
+            from tlsstep.render.replay_plain import scenario_plain
+
+            sys.stdout.write(scenario_plain(result))
+        elif console is not None and not quiet:
             from tlsstep.render.out import emit
             from tlsstep.render.replay import scenario_view
 

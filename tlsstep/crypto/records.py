@@ -144,7 +144,7 @@ class Tls13Opener:
                 break
             if inner[-1:] != _APPLICATION_DATA_BYTE:  # padding, another type, nothing
                 break
-            out.append((base + pos, length, inner[:-1]))
+            out.append((base + pos, length, memoryview(inner)[:-1]))  # not copied
             seq += 1
             pos = stop
         return pos, seq

@@ -13,18 +13,21 @@ ClientHello; without that, the side not on ``port``, then the side that spoke fi
 
 from __future__ import annotations
 
+import struct
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from ipaddress import IPv4Address
 from typing import BinaryIO, Final
 
 from tlsstep.decode import DataRun, Decoder, MessageView, RecordView, Unprotector
 from tlsstep.events import Side
 from tlsstep.frozen import frozen
-from tlsstep.pcap.packets import NotTcp, parse_frame
-from tlsstep.pcap.reader import CaptureError, Packet, read_capture
+from tlsstep.pcap.packets import NotTcp, TcpSegment, parse_frame
+from tlsstep.pcap.reader import CaptureError, Packet, Secrets, read_capture
 from tlsstep.pcap.streams import (
     Endpoint,
+    Flow,
     Reassembler,
     StreamClosed,
     StreamData,
@@ -161,6 +164,39 @@ class _Stream:
     # No SYN seen: each direction may start inside a record (issue 18).
     midstream: bool = False
     started: set[Endpoint] = field(default_factory=set)
+    fast_keys: tuple[bytes, ...] = ()  # its keys in CaptureDecoder's packet loop
+
+
+class _FastFlow:
+    """One direction of a TLS stream as the packet loop finds it (issue 14): by the
+    12 bytes of its IPv4 addresses and TCP ports as they sit in a packet."""
+
+    __slots__ = ("conn", "flow", "peer", "sender", "side", "state")
+
+    def __init__(self, conn: TcpConnection, state: _Stream, sender: Endpoint, side: Side) -> None:
+        self.conn = conn
+        self.state = state
+        self.sender = sender
+        self.side = side
+        self.flow: Flow = conn.flows[sender]
+        self.peer: Flow = conn.flows[conn.peer(sender)]
+
+
+# Where a link type's frame holds its ethertype (None: there is none) and its IP packet,
+# for the link types the packet loop reads itself (the others: parse_frame).
+_IP_AT: Final = {
+    1: (12, 14),  # Ethernet II, no VLAN tag
+    113: (14, 16),  # Linux cooked
+    276: (0, 20),  # Linux cooked v2
+    **{raw: (None, 0) for raw in (101, 12, 14, 228, 229)},  # raw IP
+}
+_ETHERTYPE_IPV4: Final = b"\x08\x00"
+# An IPv4 header without options and a TCP header: version and IHL, total length,
+# flags and fragment offset, protocol; sequence and acknowledgement numbers, data
+# offset and flags (RFC 791 §3.1, RFC 9293 §3.1). The addresses and ports (bytes 12 to
+# 24) are the flow's key, read as they are.
+_IPV4_TCP: Final = struct.Struct("!BxH2xHxB10x4xIIH")
+_MAX_FAST_FLOWS: Final = 4096
 
 
 def starts_with_record(data: bytes) -> bool:
@@ -215,16 +251,103 @@ class CaptureDecoder:
         self.stream_count = 0
         self.tls_streams = 0
         self.skipped: Counter[str] = Counter()
+        self._fast: dict[bytes, _FastFlow] = {}
 
     def packet(self, packet: Packet) -> Iterator[CaptureItem]:
+        return self.frame(packet.linktype, packet.data)
+
+    def frame(self, linktype: int, frame: bytes | memoryview) -> Iterator[CaptureItem]:
+        """Decode one captured frame of ``linktype``."""
         self.packets += 1
-        seg = parse_frame(packet.linktype, packet.data)
+        seg = parse_frame(linktype, frame)
         if isinstance(seg, NotTcp):
             self.skipped[seg.reason] += 1
             return
         self.tcp_segments += 1
         for event in self.reassembler.add(seg):
             yield from self._event(event)
+        if self.runs:
+            self._fast_flows(seg)
+
+    # -- the packet loop's common case (issue 14) -----------------------------------
+    #
+    # Most packets of a capture carry the next bytes of a TLS stream whose decoding is
+    # under way: IPv4, no fragment, ACK with no SYN, FIN or RST, in order, with nothing
+    # waiting either way. fast() takes such a packet where it lies in the block it was
+    # read in: no Packet, TcpSegment or StreamData value, no copy of its payload; the
+    # reassembler and the stream's decoder are moved exactly as frame() would move them
+    # (Reassembler.in_order mirrors add()). Anything else goes to frame().
+
+    def fast(self, linktype: int, block: bytes, start: int, end: int) -> list[CaptureItem] | None:
+        """Decode the frame ``block[start:end]`` if it is the common case; None (nothing
+        changed) if it is not: then :meth:`frame` decodes it."""
+        at = _IP_AT.get(linktype)
+        if at is None:
+            return None
+        kind_at, ip = at
+        ip += start
+        if end - ip < 40:
+            return None
+        if kind_at is not None and block[start + kind_at : start + kind_at + 2] != _ETHERTYPE_IPV4:
+            return None
+        version_ihl, total, fragment, protocol, seq, ack, off_flags = _IPV4_TCP.unpack_from(
+            block, ip
+        )
+        # IPv4 with a 20-byte header, not a fragment, TCP; ACK without SYN, FIN, RST.
+        if version_ihl != 0x45 or fragment & 0x3FFF or protocol != 6 or off_flags & 0x17 != 0x10:
+            return None
+        stop = ip + total
+        data_at = ip + 20 + (off_flags >> 12) * 4
+        if stop > end or off_flags < 0x5000 or data_at > stop:
+            return None  # cut by the snap length, or a header that does not fit
+        found = self._fast.get(block[ip + 12 : ip + 24])
+        if found is None:
+            return None
+        state = found.state
+        if state.midstream and found.sender not in state.started:
+            return None
+        if not self.reassembler.in_order(
+            found.conn, found.flow, found.peer, seq, ack, stop - data_at
+        ):
+            return None
+        self.packets += 1
+        self.tcp_segments += 1
+        if stop == data_at:
+            return []
+        return self._feed(state, found.side, memoryview(block)[data_at:stop])
+
+    def _fast_flows(self, seg: TcpSegment) -> None:
+        """Let fast() find both directions of ``seg``'s connection once it is a TLS
+        stream under way (IPv4 only)."""
+        conn = self.reassembler.connection((seg.src, seg.sport), (seg.dst, seg.dport))
+        if conn is None or ":" in seg.src:
+            return
+        state = self._streams.get(conn.number)
+        if state is None or state.fast_keys or not state.tls or state.info is None:
+            return
+        if len(self._fast) >= _MAX_FAST_FLOWS:
+            return  # a capture of many streams at once: the rest take the general way
+        a, b = conn.endpoints
+        ends = [IPv4Address(a[0]).packed, IPv4Address(b[0]).packed]
+        ports = [a[1].to_bytes(2, "big"), b[1].to_bytes(2, "big")]
+        keys = (ends[0] + ends[1] + ports[0] + ports[1], ends[1] + ends[0] + ports[1] + ports[0])
+        state.fast_keys = keys
+        for key, sender in zip(keys, (a, b), strict=True):
+            self._fast[key] = _FastFlow(conn, state, sender, self._side(state.info, sender))
+
+    def _feed(self, state: _Stream, side: Side, data: bytes | memoryview) -> list[CaptureItem]:
+        """``data``'s records through :meth:`Decoder.feed_runs`, as items."""
+        assert state.decoder is not None and state.info is not None
+        info = state.info
+        out: list[CaptureItem] = []
+        for found in state.decoder.feed_runs(side, data):
+            if type(found) is DataRun:
+                state.records += len(found.records)
+                out.append(StreamRecords(stream=info, run=found))
+            else:
+                state.records += 1
+                out.append(StreamRecord(stream=info, view=found))  # type: ignore[arg-type]
+        return out
 
     def secrets(self, secrets_type: int, data: bytes) -> None:
         if secrets_type == SECRETS_TLS_KEY_LOG:
@@ -270,6 +393,8 @@ class CaptureDecoder:
             if state.tls is None and any(isinstance(d, bytes) for _s, d in state.early):
                 yield from self._classify(conn, state, final=True)
             del self._streams[conn.number]
+            for key in state.fast_keys:
+                self._fast.pop(key, None)
             if state.info is None:
                 return  # no byte ever crossed: not worth a line
             if state.tls and state.decoder is not None:
@@ -307,13 +432,7 @@ class CaptureDecoder:
                 state.records += 1
                 yield StreamRecord(stream=state.info, view=view)
             return
-        for found in state.decoder.feed_runs(side, data):
-            if isinstance(found, DataRun):
-                state.records += len(found.records)
-                yield StreamRecords(stream=state.info, run=found)
-            else:
-                state.records += 1
-                yield StreamRecord(stream=state.info, view=found)
+        yield from self._feed(state, side, data)
 
     def _gap(self, state: _Stream, event: StreamGap) -> Iterator[CaptureItem]:
         """Report a gap where it happens and let the decoder frame across it."""
@@ -458,10 +577,17 @@ def decode_capture(
     )
     error: CaptureError | None = None
     try:
-        for item in read_capture(file):
-            if isinstance(item, Packet):
+        for item in read_capture(file, raw=runs):
+            if type(item) is tuple:  # a RawPacket: the common case is fast()'s
+                linktype, block, start, end = item
+                found = decoder.fast(linktype, block, start, end)
+                if found is None:
+                    yield from decoder.frame(linktype, memoryview(block)[start:end])
+                else:
+                    yield from found
+            elif isinstance(item, Packet):
                 yield from decoder.packet(item)
-            else:
+            elif isinstance(item, Secrets):
                 decoder.secrets(item.secrets_type, item.data)
     except CaptureError as exc:
         error = exc

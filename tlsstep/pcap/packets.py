@@ -103,7 +103,7 @@ def _address(packed: bytes) -> str:
     return text
 
 
-def parse_frame(linktype: int, frame: bytes) -> TcpSegment | NotTcp:
+def parse_frame(linktype: int, frame: bytes | memoryview) -> TcpSegment | NotTcp:
     """The TCP segment inside one captured frame of ``linktype``, or why there is none."""
     view = memoryview(frame)
     if linktype == LinkType.ETHERNET:

@@ -82,8 +82,18 @@ class _Interface:
     ts_offset_s: int = 0
 
 
-def read_capture(file: BinaryIO) -> Iterator[Packet | Secrets]:
+# A packet as ``read_capture(raw=True)`` gives it: (link type, block, start, end), the
+# frame being ``block[start:end]``, not copied out of the block it was read in, and no
+# value made for it (issue 14: the capture decoder's packet loop reads what it needs in
+# place). Only the common blocks come so; any other is a :class:`Packet` as usual.
+RawPacket = tuple[int, bytes, int, int]
+
+
+def read_capture(file: BinaryIO, *, raw: bool = False) -> Iterator[Packet | Secrets | RawPacket]:
     """Yield every packet and secret in ``file`` (pcap or pcapng), in file order.
+
+    ``raw``: give packets of classic pcap records and of well-formed Enhanced Packet
+    Blocks as :data:`RawPacket` tuples instead of :class:`Packet` values.
 
     Raises:
         CaptureError: the file is not a capture, or is damaged at ``offset``.
@@ -93,12 +103,12 @@ def read_capture(file: BinaryIO) -> Iterator[Packet | Secrets]:
         raise CaptureError(f"file too short for a capture ({len(head)} bytes)", offset=0)
     magic_be = int.from_bytes(head, "big")
     if magic_be == BLOCK_SHB:
-        yield from _pcapng(file, head)
+        yield from _pcapng(file, head, raw=raw)
         return
     for order in ("<", ">"):
         magic = int.from_bytes(head, "little" if order == "<" else "big")
         if magic in (PCAP_MAGIC_US, PCAP_MAGIC_NS):
-            yield from _pcap(file, order, nanoseconds=magic == PCAP_MAGIC_NS)
+            yield from _pcap(file, order, nanoseconds=magic == PCAP_MAGIC_NS, raw=raw)
             return
     raise CaptureError(
         f"not a pcap or pcapng file (starts with {head.hex()}; pcapng starts with "
@@ -119,7 +129,9 @@ def _read_exact(file: BinaryIO | _Pushback, size: int, offset: int, what: str) -
 # -- classic pcap ----------------------------------------------------------------
 
 
-def _pcap(file: BinaryIO, order: str, *, nanoseconds: bool) -> Iterator[Packet]:
+def _pcap(
+    file: BinaryIO, order: str, *, nanoseconds: bool, raw: bool = False
+) -> Iterator[Packet | RawPacket]:
     rest = _read_exact(file, 20, 4, "the pcap file header")
     _major, _minor, _zone, _sigfigs, snaplen, network = struct.unpack(order + "HHiIII", rest)
     # The upper bits of the link-type field carry FCS information (pcap draft §4).
@@ -144,6 +156,10 @@ def _pcap(file: BinaryIO, order: str, *, nanoseconds: bool) -> Iterator[Packet]:
             )
         data = _read_exact(file, incl_len, offset, "a packet record")
         number += 1
+        if raw:
+            yield linktype, data, 0, incl_len
+            offset += 16 + incl_len
+            continue
         yield Packet(
             number=number,
             offset=offset,
@@ -228,7 +244,26 @@ def _enhanced(
     ), b""
 
 
-def _pcapng(file: BinaryIO, first: bytes) -> Iterator[Packet | Secrets]:
+def _enhanced_raw(
+    src: _Pushback, head: bytes, order: str, interfaces: list[_Interface]
+) -> tuple[RawPacket | None, bytes]:
+    """:func:`_enhanced` for ``read_capture(raw=True)``: the block read whole, in one
+    read, its packet left in it. Returns the packet, or None and the bytes read."""
+    total = _UINT32[order].unpack_from(head, 4)[0]
+    if not (32 <= total <= MAX_BLOCK and not total % 4):
+        return None, b""
+    body = src.read(total - 8)
+    if len(body) < total - 8 or body[-4:] != head[4:8]:
+        return None, body
+    iface_id, _ts_hi, _ts_lo, cap_len, _orig_len = _EPB_FIELDS[order].unpack_from(body)
+    if cap_len > total - 32 or iface_id >= len(interfaces):
+        return None, body
+    return (interfaces[iface_id].linktype, body, 20, 20 + cap_len), b""
+
+
+def _pcapng(
+    file: BinaryIO, first: bytes, *, raw: bool = False
+) -> Iterator[Packet | Secrets | RawPacket]:
     offset = 0
     order = "<"
     interfaces: list[_Interface] = []
@@ -241,7 +276,11 @@ def _pcapng(file: BinaryIO, first: bytes) -> Iterator[Packet | Secrets]:
         if head[:4] == _EPB_TYPE[order] and len(head) == 8:
             # The common block (issue 14): its packet is not copied out of the block,
             # and nothing is checked twice; the general reading below takes any other.
-            packet, read = _enhanced(src, head, order, interfaces, number + 1, offset)
+            packet: Packet | RawPacket | None
+            if raw:
+                packet, read = _enhanced_raw(src, head, order, interfaces)
+            else:
+                packet, read = _enhanced(src, head, order, interfaces, number + 1, offset)
             if packet is not None:
                 number += 1
                 yield packet

@@ -74,7 +74,7 @@ class Flow:
 class TcpConnection:
     """One TCP connection seen in the capture."""
 
-    __slots__ = ("client", "endpoints", "flows", "ignored", "number")
+    __slots__ = ("client", "closed", "endpoints", "flows", "ignored", "number")
 
     def __init__(self, number: int, first: Endpoint, second: Endpoint) -> None:
         self.number = number
@@ -82,6 +82,7 @@ class TcpConnection:
         self.client: Endpoint | None = None  # the side that sent the SYN, when seen
         self.flows: dict[Endpoint, Flow] = {first: Flow(), second: Flow()}
         self.ignored = False  # a consumer said it does not want the bytes
+        self.closed = False  # its StreamClosed was given
 
     def peer(self, endpoint: Endpoint) -> Endpoint:
         first, second = self.endpoints
@@ -203,6 +204,41 @@ class Reassembler:
             events += self._close(conn, "FIN")
         return events
 
+    def connection(self, a: Endpoint, b: Endpoint) -> TcpConnection | None:
+        """The open connection between ``a`` and ``b``, if there is one."""
+        return self._open.get(_key(a, b))
+
+    def in_order(
+        self, conn: TcpConnection, flow: Flow, peer: Flow, seq: int, ack: int, size: int
+    ) -> bool:
+        """What :meth:`add` does with a segment of ``conn`` from ``flow``'s sender whose
+        only flag that matters is ACK (no SYN, FIN or RST), with ``size`` payload bytes
+        all captured, when nothing waits and its bytes go on at once: the common case
+        of a capture, taken by the capture decoder's packet loop without a segment value
+        or an event (issue 14). Returns True when it did that, the payload's bytes now
+        handed on (the caller decodes them: the :class:`StreamData` :meth:`add` gives);
+        False, having changed nothing, when anything is otherwise: then :meth:`add`."""
+        if conn.closed or conn.ignored or flow.base is None or peer.pending:
+            return False
+        if flow.fin_at is not None or peer.fin_at is not None:
+            return False  # a FIN makes add() close the connection or bound ``need``
+        if size:
+            delivered = flow.delivered
+            if (seq - flow.base - delivered) % _MOD or delivered != flow.released:
+                return False  # not the next byte: a retransmission, a hole, a reordering
+            if flow.pending or flow.ready or peer.ready:
+                return False
+            if peer.base is not None:  # the peer's bytes it acknowledges (offset_of)
+                rel = (ack - peer.base - peer.delivered) % _MOD
+                if rel >= _HALF:
+                    rel -= _MOD
+                if peer.delivered + rel > peer.released:
+                    return False  # they wait for bytes of the peer that wait themselves
+            flow.delivered = flow.released = delivered + size
+        self._segments += 1
+        peer.acked_at = None
+        return True
+
     def ignore(self, conn: TcpConnection) -> None:
         """Stop keeping bytes for ``conn``: its consumer has no use for them."""
         conn.ignored = True
@@ -230,6 +266,7 @@ class Reassembler:
 
     def _close(self, conn: TcpConnection, reason: str) -> list[StreamEvent]:
         events = self._release(conn, force=True)  # nothing more will come to wait for
+        conn.closed = True
         key = _key(*conn.endpoints)
         if self._open.get(key) is conn:
             del self._open[key]

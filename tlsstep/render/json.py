@@ -15,6 +15,7 @@ from tlsstep import __version__
 from tlsstep.decode import MessageView, RecordView
 from tlsstep.events import Event, Op, Side, SideFacts, SSLErrorInfo, Wait
 from tlsstep.render.record_text import data_text
+from tlsstep.repeated import Repeated
 from tlsstep.wire.enums import ContentType, name_of, version_name
 from tlsstep.wire.messages import (
     DecodedMessage,
@@ -36,7 +37,7 @@ def plain(value: Any) -> Any:
     """Any value tlsstep makes, as JSON types: bytes as hex, enums by name."""
     if isinstance(value, enum.Enum):
         return value.name if not isinstance(value, str) else str(value)
-    if isinstance(value, bytes | bytearray | memoryview):
+    if isinstance(value, bytes | bytearray | memoryview | Repeated):
         return bytes(value).hex()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}

@@ -20,12 +20,21 @@ ARROW: Final = {Side.client: "──▶", Side.server: "◀──"}
 _PROBE: Final = 64  # bytes looked at first: binary data is told from text by its start
 
 
-def data_text(data: bytes) -> str | None:
+# ASCII control characters but tab, newline and carriage return: each is a character of
+# its own in UTF-8, never printable. The rest of the 256 byte values, to delete.
+_CONTROLS: Final = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_NOT_CONTROLS: Final = bytes(b for b in range(256) if b not in _CONTROLS)
+
+
+def data_text(data: bytes | memoryview) -> str | None:
     """``data`` as text if it is UTF-8 with nothing unprintable but tabs and newlines."""
-    if len(data) > _PROBE and not _may_be_text(data[:_PROBE]):
+    head = bytes(data[:_PROBE])
+    if head.translate(None, _NOT_CONTROLS):
+        return None  # a control character: binary, told without decoding (issue 14)
+    if len(data) > _PROBE and not _may_be_text(head):
         return None  # a 16 KB record of binary data is not decoded whole (issue 14)
     try:
-        text = data.decode("utf-8")
+        text = str(data, "utf-8")
     except UnicodeDecodeError:
         return None
     if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text):
@@ -127,7 +136,7 @@ def run_plain(run: DataRun) -> list[str]:
     ]
 
 
-def _data_body(data: bytes, width: int = 60) -> str:
+def _data_body(data: bytes | memoryview, width: int = 60) -> str:
     """What a record line shows of its data: the text, or the hex, cut to ``width``;
     only the hex that is shown is made (a 16 KB record's hex is 32 KB)."""
     text = data_text(data)

@@ -18,6 +18,10 @@ Where the values come from:
 * ``facts(side)`` now, for version, cipher, ALPN, resumption and the peer's subject;
 * the decoder's sent messages of the current connection, this step's reads and
   deliveries, and ``Pair.closed``.
+
+Sent messages and alerts are taken from each side's own OpenSSL reports instead of
+decoding what crossed wherever the connection shows that both are the same
+(:mod:`tlsstep.scenario.reported`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from tlsstep.events import Event, Result, Side, SideFacts, SSLErrorInfo
 from tlsstep.session import Connection, Session, StepOutcome
 from tlsstep.steps import Step
 
+from .reported import reported
 from .result import Mismatch
 
 
@@ -87,9 +92,16 @@ class Actual:
         The shell and ``--save`` ask this after every step: entries already scanned are
         not scanned again (issue 14: a rescan per step made 3,000 steps quadratic).
         """
-        return list(_alert_index(self.session.current).names[side if sent else side.peer])
+        sender = side if sent else side.peer
+        found = reported(self.session.current)
+        if found is not None:  # what crossed, from OpenSSL's reports: no record opened
+            return list(found.alerts[sender])
+        return list(_alert_index(self.session.current).names[sender])
 
     def sent_messages(self, side: Side) -> tuple[str, ...]:
+        found = reported(self.session.current)
+        if found is not None:
+            return tuple(found.sent[side])
         return tuple(self.session.sent_messages(side))
 
     def records(self) -> int:
