@@ -91,3 +91,15 @@ def test_shell_previews_unless_full_data() -> None:
         full = f"read 139 bytes: {DATA.encode()!r}"
         preview = f"read 139 bytes: {DATA[:64].encode()!r}… 75 bytes more"
         assert (full in out.stdout, preview in out.stdout) == (whole, not whole), flags
+
+
+def test_json_call_is_a_bounded_label_and_args_keep_all_of_it() -> None:
+    # A 10 MB write spelled out in "call" too was the whole data twice over (repr and hex).
+    big = "y" * 5000 + "TAIL"
+    doc = json.loads(tlsstep("handshake", "--json", "--data", big).stdout)
+    (write, *_) = [e for e in doc["events"] if e["op"] == "write"]
+    assert write["call"] == f"client.write(data={big[:1024].encode()!r}… 3980 bytes more)"
+    assert bytes.fromhex(write["args"]["data"]) == big.encode()
+    small = json.loads(tlsstep("handshake", "--json", "--data", DATA).stdout)
+    calls = [e["call"] for e in small["events"] if e["op"] == "write"]
+    assert calls[0] == f"client.write(data={DATA.encode()!r})"  # short data: all of it

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from tlsstep import __version__
 from tlsstep.decode import MessageView, RecordView
 from tlsstep.events import Event, Op, Side, SideFacts, SSLErrorInfo, Wait
+from tlsstep.render.preview import call_label
 from tlsstep.render.record_text import data_text
 from tlsstep.repeated import Repeated
 from tlsstep.wire.enums import ContentType, name_of, version_name
@@ -153,7 +154,7 @@ def event_dict(entry: Entry) -> dict[str, Any]:
         "step": entry.step,
         "side": str(e.side),
         "op": e.op,
-        "call": e.call,
+        "call": call_label(e),
         "args": {k: plain(v) for k, v in e.args},
         "result": str(e.result),
         "produced": len(e.produced),

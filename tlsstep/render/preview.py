@@ -2,7 +2,8 @@
 
 A 10 MB write printed in full is 10 MB of terminal output that nobody reads, and most of
 the run's time (rich wraps it line by line). Text views show the first PREVIEW_BYTES
-and how many bytes more; ``-vv`` or ``--full-data`` show all of it. JSON keeps all of it.
+and how many bytes more; ``-vv`` or ``--full-data`` show all of it. JSON keeps all of it
+(its ``call`` label shows a bytes argument past LABEL_BYTES by its head).
 """
 
 from __future__ import annotations
@@ -15,20 +16,28 @@ if TYPE_CHECKING:
     from tlsstep.events import Event
 
 PREVIEW_BYTES: Final = 64
+# JSON's ``call`` is a label: a bytes argument longer than this is shown by its head
+# (``args`` keeps all of it), so a 10 MB write is not spelled out twice.
+LABEL_BYTES: Final = 1024
 
 
-def data_preview(data: bytes | Repeated, *, full: bool = False) -> str:
+def data_preview(data: bytes | Repeated, *, full: bool = False, shown: int = PREVIEW_BYTES) -> str:
     """``b'GET / HTTP/1.1...'… 1234 bytes more``, or the whole repr when ``full``."""
-    if full or len(data) <= PREVIEW_BYTES:
+    if full or len(data) <= shown:
         return repr(data)
-    head = data.head(PREVIEW_BYTES) if isinstance(data, Repeated) else data[:PREVIEW_BYTES]
-    return f"{head!r}… {len(data) - PREVIEW_BYTES} bytes more"
+    head = data.head(shown) if isinstance(data, Repeated) else data[:shown]
+    return f"{head!r}… {len(data) - shown} bytes more"
 
 
-def call_text(event: Event, *, full: bool = False) -> str:
+def call_text(event: Event, *, full: bool = False, shown: int = PREVIEW_BYTES) -> str:
     """:attr:`Event.call` with bytes arguments previewed: ``client.write(data=b'..'… N bytes more)``."""
-    shown = ", ".join(
-        f"{k}={data_preview(v, full=full) if isinstance(v, bytes | Repeated) else repr(v)}"
+    args = ", ".join(
+        f"{k}={data_preview(v, full=full, shown=shown) if isinstance(v, bytes | Repeated) else repr(v)}"
         for k, v in event.args
     )
-    return f"{event.side}.{event.op}({shown})"
+    return f"{event.side}.{event.op}({args})"
+
+
+def call_label(event: Event) -> str:
+    """:attr:`Event.call` for JSON: the same text, bytes arguments over LABEL_BYTES previewed."""
+    return call_text(event, shown=LABEL_BYTES)
