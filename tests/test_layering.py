@@ -31,7 +31,7 @@ PACKAGE = ROOT / "tlsstep"
 # Lowest first. A part may import any part of a lower layer.
 LAYERS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     # @frozen: how values are defined; patterns compiled when first used (issue 14)
-    ("language", frozenset({"frozen", "lazy"})),
+    ("language", frozenset({"cheap_enum", "frozen", "lazy"})),
     (
         "values",
         frozenset({"", "errors", "events", "exit_status", "repeated", "safe_text", "subject"}),

@@ -33,6 +33,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from tlsstep.certs.build import CAKey, issue_leaf, make_ca
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
 from tlsstep.identity import (
@@ -46,7 +47,7 @@ from tlsstep.identity import (
 from tlsstep.limits import quote
 
 
-class CertProblem(StrEnum):
+class CertProblem(StrEnum, metaclass=CheapEnumType):
     expired = "expired"
     not_yet_valid = "not-yet-valid"
     wrong_host = "wrong-host"

@@ -30,6 +30,7 @@ from enum import Enum
 from typing import Any, Final, Protocol
 
 from tlsstep import limits
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.errors import StepError
 from tlsstep.events import Result, Side, SideFacts
 from tlsstep.frozen import frozen
@@ -38,7 +39,7 @@ from tlsstep.subject import SHORT_NAMES, legacy_to_rfc4514, name_rdns, rfc4514
 from tlsstep.wire.enums import MESSAGE_NAMES, AlertDescription
 
 
-class Scope(Enum):
+class Scope(Enum, metaclass=CheapEnumType):
     """Which side(s) a check may be about."""
 
     step = "step"  # top: the step as a whole; in expect.client/.server: that side's calls

@@ -13,6 +13,7 @@ from dataclasses import field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.errors import TlsstepError
 from tlsstep.events import Side
 from tlsstep.frozen import frozen
@@ -31,7 +32,7 @@ VERSIONS: Final[dict[str, ssl.TLSVersion]] = {
 _OLD: Final = frozenset(v.number for v in (ProtocolVersion.tls10, ProtocolVersion.tls11))
 
 
-class KeyType(StrEnum):
+class KeyType(StrEnum, metaclass=CheapEnumType):
     """The key of generated certificates (issue 16 item 6). TLS 1.2 cipher suites name the
     key they need: ECDHE-RSA-* an RSA key, ECDHE-ECDSA-* an ECDSA or Ed25519 key (RFC 8422)."""
 
@@ -40,7 +41,7 @@ class KeyType(StrEnum):
     ed25519 = "ed25519"
 
 
-class ClientCert(StrEnum):
+class ClientCert(StrEnum, metaclass=CheapEnumType):
     """Whether the server asks for a client certificate (``verify_mode`` on the server)."""
 
     none = "none"
@@ -295,20 +296,27 @@ def build_client_context(
     trust_pem: bytes,
     credential: Credential | None,
     keylog_path: str | None = None,
+    trusting: ssl.SSLContext | None = None,
 ) -> ssl.SSLContext:
     """The client's SSLContext alone (``tlsstep connect``: the server is remote).
 
     Args:
         trust_pem: the CAs the client verifies the server against.
         credential: the client certificate it sends when asked, or None.
+        trusting: a new client context with ``trust_pem`` loaded already (``--ca``'s
+            file, checked by loading it there): configured here instead of a new one.
 
     Raises:
         TlsstepError: a setting OpenSSL refuses, named by field.
     """
-    client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    loaded = trusting is not None and config.client.verify
+    client = (
+        trusting if trusting is not None and loaded else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    )
     _apply_common(client, config.client, Side.client)
     if config.client.verify:
-        client.load_verify_locations(cadata=trust_pem.decode("ascii", "replace"))
+        if not loaded:
+            client.load_verify_locations(cadata=trust_pem.decode("ascii", "replace"))
     else:
         client.check_hostname = False
         client.verify_mode = ssl.CERT_NONE

@@ -6,6 +6,7 @@ from dataclasses import field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.frozen import frozen
 from tlsstep.lazy import pattern
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from tlsstep.repeated import Repeated
 
 
-class Side(StrEnum):
+class Side(StrEnum, metaclass=CheapEnumType):
     client = "client"
     server = "server"
 
@@ -23,7 +24,7 @@ class Side(StrEnum):
         return Side.server if self is Side.client else Side.client
 
 
-class Result(StrEnum):
+class Result(StrEnum, metaclass=CheapEnumType):
     """What one operation came to."""
 
     done = "done"
@@ -33,7 +34,7 @@ class Result(StrEnum):
     stalled = "stalled"  # a whole handshake: nobody can move and nothing is queued
 
 
-class Op(StrEnum):
+class Op(StrEnum, metaclass=CheapEnumType):
     """Every operation an event can record: the endpoint's calls, then the pair's own.
 
     A ``StrEnum``, so an op prints and serialises as its name (``"do_handshake"``).
@@ -59,7 +60,7 @@ class Op(StrEnum):
 _TRANSPORT = frozenset({Op.deliver, Op.eof, Op.tamper})
 
 
-class ErrorSource(StrEnum):
+class ErrorSource(StrEnum, metaclass=CheapEnumType):
     """Who broke a rule, as h11 splits ``LocalProtocolError``/``RemoteProtocolError``.
 
     ``local``: this side was asked for something it cannot do now (a read on a

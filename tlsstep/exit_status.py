@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from tlsstep.cheap_enum import CheapEnumType
 
-class ExitStatus(IntEnum):
+
+class ExitStatus(IntEnum, metaclass=CheapEnumType):
     """What a ``tlsstep`` process came to. click already uses 0, 1 and 2 this way."""
 
     success = 0

@@ -60,6 +60,25 @@ def test_ca_file_and_client_certificate(tmp_path: Path) -> None:
     assert len(client_context(done, None).get_ca_certs()) == 1
 
 
+def test_ca_file_is_loaded_once_into_the_clients_context(tmp_path: Path) -> None:
+    # Issue 14: the file is checked by loading it where it is used, not on a context of
+    # its own first; with --no-verify it is still checked, and the client trusts nothing.
+    ca_file = tmp_path / "ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(ca_file))
+    done = setup(ca=str(ca_file), tls_version="1.2")
+    ctx = client_context(done, None)
+    assert ctx is done.trusting and len(ctx.get_ca_certs()) == 1
+    assert ctx.maximum_version.name == "TLSv1_2"  # configured on top of the loaded file
+    unverified = setup(ca=str(ca_file), no_verify=True)
+    assert unverified.trusting is None
+    assert client_context(unverified, None).get_ca_certs() == []
+    damaged = tmp_path / "damaged.pem"
+    damaged.write_bytes(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    for no_verify in (False, True):
+        with pytest.raises(TlsstepError, match=r"CA file .*damaged\.pem holds a certificate"):
+            setup(ca=str(damaged), no_verify=no_verify)
+
+
 def test_bad_inputs_are_named(tmp_path: Path) -> None:
     with pytest.raises(TlsstepError, match="needs --no-verify"):
         setup(server_name="")

@@ -324,7 +324,9 @@ def test_the_comparison_can_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     path = write_capture(tmp_path / "flow.pcapng", tls13_flow(0x1301), keylog_text(SECRETS, 32))
     real = record_text.run_plain
-    monkeypatch.setattr(record_text, "run_plain", lambda run: [x + "!" for x in real(run)])
+    monkeypatch.setattr(
+        record_text, "run_plain", lambda run, prefix: real(run, prefix).replace(b"\n", b"!\n")
+    )
     with pytest.raises(AssertionError):
         both_paths(str(path), forms=((),))
 
@@ -524,3 +526,27 @@ def test_the_packet_loop_comparison_can_fail(tmp_path: Path) -> None:
         with pytest.raises(AssertionError):
             both_paths(str(path), forms=((),))
     assert broken[0]
+
+
+def test_text_in_an_encoding_that_is_not_utf8(tmp_path: Path) -> None:
+    """Piped text is written as bytes when standard output encodes UTF-8; in any other
+    encoding it goes through standard output as text, escaped as that encoding says,
+    and the fast path writes what the general path writes."""
+    import os
+    import subprocess
+    import sys
+
+    path = write_capture(tmp_path / "flow.pcapng", tls13_flow(0x1301), keylog_text(SECRETS, 32))
+    env = {**os.environ, "PYTHONIOENCODING": "ascii:backslashreplace"}
+    outs = [
+        subprocess.run(
+            [sys.executable, "-m", "tlsstep", "decode", str(path)],
+            env={**env, GENERAL_PATH_ENV: "1"} if general else env,
+            capture_output=True,
+            check=True,
+        ).stdout
+        for general in (False, True)
+    ]
+    assert outs[0] == outs[1]
+    assert b"\\u2500\\u2500\\u25b6" in outs[0] and b"\\U0001f512" in outs[0]
+    assert outs[0].isascii()

@@ -13,6 +13,7 @@ import pytest
 from tests.helpers import tlsstep
 from tlsstep import msg_callback
 from tlsstep.config import PairConfig, SideConfig
+from tlsstep.crypto.unprotector import KeyLogCrypto
 from tlsstep.events import Side
 from tlsstep.session import Session
 from tlsstep.states.table import State
@@ -128,3 +129,62 @@ def test_derived_states_say_so() -> None:
     for side in Side:
         assert snap[side].derived is not Derivation.openssl
         assert snap[side].why and "_msg_callback" in snap[side].why
+
+
+def _scripted(config: PairConfig, lines: list[str], crypto: KeyLogCrypto | None = None) -> Session:
+    session = Session(config, crypto=crypto)
+    for line in lines:
+        session.run(parse_line(line))
+    return session
+
+
+@pytest.mark.parametrize(
+    ("config", "lines"),
+    [
+        (PairConfig(), ["handshake"]),
+        (PairConfig(client=SideConfig(max_version="1.2")), ["handshake"]),
+        (PairConfig(server=SideConfig(group="prime256v1")), ["handshake"]),  # HelloRetryRequest
+        # a ServerHello tampered in flight: the client's report is not what was produced
+        (
+            PairConfig(),
+            ["handshake client", "deliver client", "handshake server", "tamper server flip=60",
+             "deliver server", "handshake client"],
+        ),
+        # a ClientHello the client wrote and never delivered
+        (PairConfig(), ["handshake client"]),
+    ],
+)  # fmt: skip
+def test_states_from_the_transcript_are_the_states_from_the_reports(
+    config: PairConfig, lines: list[str]
+) -> None:
+    """derive() takes the transcript's decoded hellos and certificate (issue 14): the same
+    states as decoding OpenSSL's own reports, tampered and undelivered messages included."""
+    with KeyLogCrypto() as crypto:
+        session = _scripted(config, lines, crypto)
+        shared = derive(session)
+        alone = Tracker()
+        alone.follow(session.current.entries)
+        assert shared == alone.snapshot(session.pair)
+
+
+def test_derive_reuses_the_transcripts_decoded_messages() -> None:
+    with KeyLogCrypto() as crypto:  # the Certificate decrypted
+        session = _scripted(PairConfig(), ["handshake"], crypto)
+        crossed = [
+            mv
+            for entry in session.current.entries
+            for view in entry.records
+            for mv in view.messages
+            if mv.name in ("ClientHello", "ServerHello", "Certificate")
+        ]
+        tracker = Tracker(
+            transcript=(
+                session.current.number,
+                (v for e in session.current.entries for v in e.records),
+            )
+        )
+        tracker.follow(session.current.entries)
+        kept = tracker._openssl._decoded
+        assert len(crossed) == 3 and len(kept) == 3
+        for mv in crossed:
+            assert kept[bytes(mv.message.raw)] is mv.decoded  # the transcript's, not a copy

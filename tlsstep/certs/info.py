@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.frozen import frozen
 from tlsstep.subject import name_rdns, rfc4514
 
@@ -43,7 +44,7 @@ _KEY_USAGE_BITS: Final = (
 )
 
 
-class Validity(StrEnum):
+class Validity(StrEnum, metaclass=CheapEnumType):
     valid = "valid"
     expired = "expired"
     not_yet_valid = "not yet valid"

@@ -22,11 +22,12 @@ from cryptography.x509 import verification
 
 from tlsstep.certs.chain import load_pem_bundle
 from tlsstep.certs.info import CertInfo, info_of, utcnow
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.events import Side, SSLErrorInfo
 from tlsstep.frozen import frozen
 
 
-class Policy(StrEnum):
+class Policy(StrEnum, metaclass=CheapEnumType):
     server = "server"  # verifying a server's certificate (what a client does)
     client = "client"  # verifying a client's certificate (what a server does)
 

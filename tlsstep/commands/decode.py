@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 import click
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from tlsstep.decode import DataRun, Unprotector
     from tlsstep.pcap.capture import CaptureItem, CaptureSummary, UnprotectorFactory
@@ -199,7 +199,7 @@ def _styled() -> bool:
 
 def _plain_text(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
     """:func:`_text` on a pipe without -v, written without rich: the same lines (a test
-    compares them), runs of application data records a run at a time."""
+    compares them), runs of application data records a run at a time, as bytes."""
     import dataclasses
     import re
 
@@ -213,7 +213,7 @@ def _plain_text(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
     )
 
     has_control = re.compile(f"[{CONTROL_CODES}]").search
-    out = sys.stdout
+    write, write_utf8 = _writers()
     said = False
     for item in items:
         if isinstance(item, c.StreamRecords):
@@ -221,13 +221,13 @@ def _plain_text(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
             head = f"{item.stream.number:>3} {direction_plain(run.sender)}"
             # No control character to strip: the columns and the epoch are ours, and the
             # data is shown as a repr, which escapes every one (a search per run was 5%).
-            out.write("".join([f"{head}{line}\n" for line in run_plain(run)]))
+            write_utf8(run_plain(run, head))
             continue
         if isinstance(item, c.StreamRecord):
             view = item.view
             if _needs_keylog(view):
                 if not said:
-                    out.write(NO_KEYLOG_NOTE + "\n")
+                    write(NO_KEYLOG_NOTE + "\n")
                     said = True
                 view = dataclasses.replace(view, note=None)  # said once, above
             number = item.stream.number
@@ -251,13 +251,44 @@ def _plain_text(items: Iterable[CaptureItem], capture: str) -> CaptureSummary:
             s = item.stream
             text = f"stream {s.number} ends ({item.reason}): {item.records} records\n"
         else:
-            out.write(strip_controls(f"{capture}: {_summary_text(item)}\n"))
-            out.flush()
+            write(strip_controls(f"{capture}: {_summary_text(item)}\n"))
+            write(None)
             return item
         if has_control(text):  # rare: as rich's Text would
             text = strip_controls(text)
-        out.write(text)
+        write(text)
     raise AssertionError("decode_capture always ends with a summary")
+
+
+def _writers() -> tuple[Callable[[str | None], None], Callable[[bytes], object]]:
+    """Where :func:`_plain_text` writes text, and text already encoded in UTF-8: standard
+    output's binary buffer when it encodes UTF-8 (no str is made of the bulk of the
+    lines), else standard output itself. Text goes as standard output would encode it;
+    ``None`` flushes."""
+    import codecs
+
+    out = sys.stdout
+    out.flush()
+    raw = getattr(out, "buffer", None)
+    if raw is None or codecs.lookup(out.encoding).name != "utf-8":
+
+        def write(text: str | None) -> None:
+            if text is None:
+                out.flush()
+            else:
+                out.write(text)
+
+        return write, lambda data: out.write(data.decode())
+
+    encoding, errors = out.encoding, out.errors or "strict"
+
+    def write_raw(text: str | None) -> None:
+        if text is None:
+            raw.flush()
+        else:
+            raw.write(text.encode(encoding, errors))
+
+    return write_raw, raw.write
 
 
 def _text(items: Iterable[CaptureItem], capture: str, verbose: int = 0) -> CaptureSummary:
@@ -443,10 +474,12 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
     array puts one object on each line. The schema: tlsstep/schemas/decode-line.schema.json.
     """
     import json
+    from binascii import hexlify
 
     from tlsstep import __version__
     from tlsstep.pcap import capture as c
     from tlsstep.render.json import record_dict
+    from tlsstep.render.record_text import data_text
 
     sys.stdout.flush()
     out = sys.stdout.buffer
@@ -468,20 +501,31 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
 
     emit_obj({"type": "capture", "tlsstep": __version__, "file": capture})
     said = False
-    heads: dict[tuple[int, Any, str, int], bytes] = {}  # a run's first columns, by kind
+    before, after = (b"", b"}\n") if lines else (b",\n", b"}")
+    hex_tail = b'"}' + after
+    heads: dict[tuple[int, Any, str, int], tuple[bytes, bytes]] = {}  # by kind of run
     for item in items:
         if isinstance(item, c.StreamRecords):
             run = item.run
             key = (item.stream.number, run.sender, run.epoch, run.version)
-            head = heads.get(key)
-            if head is None:
-                head = heads[key] = _run_head(item.stream.number, run)
+            if key not in heads:
+                head = _run_head(item.stream.number, run)
+                heads[key] = (before + head, before + head + b'{"length": %d, "hex": "')
+            head, hex_head = heads[key]
             # One object a record, as the general path writes them (head % offset,
-            # length, then the data), joined and written once for the run.
-            before, after = (b"", b"}\n") if lines else (b",\n", b"}")
+            # length, then the data); binary data (the bulk) as one formatted head, the
+            # hex, one constant tail. Joined and written once for the run (a write per
+            # piece cost more CPU than the join's copy, to a file as to a pipe).
             pieces: list[bytes] = []
             for offset, length, plaintext in run.records:
-                pieces += (before, head % (offset, length), *_data_json(plaintext), after)
+                if data_text(plaintext) is None:
+                    pieces += (
+                        hex_head % (offset, length, len(plaintext)),
+                        hexlify(plaintext),
+                        hex_tail,
+                    )
+                else:
+                    pieces += (head % (offset, length), *_data_json(plaintext), after)
             out.write(b"".join(pieces))
         elif isinstance(item, c.StreamRecord):
             view = item.view

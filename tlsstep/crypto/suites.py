@@ -18,12 +18,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.frozen import frozen
 from tlsstep.lazy import pattern
 from tlsstep.wire.names import CIPHER_SUITES
 
 
-class Cipher(StrEnum):
+class Cipher(StrEnum, metaclass=CheapEnumType):
     aes_gcm = "AES-GCM"
     aes_ccm = "AES-CCM"
     chacha20_poly1305 = "ChaCha20-Poly1305"

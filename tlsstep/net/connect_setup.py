@@ -10,6 +10,7 @@ system trust store or ``--ca``) and the client's own certificate, if one was giv
 from __future__ import annotations
 
 import ssl
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from tlsstep.config import PairConfig, SideConfig, build_client_context
@@ -35,6 +36,9 @@ class ConnectSetup:
     config: PairConfig
     identity: Identity
     trust_source: str  # "system trust store (PATH, N certificates)", "--ca FILE", ...
+    # The client's context with --ca's file loaded into it when the file was checked
+    # (verifying runs only): client_context() goes on with it instead of loading it again.
+    trusting: ssl.SSLContext | None = field(default=None, compare=False, repr=False)
 
 
 def connect_setup(
@@ -63,7 +67,8 @@ def connect_setup(
     hostname = server_hostname(where, server_name)
     if hostname is None and not no_verify:
         raise TlsstepError("--server-name '' checks no name: it needs --no-verify")
-    trust, source = _trust(ca, no_verify)
+    trusting = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT) if ca and not no_verify else None
+    trust, source = _trust(ca, no_verify, trusting)
     credential = None
     if client_cert:
         from tlsstep.cert_files import load_credential
@@ -98,6 +103,7 @@ def connect_setup(
         config=config,
         identity=identity,
         trust_source=source,
+        trusting=trusting,
     )
 
 
@@ -109,12 +115,13 @@ def _starttls(name: str | None) -> StartTls | None:
     return StartTls(name)
 
 
-def _trust(ca: str | None, no_verify: bool) -> tuple[bytes, str]:
-    """The PEM both verifiers trust, and where it came from."""
+def _trust(ca: str | None, no_verify: bool, into: ssl.SSLContext | None) -> tuple[bytes, str]:
+    """The PEM both verifiers trust, and where it came from (``--ca``'s loaded ``into``
+    the client's context when one is given)."""
     from tlsstep.net.trust import TrustStoreMissing, read_ca_file, system_trust
 
     if ca:
-        return read_ca_file(ca), f"--ca {ca}"
+        return read_ca_file(ca, into), f"--ca {ca}"
 
     try:
         store = system_trust()
@@ -137,4 +144,5 @@ def client_context(setup: ConnectSetup, keylog_path: str | None) -> ssl.SSLConte
         trust_pem=setup.config.trust_pem or b"",
         credential=setup.config.client.credential,
         keylog_path=keylog_path,
+        trusting=setup.trusting,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.frozen import frozen
 from tlsstep.net.problems import NetProblem
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from tlsstep.net.starttls import Exchange, StartTls
 
 
-class Role(StrEnum):
+class Role(StrEnum, metaclass=CheapEnumType):
     connect = "connect"  # tlsstep is the client; the server is remote
     serve = "serve"  # tlsstep is the server; the client is remote
 

@@ -11,11 +11,12 @@ import errno
 import socket
 from enum import StrEnum
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.frozen import frozen
 from tlsstep.net.sniff import describe, shown
 
 
-class NetProblemKind(StrEnum):
+class NetProblemKind(StrEnum, metaclass=CheapEnumType):
     name_not_found = "name not found"
     refused = "connection refused"
     unreachable = "unreachable"

@@ -28,6 +28,7 @@ from collections.abc import Callable, Generator
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.frozen import frozen
 from tlsstep.net.sniff import shown
 
@@ -40,7 +41,7 @@ MAX_REPLY: Final = 65536
 SSL_REQUEST: Final = (8).to_bytes(4, "big") + (80877103).to_bytes(4, "big")
 
 
-class StartTls(StrEnum):
+class StartTls(StrEnum, metaclass=CheapEnumType):
     smtp = "smtp"
     imap = "imap"
     pop3 = "pop3"
@@ -48,7 +49,7 @@ class StartTls(StrEnum):
     postgres = "postgres"
 
 
-class Direction(StrEnum):
+class Direction(StrEnum, metaclass=CheapEnumType):
     sent = "sent"
     received = "received"
 

@@ -113,10 +113,14 @@ def system_trust() -> TrustStore:
     )
 
 
-def read_ca_file(path: str | Path) -> bytes:
+def read_ca_file(path: str | Path, into: ssl.SSLContext | None = None) -> bytes:
     """A CA file the user names (``connect --ca``, a scenario's ``remote_ca``), checked by
     OpenSSL itself: parsing it with cryptography would cost ``connect`` the import of
     its X.509 module on every run (bench/bench_connect.py).
+
+    Args:
+        into: the context that will trust it: it is checked by loading it there (else
+            into a context of its own), so that ``connect`` loads it once (issue 14).
 
     Raises:
         TlsstepError: unreadable, not PEM, or a certificate OpenSSL cannot load.
@@ -130,7 +134,7 @@ def read_ca_file(path: str | Path) -> bytes:
             f"CA file {path} is not a PEM certificate file (no {BEGIN.decode()} line)"
         )
     try:
-        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(
+        (into or ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)).load_verify_locations(
             cadata=data.decode("ascii", "replace")
         )
     except ssl.SSLError as exc:

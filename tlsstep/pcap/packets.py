@@ -15,10 +15,11 @@ import struct
 from enum import IntEnum, IntFlag
 from typing import Final
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.frozen import frozen
 
 
-class LinkType(IntEnum):
+class LinkType(IntEnum, metaclass=CheapEnumType):
     """LINKTYPE_* values (tcpdump.org/linktypes.html) that tlsstep reads."""
 
     NULL = 0  # BSD loopback: 4-byte address family in the writer's byte order

@@ -18,8 +18,10 @@ import os
 from collections.abc import Mapping
 from typing import TextIO
 
+from tlsstep.cheap_enum import CheapEnumType
 
-class ColorChoice(enum.StrEnum):
+
+class ColorChoice(enum.StrEnum, metaclass=CheapEnumType):
     """The values of ``--color``."""
 
     auto = "auto"

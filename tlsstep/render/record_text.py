@@ -123,17 +123,26 @@ def record_parts(view: RecordView) -> list[tuple[str, str]]:
     return parts
 
 
-def run_plain(run: DataRun) -> list[str]:
-    """:func:`record_plain` of each record of ``run``, its columns made once (issue 14:
-    the line of a 16 KB record of a steady stream, in the decoder's fast path)."""
+def run_plain(run: DataRun, prefix: str) -> bytes:
+    """:func:`record_plain` of each record of ``run``, after ``prefix``, a line each, in
+    UTF-8: its columns made once (issue 14: the line of a 16 KB record of a steady
+    stream, in the decoder's fast path), each line made as bytes (the arrow and the
+    lock made a line of str four bytes a character, then encoded)."""
     outer = ContentType.application_data
     kind, version = _head(outer, None, run.version)  # the inner type is the outer one
-    head = f"      {kind}{version}"
     tail = f" B 🔒 [{run.epoch}] " if run.epoch else " B 🔒 "
-    return [
-        f"{head}{length:>5}{tail}{len(data)} bytes of application data: {_data_body(data)!r}"
-        for _offset, length, data in run.records
-    ]
+    line = (
+        f"{prefix}      {kind}{version}".replace("%", "%%").encode()
+        + b"%5d"
+        + tail.replace("%", "%%").encode()
+        + b"%d bytes of application data: %s\n"
+    )
+    return b"".join(
+        [
+            line % (length, len(data), repr(_data_body(data)).encode())
+            for _offset, length, data in run.records
+        ]
+    )
 
 
 def _data_body(data: bytes | memoryview, width: int = 60) -> str:

@@ -60,14 +60,31 @@ class OpenSSLInputs:
     """Turns OpenSSL's per-call reports into inputs, decoding each needed message once.
 
     The same ClientHello is reported written by one side and read by the other: the
-    decoded form is kept by its bytes, so the decoder runs once per message.
+    decoded form is kept by its bytes, so the decoder runs once per message. Given the
+    records that crossed (``transcript``: a run followed after it ended), a message is
+    taken from the transcript's own decoding when the same bytes crossed, instead of
+    decoded a second time (issue 14); a message that crossed changed (tampered) or not
+    at all is decoded from OpenSSL's report.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, transcript: Iterable[RecordView] | None = None) -> None:
         self._decoded: dict[bytes, DecodedMessage] = {}
+        self._transcript = transcript  # read at the first message needed
+
+    def _from_transcript(self, records: Iterable[RecordView]) -> None:
+        for view in records:
+            for mv in view.messages:
+                if mv.message.msg_type in _READ_FIELDS:
+                    decoded = mv.decoded
+                    if decoded is not None:
+                        self._decoded.setdefault(bytes(mv.message.raw), decoded)
 
     def _decode(self, item: Processed) -> DecodedMessage:
         found = self._decoded.get(item.data)
+        if found is None and self._transcript is not None:
+            records, self._transcript = self._transcript, None
+            self._from_transcript(records)
+            found = self._decoded.get(item.data)
         if found is None:
             from tlsstep.wire.messages import decode_handshake
 
@@ -131,7 +148,9 @@ def from_records(
             yield Input(direction=Direction.sent, message="Finished", tags=frozenset({INFERRED}))
             continue
         for mv in view.messages:
-            if mv.decoded is not None:
-                yield message_input(Direction.sent, mv.decoded)
+            # Only the messages whose fields decide a guard are decoded for it.
+            decoded = mv.decoded if mv.message.msg_type in _READ_FIELDS else None
+            if decoded is not None:
+                yield message_input(Direction.sent, decoded)
             else:
                 yield Input(direction=Direction.sent, message=mv.name)

@@ -18,17 +18,18 @@ from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from typing import Final
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.events import Side
 from tlsstep.frozen import frozen
 from tlsstep.wire.enums import ProtocolVersion
 
 
-class Direction(StrEnum):
+class Direction(StrEnum, metaclass=CheapEnumType):
     sent = "sent"
     received = "received"
 
 
-class State(StrEnum):
+class State(StrEnum, metaclass=CheapEnumType):
     """State names. TLS 1.3 ones as RFC 8446 Appendix A spells them."""
 
     START = "START"

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Final, Protocol
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.decode import Alert, RecordView
 from tlsstep.events import Event, Op, Result, Side
 from tlsstep.frozen import frozen
@@ -37,7 +38,7 @@ from tlsstep.states.table import Direction, State
 from tlsstep.wire.enums import AlertDescription, AlertLevel, ProtocolVersion
 
 
-class PythonState(StrEnum):
+class PythonState(StrEnum, metaclass=CheapEnumType):
     """What Python's ssl module says about a side, apart from the messages."""
 
     not_started = "not started"
@@ -48,7 +49,7 @@ class PythonState(StrEnum):
     failed = "failed"
 
 
-class Derivation(StrEnum):
+class Derivation(StrEnum, metaclass=CheapEnumType):
     """How a protocol state was found."""
 
     openssl = "openssl"  # every move is a message this side's OpenSSL reported processing
@@ -220,8 +221,16 @@ class Tracker:
             ``SSLContext._msg_callback`` gets), for comparison and tests.
     """
 
-    def __init__(self, *, use_openssl: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        use_openssl: bool = True,
+        transcript: tuple[int, Iterable[RecordView]] | None = None,
+    ) -> None:
         self.use_openssl = use_openssl
+        # (connection, the records that crossed in it): OpenSSL's reported messages are
+        # taken from the transcript's decoding where it holds them (a finished run).
+        self._transcript = transcript
         self.connection = 0
         self._made: list[tuple[Side, Move]] = []  # by the current follow() call
         self._reset(1)
@@ -232,7 +241,10 @@ class Tracker:
         # Sides that are remote peers (``tlsstep connect``/``serve``): never called, only
         # received from, so no OpenSSL report ever credits what they send or read.
         self._remote: set[Side] = set()
-        self._openssl = OpenSSLInputs()
+        transcript = self._transcript
+        self._openssl = OpenSSLInputs(
+            transcript[1] if transcript is not None and transcript[0] == connection else None
+        )
         self._finished_inferred: set[object] = set()
 
     def machine(self, side: Side) -> Machine:
@@ -419,7 +431,8 @@ class Tracker:
 
 def derive(session: object, *, use_openssl: bool = True) -> dict[Side, SideState]:
     """Both sides' states for a session's current connection, from all its entries."""
-    tracker = Tracker(use_openssl=use_openssl)
     current = session.current  # type: ignore[attr-defined]
+    crossed = (view for entry in current.entries for view in entry.records)
+    tracker = Tracker(use_openssl=use_openssl, transcript=(current.number, crossed))
     tracker.follow(current.entries)
     return tracker.snapshot(current.pair)

@@ -9,8 +9,10 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Final
 
+from tlsstep.cheap_enum import CheapEnumType
 
-class ContentType(IntEnum):
+
+class ContentType(IntEnum, metaclass=CheapEnumType):
     """TLSPlaintext.type, RFC 8446 §5.1."""
 
     invalid = 0
@@ -21,7 +23,7 @@ class ContentType(IntEnum):
     heartbeat = 24  # RFC 6520
 
 
-class HandshakeType(IntEnum):
+class HandshakeType(IntEnum, metaclass=CheapEnumType):
     """Handshake.msg_type, RFC 8446 §4 and RFC 5246 §7.4."""
 
     hello_request = 0
@@ -78,14 +80,14 @@ HELLO_RETRY_REQUEST_RANDOM: Final[bytes] = bytes.fromhex(
 )
 
 
-class AlertLevel(IntEnum):
+class AlertLevel(IntEnum, metaclass=CheapEnumType):
     """RFC 8446 §6."""
 
     warning = 1
     fatal = 2
 
 
-class AlertDescription(IntEnum):
+class AlertDescription(IntEnum, metaclass=CheapEnumType):
     """RFC 8446 §6 plus the TLS 1.2-only codes of RFC 5246 §7.2."""
 
     close_notify = 0
@@ -124,7 +126,7 @@ class AlertDescription(IntEnum):
     no_application_protocol = 120
 
 
-class ProtocolVersion(IntEnum):
+class ProtocolVersion(IntEnum, metaclass=CheapEnumType):
     """ProtocolVersion (RFC 8446 §4.2.1, RFC 5246 §6.2.1): one value, each view's spelling.
 
     Every view keeps the spelling its users know, derived here so they cannot drift:

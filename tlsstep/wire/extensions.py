@@ -13,6 +13,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Final
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.wire.names import (
     CERTIFICATE_COMPRESSION_ALGORITHMS,
     CERTIFICATE_STATUS_TYPES,
@@ -28,7 +29,7 @@ from tlsstep.wire.names import (
 from tlsstep.wire.reader import Reader
 
 
-class Context(StrEnum):
+class Context(StrEnum, metaclass=CheapEnumType):
     """Which message an extension block belongs to (RFC 8446 §4.2's table)."""
 
     client_hello = "ClientHello"

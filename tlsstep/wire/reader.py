@@ -23,10 +23,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 
+from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.frozen import frozen
 
 
-class ProblemKind(StrEnum):
+class ProblemKind(StrEnum, metaclass=CheapEnumType):
     truncated = "truncated"  # the structure needs more bytes than there are ("need more")
     trailing = "trailing"  # bytes left inside a bound after its structure ended
     invalid = "invalid"  # a value the RFC forbids here (kept; decoding goes on)
