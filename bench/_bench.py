@@ -147,29 +147,47 @@ def parser(doc: str | None, runs: int) -> argparse.ArgumentParser:
     return p
 
 
-def empty_cache() -> Path:
-    """A new empty cache directory (a cold run's)."""
-    shutil.rmtree(CACHE / "cold", ignore_errors=True)
-    (CACHE / "cold").mkdir()
-    return CACHE / "cold"
+def empty_cache(name: str = "cold") -> Path:
+    """A new empty cache directory (a cold run's), ``CACHE/name``."""
+    shutil.rmtree(CACHE / name, ignore_errors=True)
+    (CACHE / name).mkdir()
+    return CACHE / name
+
+
+def baseline_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="also time the tlsstep checkout at DIR (e.g. a git worktree of an older commit)",
+    )
 
 
 def cleanup() -> None:
     shutil.rmtree(CACHE, ignore_errors=True)
 
 
-def against_bare_handshake(label: str, args: Sequence[str], target: float, runs: int) -> int:
-    """``tlsstep ARGS`` (certificate cache warm, output piped) against bare_handshake.py."""
-    samples = interleaved(
-        {"bare": [PY, str(ROOT / "bench" / "bare_handshake.py")], "ours": [*TLSSTEP, *args]},
-        runs,
-    )
-    bare, ours = median(samples["bare"]), median(samples["ours"])
-    ratio = ours / bare
-    line(
-        label,
-        f"{ours * 1000:6.1f} ms vs {bare * 1000:6.1f} ms: {ratio:.2f}x",
-        f"<= {target}x",
-        ratio <= target,
-    )
+def against_bare_handshake(
+    label: str, args: Sequence[str], target: float, runs: int, baseline: str | None = None
+) -> int:
+    """``tlsstep ARGS`` (certificate cache warm, output piped) against bare_handshake.py;
+    with ``baseline``, the checkout at that directory too, in the same runs."""
+    commands: dict[str, Sequence[str]] = {
+        "bare": [PY, str(ROOT / "bench" / "bare_handshake.py")],
+        "ours": [*TLSSTEP, *args],
+    }
+    if baseline:
+        commands["baseline"] = [*from_checkout(baseline), *args]
+    samples = interleaved(commands, runs)
+    bare, bare_cpu = median(samples["bare"]), median(samples["bare"], "cpu")
+    ratio = 0.0
+    for name in ("baseline", "ours") if baseline else ("ours",):
+        ours, cpu = median(samples[name]), median(samples[name], "cpu")
+        ratio = ours / bare
+        line(
+            f"{'baseline ' if name == 'baseline' else ''}{label}",
+            f"{ours * 1000:6.1f} ms vs {bare * 1000:6.1f} ms: {ratio:.2f}x "
+            f"(CPU {cpu / bare_cpu:.2f}x)",
+            f"<= {target}x",
+            ratio <= target,
+        )
     return 0 if ratio <= target else 1

@@ -52,3 +52,31 @@ def tlsstep(
         timeout=120,
         check=False,
     )
+
+
+_MODULES_PROBE = """
+import sys
+from tlsstep.cli import main
+try:
+    main(sys.argv[1:], prog_name="tlsstep")
+except SystemExit:
+    pass
+print("MODULES", " ".join(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def modules_loaded(*args: str, input: str | None = None) -> tuple[set[str], str]:
+    """The modules a run of ``tlsstep ARGS`` (fed ``input``) has imported when it ends,
+    and its standard output."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MODULES_PROBE, *args],
+        input=input,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    line = next(x for x in out.stderr.splitlines() if x.startswith("MODULES "))
+    return set(line.split()[1:]), out.stdout

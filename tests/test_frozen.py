@@ -77,6 +77,19 @@ def _after_name(value: object) -> str:
     return repr(value).split("(", 1)[1]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StdListed:
+    items: list[Any] = field(default_factory=list)
+
+
+def test_a_value_that_holds_itself_reprs_as_dataclasses_do() -> None:
+    ours, std = Listed(), StdListed()
+    ours.items.extend([ours, Listed(items=[1])])
+    std.items.extend([std, StdListed(items=[1])])
+    assert repr(ours) == "Listed(items=[..., Listed(items=[1])])"
+    assert _after_name(ours) == _after_name(std).replace("StdListed", "Listed")
+
+
 def test_repr_eq_and_hash_match_dataclasses() -> None:
     args: dict[str, Any] = {"kind": "handshake", "body": b"\x16\x03", "offset": 5}
     ours, std = (

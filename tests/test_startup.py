@@ -3,36 +3,12 @@ whose certificates are cached imports neither trustme nor cryptography's X.509 v
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-from tests.helpers import ROOT
-
-PROBE = """
-import sys
-from tlsstep.cli import main
-try:
-    main({args!r}, prog_name="tlsstep")
-except SystemExit:
-    pass
-print("MODULES", " ".join(sorted(sys.modules)), file=sys.stderr)
-"""
+from tests.helpers import modules_loaded
 
 
 def loaded_by(*args: str) -> set[str]:
     """The modules a run of ``tlsstep ARGS`` has imported when it ends."""
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(args=list(args))],
-        cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    line = next(x for x in out.stderr.splitlines() if x.startswith("MODULES "))
-    return set(line.split()[1:])
+    return modules_loaded(*args)[0]
 
 
 def test_version_loads_no_command() -> None:

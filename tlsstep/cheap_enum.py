@@ -1,4 +1,4 @@
-"""``CheapEnumType``: enum classes whose members cost about a third as much to make (issue 14).
+"""``CheapEnumType``: enum classes made with less Python than ``EnumType`` runs (issue 14).
 
 Python 3.11's ``EnumType`` runs Python code for every name in a class body
 (``_EnumDict.__setitem__``: its checks of dunder, sunder, private and descriptor names)
@@ -8,11 +8,14 @@ same name, a ``setattr`` through ``EnumType.__setattr__``): about 0.1 million
 instructions a member (callgrind). A ``tlsstep handshake`` makes some 140 members of
 protocol values and states before it does any TLS.
 
-``class Name(IntEnum, metaclass=CheapEnumType)`` gives the same class: ``EnumType``
-itself makes it from the body without its members (its ``__new__``, ``_member_type_``,
-``_value_repr_``, ``__str__``/``__format__`` choices and checks are the standard ones),
-then each member is made as ``_proto_member.__set_name__`` makes it (the same value,
-``_name_``, ``__objclass__`` and ``_sort_order_``, the same ``_member_names_``,
+``class Name(IntEnum, metaclass=CheapEnumType)`` gives the same class. A body of plain
+members, methods and properties is made the way ``EnumType.__new__`` makes it, with
+what it asks its own classmethods (``_get_mixins_``, ``_find_new_``,
+``_find_data_repr_``, ``_check_for_existing_members_``) asked once per set of bases:
+the same namespace, ``__new__``, ``repr``/``str``/``format`` choices. A body with other
+dunders (its own ``__str__``, ``__init__``, ...) is made by ``EnumType`` without its
+members. Then each member is made as ``_proto_member.__set_name__`` makes it (the same
+value, ``_name_``, ``__objclass__`` and ``_sort_order_``, the same ``_member_names_``,
 ``_member_map_`` and ``_value2member_map_``, an alias for a repeated value) and set on
 the class directly. ``tests/test_cheap_enum.py`` compares both ways on every enum here.
 
@@ -27,8 +30,8 @@ its last value instead of raising ``TypeError``.
 from __future__ import annotations
 
 import sys
-from enum import Enum, EnumType, Flag, auto, member, nonmember
-from typing import Any
+from enum import Enum, EnumType, Flag, ReprEnum, auto, member, nonmember
+from typing import Any, Final
 
 # The member-making steps below are 3.11's ``_proto_member.__set_name__``; other
 # versions make members their own way, so they get EnumType's.
@@ -81,6 +84,15 @@ class CheapEnumType(EnumType):
             members = None  # a Flag's masks are kept as its members are made
         if members and not members.keys().isdisjoint(_base_names(bases)):
             members = None  # a base's attribute of the same name: EnumType redirects it
+        if (
+            members is not None
+            and not kwds
+            and _BODY_DUNDERS.issuperset(name for name in classdict if name.startswith("__"))
+        ):
+            made = _plain_class(metacls, cls, bases, classdict, members)
+            if made is not None:
+                _add_members(made, members)
+                return made
         body = super().__prepare__(cls, bases, **kwds)  # EnumType's namespace, its checks on
         for name, value in classdict.items():
             if members is None or name not in members:
@@ -89,6 +101,69 @@ class CheapEnumType(EnumType):
         if members:
             _add_members(enum_class, members)
         return enum_class
+
+
+# The dunder names a body may have for its class to be made by _plain_class: more (a
+# __new__, __str__, __init_subclass__, ...) and EnumType makes the class.
+_BODY_DUNDERS: Final = frozenset({"__module__", "__qualname__", "__doc__", "__annotations__"})
+
+# What EnumType.__new__ puts in every class made from these bases (None: make each with
+# EnumType): the member type, first enum, member constructor, value repr.
+_TEMPLATES: dict[tuple[type, ...], tuple[Any, ...] | None] = {}
+
+
+def _template(metacls: Any, cls: str, bases: tuple[type, ...]) -> tuple[Any, ...] | None:
+    """EnumType's own answers for ``bases`` (its classmethods, asked once per bases)."""
+    if bases in _TEMPLATES:
+        return _TEMPLATES[bases]
+    found: tuple[Any, ...] | None = None
+    if ReprEnum not in bases:  # a direct ReprEnum base changes __str__/__format__ itself
+        metacls._check_for_existing_members_(cls, bases)  # "cannot extend": a TypeError
+        member_type, first_enum = metacls._get_mixins_(cls, bases)
+        new_member, _, use_args = metacls._find_new_({}, member_type, first_enum)
+        found = (
+            member_type,
+            first_enum,
+            new_member,
+            use_args,
+            metacls._find_data_repr_(cls, bases),
+            getattr(first_enum, "_generate_next_value_", None),
+        )
+    _TEMPLATES[bases] = found
+    return found
+
+
+def _plain_class(
+    metacls: Any, cls: str, bases: tuple[type, ...], classdict: dict[str, Any], members: Any
+) -> Any:
+    """The class EnumType.__new__ makes of a body that holds only plain members, methods,
+    properties and the usual dunders (members added by the caller), or None."""
+    template = _template(metacls, cls, bases)
+    if template is None:
+        return None
+    member_type, first_enum, new_member, use_args, value_repr, next_value = template
+    namespace = {"_generate_next_value_": next_value}  # what EnumType.__prepare__ puts first
+    namespace.update((name, value) for name, value in classdict.items() if name not in members)
+    namespace.update(
+        _new_member_=new_member,
+        _use_args_=use_args,
+        _member_names_=[],
+        _member_map_={},
+        _value2member_map_={},
+        _unhashable_values_=[],
+        _member_type_=member_type,
+        _value_repr_=value_repr,
+    )
+    enum_class = type.__new__(metacls, cls, bases, namespace)
+    # As EnumType.__new__ ends: repr and friends are the enum's unless the mixin's were
+    # found, and __new__ is Enum's (set on the class as EnumType sets it, unwrapped).
+    for name in ("__repr__", "__str__", "__format__", "__reduce_ex__"):
+        if name not in namespace:
+            found = getattr(enum_class, name)
+            if found in (getattr(member_type, name), getattr(object, name)):
+                type.__setattr__(enum_class, name, getattr(first_enum, name))
+    type.__setattr__(enum_class, "__new__", Enum.__new__)
+    return enum_class
 
 
 _BASE_NAMES: dict[tuple[type, ...], frozenset[str]] = {}

@@ -335,7 +335,10 @@ class Decoder:
                 out.append(
                     DataRun(sender=sender, epoch=run.epoch, version=version, records=records)
                 )
-            if pos < len(data):
+            rest = len(data) - pos
+            if rest and (rest < 5 or 5 + (view[pos + 3] << 8 | view[pos + 4]) > rest):
+                splitter.hold(view[pos:])  # the start of the next record: it waits
+            elif rest:
                 out += self.feed(sender, view[pos:])
             return out
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import reprlib
+from _thread import get_ident
 from collections.abc import Callable, Iterator
 from operator import attrgetter
 from types import MemberDescriptorType
@@ -52,9 +52,12 @@ _SETATTR = object.__setattr__
 _FIELD: Any = getattr(dataclasses, "_FIELD")  # noqa: B009
 _FIELD_INITVAR: Any = getattr(dataclasses, "_FIELD_INITVAR")  # noqa: B009
 _PARAMS: Any = getattr(dataclasses, "_DataclassParams")  # noqa: B009
+# Every class's __dataclass_params__: the same values, so one shared (read-only) value.
+_NO_PARAMS: Any = _PARAMS(False, False, False, False, False, False)
 _get_field: Any = getattr(dataclasses, "_get_field")  # noqa: B009
 _is_type: Any = getattr(dataclasses, "_is_type")  # noqa: B009
 _is_kw_only: Any = getattr(dataclasses, "_is_kw_only")  # noqa: B009
+_FIELD_CLASS: Any = dataclasses.Field
 
 
 @overload
@@ -96,9 +99,12 @@ def _build(cls: type[_T], *, kw_only: bool) -> type[_T]:
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
     built: list[Any] = []  # the class, for the methods that name it: made below
+    field_names = frozenset(names)
+    compared = [f.name for f in listed if f.compare]
+    values = _values(compared)
     methods: dict[str, Any] = {
         "__slots__": tuple(n for n in names if n not in inherited),
-        "__dataclass_params__": _PARAMS(False, False, False, False, False, False),
+        "__dataclass_params__": _NO_PARAMS,
         "__dataclass_fields__": fields,
         "__doc__": body.get("__doc__") or cls.__name__,  # not inspect.signature's text
         "__match_args__": tuple(
@@ -106,9 +112,9 @@ def _build(cls: type[_T], *, kw_only: bool) -> type[_T]:
         ),  # as dataclasses sets it, from the positional parameters
         "__init__": _lazy_init(built),
         "__repr__": _repr([f.name for f in listed if f.repr]),
-        "__eq__": _eq(_values([f.name for f in listed if f.compare])),
-        "__setattr__": _frozen_setattr(built, frozenset(names)),
-        "__delattr__": _frozen_delattr(built, frozenset(names)),
+        "__eq__": _eq(values),
+        "__setattr__": _frozen_setattr(built, field_names),
+        "__delattr__": _frozen_delattr(built, field_names),
         "__getstate__": _getstate,
         "__setstate__": _setstate,
     }
@@ -117,7 +123,7 @@ def _build(cls: type[_T], *, kw_only: bool) -> type[_T]:
     body_hash = body.get("__hash__", dataclasses.MISSING)
     if body_hash is dataclasses.MISSING or (body_hash is None and "__eq__" in body):
         hashed = [f.name for f in listed if (f.compare if f.hash is None else f.hash)]
-        namespace["__hash__"] = _hash(_values(hashed))
+        namespace["__hash__"] = _hash(values if hashed == compared else _values(hashed))
     for name, method in methods.items():
         if name not in body or name == "__doc__":
             namespace[name] = method
@@ -140,9 +146,32 @@ def _collect_fields(cls: type, *, kw_only: bool) -> dict[str, Any]:
             fields[f.name] = f
     annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 (as dataclasses reads them)
     seen_kw_only = False
+    missing = dataclasses.MISSING
     for name, annotation in annotations.items():
-        if isinstance(annotation, str) and not any(word in annotation for word in _SPECIAL):
-            fields[name] = _plain_field(cls, name, annotation, kw_only)
+        if (
+            annotation.__class__ is str
+            and "ClassVar" not in annotation  # the words of _SPECIAL, spelt out: no loop
+            and "InitVar" not in annotation
+            and "KW_ONLY" not in annotation
+        ):
+            # dataclasses._get_field's reading of an ordinary annotation, inline (a
+            # handshake collects ~600 fields): the default, a Field as field() makes it.
+            default = getattr(cls, name, missing)
+            if default.__class__ is not _FIELD_CLASS:
+                if default.__class__ is MemberDescriptorType:  # a base's slot: no default
+                    default = missing
+                elif default is not missing and default.__class__.__hash__ is None:
+                    raise ValueError(
+                        f"mutable default {type(default)} for field {name} is not allowed: "
+                        "use default_factory"
+                    )
+                made = _FIELD_CLASS(default, missing, True, True, None, True, None, kw_only)
+                made.name = name
+                made.type = annotation
+                made._field_type = _FIELD
+                fields[name] = made
+                continue
+            fields[name] = _plain_field(cls, name, annotation, kw_only)  # a field(...) of its own
             continue
         if _is_kw_only(annotation, dataclasses) or (
             isinstance(annotation, str)
@@ -229,9 +258,17 @@ def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
 
 
 def _repr(names: list[str]) -> Callable[[Any], str]:
-    @reprlib.recursive_repr()
+    running: set[tuple[int, int]] = set()  # reprlib.recursive_repr's guard, without its wrapper
+
     def __repr__(self: Any) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        key = id(self), get_ident()
+        if key in running:
+            return "..."
+        running.add(key)
+        try:
+            inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        finally:
+            running.discard(key)
         return f"{self.__class__.__qualname__}({inner})"
 
     return __repr__

@@ -16,9 +16,8 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from tlsstep.checks import CHECKS, Scope
@@ -29,13 +28,16 @@ from tlsstep.frozen import frozen
 from tlsstep.identity import Identity
 from tlsstep.limits import MAX_SHELL_LINE, quote
 from tlsstep.notes import Note, for_event, for_record
-from tlsstep.render.out import emit
+from tlsstep.render.out import Lines, Output, emit
 from tlsstep.secrets_dir import write_secret
 from tlsstep.session import CryptoHooks, Session, StepOutcome
 from tlsstep.spelling import suggest
 from tlsstep.state_watch import StepStates
 from tlsstep.steps import OPS, Step, StepError, parse_line
 from tlsstep.wire.records import record_lengths
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 SHOW: Final = ("records", "messages", "certs", "state", "keys", "queue", "ladder")
 
@@ -103,7 +105,7 @@ class Shell:
         self,
         config: PairConfig,
         identity: Identity | None,
-        console: Console,
+        console: Output,
         *,
         explain: bool = False,
         crypto: Callable[[], CryptoHooks] | None = None,
@@ -222,7 +224,7 @@ class Shell:
             self.json_out.write(json.dumps({"command": None, "ok": False, "error": message}) + "\n")
             self.json_out.flush()
         else:
-            self.console.print(Text(f"error: {message}", style="tlsstep.error"))
+            emit(self.console, Text(f"error: {message}", style="tlsstep.error"))
 
     def _execute(self, word: str, args: list[str], line: str) -> Reply | None:
         if word in ("quit", "exit"):
@@ -284,7 +286,6 @@ class Shell:
 
     def run(self, step: Step) -> Reply:
         """Run one step; its events, states and (with explain) notes."""
-        from tlsstep.render.json import event_dict, notes_dicts, states_dict, wait_dict
         from tlsstep.render.states_view import moves_summary, notes_view, states_line
         from tlsstep.render.terminal import entry_lines
 
@@ -327,9 +328,12 @@ class Shell:
                 parts.append(Text(f"stalled: {wait}", style="tlsstep.error"))
             parts.append(moves_summary(moves))
             parts.append(states_line(snapshot))
-            return Group(*parts)
+            return Lines(*parts)
 
         def data() -> dict[str, Any]:
+            # JSON is made only for --json: a text shell does not import its writers
+            from tlsstep.render.json import event_dict, notes_dicts, states_dict, wait_dict
+
             events = [event_dict(e) for e in outcome.entries]
             for shown, entry in zip(events, outcome.entries, strict=True):
                 if entry.event.index not in notes:
@@ -501,7 +505,7 @@ class Shell:
             for e in self.session.current.entries
             for r in e.records
         ]
-        return Group(*lines) if lines else Text("no records have crossed yet", style="tlsstep.dim")
+        return Lines(*lines) if lines else Text("no records have crossed yet", style="tlsstep.dim")
 
     def _show_messages(self) -> RenderableType:
         snap = self.watch.now(self.session)
@@ -518,7 +522,7 @@ class Shell:
                     style="tlsstep.dim",
                 )
             )
-        return Group(*lines)
+        return Lines(*lines)
 
     def _show_certs(self) -> RenderableType:
         from tlsstep.render.certs_view import reports_view
@@ -558,7 +562,7 @@ class Shell:
                 line.append(f", {partial} bytes of a partial one)" if partial else ")")
             lines.append(line)
             lines.append(Text(f"   delivered to {side}, not read yet: {pair.unread(side)} bytes"))
-        return Group(*lines)
+        return Lines(*lines)
 
     def _show_ladder(self) -> RenderableType:
         from tlsstep.render.ladder import build_ladder, ladder_view
@@ -664,7 +668,7 @@ def help_text(command: str | None) -> RenderableType:
         lines.append(Text("shell commands:", style="tlsstep.key"))
         for name, summary in COMMANDS.items():
             lines.append(Text(f"  {name:<30} {summary}"))
-        return Group(*lines)
+        return Lines(*lines)
     if command in OPS:
         spec = OPS[command]
         needed = required_positionals(command)
@@ -674,7 +678,7 @@ def help_text(command: str | None) -> RenderableType:
         lines.append(Text(f"  {spec.summary}"))
         if keys:
             lines.append(Text(f"  keys: {', '.join(k + '=' for k in keys)}"))
-        return Group(*lines)
+        return Lines(*lines)
     if command in COMMANDS:
         return Text(COMMANDS[command])
     if command == EXPECT_TOPIC:
@@ -702,7 +706,7 @@ def _expect_help() -> RenderableType:
     ]
     for check in CHECKS:
         lines.append(Text(f"  {check.name:<16} {check.value}{_ABOUT[check.scope]}"))
-    return Group(*lines)
+    return Lines(*lines)
 
 
 # -- readline ----------------------------------------------------------------------------

@@ -322,7 +322,10 @@ class Eof(Step):
 
     op: ClassVar[str] = "eof"
     spec: ClassVar[OpSpec] = OpSpec(
-        ("side",), {"side": _side}, "cut the connection: the peer of side sees end of stream"
+        ("side",),
+        {"side": _side},
+        "cut the connection: the peer of side sees end of stream (nothing from side is "
+        "delivered after it)",
     )
     side: Side
 

@@ -59,11 +59,11 @@ def shell_command(explain: bool, as_json: bool, full_data: bool, **opts: Any) ->
         click.echo(json.dumps({"command": None, "ok": True, "notes": notes}))
 
     from tlsstep.errors import TlsstepError
-    from tlsstep.render.terminal import make_console
+    from tlsstep.render.out import output
     from tlsstep.shell import Shell
 
     interactive = sys.stdin.isatty() and not as_json
-    console = make_console()
+    console = output()  # on a plain pipe, a rich console only for what rich must lay out
     from tlsstep.crypto.unprotector import KeyLogCrypto
 
     try:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import struct
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from typing import BinaryIO, Final
 
@@ -24,7 +23,7 @@ from tlsstep.decode import DataRun, Decoder, MessageView, RecordView, Unprotecto
 from tlsstep.events import Side
 from tlsstep.frozen import frozen
 from tlsstep.pcap.packets import NotTcp, TcpSegment, parse_frame
-from tlsstep.pcap.reader import CaptureError, Packet, Secrets, read_capture
+from tlsstep.pcap.reader import SECRETS_TLS_KEY_LOG, CaptureError, Packet, Secrets, read_capture
 from tlsstep.pcap.streams import (
     Endpoint,
     Flow,
@@ -36,7 +35,6 @@ from tlsstep.pcap.streams import (
     StreamOpened,
     TcpConnection,
 )
-from tlsstep.pcap.writer import SECRETS_TLS_KEY_LOG
 from tlsstep.wire.enums import ContentType, HandshakeType
 from tlsstep.wire.resync import GapSplitter, HeaderRules
 
@@ -152,19 +150,34 @@ CaptureItem = (
 )
 
 
-@dataclass(slots=True)
 class _Stream:
-    info: StreamInfo | None = None
-    tls: bool | None = None  # None: not seen enough to tell
-    decoder: Decoder | None = None
-    # Before the stream is known: its bytes, and its gaps (an int: bytes lost), in order.
-    early: list[tuple[Endpoint, bytes | StreamGap]] = field(default_factory=list)
-    early_bytes: int = 0
-    records: int = 0
-    # No SYN seen: each direction may start inside a record (issue 18).
-    midstream: bool = False
-    started: set[Endpoint] = field(default_factory=set)
-    fast_keys: tuple[bytes, ...] = ()  # its keys in CaptureDecoder's packet loop
+    """One TCP stream's decoding (a plain slotted class: a dataclass compiles its
+    methods at import, issue 14)."""
+
+    __slots__ = (
+        "decoder",
+        "early",
+        "early_bytes",
+        "fast_keys",
+        "info",
+        "midstream",
+        "records",
+        "started",
+        "tls",
+    )
+
+    def __init__(self) -> None:
+        self.info: StreamInfo | None = None
+        self.tls: bool | None = None  # None: not seen enough to tell
+        self.decoder: Decoder | None = None
+        # Before the stream is known: its bytes, and its gaps, in order.
+        self.early: list[tuple[Endpoint, bytes | StreamGap]] = []
+        self.early_bytes = 0
+        self.records = 0
+        # No SYN seen: each direction may start inside a record (issue 18).
+        self.midstream = False
+        self.started: set[Endpoint] = set()
+        self.fast_keys: tuple[bytes, ...] = ()  # its keys in CaptureDecoder's packet loop
 
 
 class _FastFlow:

@@ -20,20 +20,20 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import BinaryIO, Final
 
 from tlsstep.errors import DecodeError
 from tlsstep.frozen import frozen
-from tlsstep.pcap.writer import (
-    BLOCK_DSB,
-    BLOCK_EPB,
-    BLOCK_IDB,
-    BLOCK_SHB,
-    BLOCK_SPB,
-    BYTE_ORDER_MAGIC,
-)
 
+# Block types and constants of pcapng (draft-ietf-opsawg-pcapng), the writer's too:
+# here, so that reading a capture does not import the writer (issue 14).
+BLOCK_SHB: Final = 0x0A0D0D0A
+BLOCK_IDB: Final = 0x00000001
+BLOCK_SPB: Final = 0x00000003
+BLOCK_EPB: Final = 0x00000006
+BLOCK_DSB: Final = 0x0000000A
+BYTE_ORDER_MAGIC: Final = 0x1A2B3C4D
+SECRETS_TLS_KEY_LOG: Final = 0x544C534B  # "TLSK": NSS key log text (§4.7)
 BLOCK_OBSOLETE_PACKET: Final = 0x00000002
 PCAP_MAGIC_US: Final = 0xA1B2C3D4
 PCAP_MAGIC_NS: Final = 0xA1B23C4D
@@ -74,12 +74,17 @@ class Secrets:
     data: bytes
 
 
-@dataclass(slots=True)
 class _Interface:
-    linktype: int
-    snaplen: int
-    ts_divisor: int = 1_000_000  # units per second, from if_tsresol
-    ts_offset_s: int = 0
+    """An Interface Description Block's link type and clock (a plain slotted class: a
+    dataclass compiles its methods at import, issue 14)."""
+
+    __slots__ = ("linktype", "snaplen", "ts_divisor", "ts_offset_s")
+
+    def __init__(self, *, linktype: int, snaplen: int) -> None:
+        self.linktype = linktype
+        self.snaplen = snaplen
+        self.ts_divisor = 1_000_000  # units per second, from if_tsresol
+        self.ts_offset_s = 0
 
 
 # A packet as ``read_capture(raw=True)`` gives it: (link type, block, start, end), the

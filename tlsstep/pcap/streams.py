@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import heapq
 from collections import OrderedDict, deque
-from dataclasses import dataclass, field
 from typing import Final
 
 from tlsstep.frozen import frozen
@@ -43,20 +42,35 @@ _HALF: Final = 1 << 31
 _MOD: Final = 1 << 32
 
 
-@dataclass(slots=True)
 class Flow:
-    """One direction of a connection: where its stream is and what waits to join it."""
+    """One direction of a connection: where its stream is and what waits to join it.
 
-    base: int | None = None  # sequence number of stream offset 0
-    delivered: int = 0  # stream offset of the next byte to hand on
-    fin_at: int | None = None  # stream offset the FIN takes
-    pending: list[tuple[int, bytes, int]] = field(default_factory=list)  # heap: offset, data, need
-    pending_bytes: int = 0
-    # Contiguous bytes waiting for the peer's stream to reach ``need`` (their ACK).
-    ready: deque[tuple[bytes, int]] = field(default_factory=deque)
-    ready_bytes: int = 0
-    released: int = 0  # stream offset of the next byte given to the consumer
-    acked_at: int | None = None  # segment count when the peer first acknowledged past a hole
+    A plain slotted class: a dataclass compiles its methods at import (issue 14)."""
+
+    __slots__ = (
+        "acked_at",
+        "base",
+        "delivered",
+        "fin_at",
+        "pending",
+        "pending_bytes",
+        "ready",
+        "ready_bytes",
+        "released",
+    )
+
+    def __init__(self) -> None:
+        self.base: int | None = None  # sequence number of stream offset 0
+        self.delivered = 0  # stream offset of the next byte to hand on
+        self.fin_at: int | None = None  # stream offset the FIN takes
+        self.pending: list[tuple[int, bytes, int]] = []  # heap: offset, data, need
+        self.pending_bytes = 0
+        # Contiguous bytes waiting for the peer's stream to reach ``need`` (their ACK).
+        self.ready: deque[tuple[bytes, int]] = deque()
+        self.ready_bytes = 0
+        self.released = 0  # stream offset of the next byte given to the consumer
+        # Segment count when the peer first acknowledged past a hole.
+        self.acked_at: int | None = None
 
     @property
     def finished(self) -> bool:

@@ -19,6 +19,14 @@ from typing import TYPE_CHECKING, BinaryIO, Final
 from tlsstep import __version__
 from tlsstep.events import Op, Side
 from tlsstep.pcap.packets import LinkType, ethernet_frame
+from tlsstep.pcap.reader import (
+    BLOCK_DSB,
+    BLOCK_EPB,
+    BLOCK_IDB,
+    BLOCK_SHB,
+    BYTE_ORDER_MAGIC,
+    SECRETS_TLS_KEY_LOG,
+)
 from tlsstep.pcap.tcp import (
     FIRST_CLIENT_PORT,
     HTTP_ALPN,
@@ -33,13 +41,6 @@ if TYPE_CHECKING:
     from tlsstep.pair import Pair
     from tlsstep.session import Session
 
-BLOCK_SHB: Final = 0x0A0D0D0A
-BLOCK_IDB: Final = 0x00000001
-BLOCK_SPB: Final = 0x00000003
-BLOCK_EPB: Final = 0x00000006
-BLOCK_DSB: Final = 0x0000000A
-BYTE_ORDER_MAGIC: Final = 0x1A2B3C4D
-SECRETS_TLS_KEY_LOG: Final = 0x544C534B  # "TLSK": NSS key log text (§4.7)
 OPT_ENDOFOPT: Final = 0
 OPT_SHB_USERAPPL: Final = 4
 OPT_IF_NAME: Final = 2

@@ -9,11 +9,13 @@ from rich.text import Text
 
 from tlsstep.events import Side
 from tlsstep.notes import Note
+from tlsstep.render.plain_table import Grid
 from tlsstep.states.machine import Move
 from tlsstep.states.tracker import Derivation, SideState
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.table import Table
 
 Snapshot = Mapping[Side, SideState]
 
@@ -90,13 +92,29 @@ def states_table(snapshot: Snapshot) -> RenderableType:
     return Group(*parts)
 
 
+class Indented(Grid):
+    """Lines under a mark in a 6-wide first column: on a terminal rich's grid, whose
+    wrapped lines keep the indent; on a plain pipe the same text without importing
+    ``rich.console`` and ``rich.table`` to lay it out (issue 14: the shell printed one
+    after every command)."""
+
+    def __init__(self) -> None:
+        super().__init__(styles=(None, None))
+
+    def rich_table(self) -> Table:
+        from rich.table import Table
+
+        table = Table.grid(padding=(0, self.padding))
+        table.add_column(width=6, no_wrap=True)
+        table.add_column()
+        for row in self.rows:
+            table.add_row(*row)
+        return table
+
+
 def notes_view(notes: Iterable[Note]) -> RenderableType:
     """Notes indented under the line they explain; wrapped lines keep the indent."""
-    from rich.table import Table
-
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=6, no_wrap=True)
-    grid.add_column()
+    grid = Indented()
     for n in notes:
         text = Text(f"{n.key}: ", style="tlsstep.key")
         text.append(n.text)
@@ -129,11 +147,7 @@ def moves_view(moves: Iterable[tuple[Side, Move]]) -> RenderableType:
 
 def moves_summary(moves: Iterable[tuple[Side, Move]]) -> RenderableType:
     """One wrapped line per side: the messages it took in, and the states they led through."""
-    from rich.table import Table
-
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=6, no_wrap=True)
-    grid.add_column()
+    grid = Indented()
     for side in Side:
         mine = [m for s, m in moves if s is side]
         if not mine:

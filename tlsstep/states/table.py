@@ -14,9 +14,9 @@ other way round.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from tlsstep.cheap_enum import CheapEnumType
 from tlsstep.events import Side
@@ -96,10 +96,10 @@ def _rows(
             yield Transition(
                 version=version,
                 role=role,
-                source=State(source),
-                direction=Direction(direction),
+                source=State[source],  # the names are the values: a look-up by name
+                direction=Direction[direction],
                 message=message,
-                target=State(target),
+                target=State[target],
                 section=section,
                 when=when,
             )
@@ -216,18 +216,38 @@ _SERVER_12 = [
 # The versions with a table; the machine reads any other through TLS 1.2's flow.
 TABLE_VERSIONS: Final = (ProtocolVersion.tls13, ProtocolVersion.tls12)
 
-TRANSITIONS: Final[tuple[Transition, ...]] = (
-    *_rows(ProtocolVersion.tls13, Side.client, "RFC 8446 Appendix A.1", _CLIENT_13),
-    *_rows(ProtocolVersion.tls13, Side.server, "RFC 8446 Appendix A.2", _SERVER_13),
-    *_rows(ProtocolVersion.tls12, Side.client, "RFC 5246 §7.3", _CLIENT_12),
-    *_rows(ProtocolVersion.tls12, Side.server, "RFC 5246 §7.3", _SERVER_12),
-)
+# Each machine's rows, in table order: made when that machine is first used (a TLS 1.3
+# run never reads TLS 1.2's; issue 14). TRANSITIONS, every row, is made from them.
+_Spec = Sequence[tuple[str, str, str, str, str | None]]
+_MACHINES: Final[dict[tuple[ProtocolVersion, Side], tuple[str, _Spec]]] = {
+    (ProtocolVersion.tls13, Side.client): ("RFC 8446 Appendix A.1", _CLIENT_13),
+    (ProtocolVersion.tls13, Side.server): ("RFC 8446 Appendix A.2", _SERVER_13),
+    (ProtocolVersion.tls12, Side.client): ("RFC 5246 §7.3", _CLIENT_12),
+    (ProtocolVersion.tls12, Side.server): ("RFC 5246 §7.3", _SERVER_12),
+}
 
 
 @functools.cache
 def transitions(version: ProtocolVersion, role: Side) -> tuple[Transition, ...]:
     """The rows of one machine, in table order (guarded rows before their defaults)."""
-    return tuple(t for t in TRANSITIONS if t.version is version and t.role is role)
+    found = _MACHINES.get((version, role))
+    if found is None:
+        return ()
+    section, spec = found
+    return tuple(_rows(version, role, section, spec))
+
+
+if TYPE_CHECKING:
+    TRANSITIONS: tuple[Transition, ...]  # every row, the machines' in order
+
+
+def __getattr__(name: str) -> object:
+    """``TRANSITIONS``, made from the machines' rows when first asked for."""
+    if name == "TRANSITIONS":
+        rows = tuple(row for version, role in _MACHINES for row in transitions(version, role))
+        globals()["TRANSITIONS"] = rows
+        return rows
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def states_of(version: ProtocolVersion, role: Side) -> tuple[State, ...]:

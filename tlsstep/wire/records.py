@@ -145,6 +145,13 @@ class RecordSplitter:
         self._consumed += len(self._buffer) + size
         self._buffer.clear()
 
+    def hold(self, data: bytes | memoryview) -> None:
+        """Keep ``data``, the start of a record not yet whole, when nothing waits: what
+        :meth:`feed` does with it, without looking for records in it (the decoder's
+        fast path, which has: the bytes a packet ends with, issue 14)."""
+        assert not self._buffer
+        self._buffer += data
+
     def feed(self, data: bytes | bytearray | memoryview) -> list[Record]:
         """Add bytes; return the records they complete, in order."""
         out = self._framed() if self._buffer else []
