@@ -365,6 +365,7 @@ def replay_command(
             crypto=crypto,
             report=html_path is not None,
             after=write_pcap,
+            views_decode=not quiet or as_json or bool(pcap_path) or html_path is not None,
         )
         results.append(result)
         if html_path is not None and result.report is not None:

@@ -48,10 +48,14 @@ class Actual:
     """One step's run as the checks read it (a :class:`tlsstep.checks.Observed`),
     computed lazily (facts are not free)."""
 
-    def __init__(self, session: Session, outcome: StepOutcome) -> None:
+    def __init__(self, session: Session, outcome: StepOutcome, *, reports: bool = True) -> None:
+        """``reports``: take sent messages and alerts from OpenSSL's reports where they
+        equal what crossed (:mod:`.reported`); False where the records will be decoded
+        anyway (a view shows them), so that the reports are not read as well."""
         self.session = session
         self.outcome = outcome
         self._facts: dict[Side, SideFacts] = {}
+        self._reports = reports
 
     def facts(self, side: Side) -> SideFacts:
         if side not in self._facts:
@@ -93,13 +97,13 @@ class Actual:
         not scanned again (issue 14: a rescan per step made 3,000 steps quadratic).
         """
         sender = side if sent else side.peer
-        found = reported(self.session.current)
+        found = reported(self.session.current) if self._reports else None
         if found is not None:  # what crossed, from OpenSSL's reports: no record opened
             return list(found.alerts[sender])
         return list(_alert_index(self.session.current).names[sender])
 
     def sent_messages(self, side: Side) -> tuple[str, ...]:
-        found = reported(self.session.current)
+        found = reported(self.session.current) if self._reports else None
         if found is not None:
             return tuple(found.sent[side])
         return tuple(self.session.sent_messages(side))
@@ -119,10 +123,11 @@ class Actual:
         return BY_NAME[name].actual(self, side)
 
 
-def check(session: Session, outcome: StepOutcome) -> list[Mismatch]:
-    """Every check of ``outcome.step``'s ``expect`` that does not hold."""
+def check(session: Session, outcome: StepOutcome, *, reports: bool = True) -> list[Mismatch]:
+    """Every check of ``outcome.step``'s ``expect`` that does not hold (``reports``: see
+    :class:`Actual`)."""
     step = outcome.step
-    actual = Actual(session, outcome)
+    actual = Actual(session, outcome, reports=reports)
     out: list[Mismatch] = []
     for each in planned(step.expect, step.checked_side()):
         value = each.check.actual(actual, each.side)

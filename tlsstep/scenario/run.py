@@ -73,6 +73,7 @@ def run(
     crypto: CryptoHooks | None = None,
     report: bool = False,
     after: Callable[[Session], None] | None = None,
+    views_decode: bool = False,
 ) -> ScenarioResult:
     """Run every step of ``scenario`` on a new session and check its expectations.
 
@@ -85,6 +86,9 @@ def run(
         after: called with the session once the run is over, before this returns
             (the shared key log's unprotectors are still this scenario's): for what
             needs the live run, such as writing its pcapng. The result holds no session.
+        views_decode: what crossed will be decoded for a view anyway (text, JSON, a
+            page): checks on sent messages and alerts decode it too, rather than also
+            reading OpenSSL's reports (:mod:`tlsstep.scenario.reported`).
     """
     identity = identity or default_identity()
     start = time.perf_counter()
@@ -109,7 +113,9 @@ def run(
             connections=0,
             error=ScenarioError(message, path=scenario.path, line=scenario.line(*where)),
         )
-    reports, error = _run_steps(scenario, session, remote=dialer is not None)
+    reports, error = _run_steps(
+        scenario, session, remote=dialer is not None, from_reports=not views_decode
+    )
     if dialer is not None:
         dialer.close()
         session.redecode()  # the remote server's records, with every secret logged now
@@ -132,7 +138,7 @@ def run(
 
 
 def _run_steps(
-    scenario: Scenario, session: Session, *, remote: bool
+    scenario: Scenario, session: Session, *, remote: bool, from_reports: bool = True
 ) -> tuple[list[StepReport], ScenarioError | None]:
     """Each step in turn, checked, up to the first whose checks fail."""
     reports: list[StepReport] = []
@@ -150,7 +156,8 @@ def _run_steps(
             return reports, error
         if remote:
             session.redecode()  # a remote server's records open once the client read them
-        found = tuple(_placed(scenario, outcome.index, m) for m in check(session, outcome))
+        mismatches = check(session, outcome, reports=from_reports)
+        found = tuple(_placed(scenario, outcome.index, m) for m in mismatches)
         reports.append(StepReport(outcome=outcome, mismatches=found))
         if found:
             break

@@ -81,6 +81,48 @@ def client_hello_random(message: HandshakeMessage) -> bytes | None:
     return bytes(message.body[2:34])
 
 
+def server_hello_choice(message: HandshakeMessage) -> tuple[int, int] | None:
+    """A ServerHello's (or HelloRetryRequest's) version and cipher suite, without decoding
+    the rest of it: ``(facts.version, facts.cipher_suite)`` of :func:`server_hello_facts`.
+
+    RFC 8446 §4.1.3 and RFC 5246 §7.4.1.3 fix the places: legacy_version, the random,
+    the session id, then the suite; the version is supported_versions' selected_version
+    when the extension is there. None when the body does not hold them exactly as that
+    layout says (a short body, an extension block that overruns it): then decode it.
+    ``tests/wire/test_server_hello_choice.py`` compares it with the decoder's facts.
+    """
+    body = message.body
+    if message.msg_type != HandshakeType.server_hello or len(body) < 38:
+        return None
+    at = 35 + body[34]  # after the session id
+    if len(body) < at + 3:
+        return None
+    version, suite = int.from_bytes(body[0:2], "big"), int.from_bytes(body[at : at + 2], "big")
+    at += 3  # the suite and the compression method
+    if at == len(body):
+        return version, suite
+    if at + 2 > len(body) or at + 2 + int.from_bytes(body[at : at + 2], "big") != len(body):
+        return None
+    at += 2
+    selected: int | None = None
+    while at < len(body):
+        if at + 4 > len(body):
+            return None
+        kind, size = (
+            int.from_bytes(body[at : at + 2], "big"),
+            int.from_bytes(body[at + 2 : at + 4], "big"),
+        )
+        at += 4
+        if at + size > len(body):
+            return None
+        if kind == SUPPORTED_VERSIONS:
+            if size != 2 or selected is not None:
+                return None  # not one choice: the decoder's reading is the answer
+            selected = version = int.from_bytes(body[at : at + 2], "big")
+        at += size
+    return version, suite
+
+
 def server_name_sent(decoded: DecodedMessage) -> str | None:
     """The host name a ClientHello asks for (SNI, RFC 6066 §3), None when it names none.
 
