@@ -59,6 +59,23 @@ def _secrets_on_disk(root: Path) -> list[Path]:
     return found
 
 
+def _wait_until_blocked(pid: int, command: str, end: float) -> None:
+    """Wait until the process sleeps where the test means to stop it: the shell reading
+    stdin, a run opening its --pcap FIFO. A SIGINT that lands while an import is being
+    finished can be swallowed by CPython ("Exception ignored in _get_module_lock"), and
+    the run then waits on the FIFO for ever. Where the kernel hides wchan, go on at once."""
+    where = "pipe_read" if command == "shell" else "wait_for_partner"
+    while True:
+        try:
+            wchan = Path(f"/proc/{pid}/wchan").read_text()
+        except OSError:
+            return
+        if wchan in ("", "0") or where in wchan:
+            return
+        assert time.monotonic() < end, f"the run never blocked in {where}: {wchan}"
+        time.sleep(0.02)
+
+
 def _start(command: str, tmp_path: Path) -> subprocess.Popen[bytes]:
     tmp = tmp_path / "tmp"
     tmp.mkdir()
@@ -100,6 +117,7 @@ def test_no_key_log_left_after_a_signal(command: str, name: str, tmp_path: Path)
             time.sleep(0.05)
         # Mid-run, secrets in the key log: still none of them has a name on disk.
         assert _secrets_on_disk(tmp_path) == []
+        _wait_until_blocked(proc.pid, command, end)
         proc.send_signal(getattr(signal, name))
         _, err = proc.communicate(timeout=60)
     finally:
