@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import random
 import struct
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,6 +32,7 @@ import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
+from tests.helpers import ROOT, tlsstep
 from tests.hostile.mutator import Mutator
 from tests.pcap.holes import exchange
 from tests.pcap.test_pcap_formats import classic_pcap, ipv6_tcp, pcapng_big_endian, sll, sll2
@@ -550,3 +555,55 @@ def test_text_in_an_encoding_that_is_not_utf8(tmp_path: Path) -> None:
     assert outs[0] == outs[1]
     assert b"\\u2500\\u2500\\u25b6" in outs[0] and b"\\U0001f512" in outs[0]
     assert outs[0].isascii()
+
+
+def test_runs_written_by_writev_to_a_pipe_and_a_file(tmp_path: Path) -> None:
+    """A process's stdout is a descriptor: each run's JSON pieces go out by writev, after
+    what was buffered. The same bytes as the general path, to a pipe and to a file."""
+    path = write_capture(tmp_path / "flow.pcapng", tls13_flow(0x1301), keylog_text(SECRETS, 32))
+    assert runs_in(path) >= 8
+    for form in (("--json",), ("--jsonl",)):
+        general = tlsstep("decode", *form, str(path), env={GENERAL_PATH_ENV: "1"})
+        piped = tlsstep("decode", *form, str(path))
+        assert general.returncode == piped.returncode == 0, piped.stderr
+        assert piped.stdout == general.stdout, form
+        with (tmp_path / "out.json").open("w") as out:
+            subprocess.run(
+                [sys.executable, "-m", "tlsstep", "decode", *form, str(path)],
+                stdout=out,
+                env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                check=True,
+            )
+        assert (tmp_path / "out.json").read_text() == general.stdout, form
+
+
+@pytest.mark.parametrize("short", [False, True])
+def test_write_pieces_in_order_whole_and_cut_short(
+    short: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More pieces than one writev takes, after buffered bytes; a writev the kernel cut
+    short (as a signal can) is finished by plain writes."""
+    from tlsstep.commands import decode
+
+    pieces = [bytes([i % 251]) * (i % 7) for i in range(3000)]
+    if short:
+        real = os.writev
+        monkeypatch.setattr(os, "writev", lambda fd, bufs: real(fd, bufs[: len(bufs) // 2]))
+    read_fd, write_fd = os.pipe()
+    got = bytearray()
+    reader = threading.Thread(target=lambda: got.extend(b"".join(iter_fd(read_fd))))
+    reader.start()
+    with open(write_fd, "wb") as out:
+        out.write(b"first")
+        decode._write_pieces(out, pieces)
+        out.write(b"last")
+    reader.join()
+    assert bytes(got) == b"first" + b"".join(pieces) + b"last"
+    memory = io.BytesIO()  # no descriptor: joined
+    decode._write_pieces(memory, pieces)
+    assert memory.getvalue() == b"".join(pieces)
+
+
+def iter_fd(fd: int) -> Iterator[bytes]:
+    with open(fd, "rb") as f:
+        yield from iter(lambda: f.read(65536), b"")

@@ -526,7 +526,7 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
                     )
                 else:
                     pieces += (head % (offset, length), *_data_json(plaintext), after)
-            out.write(b"".join(pieces))
+            _write_pieces(out, pieces)
         elif isinstance(item, c.StreamRecord):
             view = item.view
             if not said and _needs_keylog(view):  # once, before the first such record
@@ -594,6 +594,40 @@ def _json(items: Iterable[CaptureItem], capture: str, *, lines: bool) -> Capture
 # Numbers no record has, put where a run's template takes each record's own.
 _OFFSET_MARK: Final = 918273645546372819
 _LENGTH_MARK: Final = 192837465564738291
+
+
+def _write_pieces(out: Any, pieces: list[bytes]) -> None:
+    """Write ``pieces`` in order, gathered by the kernel (``writev``) instead of joined:
+    the join copied every byte of ``--json``'s hex once more (issue 14)."""
+    import os
+
+    fd = _fileno(out)
+    if fd is None:
+        out.write(b"".join(pieces))
+        return
+    out.flush()  # what is buffered goes first
+    for start in range(0, len(pieces), _IOV_MAX):
+        batch = pieces[start : start + _IOV_MAX]
+        written = os.writev(fd, batch)
+        total = sum(map(len, batch))
+        if written < total:  # cut short (a signal mid-write): the rest, the plain way
+            rest = b"".join(batch)[written:]
+            while rest:
+                rest = rest[os.write(fd, rest) :]
+
+
+def _fileno(out: Any) -> int | None:
+    import os
+
+    if not hasattr(os, "writev"):
+        return None
+    try:
+        return int(out.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+_IOV_MAX: Final = 1024  # Linux's limit of pieces in one writev
 
 
 def _run_head(stream: int, run: DataRun) -> bytes:
