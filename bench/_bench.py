@@ -177,10 +177,15 @@ def against_bare_handshake(
     }
     if baseline:
         commands["baseline"] = [*from_checkout(baseline), *args]
-    samples = interleaved(commands, runs)
+    return ratios(interleaved(commands, runs), "ours", label, target)
+
+
+def ratios(samples: dict[str, list[Sample]], ours_key: str, label: str, target: float) -> int:
+    """Print ``samples[ours_key]`` (and ``samples["baseline"]``, when timed) against
+    ``samples["bare"]``: wall-time medians and the CPU ratio. Exit status: ours met."""
     bare, bare_cpu = median(samples["bare"]), median(samples["bare"], "cpu")
     ratio = 0.0
-    for name in ("baseline", "ours") if baseline else ("ours",):
+    for name in ("baseline", ours_key) if "baseline" in samples else (ours_key,):
         ours, cpu = median(samples[name]), median(samples[name], "cpu")
         ratio = ours / bare
         line(

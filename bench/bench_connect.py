@@ -28,9 +28,8 @@ from _bench import (
     cleanup,
     from_checkout,
     interleaved,
-    line,
-    median,
     parser,
+    ratios,
 )
 
 
@@ -77,19 +76,7 @@ def main() -> int:
         finally:
             server.kill()
             server.wait()
-    bare, bare_cpu = median(samples["bare"]), median(samples["bare"], "cpu")
-    ratio = 0.0
-    for name in ("baseline", "connect") if args.baseline else ("connect",):
-        ours, cpu = median(samples[name]), median(samples[name], "cpu")
-        ratio = ours / bare
-        line(
-            f"{'baseline ' if name == 'baseline' else ''}tlsstep connect --json",
-            f"{ours * 1000:6.1f} ms vs {bare * 1000:6.1f} ms: {ratio:.2f}x "
-            f"(CPU {cpu / bare_cpu:.2f}x)",
-            "<= 1.2x",
-            ratio <= 1.2,
-        )
-    return 0 if ratio <= 1.2 else 1
+    return ratios(samples, "connect", "tlsstep connect --json", 1.2)
 
 
 if __name__ == "__main__":

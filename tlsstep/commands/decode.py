@@ -596,11 +596,12 @@ _OFFSET_MARK: Final = 918273645546372819
 _LENGTH_MARK: Final = 192837465564738291
 
 
+_IOV_MAX: Final = 1024  # Linux's limit of pieces in one writev
+
+
 def _write_pieces(out: Any, pieces: list[bytes]) -> None:
     """Write ``pieces`` in order, gathered by the kernel (``writev``) instead of joined:
     the join copied every byte of ``--json``'s hex once more (issue 14)."""
-    import os
-
     fd = _fileno(out)
     if fd is None:
         out.write(b"".join(pieces))
@@ -617,17 +618,12 @@ def _write_pieces(out: Any, pieces: list[bytes]) -> None:
 
 
 def _fileno(out: Any) -> int | None:
-    import os
-
     if not hasattr(os, "writev"):
         return None
     try:
         return int(out.fileno())
     except (AttributeError, OSError, ValueError):
         return None
-
-
-_IOV_MAX: Final = 1024  # Linux's limit of pieces in one writev
 
 
 def _run_head(stream: int, run: DataRun) -> bytes:
